@@ -1,0 +1,309 @@
+"""The engine: a canonical network (a topologically ordered DAG of named layers) in, a report out.
+
+It never reads files, prints or keeps state. Counting conventions (numbers.md): params are
+learnable parameters only; MACs come from conv, transposed conv and linear layers, bias excluded;
+FLOPs = 2 × MACs; shapes are per sample; `batch` multiplies MACs, FLOPs and activation memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from types import MappingProxyType
+
+from cnncalc.errors import CnnCalcError, LayerArgError, Pos, ShapeError
+from cnncalc.layers import RF, AxisRF, Layer, Merge, Shape, fmt_shape, prod
+
+DTYPE_BYTES: Mapping[str, int] = MappingProxyType(
+    {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}
+)
+FLOPS_PER_MAC = 2
+CONVENTION = (
+    "params = learnable parameters (BN running stats excluded); MACs = multiply-accumulates of "
+    "conv/convT/linear, bias excluded; FLOPs = 2 × MACs (as torch FlopCounterMode); "
+    "shapes per sample"
+)
+INPUT = "input"
+
+_EMPTY: Mapping[str, Pos] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class Node:
+    """One layer of the canonical form: a unique (dotted) name, the op as the user wrote it, the
+    layer object, the names of its inputs, and where it came from."""
+
+    name: str
+    op: str
+    layer: Layer | Merge
+    inputs: tuple[str, ...]
+    pos: Pos | None = None
+    arg_pos: Mapping[str, Pos] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Network:
+    """The canonical form the loader produces and the engine consumes."""
+
+    input_shape: Shape
+    nodes: tuple[Node, ...]
+    outputs: tuple[str, ...] = ()
+    name: str = ""
+    batch: int = 1
+    dtype: str = "float32"
+    input_pos: Pos | None = None
+    budget: Mapping[str, object] = field(default_factory=dict)  # name -> budget.Limit
+
+
+@dataclass(frozen=True)
+class LayerReport:
+    """Every number of one layer. `macs`, `flops` and `out_bytes` include the batch."""
+
+    name: str
+    op: str
+    inputs: tuple[str, ...]
+    in_shapes: tuple[Shape, ...]
+    out_shape: Shape
+    kernel_shape: Shape | None
+    params: int
+    macs: int
+    flops: int
+    out_bytes: int
+    rf: RF
+    node: Node
+
+    @property
+    def in_shape(self) -> Shape:
+        return self.in_shapes[0]
+
+
+@dataclass(frozen=True)
+class Totals:
+    params: int
+    macs: int
+    flops: int
+    param_bytes: int
+    peak_activation_bytes: int
+
+
+@dataclass(frozen=True)
+class Report:
+    """The result of `analyze`: per-layer numbers, totals, and the network they describe."""
+
+    network: Network
+    layers: tuple[LayerReport, ...]
+    totals: Totals
+    output_shapes: tuple[Shape, ...]
+    warnings: tuple[CnnCalcError, ...] = ()
+
+    @property
+    def output_shape(self) -> Shape:
+        return self.output_shapes[0]
+
+    def layer(self, name: str) -> LayerReport:
+        for row in self.layers:
+            if row.name == name:
+                return row
+        raise KeyError(name)
+
+    def to_dict(self) -> dict[str, object]:
+        """The public JSON contract (schema 1)."""
+        net = self.network
+        out: dict[str, object] = {
+            "schema": 1,
+            "name": net.name,
+            "input": list(net.input_shape),
+            "batch": net.batch,
+            "dtype": net.dtype,
+            "convention": CONVENTION,
+            "layers": [_layer_dict(r) for r in self.layers],
+            "totals": {
+                "params": self.totals.params,
+                "macs": self.totals.macs,
+                "flops": self.totals.flops,
+                "param_bytes": self.totals.param_bytes,
+                "peak_activation_bytes": self.totals.peak_activation_bytes,
+            },
+            "output_shape": list(self.output_shape),
+        }
+        if len(self.output_shapes) > 1:
+            out["outputs"] = [
+                {"name": n, "shape": list(s)} for n, s in zip(net.outputs, self.output_shapes)
+            ]
+        if self.warnings:
+            out["warnings"] = [w.render() for w in self.warnings]
+        return out
+
+
+def rf_number(v: Fraction) -> int | float:
+    """A receptive-field number as JSON shows it: an integer when whole."""
+    return int(v) if v.denominator == 1 else float(v)
+
+
+def _layer_dict(r: LayerReport) -> dict[str, object]:
+    d: dict[str, object] = {
+        "name": r.name,
+        "op": r.op,
+        "inputs": list(r.inputs),
+        "in_shape": list(r.in_shape),
+        "out_shape": list(r.out_shape),
+        "kernel_shape": None if r.kernel_shape is None else list(r.kernel_shape),
+        "params": r.params,
+        "macs": r.macs,
+        "flops": r.flops,
+        "out_bytes": r.out_bytes,
+        "rf": {
+            "size": [rf_number(a.size) for a in r.rf],
+            "jump": [rf_number(a.jump) for a in r.rf],
+        },
+    }
+    if len(r.in_shapes) > 1:
+        d["in_shapes"] = [list(s) for s in r.in_shapes]
+    return d
+
+
+def _locate(err: LayerArgError, node: Node, producers: Mapping[str, Node]) -> CnnCalcError:
+    pos = node.arg_pos.get(err.arg or "", node.pos) if err.arg else node.pos
+    message = f"{node.op} '{node.name}': {err.message}"
+    if err.arg == "in" and node.inputs:
+        src = producers.get(node.inputs[0])
+        where = "the network input" if src is None else f"'{src.name}'"
+        if src is not None and src.pos is not None:
+            where += f", line {src.pos.line}"
+        message += f" (from {where})"
+    return ShapeError(message, pos, err.hint)
+
+
+def infer_shape(node: Node, ins: Sequence[Shape], producers: Mapping[str, Node]) -> Shape:
+    """The output shape of one node, or a located `ShapeError`."""
+    try:
+        if isinstance(node.layer, Merge):
+            return node.layer.out_shape_many(ins)
+        return node.layer.out_shape(ins[0])
+    except LayerArgError as err:
+        raise _locate(err, node, producers) from None
+
+
+def _merge_rf(
+    node: Node, rfs: Sequence[RF], shapes: Sequence[Shape], warnings: list[CnnCalcError]
+) -> RF:
+    out = []
+    for axis in zip(*rfs):
+        widest = max(axis, key=lambda a: a.size)
+        if len({(a.jump, a.center) for a in axis}) > 1:
+            warnings.append(
+                CnnCalcError(
+                    f"{node.op} '{node.name}' merges paths whose receptive fields are misaligned "
+                    f"(jumps {', '.join(str(rf_number(a.jump)) for a in axis)}; centres "
+                    f"{', '.join(str(rf_number(a.center)) for a in axis)})",
+                    node.pos,
+                )
+            )
+        out.append(widest)
+    return tuple(out)
+
+
+def analyze_network(net: Network) -> Report:
+    """Compute every layer's shapes and costs and the network totals."""
+    if net.dtype not in DTYPE_BYTES:
+        raise CnnCalcError(f"unknown dtype '{net.dtype}'", net.input_pos)
+    elem = DTYPE_BYTES[net.dtype]
+    batch = net.batch
+    shapes: dict[str, Shape] = {INPUT: net.input_shape}
+    n_axes = len(net.input_shape) - 1
+    start_rf: RF = tuple(AxisRF(extent=e) for e in net.input_shape[1:]) if n_axes > 0 else ()
+    rfs: dict[str, RF] = {INPUT: start_rf}
+    producers: dict[str, Node] = {}
+    rows: list[LayerReport] = []
+    warnings: list[CnnCalcError] = []
+    for node in net.nodes:
+        ins = tuple(shapes[i] for i in node.inputs)
+        layer = node.layer
+        try:
+            if isinstance(layer, Merge):
+                out = layer.out_shape_many(ins)
+                rf = _merge_rf(node, [rfs[i] for i in node.inputs], ins, warnings)
+                params = macs = 0
+                kshape = None
+            else:
+                x = ins[0]
+                out = layer.out_shape(x)
+                params = layer.params(x)
+                macs = layer.macs(x)
+                kshape = layer.kernel_shape(x)
+                rf = layer.rf(x, rfs[node.inputs[0]])
+        except LayerArgError as err:
+            raise _locate(err, node, producers) from None
+        if n_axes and len(out) - 1 == n_axes:
+            rf = tuple(
+                a if a.extent == e else AxisRF(a.size, a.jump, a.center, e)
+                for a, e in zip(rf, out[1:])
+            )
+        shapes[node.name] = out
+        rfs[node.name] = rf
+        producers[node.name] = node
+        rows.append(
+            LayerReport(
+                name=node.name,
+                op=node.op,
+                inputs=node.inputs,
+                in_shapes=ins,
+                out_shape=out,
+                kernel_shape=kshape,
+                params=params,
+                macs=macs * batch,
+                flops=FLOPS_PER_MAC * macs * batch,
+                out_bytes=prod(out) * elem * batch,
+                rf=rf,
+                node=node,
+            )
+        )
+    outputs = net.outputs or ((net.nodes[-1].name,) if net.nodes else (INPUT,))
+    total_params = sum(r.params for r in rows)
+    total_macs = sum(r.macs for r in rows)
+    return Report(
+        network=net,
+        layers=tuple(rows),
+        totals=Totals(
+            params=total_params,
+            macs=total_macs,
+            flops=FLOPS_PER_MAC * total_macs,
+            param_bytes=total_params * elem,
+            peak_activation_bytes=peak_activation_bytes(net, rows, elem * batch, outputs),
+        ),
+        output_shapes=tuple(shapes[o] for o in outputs),
+        warnings=tuple(warnings),
+    )
+
+
+def peak_activation_bytes(
+    net: Network, rows: Sequence[LayerReport], elem: int, outputs: Sequence[str]
+) -> int:
+    """Most bytes alive at once in topological order. A tensor (the input included) lives from
+    its producer to its last consumer; outputs live to the end; every layer writes a new tensor."""
+    last_use: dict[str, int] = {INPUT: -1}
+    for i, node in enumerate(net.nodes):
+        for name in node.inputs:
+            last_use[name] = i
+        last_use.setdefault(node.name, i)
+    end = len(net.nodes)
+    for name in outputs:
+        last_use[name] = end
+    size = {INPUT: prod(net.input_shape) * elem}
+    alive = size[INPUT]
+    peak = alive
+    dying: dict[int, list[str]] = {}
+    for name, i in last_use.items():
+        dying.setdefault(i, []).append(name)
+    for i, row in enumerate(rows):
+        size[row.name] = row.out_bytes
+        alive += row.out_bytes
+        peak = max(peak, alive)
+        for name in dying.get(i, ()):
+            alive -= size[name]
+    return peak
+
+
+def describe_shape(shape: Shape) -> str:
+    return fmt_shape(shape)
