@@ -469,6 +469,19 @@ class AvgPool(Pool):
     kind: ClassVar[str] = "avgpool"
     count_include_pad: bool = True
 
+    def out_shape(self, x: Shape) -> Shape:
+        k = self.geometry(x)[0]
+        if len(x) == 4 and any(i < kk for i, kk in zip(x[1:], k)):
+            # avg_pool3d alone checks the unpadded input against the kernel (parity-tested)
+            raise LayerArgError(
+                f"avgpool on a 3-D input needs every spatial size to be at least the kernel, "
+                f"but the input is {fmt_shape(x[1:])} and the kernel {fmt_shape(k)}",
+                arg="kernel_size",
+                hint="PyTorch's AvgPool3d rejects an input smaller than its kernel, "
+                "even with padding or ceil_mode",
+            )
+        return super().out_shape(x)
+
 
 @dataclass(frozen=True)
 class AdaptivePool(Layer):

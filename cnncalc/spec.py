@@ -845,6 +845,10 @@ class Loader:
         if op in STRUCTURES and first is not None:
             raise ctx.err(first[0], f"'first' does not apply to '{op}'",
                           "put the structure in a block and repeat the block call")  # fmt: skip
+        if name is None and op in STRUCTURES and repeat is None:
+            out = self.expand_one(scope, op, kn, vn, None, src, None)
+            scope.history.append(out)
+            return
         base = name or scope.auto(op if op in self.blocks or op in STRUCTURES else _base_name(op))
         if repeat is None:
             out = self.expand_one(scope, op, kn, vn, base, src, None)
@@ -863,18 +867,20 @@ class Loader:
         op: str,
         kn: SNode,
         vn: SNode | None,
-        name: str,
+        name: str | None,
         src: str,
         first: SNode | None,
     ) -> str:
-        """Expand one copy of an item whose input is `src`; returns its output node name."""
+        """Expand one copy of an item whose input is `src`; returns its output node name.
+        A structure without a name gets its merge's automatic name (`add1`, `concat1`)."""
+        if op == "residual":
+            return self.residual(scope, kn, vn, name, src)
+        if op == "parallel":
+            return self.parallel(scope, kn, vn, name, src)
+        assert name is not None
         full = scope.prefix + name
         if op in self.blocks:
             return self.call_block(scope, op, kn, vn, full, src, first)
-        if op == "residual":
-            return self.residual(scope, kn, vn, full, src)
-        if op == "parallel":
-            return self.parallel(scope, kn, vn, full, src)
         if op in MERGES:
             return self.merge(scope, op, kn, vn, full, src)
         args = self.item_args(scope, op, kn, vn)
@@ -1103,7 +1109,7 @@ class Loader:
     def sub_scope(self, parent: Scope, prefix: str, src: str) -> Scope:
         return Scope(prefix, src, parent.params, self.shapes[src][0])
 
-    def residual(self, scope: Scope, kn: SNode, vn: SNode | None, full: str, src: str) -> str:
+    def residual(self, scope: Scope, kn: SNode, vn: SNode | None, name: str | None, src: str) -> str:
         ctx = self.ctx
         if vn is None:
             raise ctx.err(kn, "'residual' needs a 'body'")
@@ -1130,7 +1136,8 @@ class Loader:
         sc_node = fields.get("shortcut", (kn, None))[1]
         mode = "auto"
         if sc_node is not None and isinstance(sc_node, yaml.SequenceNode):
-            sub = Scope(f"{full}.shortcut.", src, scope.params, self.shapes[src][0])
+            sub = Scope(f"{scope.prefix}{scope.auto('shortcut')}.", src, scope.params,
+                        self.shapes[src][0])  # fmt: skip
             items = sequence(ctx, sc_node, "'shortcut'")
             self.reserve(sub, items)
             self.expand_items(sub, items)
@@ -1138,13 +1145,14 @@ class Loader:
         else:
             if sc_node is not None:
                 mode = self.choice(sc_node, "shortcut", ("auto", "identity", "optional"))
-            short = self.shortcut(scope, mode, merge, src, body_out, sc_node or kn, full)
+            short = self.shortcut(scope, mode, merge, src, body_out, sc_node or kn)
         if short is None:
             return body_out
+        full = scope.prefix + (name or scope.auto(merge))
         layer = KINDS[merge].cls()
         return self.emit_merge(scope, full, merge, layer, (short, body_out), kn)
 
-    def shortcut(self, scope: Scope, mode: str, merge: str, src: str, body: str, at: SNode, full: str) -> str | None:
+    def shortcut(self, scope: Scope, mode: str, merge: str, src: str, body: str, at: SNode) -> str | None:
         x, y = self.shapes[src], self.shapes[body]
         same = x == y if merge == "add" else x[1:] == y[1:]
         if mode == "identity" or merge == "concat":
@@ -1168,11 +1176,11 @@ class Loader:
                                    f"to {fmt_shape(y)}", "give the shortcut layers explicitly")  # fmt: skip
             strides.append(s)
         conv = Conv(out_channels=y[0], kernel_size=(1,), stride=tuple(strides), bias=False)
-        sub = Scope(f"{full}.shortcut.", src, {}, x[0])
+        sub = Scope(f"{scope.prefix}{scope.auto('shortcut')}.", src, {}, x[0])
         a = self.emit(sub, "conv", "conv", conv, (src,), at, {})
         return self.emit(sub, "bn", "bn", BatchNorm(), (a,), at, {})
 
-    def parallel(self, scope: Scope, kn: SNode, vn: SNode | None, full: str, src: str) -> str:
+    def parallel(self, scope: Scope, kn: SNode, vn: SNode | None, name: str | None, src: str) -> str:
         ctx = self.ctx
         if vn is None:
             raise ctx.err(kn, "'parallel' needs 'branches'")
@@ -1189,12 +1197,14 @@ class Loader:
             raise ctx.err(fields["branches"][1], "'parallel' needs at least two branches")
         self.stack.append("parallel")
         for i, bnode in enumerate(branches, 1):
-            sub = Scope(f"{full}.branch{i}.", src, scope.params, self.shapes[src][0])
+            sub = Scope(f"{scope.prefix}{scope.auto('branch')}.", src, scope.params,
+                        self.shapes[src][0])  # fmt: skip
             items = sequence(ctx, bnode, f"branch {i}")
             self.reserve(sub, items)
             self.expand_items(sub, items)
             outs.append(sub.last())
         self.stack.pop()
+        full = scope.prefix + (name or scope.auto(merge))
         return self.emit_merge(scope, full, merge, KINDS[merge].cls(), tuple(outs), kn)
 
     def call_block(

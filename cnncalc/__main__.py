@@ -1,0 +1,5 @@
+"""`python -m cnncalc`."""
+
+from cnncalc.cli import app
+
+app(prog_name="cnncalc")

@@ -1,0 +1,207 @@
+"""The command line: parse options, call the library, print. No arithmetic here."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, TypeVar
+
+import typer
+
+from cnncalc import __version__
+from cnncalc.errors import CnnCalcError, ExitStatus
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help="Exact parameter, shape, MAC/FLOP, memory and receptive-field counts for CNNs.",
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Fmt(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+class LayerFmt(str, Enum):
+    table = "table"
+    json = "json"
+
+
+class LayerOp(str, Enum):
+    conv = "conv"
+    dwconv = "dwconv"
+    convT = "convT"
+    maxpool = "maxpool"
+    avgpool = "avgpool"
+    linear = "linear"
+
+
+def _console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def fail(err: CnnCalcError) -> NoReturn:
+    sys.stderr.write(err.render() + "\n")
+    raise typer.Exit(ExitStatus.BAD_INPUT)
+
+
+def guarded(fn: F) -> F:
+    """The one catch site: user errors exit 2 with a message, anything else is a bug (exit 3)."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except CnnCalcError as err:
+            fail(err)
+        except (typer.Exit, typer.Abort, KeyboardInterrupt, BrokenPipeError):
+            raise
+        except Exception as err:  # noqa: BLE001 - the last line of defence
+            sys.stderr.write(
+                f"internal error: {type(err).__name__}: {err}\n"
+                "this is a bug in cnncalc; please report it with the input that caused it\n"
+            )
+            raise typer.Exit(ExitStatus.INTERNAL) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"cnncalc {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Exact parameter, shape, MAC/FLOP, memory and receptive-field counts for CNNs."""
+
+
+def _write(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+@app.command()
+@guarded
+def params(
+    file: Annotated[str, typer.Argument(help="Network YAML file ('-' reads stdin).")],
+    fmt: Annotated[Fmt, typer.Option("--format", "-f", help="Output format.")] = Fmt.table,
+    depth: Annotated[
+        int | None,
+        typer.Option("--depth", min=0, help="Fold blocks below this level (0: totals only)."),
+    ] = None,
+) -> None:
+    """Per-layer report of a network: shapes, kernels, params, MACs, receptive field."""
+    from cnncalc import analyze_network
+    from cnncalc.spec import load
+
+    report = analyze_network(load(file))
+    for w in report.warnings:
+        sys.stderr.write("warning: " + w.render().removeprefix(f"{w.pos}: error: ") + "\n")
+    from cnncalc import render
+
+    if fmt is Fmt.json:
+        _write(render.to_json(report.to_dict()))
+    elif fmt is Fmt.csv:
+        _write(render.to_csv(report))
+    elif fmt is Fmt.markdown:
+        _write(render.to_markdown(report, depth))
+    else:
+        _console().print(render.params_renderable(report, depth))
+
+
+def _ints(text: str, what: str) -> tuple[int, ...]:
+    norm = text.replace("×", "x").replace("X", "x").replace(",", "x")
+    parts = norm.split("x")
+    if not all(p.strip().isdigit() and int(p) > 0 for p in parts):
+        raise CnnCalcError(f"{what} '{text}' is not a size", hint=f"write e.g. 3 or 3x5 for {what}")
+    return tuple(int(p) for p in parts)
+
+
+@app.command()
+@guarded
+def layer(
+    in_: Annotated[int, typer.Option("--in", min=1, help="Input channels (features for linear).")],
+    out: Annotated[
+        int | None, typer.Option("--out", min=1, help="Output channels (features for linear).")
+    ] = None,
+    kernel: Annotated[str, typer.Option("--kernel", "-k", help="Kernel: 3 or 3x5.")] = "3",
+    size: Annotated[
+        str | None, typer.Option("--size", help="Input size: 32, 224x192 or 16x112x112.")
+    ] = None,
+    dim: Annotated[
+        int | None, typer.Option("--dim", min=1, max=3, help="Spatial rank when --size is one number.")
+    ] = None,
+    stride: Annotated[str, typer.Option("--stride", "-s", help="Stride: 1 or 2x1.")] = "",
+    padding: Annotated[
+        str, typer.Option("--padding", "-p", help="Padding: an int, 1x2, same or valid.")
+    ] = "0",
+    dilation: Annotated[str, typer.Option("--dilation", "-d", help="Dilation.")] = "1",
+    groups: Annotated[int, typer.Option("--groups", "-g", min=1, help="Groups.")] = 1,
+    no_bias: Annotated[bool, typer.Option("--no-bias", help="No bias term.")] = False,
+    output_padding: Annotated[
+        str, typer.Option("--output-padding", help="Transposed conv only.")
+    ] = "0",
+    op: Annotated[LayerOp, typer.Option("--op", help="Layer kind.")] = LayerOp.conv,
+    fmt: Annotated[LayerFmt, typer.Option("--format", "-f", help="Output format.")] = LayerFmt.table,
+) -> None:
+    """One layer, explained: kernel shape, parameter arithmetic, output size, MACs."""
+    from cnncalc.single import SingleLayer, single_layer
+
+    spec = SingleLayer(
+        op=op.value,
+        in_channels=in_,
+        out=out,
+        kernel=_ints(kernel, "--kernel"),
+        size=_ints(size, "--size") if size else None,
+        dim=dim,
+        stride=_ints(stride, "--stride") if stride else None,
+        padding=padding if padding in ("same", "valid", "tf_same") else _pad(padding),
+        dilation=_ints(dilation, "--dilation"),
+        groups=groups,
+        bias=not no_bias,
+        output_padding=_pad(output_padding),
+    )
+    report, steps, title = single_layer(spec)
+    from cnncalc import render
+
+    if fmt is LayerFmt.json:
+        _write(render.to_json(report.to_dict()))
+        return
+    _console().print(render.steps_table(title, steps))
+
+
+def _pad(text: str) -> tuple[int, ...]:
+    norm = text.replace("×", "x").replace("X", "x").replace(",", "x")
+    if not all(p.strip().isdigit() for p in norm.split("x")):
+        raise CnnCalcError(f"padding '{text}' is not a size", hint="write e.g. 0, 1, 1x2, same or valid")
+    return tuple(int(p) for p in norm.split("x"))
+
+
+def run() -> None:
+    """Console-script entry point."""
+    if os.environ.get("CNNCALC_DEBUG"):
+        app()
+        return
+    app()
+
+
+_ = Path

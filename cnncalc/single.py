@@ -1,0 +1,152 @@
+"""One layer from command-line values: build it, analyse it, explain it (`cnncalc layer`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cnncalc.engine import INPUT, Network, Node, Report, analyze_network
+from cnncalc.errors import CnnCalcError
+from cnncalc.explain import Step, explain
+from cnncalc.layers import (
+    AvgPool,
+    Conv,
+    ConvTranspose,
+    DwConv,
+    Layer,
+    Linear,
+    MaxPool,
+    PadSpec,
+    fmt_shape,
+)
+
+TORCH_NAMES = {
+    "conv": "nn.Conv{d}d",
+    "dwconv": "nn.Conv{d}d",
+    "convT": "nn.ConvTranspose{d}d",
+    "maxpool": "nn.MaxPool{d}d",
+    "avgpool": "nn.AvgPool{d}d",
+    "linear": "nn.Linear",
+}
+
+
+@dataclass(frozen=True)
+class SingleLayer:
+    """What `cnncalc layer` was told."""
+
+    op: str
+    in_channels: int
+    out: int | None
+    kernel: tuple[int, ...]
+    size: tuple[int, ...] | None
+    dim: int | None
+    stride: tuple[int, ...] | None
+    padding: PadSpec
+    dilation: tuple[int, ...]
+    groups: int
+    bias: bool
+    output_padding: tuple[int, ...]
+
+
+def _rank(spec: SingleLayer) -> int:
+    if spec.size is not None and len(spec.size) > 1:
+        if spec.dim is not None and spec.dim != len(spec.size):
+            raise CnnCalcError(
+                f"--size {fmt_shape(spec.size)} is {len(spec.size)}-D but --dim is {spec.dim}"
+            )
+        return len(spec.size)
+    if spec.dim is not None:
+        return spec.dim
+    return max(len(v) for v in (spec.kernel, spec.stride or (1,), spec.dilation)) if max(
+        len(spec.kernel), len(spec.stride or (1,)), len(spec.dilation)) > 1 else 2  # fmt: skip
+
+
+def build(spec: SingleLayer) -> Layer:
+    need_out = spec.op in ("conv", "convT", "linear")
+    if need_out and spec.out is None:
+        raise CnnCalcError(f"--op {spec.op} needs --out", hint="e.g. --in 3 --out 64")
+    if not need_out and spec.out is not None and spec.op != "dwconv":
+        raise CnnCalcError(f"--op {spec.op} takes no --out (it keeps the channel count)")
+    out = spec.out or 0
+    if spec.op == "linear":
+        return Linear(out_features=out, bias=spec.bias)
+    if spec.op == "conv":
+        return Conv(out, spec.kernel, spec.stride or (1,), spec.padding, spec.dilation,
+                    spec.groups, spec.bias)  # fmt: skip
+    if spec.op == "dwconv":
+        mult = 1
+        if spec.out is not None:
+            if spec.out % spec.in_channels:
+                raise CnnCalcError(
+                    f"dwconv --out {spec.out} must be a multiple of --in {spec.in_channels}"
+                )
+            mult = spec.out // spec.in_channels
+        return DwConv(kernel_size=spec.kernel, stride=spec.stride or (1,), padding=spec.padding,
+                      dilation=spec.dilation, bias=spec.bias, multiplier=mult)  # fmt: skip
+    if spec.op == "convT":
+        if isinstance(spec.padding, str) or (spec.padding and isinstance(spec.padding[0], tuple)):
+            raise CnnCalcError("convT takes an integer padding")
+        return ConvTranspose(out, spec.kernel, spec.stride or (1,), spec.padding,  # type: ignore[arg-type]
+                             spec.output_padding, spec.dilation, spec.groups, spec.bias)  # fmt: skip
+    if isinstance(spec.padding, str) or (spec.padding and isinstance(spec.padding[0], tuple)):
+        raise CnnCalcError(f"{spec.op} takes an integer padding")
+    pad: tuple[int, ...] = spec.padding  # type: ignore[assignment]
+    if spec.op == "maxpool":
+        return MaxPool(spec.kernel, spec.stride, pad, spec.dilation)
+    return AvgPool(spec.kernel, spec.stride, pad)
+
+
+def _arg(value: object) -> str:
+    if isinstance(value, tuple):
+        return str(value[0]) if len(set(value)) == 1 else str(value)
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def torch_call(spec: SingleLayer, rank: int, out: int) -> str:
+    """The PyTorch constructor this layer is, e.g. `nn.Conv2d(3, 64, kernel_size=3)`."""
+    name = TORCH_NAMES[spec.op].format(d=rank)
+    if spec.op == "linear":
+        return f"{name}({spec.in_channels}, {out}" + (", bias=False)" if not spec.bias else ")")
+    args = [] if spec.op in ("maxpool", "avgpool") else [str(spec.in_channels), str(out)]
+    args.append(f"kernel_size={_arg(spec.kernel)}")
+    if spec.stride is not None:
+        args.append(f"stride={_arg(spec.stride)}")
+    if spec.padding not in ((0,), "valid"):
+        args.append(f"padding={_arg(spec.padding)}")
+    if spec.dilation != (1,):
+        args.append(f"dilation={_arg(spec.dilation)}")
+    if spec.op == "dwconv":
+        args.append(f"groups={spec.in_channels}")
+    elif spec.groups != 1:
+        args.append(f"groups={spec.groups}")
+    if spec.op == "convT" and spec.output_padding != (0,):
+        args.append(f"output_padding={_arg(spec.output_padding)}")
+    if not spec.bias and spec.op not in ("maxpool", "avgpool"):
+        args.append("bias=False")
+    return f"{name}({', '.join(args)})"
+
+
+def single_layer(spec: SingleLayer) -> tuple[Report, list[Step], str]:
+    """The report of a one-layer network, its explanation, and a title in PyTorch's terms."""
+    layer = build(spec)
+    rank = _rank(spec)
+    with_size = spec.size is not None
+    if spec.op == "linear":
+        shape: tuple[int, ...] = (spec.in_channels,)
+        rank = 0
+    elif spec.size is None:
+        # without a size, only the kernel and the parameters are known: use a roomy input
+        k = max(spec.kernel) * max(spec.dilation) + 1
+        shape = (spec.in_channels, *(k,) * rank)
+    else:
+        size = spec.size * rank if len(spec.size) == 1 else spec.size
+        shape = (spec.in_channels, *size)
+    net = Network(shape, (Node(spec.op, spec.op, layer, (INPUT,)),))
+    report = analyze_network(net)
+    row = report.layers[0]
+    steps = explain(row, with_size=with_size)
+    title = torch_call(spec, rank, row.out_shape[0])
+    if with_size:
+        title += f"  ·  input {fmt_shape(shape)}"
+    if not with_size:
+        report = Report(report.network, report.layers, report.totals, report.output_shapes)
+    return report, steps, title
