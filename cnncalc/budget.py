@@ -59,7 +59,9 @@ def parse_quantity(text: str, unit: Unit) -> int:
         raise UnitError(f"'{text}' is not a {unit} quantity; write a number with {suffixes}")
     value = float(m.group(1).replace("_", "")) * table[m.group(2)]
     if value != int(value):
-        raise UnitError(f"'{text}' is not a whole number of {'items' if unit == 'count' else 'bytes'}")
+        raise UnitError(
+            f"'{text}' is not a whole number of {'items' if unit == 'count' else 'bytes'}"
+        )
     return int(value)
 
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import sys
-from collections.abc import Callable
 from enum import Enum
-from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Annotated
 
 import typer
 
 from cnncalc import __version__
-from cnncalc.errors import CnnCalcError, ExitStatus
+from cnncalc.cliutil import console as _console
+from cnncalc.cliutil import guarded
+from cnncalc.cliutil import write as _write
+from cnncalc.errors import CnnCalcError
 
 app = typer.Typer(
     add_completion=False,
@@ -21,8 +21,6 @@ app = typer.Typer(
     rich_markup_mode=None,
     help="Exact parameter, shape, MAC/FLOP, memory and receptive-field counts for CNNs.",
 )
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 class Fmt(str, Enum):
@@ -46,39 +44,6 @@ class LayerOp(str, Enum):
     linear = "linear"
 
 
-def _console(stderr: bool = False) -> Any:
-    from rich.console import Console
-
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
-
-
-def fail(err: CnnCalcError) -> NoReturn:
-    sys.stderr.write(err.render() + "\n")
-    raise typer.Exit(ExitStatus.BAD_INPUT)
-
-
-def guarded(fn: F) -> F:
-    """The one catch site: user errors exit 2 with a message, anything else is a bug (exit 3)."""
-    import functools
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except CnnCalcError as err:
-            fail(err)
-        except (typer.Exit, typer.Abort, KeyboardInterrupt, BrokenPipeError):
-            raise
-        except Exception as err:  # noqa: BLE001 - the last line of defence
-            sys.stderr.write(
-                f"internal error: {type(err).__name__}: {err}\n"
-                "this is a bug in cnncalc; please report it with the input that caused it\n"
-            )
-            raise typer.Exit(ExitStatus.INTERNAL) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
 def _version(value: bool) -> None:
     if value:
         sys.stdout.write(f"cnncalc {__version__}\n")
@@ -94,11 +59,6 @@ def main(
     """Exact parameter, shape, MAC/FLOP, memory and receptive-field counts for CNNs."""
 
 
-def _write(text: str) -> None:
-    sys.stdout.write(text)
-    sys.stdout.flush()
-
-
 @app.command()
 @guarded
 def params(
@@ -110,7 +70,7 @@ def params(
     ] = None,
 ) -> None:
     """Per-layer report of a network: shapes, kernels, params, MACs, receptive field."""
-    from cnncalc import analyze_network
+    from cnncalc.engine import analyze_network
     from cnncalc.spec import load
 
     report = analyze_network(load(file))
@@ -148,7 +108,8 @@ def layer(
         str | None, typer.Option("--size", help="Input size: 32, 224x192 or 16x112x112.")
     ] = None,
     dim: Annotated[
-        int | None, typer.Option("--dim", min=1, max=3, help="Spatial rank when --size is one number.")
+        int | None,
+        typer.Option("--dim", min=1, max=3, help="Spatial rank when --size is one number."),
     ] = None,
     stride: Annotated[str, typer.Option("--stride", "-s", help="Stride: 1 or 2x1.")] = "",
     padding: Annotated[
@@ -161,7 +122,9 @@ def layer(
         str, typer.Option("--output-padding", help="Transposed conv only.")
     ] = "0",
     op: Annotated[LayerOp, typer.Option("--op", help="Layer kind.")] = LayerOp.conv,
-    fmt: Annotated[LayerFmt, typer.Option("--format", "-f", help="Output format.")] = LayerFmt.table,
+    fmt: Annotated[
+        LayerFmt, typer.Option("--format", "-f", help="Output format.")
+    ] = LayerFmt.table,
 ) -> None:
     """One layer, explained: kernel shape, parameter arithmetic, output size, MACs."""
     from cnncalc.single import SingleLayer, single_layer
@@ -192,16 +155,18 @@ def layer(
 def _pad(text: str) -> tuple[int, ...]:
     norm = text.replace("×", "x").replace("X", "x").replace(",", "x")
     if not all(p.strip().isdigit() for p in norm.split("x")):
-        raise CnnCalcError(f"padding '{text}' is not a size", hint="write e.g. 0, 1, 1x2, same or valid")
+        raise CnnCalcError(
+            f"padding '{text}' is not a size", hint="write e.g. 0, 1, 1x2, same or valid"
+        )
     return tuple(int(p) for p in norm.split("x"))
 
 
-def run() -> None:
-    """Console-script entry point."""
-    if os.environ.get("CNNCALC_DEBUG"):
-        app()
-        return
-    app()
+def _register() -> None:
+    """Commands that live in their own modules (CI gating, teaching) join the same app."""
+    from cnncalc import cli_ci, cli_teach
+
+    cli_ci.register(app)
+    cli_teach.register(app)
 
 
-_ = Path
+_register()

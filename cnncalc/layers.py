@@ -153,7 +153,7 @@ def resolve_padding(
                     f"padding 'same' needs stride 1 but stride is {fmt_shape(s)} "
                     "(PyTorch rejects it)",
                     arg="padding",
-                    hint="use 'tf_same' for TensorFlow's SAME with a stride, or an explicit padding",
+                    hint="use 'tf_same' for TensorFlow's SAME with a stride, or explicit sizes",
                 )
             return tuple(
                 (tot // 2, tot - tot // 2) for tot in (dd * (kk - 1) for kk, dd in zip(k, d))
@@ -166,7 +166,7 @@ def resolve_padding(
             out.append((tot // 2, tot - tot // 2))
         return tuple(out)
     if spec and isinstance(spec[0], tuple):
-        pairs: Pad = spec  # type: ignore[assignment]
+        pairs: Pad = spec
         if len(pairs) != n:
             raise LayerArgError(
                 f"'padding' has {len(pairs)} per-side pairs but the input has {n} spatial axes",
@@ -283,8 +283,7 @@ class Conv(Layer):
         sizes = [window(*a) for a in zip(sp, k, s, (q[0] for q in p), (q[1] for q in p), d)]
         if min(sizes) < 1:
             formulas = [
-                window_formula(*a)
-                for a in zip(sp, k, s, (q[0] for q in p), (q[1] for q in p), d)
+                window_formula(*a) for a in zip(sp, k, s, (q[0] for q in p), (q[1] for q in p), d)
             ]
             _check_out(self.alias, sizes, formulas, x)
         return (self.cout(x), *sizes)
@@ -440,7 +439,8 @@ class Pool(Layer):
         for kk, pp in zip(k, p):
             if pp > kk // 2:
                 raise LayerArgError(
-                    f"{self.kind} padding {pp} is more than half the kernel ({kk} // 2 = {kk // 2})",
+                    f"{self.kind} padding {pp} is more than half the kernel "
+                    f"({kk} // 2 = {kk // 2})",
                     arg="padding",
                     hint=f"PyTorch requires padding <= kernel_size // 2; use at most {kk // 2}",
                 )
@@ -880,22 +880,34 @@ def _kinds() -> dict[str, Kind]:
     k["conv"] = Kind("conv", Conv, _CONV_ARGS, "out_channels", doc=conv_doc, family="conv")
     for r, alias in ((2, "conv1d"), (3, "conv2d"), (4, "conv3d")):
         k[alias] = Kind(
-            alias, Conv, _CONV_ARGS, "out_channels", {"rank": r, "alias": alias},
-            f"{RANK_NAMES[r]} convolution (asserts the rank)", "conv",
-        )  # fmt: skip
+            alias,
+            Conv,
+            _CONV_ARGS,
+            "out_channels",
+            {"rank": r, "alias": alias},
+            f"{RANK_NAMES[r]} convolution (asserts the rank)",
+            "conv",
+        )
     k["dwconv"] = Kind(
         "dwconv", DwConv, _DW_ARGS, "kernel_size", doc="depthwise convolution", family="conv"
     )
     for alias in ("convT", "deconv", "conv_transpose"):
         k[alias] = Kind(
-            alias, ConvTranspose, _CONVT_ARGS, "out_channels",
-            doc="transposed convolution", family="conv",
-        )  # fmt: skip
+            alias,
+            ConvTranspose,
+            _CONVT_ARGS,
+            "out_channels",
+            doc="transposed convolution",
+            family="conv",
+        )
     max_args = (_POOL_K, _POOL_S, _POOL_P, _D, _CEIL)
     avg_args = (
-        _POOL_K, _POOL_S, _POOL_P, _CEIL,
+        _POOL_K,
+        _POOL_S,
+        _POOL_P,
+        _CEIL,
         Arg("count_include_pad", "bool", ("count_include_pad",), "average over padding too"),
-    )  # fmt: skip
+    )
     k["maxpool"] = Kind("maxpool", MaxPool, max_args, "kernel_size", doc="max pooling")
     k["avgpool"] = Kind("avgpool", AvgPool, avg_args, "kernel_size", doc="average pooling")
     k["adaptiveavgpool"] = Kind(
@@ -909,12 +921,18 @@ def _kinds() -> dict[str, Kind]:
     k["bn"] = Kind("bn", BatchNorm, _BN_ARGS, doc="batch norm", family="norm")
     for r, alias in ((2, "bn1d"), (3, "bn2d"), (4, "bn3d")):
         k[alias] = Kind(
-            alias, BatchNorm, _BN_ARGS, None, {"rank": r, "alias": alias},
-            f"batch norm on a {RANK_NAMES[r]} input", "norm",
-        )  # fmt: skip
+            alias,
+            BatchNorm,
+            _BN_ARGS,
+            None,
+            {"rank": r, "alias": alias},
+            f"batch norm on a {RANK_NAMES[r]} input",
+            "norm",
+        )
     gn_groups = Arg("num_groups", "int", ("groups", "g", "num_groups"), "groups", required=True)
-    k["gn"] = Kind("gn", GroupNorm, (gn_groups, *_NORM_ARGS), "num_groups", doc="group norm",
-                   family="norm")  # fmt: skip
+    k["gn"] = Kind(
+        "gn", GroupNorm, (gn_groups, *_NORM_ARGS), "num_groups", doc="group norm", family="norm"
+    )
     k["ln"] = Kind("ln", LayerNorm, _NORM_ARGS, doc="layer norm over channels", family="norm")
     k["inorm"] = Kind("inorm", InstanceNorm, _NORM_ARGS, doc="instance norm", family="norm")
     docs = {
@@ -932,16 +950,20 @@ def _kinds() -> dict[str, Kind]:
         k[name] = _act(name, docs[name])
     k["swish"] = _act("silu", docs["silu"])
     k["prelu"] = Kind(
-        "prelu", PReLU, (Arg("num_parameters", "int", ("num", "num_parameters"), "slopes"),),
-        "num_parameters", doc="learnable leaky relu",
-    )  # fmt: skip
+        "prelu",
+        PReLU,
+        (Arg("num_parameters", "int", ("num", "num_parameters"), "slopes"),),
+        "num_parameters",
+        doc="learnable leaky relu",
+    )
     lin_args = (
         Arg("out_features", "int", ("out", "out_features"), "output features", required=True),
         _BIAS,
         Arg("in_features", "int", ("in", "in_features"), "input features (checked)"),
     )
-    k["linear"] = Kind("linear", Linear, lin_args, "out_features", doc="fully connected",
-                       family="linear")  # fmt: skip
+    k["linear"] = Kind(
+        "linear", Linear, lin_args, "out_features", doc="fully connected", family="linear"
+    )
     k["fc"] = replace(k["linear"], name="fc")
     k["flatten"] = Kind("flatten", Flatten, doc="flatten to a vector")
     k["dropout"] = Kind(

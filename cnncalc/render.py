@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich import box
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
 
@@ -20,8 +20,11 @@ from cnncalc.layers import fmt_shape
 
 def human(v: float, binary: bool = False) -> str:
     """1_814_073_344 -> `1.81 G`; with `binary`, bytes in KiB/MiB/GiB."""
-    base, units = (1024.0, ("B", "KiB", "MiB", "GiB", "TiB")) if binary else (
-        1000.0, ("", "k", "M", "G", "T"))  # fmt: skip
+    base, units = (
+        (1024.0, ("B", "KiB", "MiB", "GiB", "TiB"))
+        if binary
+        else (1000.0, ("", "k", "M", "G", "T"))
+    )
     x = float(v)
     for unit in units:
         if abs(x) < base or unit == units[-1]:
@@ -87,14 +90,33 @@ def rows(report: Report, depth: int | None = None) -> list[Row]:
             index = group_rows[prefix]
             if index >= 0:
                 old = out[index]
-                out[index] = Row(old.name, old.level, old.op, layer.out_shape, "",
-                                 old.params + layer.params, old.macs + layer.macs,
-                                 rf_text(layer), True)  # fmt: skip
+                out[index] = Row(
+                    old.name,
+                    old.level,
+                    old.op,
+                    layer.out_shape,
+                    "",
+                    old.params + layer.params,
+                    old.macs + layer.macs,
+                    rf_text(layer),
+                    True,
+                )
             last[prefix] = layer
         level = len(parts)
         if depth is None or level <= depth:
-            out.append(Row(layer.name, level, layer.op, layer.out_shape, kernel_text(layer),
-                           layer.params, layer.macs, rf_text(layer), False))  # fmt: skip
+            out.append(
+                Row(
+                    layer.name,
+                    level,
+                    layer.op,
+                    layer.out_shape,
+                    kernel_text(layer),
+                    layer.params,
+                    layer.macs,
+                    rf_text(layer),
+                    False,
+                )
+            )
     return out
 
 
@@ -108,40 +130,119 @@ def share(part: int, total: int) -> str:
     return f"{pct:.1f}" if pct >= 0.05 or part == 0 else "<.1"
 
 
-def params_table(report: Report, depth: int | None = None) -> Table:
-    title = report.network.name or "network"
-    table = Table(
-        title=f"{title}  ·  input {fmt_shape(report.network.input_shape)}"
-        + (f"  ·  batch {report.network.batch}" if report.network.batch != 1 else ""),
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        show_footer=True,
-        title_justify="left",
-        collapse_padding=True,
-    )
+@dataclass(frozen=True)
+class Column:
+    header: str
+    footer: str = ""
+    right: bool = False
+    #: how far the column may shrink (ellipsis) when the terminal is narrow; 0: never
+    min_width: int = 0
+
+
+class FastTable:
+    """A plain column layout rendered straight to segments.
+
+    Rich's `Table` measures every cell through its layout engine; a 200-layer network then
+    spends most of the command's time laying out text. This table measures with `cell_len`
+    once, shrinks the columns that may shrink (with an ellipsis) to fit the console, and emits
+    one line per row.
+    """
+
+    def __init__(self, title: str, columns: Sequence[Column]) -> None:
+        self.title = title
+        self.columns = list(columns)
+        self.rows: list[tuple[list[str], str | None]] = []
+
+    def add_row(self, cells: Sequence[str], style: str | None = None) -> None:
+        self.rows.append((list(cells), style))
+
+    def widths(self, max_width: int) -> list[int]:
+        from rich.cells import cell_len
+
+        widths = [max(cell_len(c.header), cell_len(c.footer)) for c in self.columns]
+        for cells, _ in self.rows:
+            for i, cell in enumerate(cells):
+                n = cell_len(cell)
+                if n > widths[i]:
+                    widths[i] = n
+        excess = sum(widths) + 2 * (len(widths) - 1) + 2 - max_width
+        for i, col in enumerate(self.columns):
+            if excess <= 0:
+                break
+            if col.min_width and widths[i] > col.min_width:
+                cut = min(excess, widths[i] - col.min_width)
+                widths[i] -= cut
+                excess -= cut
+        return widths
+
+    def line(self, cells: Sequence[str], widths: Sequence[int]) -> str:
+        from rich.cells import cell_len, set_cell_size
+
+        out = []
+        for cell, width, col in zip(cells, widths, self.columns):
+            n = cell_len(cell)
+            if n > width:
+                cell = set_cell_size(cell, width - 1) + "…"
+                n = width
+            pad = " " * (width - n)
+            out.append(pad + cell if col.right else cell + pad)
+        return " " + "  ".join(out).rstrip()
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.segment import Segment
+        from rich.style import Style
+
+        widths = self.widths(options.max_width)
+        bold = Style(bold=True)
+        yield Segment(self.title, Style(italic=True))
+        yield Segment.line()
+        yield Segment.line()
+        yield Segment(self.line([c.header for c in self.columns], widths), bold)
+        yield Segment.line()
+        yield Segment(" " + "─" * (sum(widths) + 2 * (len(widths) - 1)))
+        yield Segment.line()
+        for cells, style in self.rows:
+            yield Segment(self.line(cells, widths), bold if style == "bold" else None)
+            yield Segment.line()
+        yield Segment(" " + "─" * (sum(widths) + 2 * (len(widths) - 1)))
+        yield Segment.line()
+        yield Segment(self.line([c.footer for c in self.columns], widths), bold)
+        yield Segment.line()
+
+
+def params_table(report: Report, depth: int | None = None) -> FastTable:
+    net = report.network
     t = report.totals
-    table.add_column("Layer", footer="Total", overflow="ellipsis", no_wrap=True)
-    table.add_column("Op", no_wrap=True)
-    table.add_column("Output", footer=fmt_shape(report.output_shape), no_wrap=True)
-    table.add_column("Kernel", no_wrap=True)
-    table.add_column("Params", justify="right", footer=f"{t.params:,}", no_wrap=True)
-    table.add_column("%", justify="right", footer="100", no_wrap=True, min_width=4)
-    table.add_column("MACs", justify="right", footer=human(t.macs), no_wrap=True)
-    table.add_column("RF", justify="right", no_wrap=True, min_width=3)
+    title = f"{net.name or 'network'}  ·  input {fmt_shape(net.input_shape)}" + (
+        f"  ·  batch {net.batch}" if net.batch != 1 else ""
+    )
+    table = FastTable(
+        title,
+        [
+            Column("Layer", "Total", min_width=8),
+            Column("Op", min_width=4),
+            Column("Output", fmt_shape(report.output_shape)),
+            Column("Kernel", min_width=6),
+            Column("Params", f"{t.params:,}", right=True),
+            Column("%", "100", right=True),
+            Column("MACs", human(t.macs), right=True),
+            Column("RF", right=True),
+        ],
+    )
     for row in rows(report, depth):
-        name = Text("  " * (row.level - 1) + (row.name.rsplit(".", 1)[-1] if row.level > 1 else row.name))
-        if row.is_block:
-            name.stylize("bold")
+        label = row.name.rsplit(".", 1)[-1] if row.level > 1 else row.name
         table.add_row(
-            name,
-            row.op,
-            fmt_shape(row.out_shape),
-            row.kernel,
-            f"{row.params:,}",
-            share(row.params, t.params),
-            human(row.macs) if row.macs else "0",
-            row.rf,
-            style="bold" if row.is_block else None,
+            [
+                "  " * (row.level - 1) + label,
+                row.op,
+                fmt_shape(row.out_shape),
+                row.kernel,
+                f"{row.params:,}",
+                share(row.params, t.params),
+                human(row.macs) if row.macs else "0",
+                row.rf,
+            ],
+            "bold" if row.is_block else None,
         )
     return table
 
@@ -157,9 +258,7 @@ def totals_lines(report: Report) -> list[str]:
         + (f" (batch {net.batch})" if net.batch != 1 else ""),
     ]
     if len(report.output_shapes) > 1:
-        shapes = ", ".join(
-            f"{n} {fmt_shape(s)}" for n, s in zip(net.outputs, report.output_shapes)
-        )
+        shapes = ", ".join(f"{n} {fmt_shape(s)}" for n, s in zip(net.outputs, report.output_shapes))
         lines.append(f"Outputs      {shapes}")
     else:
         lines.append(f"Output       {fmt_shape(report.output_shape)}")
@@ -180,9 +279,19 @@ def to_json(data: object) -> str:
 
 
 CSV_FIELDS = (
-    "name", "op", "inputs", "in_shape", "out_shape", "kernel_shape", "params", "macs", "flops",
-    "out_bytes", "rf_size", "rf_jump",
-)  # fmt: skip
+    "name",
+    "op",
+    "inputs",
+    "in_shape",
+    "out_shape",
+    "kernel_shape",
+    "params",
+    "macs",
+    "flops",
+    "out_bytes",
+    "rf_size",
+    "rf_jump",
+)
 
 
 def _ascii_shape(shape: Sequence[int] | None) -> str:
@@ -194,12 +303,22 @@ def to_csv(report: Report) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_FIELDS)
     for r in report.layers:
-        w.writerow([
-            r.name, r.op, ";".join(r.inputs), _ascii_shape(r.in_shape), _ascii_shape(r.out_shape),
-            _ascii_shape(r.kernel_shape), r.params, r.macs, r.flops, r.out_bytes,
-            "x".join(str(rf_number(a.size)) for a in r.rf),
-            "x".join(str(rf_number(a.jump)) for a in r.rf),
-        ])  # fmt: skip
+        w.writerow(
+            [
+                r.name,
+                r.op,
+                ";".join(r.inputs),
+                _ascii_shape(r.in_shape),
+                _ascii_shape(r.out_shape),
+                _ascii_shape(r.kernel_shape),
+                r.params,
+                r.macs,
+                r.flops,
+                r.out_bytes,
+                "x".join(str(rf_number(a.size)) for a in r.rf),
+                "x".join(str(rf_number(a.jump)) for a in r.rf),
+            ]
+        )
     return buf.getvalue()
 
 
@@ -228,8 +347,10 @@ def to_markdown(report: Report, depth: int | None = None) -> str:
                 f"{row.params:,} | {share(row.params, total)} | {row.macs:,} | {row.rf} |"
             )
         lines.append("")
-    lines += [f"- {line.split('  ', 1)[0]}: {line.split('  ', 1)[1].strip()}"
-              for line in totals_lines(report)]  # fmt: skip
+    lines += [
+        f"- {line.split('  ', 1)[0]}: {line.split('  ', 1)[1].strip()}"
+        for line in totals_lines(report)
+    ]
     lines += ["", f"_Counting: {CONVENTION}._", ""]
     return "\n".join(lines)
 

@@ -56,8 +56,11 @@ def _rank(spec: SingleLayer) -> int:
         return len(spec.size)
     if spec.dim is not None:
         return spec.dim
-    return max(len(v) for v in (spec.kernel, spec.stride or (1,), spec.dilation)) if max(
-        len(spec.kernel), len(spec.stride or (1,)), len(spec.dilation)) > 1 else 2  # fmt: skip
+    return (
+        max(len(v) for v in (spec.kernel, spec.stride or (1,), spec.dilation))
+        if max(len(spec.kernel), len(spec.stride or (1,)), len(spec.dilation)) > 1
+        else 2
+    )
 
 
 def build(spec: SingleLayer) -> Layer:
@@ -70,8 +73,15 @@ def build(spec: SingleLayer) -> Layer:
     if spec.op == "linear":
         return Linear(out_features=out, bias=spec.bias)
     if spec.op == "conv":
-        return Conv(out, spec.kernel, spec.stride or (1,), spec.padding, spec.dilation,
-                    spec.groups, spec.bias)  # fmt: skip
+        return Conv(
+            out,
+            spec.kernel,
+            spec.stride or (1,),
+            spec.padding,
+            spec.dilation,
+            spec.groups,
+            spec.bias,
+        )
     if spec.op == "dwconv":
         mult = 1
         if spec.out is not None:
@@ -80,13 +90,27 @@ def build(spec: SingleLayer) -> Layer:
                     f"dwconv --out {spec.out} must be a multiple of --in {spec.in_channels}"
                 )
             mult = spec.out // spec.in_channels
-        return DwConv(kernel_size=spec.kernel, stride=spec.stride or (1,), padding=spec.padding,
-                      dilation=spec.dilation, bias=spec.bias, multiplier=mult)  # fmt: skip
+        return DwConv(
+            kernel_size=spec.kernel,
+            stride=spec.stride or (1,),
+            padding=spec.padding,
+            dilation=spec.dilation,
+            bias=spec.bias,
+            multiplier=mult,
+        )
     if spec.op == "convT":
         if isinstance(spec.padding, str) or (spec.padding and isinstance(spec.padding[0], tuple)):
             raise CnnCalcError("convT takes an integer padding")
-        return ConvTranspose(out, spec.kernel, spec.stride or (1,), spec.padding,  # type: ignore[arg-type]
-                             spec.output_padding, spec.dilation, spec.groups, spec.bias)  # fmt: skip
+        return ConvTranspose(
+            out,
+            spec.kernel,
+            spec.stride or (1,),
+            spec.padding,  # type: ignore[arg-type]
+            spec.output_padding,
+            spec.dilation,
+            spec.groups,
+            spec.bias,
+        )
     if isinstance(spec.padding, str) or (spec.padding and isinstance(spec.padding[0], tuple)):
         raise CnnCalcError(f"{spec.op} takes an integer padding")
     pad: tuple[int, ...] = spec.padding  # type: ignore[assignment]

@@ -14,7 +14,7 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 from cnncalc.engine import Network, Report, analyze_network
-from torch_build import TorchNet, build_torch, submodule_name
+from tests.torch_build import TorchNet, build_torch, submodule_name
 
 _WEIGHTED = (nn.modules.conv._ConvNd, nn.Linear)
 

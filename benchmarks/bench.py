@@ -1,0 +1,132 @@
+"""Benchmarks: whole-process start-up against the import floor, and in-process analysis time.
+
+Run: `python benchmarks/bench.py` (from a checkout with cnncalc installed). Prints a Markdown
+table (the one in README.md). Wall times are medians of interleaved runs, so that a slow moment
+of the machine hits every command alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def cnncalc_cmd() -> list[str]:
+    script = Path(sys.executable).parent / "cnncalc"
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("cnncalc")
+    return [found] if found else [sys.executable, "-m", "cnncalc"]
+
+
+def commands() -> dict[str, list[str]]:
+    cli = cnncalc_cmd()
+    return {
+        "floor: python -c 'import typer, rich.table, yaml'": [
+            sys.executable,
+            "-c",
+            "import typer, rich.table, yaml",
+        ],
+        "cnncalc layer --in 3 --out 64 -k 3": [
+            *cli,
+            "layer",
+            "--in",
+            "3",
+            "--out",
+            "64",
+            "-k",
+            "3",
+        ],
+        "cnncalc params examples/vgg16.yaml": [*cli, "params", str(ROOT / "examples/vgg16.yaml")],
+        "cnncalc params examples/resnet50.yaml": [
+            *cli,
+            "params",
+            str(ROOT / "examples/resnet50.yaml"),
+        ],
+    }
+
+
+def wall_times(runs: int) -> dict[str, float]:
+    cmds = commands()
+    times: dict[str, list[float]] = {name: [] for name in cmds}
+    for cmd in cmds.values():  # warm the file cache once
+        subprocess.run(cmd, check=True, capture_output=True)
+    for _ in range(runs):
+        for name, cmd in cmds.items():
+            start = time.perf_counter()
+            subprocess.run(cmd, check=True, capture_output=True)
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def stack_yaml(n: int) -> str:
+    """A chain of n layers: conv/bn/relu triples at a constant 16×32×32."""
+    lines = ["input: 16x32x32", "layers:"]
+    ops = ["  - conv: {out: 16, k: 3, p: 1}", "  - bn", "  - relu"]
+    lines += [ops[i % 3] for i in range(n)]
+    return "\n".join(lines) + "\n"
+
+
+def residual_yaml(blocks: int) -> str:
+    return (
+        "input: 64x56x56\ndefaults:\n  conv: {bias: false}\nblocks:\n  basic:\n"
+        "    params: {out: required}\n    layers:\n      - residual:\n          body:\n"
+        "            - conv: {out: $out, k: 3, p: 1}\n            - bn\n            - relu\n"
+        "            - conv: {out: $out, k: 3, p: 1}\n            - bn\n      - relu\n"
+        f"layers:\n  - basic: {{out: 64}}\n    repeat: {blocks}\n"
+    )
+
+
+def best_of(fn: Callable[[], object], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def analyze_times(runs: int) -> dict[str, tuple[int, float]]:
+    import cnncalc
+
+    out: dict[str, tuple[int, float]] = {}
+    for n in (1_000, 10_000):
+        text = stack_yaml(n)
+        out[f"analyze: stack of {n:,} layers"] = (
+            n,
+            best_of(lambda t=text: cnncalc.analyze(t), runs),
+        )
+    text = residual_yaml(100)
+    layers = len(cnncalc.analyze(text).layers)
+    out["analyze: 100 residual blocks"] = (layers, best_of(lambda: cnncalc.analyze(text), runs))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=15, help="runs per command (default 15)")
+    args = parser.parse_args()
+    walls = wall_times(args.runs)
+    floor = next(iter(walls.values()))
+    print(f"Python {sys.version.split()[0]}, {args.runs} interleaved runs, median wall time\n")
+    print("| command | time | × floor |")
+    print("|---|---:|---:|")
+    for name, t in walls.items():
+        print(f"| `{name}` | {t * 1000:.0f} ms | {t / floor:.2f} |")
+    print("\n| in-process | layers | time | per layer |")
+    print("|---|---:|---:|---:|")
+    for name, (n, t) in analyze_times(max(3, args.runs // 3)).items():
+        print(f"| {name} | {n:,} | {t * 1000:.0f} ms | {t / n * 1e6:.1f} µs |")
+
+
+if __name__ == "__main__":
+    main()

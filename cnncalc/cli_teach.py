@@ -1,0 +1,9 @@
+"""Teaching commands: `explain`, `lint` and the flow picture."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to `app`."""

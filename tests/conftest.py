@@ -1,0 +1,38 @@
+"""Shared fixtures: the examples, and the `--update-goldens` flag that rewrites golden files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        default=False,
+        help="rewrite tests/golden/* from the current output instead of comparing",
+    )
+
+
+@pytest.fixture
+def update_goldens(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-goldens"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """In CI (`CNNCALC_REQUIRE_TORCH=1`) a missing torch is an error, not a skipped tier."""
+    import os
+
+    if os.environ.get("CNNCALC_REQUIRE_TORCH"):
+        try:
+            import torch  # noqa: F401
+        except ImportError as err:
+            raise pytest.UsageError(
+                "CNNCALC_REQUIRE_TORCH is set but torch is missing: pip install -e '.[parity]'"
+            ) from err
