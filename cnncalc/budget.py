@@ -1,10 +1,16 @@
-"""Units and budgets: `12M` params, `2G` MACs, `64MiB` of activations, kept with their position."""
+"""Units and budgets: `12M` params, `2G` MACs, `64MiB` of activations, kept with their position.
+
+The one table of budgets (`BUDGETS`), the quantities' units both ways (`parse_quantity` reads what
+format.md allows, `format_quantity` writes the same notation back), and each budget's command-line
+option. Evaluating budgets against a report is `cnncalc.check`'s job.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from types import MappingProxyType
 from typing import Literal
 
@@ -44,6 +50,34 @@ BUDGETS: Mapping[str, tuple[Unit, str, bool]] = MappingProxyType(
         "rf": ("count", "receptive field of the output (minimum)", True),
     }
 )
+
+
+#: suffixes `format_quantity` writes, largest last (the readers above also accept K, kB, MB, ...)
+_COUNT_OUT = ("", "k", "M", "G", "T")
+_BYTE_OUT = ("B", "KiB", "MiB", "GiB", "TiB")
+
+
+def cli_option(name: str) -> str:
+    """The `check` option that sets budget `name`: `--max-param-bytes`, `--min-rf`."""
+    return ("--min-" if BUDGETS[name][2] else "--max-") + name.replace("_", "-")
+
+
+def format_quantity(value: int | Fraction, unit: Unit, digits: int = 4) -> str:
+    """Write a quantity as format.md spells it, to `digits` significant digits: 11_689_512 ->
+    `11.69M`, 67_108_864 bytes -> `64MiB`, 532 -> `532`. `parse_quantity` reads it back."""
+    base, suffixes = (1000, _COUNT_OUT) if unit == "count" else (1024, _BYTE_OUT)
+    x = Fraction(value)
+    if abs(x) < base:
+        number = f"{int(x)}" if x.denominator == 1 else f"{float(x):.{digits}g}"
+        return number if unit == "count" else f"{number}B"
+    for suffix in suffixes[1:]:
+        x /= base
+        text = f"{float(x):.{digits}g}"
+        if suffix == suffixes[-1]:
+            return (f"{float(x):.0f}" if "e" in text else text) + suffix
+        if abs(float(text)) < base:  # 999_999 rounds to 1000k: carry to the next suffix
+            return text + suffix
+    raise AssertionError  # pragma: no cover - the loop always returns
 
 
 class UnitError(ValueError):

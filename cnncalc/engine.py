@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
 from types import MappingProxyType
 
 from cnncalc.errors import CnnCalcError, LayerArgError, Pos, ShapeError
-from cnncalc.layers import RF, AxisRF, Layer, Merge, Shape, fmt_shape, prod
+from cnncalc.layers import RF, AxisRF, Layer, Merge, Num, Shape, fmt_shape, prod
 
 DTYPE_BYTES: Mapping[str, int] = MappingProxyType(
     {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}
@@ -136,7 +135,7 @@ class Report:
         return out
 
 
-def rf_number(v: Fraction) -> int | float:
+def rf_number(v: Num) -> int | float:
     """A receptive-field number as JSON shows it: an integer when whole."""
     return int(v) if v.denominator == 1 else float(v)
 
@@ -227,19 +226,11 @@ def analyze_network(net: Network) -> Report:
                 params = macs = 0
                 kshape = None
             else:
-                x = ins[0]
-                out = layer.out_shape(x)
-                params = layer.params(x)
-                macs = layer.macs(x)
-                kshape = layer.kernel_shape(x)
-                rf = layer.rf(x, rfs[node.inputs[0]])
+                out, params, macs, kshape, rf = layer.cost(ins[0], rfs[node.inputs[0]])
         except LayerArgError as err:
             raise _locate(err, node, producers) from None
-        if n_axes and len(out) - 1 == n_axes:
-            rf = tuple(
-                a if a.extent == e else AxisRF(a.size, a.jump, a.center, e)
-                for a, e in zip(rf, out[1:])
-            )
+        if n_axes and len(out) - 1 == n_axes and any(a.extent != e for a, e in zip(rf, out[1:])):
+            rf = tuple(AxisRF(a.size, a.jump, a.center, e) for a, e in zip(rf, out[1:]))
         shapes[node.name] = out
         rfs[node.name] = rf
         producers[node.name] = node

@@ -7,6 +7,7 @@ once here; the loader, the engine, the schema and the explanations all read them
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -65,24 +66,37 @@ def transposed_formula(i: int, k: int, s: int, p: int, d: int, op: int) -> str:
 # --- receptive field -----------------------------------------------------------------------
 
 
+Num = int | Fraction  # receptive-field numbers stay plain ints until an upsampling divides them
+
+
+def num(v: Num) -> Num:
+    """A whole Fraction back to an int (ints are much faster, and print as themselves)."""
+    return int(v) if isinstance(v, Fraction) and v.denominator == 1 else v
+
+
+def half(v: int) -> Num:
+    return v // 2 if v % 2 == 0 else Fraction(v, 2)
+
+
 @dataclass(frozen=True)
 class AxisRF:
     """Receptive field along one input axis: size and jump in input pixels, centre of the
     first output position, and the spatial extent last seen on this axis (for global ops)."""
 
-    size: Fraction = Fraction(1)
-    jump: Fraction = Fraction(1)
-    center: Fraction = Fraction(0)
+    size: Num = 1
+    jump: Num = 1
+    center: Num = 0
     extent: int = 1
 
-    def step(self, k: int, s: Fraction | int, pl: int = 0, d: int = 1) -> AxisRF:
+    def step(self, k: int, s: Num, pl: int = 0, d: int = 1) -> AxisRF:
         """`r += (k̂−1)·J; J *= s` with `k̂ = d(k−1)+1`."""
         keff = d * (k - 1) + 1
-        return replace(
-            self,
-            size=self.size + (keff - 1) * self.jump,
-            jump=self.jump * s,
-            center=self.center + (Fraction(keff - 1, 2) - pl) * self.jump,
+        j = self.jump
+        return AxisRF(
+            self.size + (keff - 1) * j,
+            num(j * s),
+            num(self.center + (half(keff - 1) - pl) * j),
+            self.extent,
         )
 
     def whole(self) -> AxisRF:
@@ -91,6 +105,7 @@ class AxisRF:
 
 
 RF = tuple[AxisRF, ...]
+Cost = tuple[Shape, int, int, "Shape | None", RF]
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -219,6 +234,10 @@ class Layer:
     def rf(self, x: Shape, r: RF) -> RF:
         return r
 
+    def cost(self, x: Shape, r: RF) -> Cost:
+        """Everything at once: (output shape, params, MACs, kernel shape, receptive field)."""
+        return self.out_shape(x), self.params(x), self.macs(x), self.kernel_shape(x), self.rf(x, r)
+
 
 @dataclass(frozen=True)
 class Merge:
@@ -276,8 +295,8 @@ class Conv(Layer):
                 hint=f"in {cin} % {g} = {cin % g}, out {cout} % {g} = {cout % g}",
             )
 
-    def out_shape(self, x: Shape) -> Shape:
-        k, s, d, p = self.geometry(x)
+    def _out(self, x: Shape, geom: tuple[Ints, Ints, Ints, Pad]) -> Shape:
+        k, s, d, p = geom
         self._check_channels(x)
         sp = x[1:]
         sizes = [window(*a) for a in zip(sp, k, s, (q[0] for q in p), (q[1] for q in p), d)]
@@ -288,9 +307,14 @@ class Conv(Layer):
             _check_out(self.alias, sizes, formulas, x)
         return (self.cout(x), *sizes)
 
-    def kernel_shape(self, x: Shape) -> Shape:
-        k, _, _, _ = self.geometry(x)
+    def _kernel(self, x: Shape, k: Ints) -> Shape:
         return (self.cout(x), self.cin(x) // self.groups, *k)
+
+    def out_shape(self, x: Shape) -> Shape:
+        return self._out(x, self.geometry(x))
+
+    def kernel_shape(self, x: Shape) -> Shape:
+        return self._kernel(x, self.geometry(x)[0])
 
     def params(self, x: Shape) -> int:
         return prod(self.kernel_shape(x)) + (self.cout(x) if self.bias else 0)
@@ -301,6 +325,16 @@ class Conv(Layer):
     def rf(self, x: Shape, r: RF) -> RF:
         k, s, d, p = self.geometry(x)
         return tuple(a.step(kk, ss, pp[0], dd) for a, kk, ss, pp, dd in zip(r, k, s, p, d))
+
+    def cost(self, x: Shape, r: RF) -> Cost:
+        geom = self.geometry(x)  # once, not once per quantity: convs dominate large networks
+        k, s, d, p = geom
+        out = self._out(x, geom)
+        kshape = self._kernel(x, k)
+        weights = prod(kshape)
+        rf = tuple(a.step(kk, ss, pp[0], dd) for a, kk, ss, pp, dd in zip(r, k, s, p, d))
+        bias = self.cout(x) if self.bias else 0
+        return out, weights + bias, weights * prod(out[1:]), kshape, rf
 
 
 @dataclass(frozen=True)
@@ -315,8 +349,7 @@ class DwConv(Conv):
     def cout(self, x: Shape) -> int:
         return x[0] * self.multiplier
 
-    def kernel_shape(self, x: Shape) -> Shape:
-        k, _, _, _ = self.geometry(x)
+    def _kernel(self, x: Shape, k: Ints) -> Shape:
         return (self.cout(x), 1, *k)
 
     def _check_channels(self, x: Shape) -> None:
@@ -405,11 +438,11 @@ class ConvTranspose(Layer):
             keff = dd * (kk - 1) + 1
             taps = -(-keff // ss)  # inputs that one output position depends on
             out.append(
-                replace(
-                    a,
-                    size=a.size + (taps - 1) * a.jump,
-                    jump=a.jump / ss,
-                    center=a.center + (pp - Fraction(keff - 1, 2)) * a.jump / ss,
+                AxisRF(
+                    a.size + (taps - 1) * a.jump,
+                    num(Fraction(a.jump) / ss),
+                    num(a.center + (pp - half(keff - 1)) * Fraction(a.jump) / ss),
+                    a.extent,
                 )
             )
         return tuple(out)
@@ -503,7 +536,7 @@ class AdaptivePool(Layer):
                 out.append(a.whole())
             else:  # widest window PyTorch uses: ceil((j+1)·i/o) − floor(j·i/o)
                 k = max(-(-((j + 1) * i) // oo) - (j * i) // oo for j in range(oo))
-                out.append(a.step(k, Fraction(i, oo)))
+                out.append(a.step(k, num(Fraction(i, oo))))
         return tuple(out)
 
 
@@ -708,7 +741,7 @@ class Upsample(Layer):
         out = self.out_shape(x)
         taps = 0 if self.mode == "nearest" else 1
         return tuple(
-            replace(a, size=a.size + taps * a.jump, jump=a.jump * Fraction(i, o))
+            AxisRF(a.size + taps * a.jump, num(a.jump * Fraction(i, o)), a.center, a.extent)
             for a, i, o in zip(r, x[1:], out[1:])
         )
 
@@ -816,8 +849,10 @@ class Kind:
     #: whether the op has channels and so accepts `in`
     family: str = ""
 
-    def arg_by_name(self) -> dict[str, Arg]:
-        return {n: a for a in self.args for n in a.names}
+    @functools.cached_property
+    def arg_by_name(self) -> Mapping[str, Arg]:
+        """Every accepted spelling of every argument -> the argument."""
+        return MappingProxyType({n: a for a in self.args for n in a.names})
 
 
 _IN = Arg("in_channels", "int", ("in", "in_channels"), "input channels (checked)")

@@ -38,9 +38,23 @@ from cnncalc.layers import (
 )
 
 try:  # libyaml is 7-8x faster; its marks carry no snippet, so snippets come from the text
-    _Loader: type = yaml.CSafeLoader
+    _Base: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+_IMPLICIT_TAGS = {
+    yaml.ScalarNode: "tag:yaml.org,2002:str",
+    yaml.SequenceNode: "tag:yaml.org,2002:seq",
+    yaml.MappingNode: "tag:yaml.org,2002:map",
+}
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    """Composes nodes only. cnncalc types every scalar itself (`scalar`), so PyYAML's implicit
+    YAML 1.1 tag resolution (a regex per scalar, and the source of its traps) is skipped."""
+
+    def resolve(self, kind: type, value: object, implicit: object) -> str:
+        return _IMPLICIT_TAGS[kind]
 
 MAX_NODES = 1_000_000  # expansion cap: layers made by repeat, blocks and aliases together
 MAX_DEPTH = 64  # nesting of block calls and structures
@@ -647,7 +661,7 @@ class Loader:
     def family_args(op: str) -> set[str]:
         if op == "conv":
             return {n for k in KINDS.values() if k.family == "conv" for a in k.args for n in a.names}
-        return set(KINDS[op].arg_by_name())
+        return set(KINDS[op].arg_by_name)
 
     def defaults_for(self, op: str) -> list[tuple[str, SNode, SNode]]:
         kind = KINDS[op]
@@ -659,7 +673,7 @@ class Loader:
         for key in (base, op):
             if key not in keys:
                 keys.append(key)
-        names = kind.arg_by_name()
+        names = kind.arg_by_name
         for key in keys:
             out.extend(e for e in self.defaults.get(key, ()) if e[0] in names)
         return out
@@ -945,7 +959,7 @@ class Loader:
 
     def convert(self, op: str, kind: Kind, args: Sequence[tuple[str, SNode, SNode]]) -> tuple[dict[str, object], dict[str, Pos]]:
         ctx = self.ctx
-        by_name = kind.arg_by_name()
+        by_name = kind.arg_by_name
         values: dict[str, object] = {}
         where: dict[str, Pos] = {}
         for key, kn, vn in args:

@@ -165,10 +165,6 @@ def dwconv_nets(draw: st.DrawFn) -> Network:
     return single(draw, x, [("dwconv", layer)])
 
 
-def convT_size(i: int, k: int, s: int, p: int, d: int, op: int) -> int:
-    return (i - 1) * s - 2 * p + d * (k - 1) + op + 1
-
-
 @st.composite
 def convT_nets(draw: st.DrawFn) -> Network:
     rank = draw(RANKS)
@@ -181,12 +177,13 @@ def convT_nets(draw: st.DrawFn) -> Network:
     # output_padding must stay below max(stride, dilation) on every axis
     limit = min(max(ss, dd) for ss, dd in zip(full(s, rank), full(d, rank)))
     op = axes(draw, rank, 0, limit - 1)
-    top = MAX_SIZE[rank] // 2
+    # the smallest input giving an output of at least 1: (i−1)·s >= 2p − d(k−1) − op
     needs = [
-        next((i for i in range(1, top) if convT_size(i, *a) >= 1), top)
-        for a in zip(full(k, rank), full(s, rank), full(p, rank), full(d, rank), full(op, rank))
+        1 + max(0, -(-(2 * pp - dd * (kk - 1) - oo) // ss))
+        for kk, ss, pp, dd, oo in zip(*(full(v, rank) for v in (k, s, p, d, op)))
     ]
-    x = (cin, *(draw(st.integers(n, top)) for n in needs))
+    top = MAX_SIZE[rank] // 2  # transposed convs grow: keep their inputs small
+    x = (cin, *(draw(st.integers(n, max(n, top))) for n in needs))
     layer = L.ConvTranspose(cout, k, s, p, op, d, g, bias=draw(st.booleans()))
     return single(draw, x, [("convT", layer)])
 
