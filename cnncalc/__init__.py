@@ -35,7 +35,7 @@ def load(source: str | Path | dict[str, Any]) -> Network:
         return spec.load_text(yaml.safe_dump(source, sort_keys=False, allow_unicode=True), "<dict>")
     if isinstance(source, Path):
         return spec.load(source)
-    if "\n" in source or (":" in source and not Path(source).exists()):
+    if "\n" in source or not source.strip() or (":" in source and not Path(source).exists()):
         return spec.load_text(source)
     return spec.load(source)
 

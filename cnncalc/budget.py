@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from types import MappingProxyType
 from typing import Literal
@@ -47,7 +48,7 @@ BUDGETS: Mapping[str, tuple[Unit, str, bool]] = MappingProxyType(
         "param_bytes": ("bytes", "parameter memory", False),
         "activations": ("bytes", "peak activation memory", False),
         "layer_params": ("count", "parameters of the largest layer", False),
-        "rf": ("count", "receptive field of the output (minimum)", True),
+        "rf": ("count", "receptive field of the output", True),
     }
 )
 
@@ -55,6 +56,7 @@ BUDGETS: Mapping[str, tuple[Unit, str, bool]] = MappingProxyType(
 #: suffixes `format_quantity` writes, largest last (the readers above also accept K, kB, MB, ...)
 _COUNT_OUT = ("", "k", "M", "G", "T")
 _BYTE_OUT = ("B", "KiB", "MiB", "GiB", "TiB")
+_BYTE_SI_OUT = ("B", "kB", "MB", "GB", "TB")
 
 
 def cli_option(name: str) -> str:
@@ -62,10 +64,19 @@ def cli_option(name: str) -> str:
     return ("--min-" if BUDGETS[name][2] else "--max-") + name.replace("_", "-")
 
 
-def format_quantity(value: int | Fraction, unit: Unit, digits: int = 4) -> str:
+def si_bytes(value: int) -> bool:
+    """Whether a byte count reads better in SI units: 24_000 is `24kB`, 131_072 is `128KiB`."""
+    return value >= 1000 and value % 1000 == 0 and value % 1024 != 0
+
+
+def format_quantity(value: int | Fraction, unit: Unit, digits: int = 4, si: bool = False) -> str:
     """Write a quantity as format.md spells it, to `digits` significant digits: 11_689_512 ->
-    `11.69M`, 67_108_864 bytes -> `64MiB`, 532 -> `532`. `parse_quantity` reads it back."""
-    base, suffixes = (1000, _COUNT_OUT) if unit == "count" else (1024, _BYTE_OUT)
+    `11.69M`, 67_108_864 bytes -> `64MiB` (with `si`: `67.11MB`), 532 -> `532`.
+    `parse_quantity` reads it back."""
+    if unit == "count":
+        base, suffixes = 1000, _COUNT_OUT
+    else:
+        base, suffixes = (1000, _BYTE_SI_OUT) if si else (1024, _BYTE_OUT)
     x = Fraction(value)
     if abs(x) < base:
         number = f"{int(x)}" if x.denominator == 1 else f"{float(x):.{digits}g}"
@@ -91,8 +102,9 @@ def parse_quantity(text: str, unit: Unit) -> int:
     if m is None or m.group(2) not in table:
         suffixes = "k, M, G, T" if unit == "count" else "KiB, MiB, GiB, kB, MB, GB"
         raise UnitError(f"'{text}' is not a {unit} quantity; write a number with {suffixes}")
-    value = float(m.group(1).replace("_", "")) * table[m.group(2)]
-    if value != int(value):
+    # exact decimal arithmetic: 65.07G is 65_070_000_000, where floats give 65_069_999_999.99
+    value = Fraction(Decimal(m.group(1).replace("_", ""))) * table[m.group(2)]
+    if value.denominator != 1:
         raise UnitError(
             f"'{text}' is not a whole number of {'items' if unit == 'count' else 'bytes'}"
         )

@@ -10,7 +10,7 @@ import typer
 
 from cnncalc import __version__
 from cnncalc.cliutil import console as _console
-from cnncalc.cliutil import guarded
+from cnncalc.cliutil import guarded, language, record
 from cnncalc.cliutil import write as _write
 from cnncalc.errors import CnnCalcError
 
@@ -50,28 +50,55 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+LangOpt = Annotated[
+    str | None,
+    typer.Option("--lang", help="Language: en or zh (default: $CNNCALC_LANG, else en)."),
+]
+SvgOpt = Annotated[
+    str | None, typer.Option("--svg", metavar="FILE", help="Also save the output as SVG.")
+]
+HtmlOpt = Annotated[
+    str | None, typer.Option("--html", metavar="FILE", help="Also save the output as HTML.")
+]
+
+
 @app.callback()
 def main(
+    ctx: typer.Context,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
+    svg: SvgOpt = None,
+    html: HtmlOpt = None,
 ) -> None:
     """Exact parameter, shape, MAC/FLOP, memory and receptive-field counts for CNNs."""
+    record(ctx, svg, html)  # `cnncalc --svg out.svg <any command>`
 
 
 @app.command()
 @guarded
 def params(
+    ctx: typer.Context,
     file: Annotated[str, typer.Argument(help="Network YAML file ('-' reads stdin).")],
     fmt: Annotated[Fmt, typer.Option("--format", "-f", help="Output format.")] = Fmt.table,
     depth: Annotated[
         int | None,
         typer.Option("--depth", min=0, help="Fold blocks below this level (0: totals only)."),
     ] = None,
+    lang: LangOpt = None,
+    svg: SvgOpt = None,
+    html: HtmlOpt = None,
 ) -> None:
     """Per-layer report of a network: shapes, kernels, params, MACs, receptive field."""
     from cnncalc.engine import analyze_network
     from cnncalc.spec import load
+
+    code = language(lang)
+    if (svg or html) and fmt is not Fmt.table:
+        raise CnnCalcError(
+            f"--svg and --html save the table output; they do not combine with --format {fmt.value}"
+        )
+    record(ctx, svg, html, title=f"cnncalc params {file}")
 
     report = analyze_network(load(file))
     for w in report.warnings:
@@ -85,7 +112,7 @@ def params(
     elif fmt is Fmt.markdown:
         _write(render.to_markdown(report, depth))
     else:
-        _console().print(render.params_renderable(report, depth))
+        _console().print(render.params_renderable(report, depth, code))
 
 
 def _ints(text: str, what: str) -> tuple[int, ...]:
@@ -125,6 +152,7 @@ def layer(
     fmt: Annotated[
         LayerFmt, typer.Option("--format", "-f", help="Output format.")
     ] = LayerFmt.table,
+    lang: LangOpt = None,
 ) -> None:
     """One layer, explained: kernel shape, parameter arithmetic, output size, MACs."""
     from cnncalc.single import SingleLayer, single_layer
@@ -143,13 +171,18 @@ def layer(
         bias=not no_bias,
         output_padding=_pad(output_padding),
     )
+    code = language(lang)
     report, steps, title = single_layer(spec)
     from cnncalc import render
 
     if fmt is LayerFmt.json:
         _write(render.to_json(report.to_dict()))
         return
-    _console().print(render.steps_table(title, steps))
+    if code != "en":  # the same explanation, in the language asked for
+        from cnncalc.explain import explain
+
+        steps = explain(report.layers[0], spec.size is not None, 1, code)
+    _console().print(render.steps_table(title, steps, code))
 
 
 def _pad(text: str) -> tuple[int, ...]:

@@ -7,6 +7,7 @@ FLOPs = 2 × MACs; shapes are per sample; `batch` multiplies MACs, FLOPs and act
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -87,6 +88,65 @@ class Totals:
 
 
 @dataclass(frozen=True)
+class Block:
+    """A block call, repeat copy or shortcut: the layers whose dotted names share `name.` and
+    sit together in the order (`layers[start:end]`), with their subtotals."""
+
+    name: str
+    level: int
+    start: int
+    end: int
+    params: int
+    macs: int
+    flops: int
+    out_shape: Shape
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "layers": self.end - self.start,
+            "params": self.params,
+            "macs": self.macs,
+            "flops": self.flops,
+            "out_shape": list(self.out_shape),
+        }
+
+
+def find_blocks(rows: Sequence[LayerReport]) -> tuple[Block, ...]:
+    """Every dotted prefix of the layer names, as contiguous runs, outermost first."""
+    found: list[Block] = []
+    open_at: dict[str, int] = {}  # prefix -> index of its first layer
+
+    def close(prefix: str, end: int) -> None:
+        start = open_at.pop(prefix)
+        part = rows[start:end]
+        macs = sum(r.macs for r in part)
+        found.append(
+            Block(
+                prefix,
+                prefix.count(".") + 1,
+                start,
+                end,
+                sum(r.params for r in part),
+                macs,
+                FLOPS_PER_MAC * macs,
+                part[-1].out_shape,
+            )
+        )
+
+    for i, row in enumerate(rows):
+        parts = row.name.split(".")
+        prefixes = [".".join(parts[:n]) for n in range(1, len(parts))]
+        for prefix in [p for p in open_at if p not in prefixes]:
+            close(prefix, i)
+        for prefix in prefixes:
+            open_at.setdefault(prefix, i)
+    for prefix in list(open_at):
+        close(prefix, len(rows))
+    return tuple(sorted(found, key=lambda b: (b.start, b.level)))
+
+
+@dataclass(frozen=True)
 class Report:
     """The result of `analyze`: per-layer numbers, totals, and the network they describe."""
 
@@ -99,6 +159,10 @@ class Report:
     @property
     def output_shape(self) -> Shape:
         return self.output_shapes[0]
+
+    @functools.cached_property
+    def blocks(self) -> tuple[Block, ...]:
+        return find_blocks(self.layers)
 
     def layer(self, name: str) -> LayerReport:
         for row in self.layers:
@@ -125,6 +189,7 @@ class Report:
                 "peak_activation_bytes": self.totals.peak_activation_bytes,
             },
             "output_shape": list(self.output_shape),
+            "blocks": [b.to_dict() for b in self.blocks],
         }
         if len(self.output_shapes) > 1:
             out["outputs"] = [

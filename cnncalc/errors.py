@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
+
+#: what YAML counts as a line break (so line numbers agree with PyYAML's and libyaml's marks;
+#: `str.splitlines` also breaks at \v, \f and \x1c-\x1e, which YAML does not)
+_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
 
 
 class ExitStatus(enum.IntEnum):
@@ -23,19 +28,34 @@ class Source:
     text: str
 
     def line(self, number: int) -> str:
-        lines = self.text.splitlines()
-        return lines[number - 1] if 1 <= number <= len(lines) else ""
+        """Line `number` (1-based) as YAML counts lines, or '' past the end."""
+        if number < 1:
+            return ""
+        lines = _LINE_BREAK.split(self.text, maxsplit=number)
+        return lines[number - 1] if number <= len(lines) else ""
+
+    def lines(self) -> list[str]:
+        """The lines of the text as YAML counts them."""
+        return _LINE_BREAK.split(self.text)
+
+    def pos(self, index: int) -> Pos:
+        """The position of character `index` of the text."""
+        before = self.text[:index]
+        starts = [m.end() for m in _LINE_BREAK.finditer(before)]
+        return Pos(self, len(starts) + 1, index - (starts[-1] if starts else 0) + 1)
 
 
 @dataclass(frozen=True)
 class Pos:
-    """A 1-based line and column inside a `Source`."""
+    """A 1-based line and column inside a `Source`; line 0 means the file as a whole."""
 
     source: Source
     line: int
     col: int
 
     def __str__(self) -> str:
+        if self.line < 1:
+            return self.source.name
         return f"{self.source.name}:{self.line}:{self.col}"
 
 
@@ -47,6 +67,8 @@ class CnnCalcError(Exception):
         self.message = message
         self.pos = pos
         self.hint = hint
+        #: context lines printed after the quoted source ("in block 'basic' called at ...")
+        self.notes: list[str] = []
 
     def located(self, pos: Pos | None) -> CnnCalcError:
         """Attach a position if the error has none yet (the innermost position wins)."""
@@ -54,17 +76,24 @@ class CnnCalcError(Exception):
             self.pos = pos
         return self
 
+    def note(self, text: str) -> CnnCalcError:
+        """Add a context line (outermost last)."""
+        self.notes.append(text)
+        return self
+
     def render(self) -> str:
-        """Format as a compiler diagnostic: location, message, quoted line with a caret, hint."""
+        """Format as a compiler diagnostic: location, message, quoted line with a caret, notes,
+        hint."""
         if self.pos is None:
             out = [f"error: {self.message}"]
         else:
             out = [f"{self.pos}: error: {self.message}"]
             text = self.pos.source.line(self.pos.line)
             if text.strip():
-                shown = text.expandtabs(1)
+                shown = text.expandtabs(1)  # one column per character, so the caret lines up
                 out.append(f"  {self.pos.line:>4} | {shown}")
                 out.append("       | " + " " * (self.pos.col - 1) + "^")
+        out.extend(f"note: {n}" for n in self.notes)
         if self.hint:
             out.append(f"hint: {self.hint}")
         return "\n".join(out)

@@ -1,23 +1,37 @@
 """The working of one layer, step by step, in the words of the teaching text.
 
 Pure: a `LayerReport` in, a list of `Step`s out (a label, a value, the arithmetic with the
-layer's own numbers). `cnncalc layer` and `cnncalc explain` render the same steps.
+layer's own numbers), in the language asked for. `cnncalc layer` and `cnncalc explain` render
+the same steps; `explain_report` adds the network context (the receptive field entering each
+layer, and an overview: the input, the channel path, the totals).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
-from cnncalc.engine import FLOPS_PER_MAC, LayerReport, rf_number
+from cnncalc.engine import FLOPS_PER_MAC, INPUT, LayerReport, Report
+from cnncalc.errors import CnnCalcError
+from cnncalc.i18n import t
 from cnncalc.layers import (
+    RF,
     Activation,
     AdaptivePool,
+    Add,
+    AxisRF,
+    Concat,
     Conv,
     ConvTranspose,
+    Dropout,
     DwConv,
+    Flatten,
     Linear,
+    Mul,
     Norm,
     Pool,
+    Upsample,
     fmt_shape,
     prod,
     transposed_formula,
@@ -36,54 +50,106 @@ def n(v: int) -> str:
     return f"{v:,}"
 
 
+def rf_str(v: int | Fraction) -> str:
+    """A receptive-field number: `19`, or `0.5` when an upsampling made it fractional."""
+    f = Fraction(v)
+    return str(f.numerator) if f.denominator == 1 else f"{float(f):g}"
+
+
 def _axes(count: int) -> tuple[str, ...]:
     return {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}.get(count, ())
 
 
-def explain(row: LayerReport, with_size: bool = True, batch: int = 1) -> list[Step]:
-    """Every step of `row`'s numbers; `with_size=False` stops at the parameters."""
+def _window(k: Sequence[int]) -> str:
+    return "×".join(str(v) for v in k)
+
+
+def explain(
+    row: LayerReport,
+    with_size: bool = True,
+    batch: int = 1,
+    lang: str = "en",
+    rf_in: RF | None = None,
+) -> list[Step]:
+    """Every step of `row`'s numbers; `with_size=False` stops at the parameters. With `rf_in`
+    (the receptive field entering the layer) the receptive-field step shows its arithmetic."""
+
+    def tr(key: str, **args: object) -> str:
+        return t(key, lang, **args)
+
     layer = row.node.layer
     x = row.in_shape
     steps: list[Step] = []
     if isinstance(layer, (Conv, ConvTranspose)):
-        steps += _conv_params(row)
+        steps += _conv_params(row, lang)
     elif isinstance(layer, Linear):
-        k = row.kernel_shape or (0, 0)
-        per = f"{n(x[0])} + 1 = {n(x[0] + 1)}" if layer.bias else n(x[0])
-        steps += [
-            Step("Input features", n(x[0]), "every output is a weighted sum of all of them"),
-            Step("Output features", n(layer.out_features), "one row of weights per output"),
-            Step("Weight shape", fmt_shape(k), "(out, in)"),
-            Step("Params per output", per.split(" = ")[-1], per + (" (weights + bias)" if layer.bias else "")),
-            Step("Total params", n(row.params), f"{n(k[0])} × {per.split(' = ')[-1]} = {n(row.params)}"),
-        ]
+        steps += _linear_params(row, layer, lang)
     elif isinstance(layer, Norm):
-        steps.append(Step("Channels", n(x[0]), "normalised per channel; the count is unchanged"))
-        steps.append(Step("Params", n(row.params),
-                          f"2 × {x[0]} = {n(row.params)} (scale γ and shift β)" if row.params
-                          else "no learnable affine"))  # fmt: skip
+        steps.append(Step(tr("explain.channels"), n(x[0]), tr("explain.w.norm_channels")))
+        working = (
+            tr("explain.w.norm_params", c=n(x[0]), total=n(row.params))
+            if row.params
+            else tr("explain.w.norm_no_affine")
+        )
+        steps.append(Step(tr("explain.params"), n(row.params), working))
     elif isinstance(layer, (Pool, AdaptivePool)):
-        steps.append(Step("Channels", f"{x[0]} → {row.out_shape[0]}",
-                          "pooling keeps the channel count; it only shrinks the spatial size"))  # fmt: skip
-        steps.append(Step("Params", "0", "pooling has no weights"))
+        value = f"{x[0]} → {row.out_shape[0]}"
+        steps.append(Step(tr("explain.channels"), value, tr("explain.w.pool_channels")))
+        steps.append(Step(tr("explain.params"), "0", tr("explain.w.pool_params")))
     elif isinstance(layer, Activation):
-        steps.append(Step("Params", "0", "element-wise; shape and channels unchanged"))
+        steps.append(Step(tr("explain.params"), "0", tr("explain.w.elementwise")))
+    elif isinstance(layer, Dropout):
+        steps.append(Step(tr("explain.params"), "0", tr("explain.w.dropout", p=f"{layer.p:g}")))
+    elif isinstance(layer, Flatten):
+        total = prod(x)
+        working = tr("explain.w.flatten", shape=fmt_shape(x), total=n(total))
+        steps.append(Step(tr("explain.features"), n(total), working))
+    elif isinstance(layer, Upsample):
+        value = f"{x[0]} → {row.out_shape[0]}"
+        steps.append(Step(tr("explain.channels"), value, tr("explain.w.upsample_channels")))
+        steps.append(Step(tr("explain.params"), "0", tr("explain.w.upsample_params")))
+    elif isinstance(layer, (Add, Concat, Mul)):
+        steps.append(_merge_step(row, lang))
     else:
-        steps.append(Step("Params", n(row.params)))
+        steps.append(Step(tr("explain.params"), n(row.params)))
     if not with_size:
         return steps
-    steps += _sizes(row)
-    steps.append(Step("Output shape", fmt_shape(row.out_shape), "channels first, per sample"))
+    steps += _sizes(row, lang)
+    steps.append(Step(tr("explain.out_shape"), fmt_shape(row.out_shape), tr("explain.w.out_shape")))
     if row.macs:
-        steps += _macs(row, batch)
+        steps += _macs(row, batch, lang)
     if row.rf:
-        size = "×".join(str(rf_number(a.size)) for a in row.rf)
-        jump = "×".join(str(rf_number(a.jump)) for a in row.rf)
-        steps.append(Step("Receptive field", size, f"input pixels seen by one output; jump {jump}"))
+        steps.append(_rf_step(row, rf_in, lang))
     return steps
 
 
-def _conv_params(row: LayerReport) -> list[Step]:
+def _linear_params(row: LayerReport, layer: Linear, lang: str) -> list[Step]:
+    x = row.in_shape
+    k = row.kernel_shape or (0, 0)
+    per_total = x[0] + (1 if layer.bias else 0)
+    per = (
+        t("explain.w.per_output_bias", lang, cin=n(x[0]), per=n(per_total))
+        if layer.bias
+        else t("explain.w.per_output_nobias", lang, cin=n(x[0]))
+    )
+    total = t("explain.w.total_linear", lang, cout=n(k[0]), per=n(per_total), total=n(row.params))
+    return [
+        Step(t("explain.in_features", lang), n(x[0]), t("explain.w.in_features", lang)),
+        Step(
+            t("explain.out_features", lang),
+            n(layer.out_features),
+            t("explain.w.out_features", lang),
+        ),
+        Step(t("explain.weight_shape", lang), fmt_shape(k), "(out, in)"),
+        Step(t("explain.per_output", lang), n(per_total), per),
+        Step(t("explain.total_params", lang), n(row.params), total),
+    ]
+
+
+def _conv_params(row: LayerReport, lang: str) -> list[Step]:
+    def tr(key: str, **args: object) -> str:
+        return t(key, lang, **args)
+
     layer = row.node.layer
     assert isinstance(layer, (Conv, ConvTranspose))
     x = row.in_shape
@@ -92,76 +158,262 @@ def _conv_params(row: LayerReport) -> list[Step]:
     g = layer.groups if not isinstance(layer, DwConv) else x[0]
     transposed = isinstance(layer, ConvTranspose)
     cout = ks[1] * g if transposed else ks[0]
-    kernel_txt = "×".join(str(v) for v in k)
-    per_depth = x[0] // g if not transposed else ks[1]
-    weights = prod(k) * per_depth
-    per = f"{kernel_txt}×{per_depth}" + (" + 1" if layer.bias else "")
-    per_total = weights + (1 if layer.bias else 0)
-    steps = [
-        Step("Input channels", n(x[0]),
-             f"each kernel is {per_depth} deep: it covers "
-             + ("all input channels" if g == 1 else f"{x[0]} / {g} groups = {per_depth} channels")),
-        Step("Output channels", n(cout), f"{n(cout)} kernels, one per output channel"),
-        Step("Kernel shape", fmt_shape(ks),
-             "(in, out/groups, " + ", ".join(f"k{a}" for a in _axes(len(k))) + ")" if transposed
-             else "(out, in/groups, " + ", ".join(f"k{a}" for a in _axes(len(k))) + ")"),
-    ]  # fmt: skip
-    if g > 1:
-        note = (
-            f"depthwise: groups = input channels = {g}, one {kernel_txt} filter per channel"
-            if isinstance(layer, DwConv) or g == x[0]
-            else f"groups={g} must divide both channel counts ({x[0]} and {cout})"
-        )
-        steps.append(Step("Groups", str(g), note))
-    if all(v == 1 for v in k) and not transposed and g == 1:
-        steps.append(Step("1×1 conv", "", "mixes channels only: changes the channel count freely"))
-    if transposed:
-        steps.append(Step("Params per input channel", n(weights) + (" + bias" if layer.bias else ""),
-                          f"{kernel_txt}×{ks[1]} = {n(weights)}"))  # fmt: skip
-        steps.append(Step("Total params", n(row.params),
-                          f"{x[0]} × {n(weights)}" + (f" + {cout}" if layer.bias else "")
-                          + f" = {n(row.params)}"))  # fmt: skip
+    window = _window(k)
+    depth = x[0] // g if not transposed else ks[1]
+    weights = prod(k) * depth
+    axes = ", ".join(f"k{a}" for a in _axes(len(k)))
+    if g == 1:
+        depth_txt = tr("explain.w.depth_all", depth=depth, cin=n(x[0]))
     else:
-        steps.append(Step("Params per kernel", n(per_total),
-                          f"{per} = {n(per_total)}" + (" (weights + bias)" if layer.bias else "")))  # fmt: skip
-        steps.append(Step("Total params", n(row.params), f"{n(cout)} × {n(per_total)} = {n(row.params)}"))
+        depth_txt = tr("explain.w.depth_groups", depth=depth, cin=n(x[0]), g=g)
+    if transposed:
+        layout = tr("explain.w.layout_transposed", axes=axes)
+    else:
+        each = f"{window}×{depth}"
+        layout = tr(
+            "explain.w.layout", cout=n(cout), each=each, depth=depth, window=window, axes=axes
+        )
+    steps = [
+        Step(tr("explain.in_channels"), n(x[0]), depth_txt),
+        Step(tr("explain.out_channels"), n(cout), tr("explain.w.kernels", cout=n(cout))),
+        Step(tr("explain.kernel_shape"), fmt_shape(ks), layout),
+    ]
+    if g > 1:
+        if isinstance(layer, DwConv) or (g == x[0] and not transposed):
+            mult = cout // x[0]
+            note = (
+                tr("explain.w.depthwise", g=g, window=window)
+                if mult == 1
+                else tr("explain.w.depthwise_mult", g=g, mult=mult, window=window)
+            )
+        else:
+            note = tr(
+                "explain.w.grouped",
+                g=g,
+                cin=n(x[0]),
+                cout=n(cout),
+                cin_g=x[0] // g,
+                cout_g=cout // g,
+            )
+        steps.append(Step(tr("explain.groups"), str(g), note))
+    if all(v == 1 for v in k) and not transposed and g == 1:
+        steps.append(
+            Step(tr("explain.pointwise"), "", tr("explain.w.pointwise", cin=x[0], cout=cout))
+        )
+    if transposed:
+        per_in = f"{window}×{ks[1]} = {n(weights)}"
+        bias = f" + {cout}" if layer.bias else ""
+        value = n(weights) + (tr("explain.w.plus_bias") if layer.bias else "")
+        steps.append(Step(tr("explain.per_input_channel"), value, per_in))
+        total = f"{x[0]} × {n(weights)}{bias} = {n(row.params)}"
+        steps.append(Step(tr("explain.total_params"), n(row.params), total))
+        return steps
+    per_total = weights + (1 if layer.bias else 0)
+    key = "explain.w.per_kernel_bias" if layer.bias else "explain.w.per_kernel_nobias"
+    per = tr(key, window=window, depth=depth, per=n(per_total))
+    steps.append(Step(tr("explain.per_kernel"), n(per_total), per))
+    total = tr("explain.w.total_conv", cout=n(cout), per=n(per_total), total=n(row.params))
+    steps.append(Step(tr("explain.total_params"), n(row.params), total))
     return steps
 
 
-def _sizes(row: LayerReport) -> list[Step]:
+def _merge_step(row: LayerReport, lang: str) -> Step:
+    layer = row.node.layer
+    shapes = ", ".join(fmt_shape(s) for s in row.in_shapes)
+    out = row.out_shape
+    if isinstance(layer, Concat):
+        parts = " + ".join(n(s[0]) for s in row.in_shapes)
+        working = t("explain.w.concat", lang, parts=parts, total=n(out[0]))
+        return Step(t("explain.channels", lang), n(out[0]), working)
+    if isinstance(layer, Add):
+        working = t("explain.w.add", lang, shapes=shapes)
+        return Step(t("explain.channels", lang), n(out[0]) if out else "", working)
+    working = t("explain.w.mul", lang, shapes=shapes, out=fmt_shape(out))
+    return Step(t("explain.channels", lang), n(out[0]) if out else "", working)
+
+
+def _sizes(row: LayerReport, lang: str) -> list[Step]:
     layer = row.node.layer
     x = row.in_shape
     axes = _axes(len(x) - 1)
     out: list[Step] = []
     if isinstance(layer, (Conv, Pool)):
         k, s, d, p = layer.geometry(x)
-        pads = p if isinstance(layer, Conv) else tuple((v, v) for v in p)  # type: ignore[misc]
+        pads = p if isinstance(layer, Conv) else tuple((v, v) for v in p)
         ceil = isinstance(layer, Pool) and layer.ceil_mode
         for a, i, kk, ss, pp, dd in zip(axes, x[1:], k, s, pads, d):
-            out.append(Step(f"Output size {a}", "", window_formula(i, kk, ss, pp[0], pp[1], dd, ceil)))
+            formula = window_formula(i, kk, ss, pp[0], pp[1], dd, ceil)
+            out.append(Step(t("explain.out_size", lang, axis=a), "", formula))
     elif isinstance(layer, ConvTranspose):
         k, s, d, p, op = layer.geometry(x)
         for a, i, kk, ss, pp, dd, oo in zip(axes, x[1:], k, s, p, d, op):
-            out.append(Step(f"Output size {a}", "", transposed_formula(i, kk, ss, pp, dd, oo)))
+            formula = transposed_formula(i, kk, ss, pp, dd, oo)
+            out.append(Step(t("explain.out_size", lang, axis=a), "", formula))
+    elif isinstance(layer, AdaptivePool):
+        for a, i, o in zip(axes, x[1:], row.out_shape[1:]):
+            working = t("explain.w.adaptive", lang, i=i, o=o)
+            out.append(Step(t("explain.out_size", lang, axis=a), str(o), working))
     return out
 
 
-def _macs(row: LayerReport, batch: int) -> list[Step]:
+def _macs(row: LayerReport, batch: int, lang: str) -> list[Step]:
     per_sample = row.macs // batch
     ks = row.kernel_shape or ()
     layer = row.node.layer
     if isinstance(layer, ConvTranspose):
         positions = prod(row.in_shape[1:])
-        work = f"{n(positions)} input positions × {n(prod(ks))} weights = {n(per_sample)}"
+        work = t(
+            "explain.w.macs_transposed",
+            lang,
+            positions=n(positions),
+            weights=n(prod(ks)),
+            macs=n(per_sample),
+        )
     elif isinstance(layer, Linear):
         work = f"{n(ks[1])} × {n(ks[0])} = {n(per_sample)}"
     else:
         positions = prod(row.out_shape[1:])
-        work = (f"{n(positions)} output positions × {n(prod(ks))} weights "
-                f"({fmt_shape(ks)}) = {n(per_sample)}")  # fmt: skip
+        work = t(
+            "explain.w.macs_conv",
+            lang,
+            positions=n(positions),
+            weights=n(prod(ks)),
+            kshape=fmt_shape(ks),
+            macs=n(per_sample),
+        )
     if batch > 1:
-        work += f"; × batch {batch} = {n(row.macs)}"
+        work += t("explain.w.batch", lang, batch=batch, total=n(row.macs))
     return [
-        Step("MACs", n(row.macs), work + " (bias excluded)"),
-        Step("FLOPs", n(row.flops), f"{FLOPS_PER_MAC} × MACs = {n(row.flops)}"),
+        Step(t("explain.macs", lang), n(row.macs), work + t("explain.w.no_bias", lang)),
+        Step(
+            t("explain.flops", lang),
+            n(row.flops),
+            f"{FLOPS_PER_MAC} × MACs = {n(row.flops)}",
+        ),
     ]
+
+
+def _same(values: Sequence[str]) -> str:
+    return values[0] if len(set(values)) == 1 else "×".join(values)
+
+
+def _rf_step(row: LayerReport, rf_in: RF | None, lang: str) -> Step:
+    size = "×".join(rf_str(a.size) for a in row.rf)
+    jump = "×".join(rf_str(a.jump) for a in row.rf)
+    label = t("explain.rf", lang)
+    if rf_in is None or len(rf_in) != len(row.rf):
+        return Step(label, size, t("explain.w.rf", lang, jump=jump))
+    layer = row.node.layer
+    x = row.in_shape
+    working: list[str] = []
+    if isinstance(layer, (Conv, Pool)) and len(x) - 1 == len(rf_in):
+        k, s, d, _ = layer.geometry(x)
+        word = t("explain.w.jump", lang)
+        for a, b, kk, ss, dd in zip(rf_in, row.rf, k, s, d):
+            keff = dd * (kk - 1) + 1
+            working.append(
+                f"{rf_str(a.size)} + ({keff}−1)·{rf_str(a.jump)} = {rf_str(b.size)}; "
+                f"{word} {rf_str(a.jump)}·{ss} = {rf_str(b.jump)}"
+            )
+        text = working[0] if len(set(working)) == 1 else " | ".join(working)
+        return Step(label, size, t("explain.w.rf_step", lang, formula=text))
+    if isinstance(layer, (Add, Concat, Mul)):
+        return Step(label, size, t("explain.w.rf_merge", lang, size=size))
+    if all(a.size == b.size and a.jump == b.jump for a, b in zip(rf_in, row.rf)):
+        return Step(label, size, t("explain.w.rf_same", lang))
+    if isinstance(layer, (Linear, AdaptivePool)):
+        return Step(label, size, t("explain.w.rf_whole", lang, jump=jump))
+    return Step(label, size, t("explain.w.rf", lang, jump=jump))
+
+
+# --- the whole network ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Section:
+    """One layer's explanation within a network: the row and its steps."""
+
+    row: LayerReport
+    steps: tuple[Step, ...]
+
+
+def input_rfs(report: Report) -> dict[str, RF]:
+    """The receptive field after every layer and of the network input, by name."""
+    shape = report.network.input_shape
+    out: dict[str, RF] = {INPUT: tuple(AxisRF(extent=e) for e in shape[1:])}
+    for row in report.layers:
+        out[row.name] = row.rf
+    return out
+
+
+def explain_report(report: Report, layer: str | None = None, lang: str = "en") -> list[Section]:
+    """Every layer's steps (or one layer's), with the receptive field entering each layer."""
+    rows = report.layers
+    if layer is not None:
+        names = [r.name for r in rows]
+        if layer not in names:
+            import difflib
+
+            close = difflib.get_close_matches(layer, names, n=1, cutoff=0.6)
+            hint = t("err.did_you_mean", "en", name=close[0]) if close else None
+            raise CnnCalcError(f"no layer named '{layer}' in this network", None, hint)
+        rows = tuple(r for r in rows if r.name == layer)
+    rfs = input_rfs(report)
+    batch = report.network.batch
+    return [
+        Section(row, tuple(explain(row, True, batch, lang, rfs.get(row.inputs[0])))) for row in rows
+    ]
+
+
+def channel_path(report: Report) -> list[int]:
+    """Channel counts along the main path, without repeats: `[3, 64, 128]`."""
+    from cnncalc.flow import spine
+
+    out: list[int] = []
+    for shape in spine(report):
+        if shape and (not out or out[-1] != shape[0]):
+            out.append(shape[0])
+    return out
+
+
+def overview(report: Report, lang: str = "en") -> list[Step]:
+    """The network as the teaching text introduces it: the input, the channels layer by layer,
+    the totals, and the one output-size rule every conv and pool follows."""
+    net = report.network
+    c = net.input_shape[0]
+    key = {1: "explain.w.input_grey", 3: "explain.w.input_rgb"}.get(c, "explain.w.input_multi")
+    steps = [Step(t("explain.input", lang), fmt_shape(net.input_shape), t(key, lang, c=c))]
+    path = channel_path(report)
+    if len(path) > 1:
+        steps.append(
+            Step(
+                t("explain.channel_path", lang),
+                " → ".join(str(v) for v in path),
+                t("explain.w.channel_path", lang),
+            )
+        )
+    weighted = [r for r in report.layers if r.params]
+    total = report.totals.params
+    if 1 < len(weighted) <= 6:
+        working = " + ".join(n(r.params) for r in weighted) + f" = {n(total)}"
+    else:
+        working = t("explain.w.weighted_layers", lang, count=len(weighted))
+    steps.append(Step(t("explain.total_params", lang), n(total), working))
+    if report.totals.macs:
+        steps.append(Step(t("explain.macs", lang), n(report.totals.macs), ""))
+        steps.append(
+            Step(
+                t("explain.flops", lang),
+                n(report.totals.flops),
+                f"{FLOPS_PER_MAC} × MACs = {n(report.totals.flops)}",
+            )
+        )
+    if any(isinstance(r.node.layer, (Conv, Pool)) for r in report.layers):
+        steps.append(
+            Step(
+                t("explain.size_rule", lang),
+                "",
+                "o = ⌊(i + p_left + p_right − d·(k−1) − 1)/s⌋ + 1",
+            )
+        )
+    return steps

@@ -535,7 +535,8 @@ class AdaptivePool(Layer):
             if oo == 1:
                 out.append(a.whole())
             else:  # widest window PyTorch uses: ceil((j+1)·i/o) − floor(j·i/o)
-                k = max(-(-((j + 1) * i) // oo) - (j * i) // oo for j in range(oo))
+                # = ceil((i + r)/o) at the largest residue r = j·i mod o, which is o − gcd(i, o)
+                k = -(-(i + oo - math.gcd(i, oo)) // oo)
                 out.append(a.step(k, num(Fraction(i, oo))))
         return tuple(out)
 
@@ -712,22 +713,41 @@ class Linear(Layer):
 
 
 UPSAMPLE_MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear")
+#: spatial ranks each interpolation mode works on (PyTorch's F.interpolate)
+UPSAMPLE_RANKS: Mapping[str, tuple[int, ...]] = MappingProxyType(
+    {"linear": (1,), "bilinear": (2,), "bicubic": (2,), "trilinear": (3,)}
+)
 
 
 @dataclass(frozen=True)
 class Upsample(Layer):
-    """`nn.Upsample` by `scale_factor` (output = floor(i · scale)) or to a fixed `size`."""
+    """`nn.Upsample` by `scale_factor` (output = floor(i · scale)) or to a fixed `size`;
+    with neither, the scale is 2."""
 
     kind: ClassVar[str] = "upsample"
-    scale_factor: tuple[float, ...] | None = (2.0,)
+    scale_factor: tuple[float, ...] | None = None
     size: Ints | None = None
     mode: str = "nearest"
 
     def out_shape(self, x: Shape) -> Shape:
         sp = _spatial(x, "upsample")
+        ranks = UPSAMPLE_RANKS.get(self.mode)
+        if ranks is not None and len(sp) not in ranks:
+            fits = [m for m, r in UPSAMPLE_RANKS.items() if len(sp) in r]
+            raise LayerArgError(
+                f"upsample mode '{self.mode}' needs a {RANK_NAMES[ranks[0] + 1]} input but "
+                f"receives {fmt_shape(x)}",
+                arg="mode",
+                hint=f"for this input use mode {' or '.join(['nearest', *fits])}",
+            )
+        if self.size is not None and self.scale_factor is not None:
+            raise LayerArgError(
+                "upsample takes 'scale' or 'size', not both (PyTorch rejects both)",
+                arg="size",
+            )
         if self.size is not None:
             return (x[0], *_expand(self.size, len(sp), "size"))
-        scale = self.scale_factor or (1.0,)
+        scale = self.scale_factor or (2.0,)
         if len(scale) == 1:
             scale = scale * len(sp)
         elif len(scale) != len(sp):
@@ -735,7 +755,23 @@ class Upsample(Layer):
                 f"'scale' has {len(scale)} values but the input has {len(sp)} spatial axes",
                 arg="scale",
             )
-        return (x[0], *(math.floor(i * f) for i, f in zip(sp, scale)))
+        sizes = []
+        for axis, (i, f) in enumerate(zip(sp, scale)):
+            try:
+                o = math.floor(i * f)
+            except (OverflowError, ValueError):  # i · f is inf: no tensor is that large
+                raise LayerArgError(
+                    f"upsample by {f:g} overflows a size of {i}", arg="scale"
+                ) from None
+            if o < 1:
+                raise LayerArgError(
+                    f"upsample output size on axis {_axis_names(len(sp))[axis]} would be {o}: "
+                    f"⌊{i} · {f:g}⌋ = {o}",
+                    arg="scale",
+                    hint=f"the input {fmt_shape(x)} is too small for this scale; use a larger one",
+                )
+            sizes.append(o)
+        return (x[0], *sizes)
 
     def rf(self, x: Shape, r: RF) -> RF:
         out = self.out_shape(x)
@@ -763,6 +799,16 @@ class Pad_(Layer):
 
     def out_shape(self, x: Shape) -> Shape:
         sides = self.sides(x)
+        limit = {"reflect": 1, "circular": 0}.get(self.mode)  # PyTorch: pad < size / <= size
+        if limit is not None:
+            for i, (a, b) in zip(x[1:], sides):
+                if max(a, b) > i - limit:
+                    rule = "smaller than" if limit else "at most"
+                    raise LayerArgError(
+                        f"{self.mode} padding {max(a, b)} must be {rule} the input size {i}",
+                        arg="padding",
+                        hint="use mode constant or replicate, or pad in smaller steps",
+                    )
         return (x[0], *(i + a + b for i, (a, b) in zip(x[1:], sides)))
 
     def rf(self, x: Shape, r: RF) -> RF:

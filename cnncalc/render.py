@@ -66,43 +66,18 @@ class Row:
 
 def rows(report: Report, depth: int | None = None) -> list[Row]:
     """Layers and the blocks around them (dotted names), folded below `depth` (None: all)."""
+    starts: dict[int, list[Row]] = {}
+    for b in report.blocks:
+        if depth is None or b.level <= depth:
+            last = report.layers[b.end - 1]
+            row = Row(
+                b.name, b.level, "block", b.out_shape, "", b.params, b.macs, rf_text(last), True
+            )
+            starts.setdefault(b.start, []).append(row)
     out: list[Row] = []
-    open_groups: list[str] = []
-    group_rows: dict[str, int] = {}
-    sums: dict[str, list[int]] = {}
-    last: dict[str, LayerReport] = {}
-    for layer in report.layers:
-        parts = layer.name.split(".")
-        prefixes = [".".join(parts[:i]) for i in range(1, len(parts))]
-        while open_groups and open_groups[-1] not in prefixes:
-            open_groups.pop()
-        for level, prefix in enumerate(prefixes, 1):
-            if prefix not in open_groups:
-                open_groups.append(prefix)
-                key = f"{prefix}#{len(out)}"
-                group_rows[prefix] = len(out)
-                sums[key] = [0, 0]
-                if depth is None or level <= depth:
-                    out.append(Row(prefix, level, "block", (), "", 0, 0, "", True))
-                else:
-                    group_rows[prefix] = -1
-        for prefix in prefixes:
-            index = group_rows[prefix]
-            if index >= 0:
-                old = out[index]
-                out[index] = Row(
-                    old.name,
-                    old.level,
-                    old.op,
-                    layer.out_shape,
-                    "",
-                    old.params + layer.params,
-                    old.macs + layer.macs,
-                    rf_text(layer),
-                    True,
-                )
-            last[prefix] = layer
-        level = len(parts)
+    for i, layer in enumerate(report.layers):
+        out.extend(starts.get(i, ()))
+        level = layer.name.count(".") + 1
         if depth is None or level <= depth:
             out.append(
                 Row(
@@ -210,23 +185,25 @@ class FastTable:
         yield Segment.line()
 
 
-def params_table(report: Report, depth: int | None = None) -> FastTable:
+def params_table(report: Report, depth: int | None = None, lang: str = "en") -> FastTable:
+    from cnncalc.i18n import t as tr
+
     net = report.network
     t = report.totals
-    title = f"{net.name or 'network'}  ·  input {fmt_shape(net.input_shape)}" + (
-        f"  ·  batch {net.batch}" if net.batch != 1 else ""
-    )
+    title = tr("title.input", lang, name=net.name or "network", shape=fmt_shape(net.input_shape))
+    if net.batch != 1:
+        title += tr("title.batch", lang, batch=net.batch)
     table = FastTable(
         title,
         [
-            Column("Layer", "Total", min_width=8),
-            Column("Op", min_width=4),
-            Column("Output", fmt_shape(report.output_shape)),
-            Column("Kernel", min_width=6),
-            Column("Params", f"{t.params:,}", right=True),
+            Column(tr("col.layer", lang), tr("col.total", lang), min_width=8),
+            Column(tr("col.op", lang), min_width=4),
+            Column(tr("col.output", lang), fmt_shape(report.output_shape)),
+            Column(tr("col.kernel", lang), min_width=6),
+            Column(tr("col.params", lang), f"{t.params:,}", right=True),
             Column("%", "100", right=True),
-            Column("MACs", human(t.macs), right=True),
-            Column("RF", right=True),
+            Column(tr("col.macs", lang), human(t.macs), right=True),
+            Column(tr("col.rf", lang), right=True),
         ],
     )
     for row in rows(report, depth):
@@ -247,30 +224,38 @@ def params_table(report: Report, depth: int | None = None) -> FastTable:
     return table
 
 
-def totals_lines(report: Report) -> list[str]:
+def totals_lines(report: Report, lang: str = "en") -> list[str]:
+    from cnncalc.i18n import t as tr
+
     t = report.totals
     net = report.network
+    peak = human(t.peak_activation_bytes, binary=True)
     lines = [
-        f"Params       {t.params:,}  ({human(t.param_bytes, binary=True)} as {net.dtype})",
-        f"MACs         {t.macs:,}  ({human(t.macs)})",
-        f"FLOPs        {t.flops:,}  ({human(t.flops)}, 2 × MACs)",
-        f"Activations  {human(t.peak_activation_bytes, binary=True)} at peak"
-        + (f" (batch {net.batch})" if net.batch != 1 else ""),
-    ]
+        tr("totals.params", lang, n=f"{t.params:,}", size=human(t.param_bytes, binary=True),
+           dtype=net.dtype),
+        tr("totals.macs", lang, n=f"{t.macs:,}", h=human(t.macs)),
+        tr("totals.flops", lang, n=f"{t.flops:,}", h=human(t.flops)),
+        tr("totals.activations_batch", lang, size=peak, batch=net.batch)
+        if net.batch != 1
+        else tr("totals.activations", lang, size=peak),
+    ]  # fmt: skip
     if len(report.output_shapes) > 1:
         shapes = ", ".join(f"{n} {fmt_shape(s)}" for n, s in zip(net.outputs, report.output_shapes))
-        lines.append(f"Outputs      {shapes}")
+        lines.append(tr("totals.outputs", lang, shapes=shapes))
     else:
-        lines.append(f"Output       {fmt_shape(report.output_shape)}")
+        lines.append(tr("totals.output", lang, shape=fmt_shape(report.output_shape)))
     return lines
 
 
-def params_renderable(report: Report, depth: int | None = None) -> RenderableType:
+def params_renderable(report: Report, depth: int | None = None, lang: str = "en") -> RenderableType:
+    from cnncalc.i18n import t as tr
+
     parts: list[RenderableType] = []
     if depth != 0:
-        parts.append(params_table(report, depth))
-    parts.append(Text("\n".join(totals_lines(report))))
-    parts.append(Text(f"Counting: {CONVENTION}.", style="dim"))
+        parts.append(params_table(report, depth, lang))
+    parts.append(Text("\n".join(totals_lines(report, lang))))
+    convention = CONVENTION if lang == "en" else tr("convention", lang)
+    parts.append(Text(tr("totals.counting", lang, convention=convention), style="dim"))
     return Group(*parts)
 
 
@@ -358,11 +343,13 @@ def to_markdown(report: Report, depth: int | None = None) -> str:
 # --- one layer ----------------------------------------------------------------------------------
 
 
-def steps_table(title: str, steps: Sequence[Step]) -> Table:
+def steps_table(title: str, steps: Sequence[Step], lang: str = "en") -> Table:
+    from cnncalc.i18n import t as tr
+
     table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
-    table.add_column("Quantity", no_wrap=True, style="bold")
-    table.add_column("Value", justify="right", no_wrap=True)
-    table.add_column("Working")
+    table.add_column(tr("col.quantity", lang), no_wrap=True, style="bold")
+    table.add_column(tr("col.value", lang), justify="right", no_wrap=True)
+    table.add_column(tr("col.working", lang), overflow="fold")  # CJK has no spaces to wrap at
     for s in steps:
         table.add_row(s.label, s.value, s.working)
     return table

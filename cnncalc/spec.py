@@ -23,7 +23,7 @@ import yaml
 
 from cnncalc.budget import BUDGETS, Limit, UnitError, parse_quantity
 from cnncalc.engine import DTYPE_BYTES, INPUT, Network, Node, infer_shape
-from cnncalc.errors import CnnCalcError, Pos, Source, SpecError
+from cnncalc.errors import CnnCalcError, Pos, ShapeError, Source, SpecError
 from cnncalc.layers import (
     KINDS,
     MERGES,
@@ -49,12 +49,13 @@ _IMPLICIT_TAGS = {
 }
 
 
-class _Loader(_Base):  # type: ignore[misc, valid-type]
+class _Loader(_Base):  # type: ignore[misc]
     """Composes nodes only. cnncalc types every scalar itself (`scalar`), so PyYAML's implicit
     YAML 1.1 tag resolution (a regex per scalar, and the source of its traps) is skipped."""
 
     def resolve(self, kind: type, value: object, implicit: object) -> str:
         return _IMPLICIT_TAGS[kind]
+
 
 MAX_NODES = 1_000_000  # expansion cap: layers made by repeat, blocks and aliases together
 MAX_DEPTH = 64  # nesting of block calls and structures
@@ -79,18 +80,62 @@ TOP_KEYS = (
     "budget",
     "lint",
 )
-YAML11_BOOLS = frozenset("yes no on off y n Yes No On Off YES NO ON OFF Y N".split())
+YAML11_BOOLS = frozenset(
+    w for word in ("yes", "no", "on", "off", "y", "n") for w in (word, word.title(), word.upper())
+)
+INT_MAX = 2**63 - 1  # PyTorch sizes are int64; larger numbers are typos (and slow bignums)
+MAX_YAML_DEPTH = 200  # nesting of YAML collections (the pure composer recurses per level)
 _INT = re.compile(r"^[-+]?[0-9][0-9_]*$")
 _FLOAT = re.compile(r"^[-+]?(?:[0-9][0-9_]*\.?[0-9_]*|\.[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)?$")
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
+_COLON_NUMBERS = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-9_]+)+(?:\.[0-9_]*)?$")
 _SHAPE_SEPS = {"×": "x", "X": "x", "x": "x"}
 _ARROWS = ("⟶", "→", "->")
+#: what YAML 1.1 accepts in a stream (everything else is a control character or a surrogate)
+_NON_PRINTABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
 SNode = yaml.Node
 
 
 def _suggest(word: str, options: Sequence[str]) -> str | None:
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else None
+
+
+def _char_name(ch: str) -> str:
+    """`U+0445 CYRILLIC SMALL LETTER HA` — how messages name a character."""
+    name = unicodedata.name(ch, "")
+    if not name:
+        cat = unicodedata.category(ch)
+        name = {"Cc": "a control character", "Cs": "a lone surrogate"}.get(cat, "no name")
+        return f"U+{ord(ch):04X} ({name})"
+    return f"U+{ord(ch):04X} {name}"
+
+
+def _foreign(word: str) -> tuple[int, str] | None:
+    """The first non-ASCII character of `word` (a look-alike in a name), with its index."""
+    for i, ch in enumerate(word):
+        if not ch.isascii():
+            return i, ch
+    return None
+
+
+def _unknown_hint(word: str, options: Sequence[str], fallback: str | None = None) -> str | None:
+    """'did you mean …?', a look-alike character named by its code point, or `fallback`."""
+    hint = _suggest(word, options)
+    odd = _foreign(word)
+    if odd is not None:
+        ascii_word = unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode()
+        close = _suggest(ascii_word, options) if ascii_word else None
+        found = f"'{word}' contains {_char_name(odd[1])}, not an ASCII letter"
+        return f"{found}; {close}" if close else found
+    return hint or fallback
+
+
+def _in_scope(names: Sequence[str], limit: int = 12) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f", … ({len(names) - limit} more)" if len(names) > limit else "")
 
 
 # --- reading text ---------------------------------------------------------------------------
@@ -101,29 +146,39 @@ def read_source(path: str | Path) -> Source:
     import sys
 
     name = str(path)
+    whole = Pos(Source(name, ""), 0, 0)  # "file: error: …", no line
     try:
         data = sys.stdin.buffer.read() if name == "-" else Path(path).read_bytes()
     except FileNotFoundError:
-        raise SpecError(f"{name}: no such file") from None
+        raise SpecError("no such file", whole, "check the path") from None
     except IsADirectoryError:
-        raise SpecError(f"{name}: is a directory, not a network file") from None
+        raise SpecError("this is a directory, not a network file", whole) from None
     except OSError as err:
-        raise SpecError(f"{name}: cannot read: {err.strerror}") from None
+        raise SpecError(f"cannot read the file: {err.strerror or err}", whole) from None
+    except ValueError as err:  # a NUL byte in the path
+        raise SpecError(f"not a usable file name: {err}", whole) from None
     return decode_source("<stdin>" if name == "-" else name, data)
 
 
 def decode_source(name: str, data: bytes) -> Source:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise SpecError(
+            "the file is UTF-16 text; cnncalc reads UTF-8",
+            Pos(Source(name, ""), 1, 1),
+            "save the file as UTF-8",
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
-        before = data[: err.start]
-        line = before.count(b"\n") + 1
-        col = err.start - (before.rfind(b"\n") + 1) + 1
-        src = Source(name, before.decode("utf-8", "replace"))
+        good = data[: err.start].decode("utf-8")  # valid up to the bad byte, by definition
+        rest = data[err.start :].split(b"\n", 1)[0].decode("utf-8", "replace")
+        src = Source(name, good + rest)
+        pos = src.pos(len(good))
         raise SpecError(
-            f"the file is not UTF-8 text (byte 0x{data[err.start]:02x})",
-            Pos(src, line, col),
-            "save the file as UTF-8",
+            f"the file is not UTF-8 text (byte 0x{data[err.start]:02x} at line {pos.line}, "
+            f"column {pos.col})",
+            pos,
+            "save the file as UTF-8 (it may be Latin-1 or Windows-1252)",
         ) from None
     return Source(name, text.removeprefix("\ufeff"))
 
@@ -132,38 +187,225 @@ def _mark_pos(src: Source, mark: Any) -> Pos:
     return Pos(src, mark.line + 1, mark.column + 1)
 
 
-def compose(src: Source) -> SNode | None:
-    """Parse YAML into a node tree, turning every YAML failure into a located `SpecError`."""
-    for n, line in enumerate(src.text.splitlines(), 1):
+def _check_text(src: Source) -> None:
+    """Characters YAML rejects, and tabs in indentation, reported before the parser sees them
+    (the two parsers word these differently and libyaml counts bytes, not characters)."""
+    bad = _NON_PRINTABLE.search(src.text)
+    if bad is not None:
+        raise SpecError(
+            f"the file contains {_char_name(bad.group())}, which YAML does not allow",
+            src.pos(bad.start()),
+            "delete it (editors often show it as a box, ^X or nothing at all)",
+        )
+    for n, line in enumerate(src.lines(), 1):
         indent = len(line) - len(line.lstrip(" \t"))
-        if "\t" in line[:indent]:
+        rest = line[indent:]
+        if "\t" in line[:indent] and rest and not rest.startswith("#"):
             raise SpecError(
                 "a tab in the indentation: YAML indents with spaces only",
                 Pos(src, n, line.index("\t") + 1),
                 "replace the tab with spaces",
             )
+
+
+def _scan(src: Source) -> None:
+    """One pass over the parser's events, before composing: closes the traps the composer
+    cannot report well or at all — explicit tags, undefined, duplicate and self-referencing
+    anchors, alias bombs (every alias counts the values it stands for), duplicate keys, more than
+    one document, and nesting deep enough to exhaust the pure composer's recursion."""
+
+    @dataclass
+    class Frame:
+        is_map: bool
+        anchor: str | None
+        size: int = 1
+        keys: dict[str, Any] = field(default_factory=dict)
+        at_key: bool = True
+
+    anchors: dict[str, tuple[int, Any]] = {}  # name -> (values it stands for, mark)
+    open_anchors: set[str] = set()
+    stack: list[Frame] = []
+    documents = 0
+
+    def err(mark: Any, message: str, hint: str | None = None) -> SpecError:
+        return SpecError(message, _mark_pos(src, mark), hint)
+
+    def done(size: int, mark: Any, key: str | None, alias: bool) -> None:
+        if not stack:
+            return
+        parent = stack[-1]
+        parent.size += size
+        if parent.size > MAX_NODES:
+            raise (
+                err(
+                    mark,
+                    f"YAML aliases expand this file past {MAX_NODES:,} values",
+                    "an alias bomb? repeat layers with 'repeat:' or a block instead",
+                )
+                if alias
+                else err(mark, f"the file has more than {MAX_NODES:,} values")
+            )
+        if parent.is_map:
+            if parent.at_key and key is not None:
+                if key in parent.keys:
+                    first = parent.keys[key]
+                    raise err(
+                        mark,
+                        f"duplicate key '{key}' (first at line {first.line + 1})",
+                        "remove one of them (YAML would silently keep the last)",
+                    )
+                parent.keys[key] = mark
+            parent.at_key = not parent.at_key
+
+    for ev in yaml.parse(src.text, Loader=_Loader):  # a safe loader (CSafeLoader or SafeLoader)
+        if isinstance(ev, yaml.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                raise err(
+                    ev.start_mark,
+                    "the file holds more than one YAML document",
+                    "one file describes one network: remove this '---' or split the file",
+                )
+            continue
+        if not isinstance(ev, yaml.NodeEvent | yaml.CollectionEndEvent):
+            continue
+        if isinstance(ev, yaml.AliasEvent):
+            name = ev.anchor
+            if name in open_anchors:
+                raise err(
+                    ev.start_mark,
+                    f"the alias '*{name}' is inside the value that '&{name}' names, "
+                    "so it would repeat forever",
+                )
+            if name not in anchors:
+                raise err(
+                    ev.start_mark,
+                    f"the alias '*{name}' refers to no anchor",
+                    f"define it first by writing '&{name}' before a value",
+                )
+            done(anchors[name][0], ev.start_mark, None, alias=True)
+            continue
+        if isinstance(ev, yaml.CollectionEndEvent):
+            frame = stack.pop()
+            if frame.anchor is not None:
+                open_anchors.discard(frame.anchor)
+                anchors[frame.anchor] = (frame.size, ev.start_mark)
+            done(frame.size, ev.start_mark, None, alias=False)
+            continue
+        tag = getattr(ev, "tag", None)
+        if tag is not None:
+            shown = tag.replace("tag:yaml.org,2002:", "!!")
+            raise err(
+                ev.start_mark,
+                f"YAML tags such as '{shown}' are not supported",
+                "remove the tag; to make a value a string, quote it",
+            )
+        anchor = ev.anchor
+        if anchor is not None and (anchor in anchors or anchor in open_anchors):
+            raise err(
+                ev.start_mark,
+                f"the anchor '&{anchor}' is defined twice"
+                + (f" (first at line {anchors[anchor][1].line + 1})" if anchor in anchors else ""),
+                "give each anchor its own name",
+            )
+        if isinstance(ev, yaml.ScalarEvent):
+            if anchor is not None:
+                anchors[anchor] = (1, ev.start_mark)
+            done(1, ev.start_mark, ev.value, alias=False)
+            continue
+        if len(stack) >= MAX_YAML_DEPTH:
+            raise err(
+                ev.start_mark,
+                f"the YAML nests deeper than {MAX_YAML_DEPTH} levels",
+                "flatten the structure, or move repeated parts into blocks",
+            )
+        stack.append(Frame(isinstance(ev, yaml.MappingStartEvent), anchor))
+        if anchor is not None:
+            open_anchors.add(anchor)
+
+
+def _yaml_error(src: Source, err: yaml.YAMLError) -> SpecError:
+    """A PyYAML or libyaml failure as a diagnostic. The two word problems differently; the
+    usual ones get one cnncalc wording, and every position comes from the marks."""
+    if not isinstance(err, yaml.MarkedYAMLError):  # ReaderError: _check_text catches these
+        return SpecError(f"invalid YAML: {err}")
+    problem, context = err.problem or "", err.context or ""
+    pm: Any = err.problem_mark
+    cm: Any = err.context_mark
+    mark = pm or cm
+    text = src.text
+
+    def at(m: Any) -> str:
+        return f"line {m.line + 1}, column {m.column + 1}"
+
+    def char(m: Any) -> str:
+        return text[m.index] if m is not None and 0 <= m.index < len(text) else ""
+
+    hint: str | None = None
+    message = f"invalid YAML: {problem or context}"
+    if pm is not None and not src.line(pm.line + 1).strip() and cm is not None:
+        mark = cm  # the problem is at the end of the file: point where the construct began
+    if "cannot start any token" in problem:
+        ch = char(pm)
+        if ch == "\t":
+            message = "invalid YAML: a tab where YAML expects a space"
+            hint = "replace the tab with spaces"
+        else:
+            message = f"invalid YAML: '{ch}' cannot start a value"
+            hint = "quote the value" + (" ('@' and '`' are reserved in YAML)" if ch in "@`" else "")
+    elif "mapping values are not allowed" in problem:
+        message = "invalid YAML: a ':' where no key can start"
+        hint = "quote a value that contains ': ', or check this line's indentation"
+        above = src.line(pm.line) if pm is not None else ""
+        bare = re.fullmatch(r"(\s*)- +([A-Za-z_][\w.]*)\s*", above)
+        if bare is not None:  # `- relu` then `  name: r1`: a bare op cannot take keys
+            op = bare.group(2)
+            hint = f"to give '{op}' options, write '- {op}:' and align the options under it"
+    elif cm is not None and "flow" in context and (" or '}'" in problem or " or ']'" in problem):
+        bracket = char(cm) or ("{" if "mapping" in context else "[")
+        closer = "}" if bracket == "{" else "]"
+        at_end = pm is None or not text[pm.index :].strip()
+        if at_end:
+            message = f"invalid YAML: the '{bracket}' at {at(cm)} is never closed"
+            mark, hint = cm, f"add the closing '{closer}'"
+        else:
+            message = f"invalid YAML: expected ',' or '{closer}' in the '{bracket}' at {at(cm)}"
+            hint = f"separate entries with ', ' and close with '{closer}'"
+            if "$" in src.line(pm.line + 1)[: pm.column + 1]:
+                hint = 'inside { } or [ ], quote an expression: out: "${cin * 2}"'
+    elif "<block end>" in problem or "'-' indicator" in problem or "expected key" in problem:
+        what = "list" if "collection" in context else "mapping"
+        where = f" that starts at line {cm.line + 1}" if cm is not None else ""
+        message = f"invalid YAML: this line does not fit the indentation of the {what}{where}"
+        hint = "align list items ('- ') and keys with their siblings, using spaces"
+    elif "document start" in problem:
+        message = "invalid YAML: unexpected indentation at the top level"
+        hint = "top-level keys start in column 1"
+    elif "quoted scalar" in context and "end of stream" in problem and cm is not None:
+        message = f"invalid YAML: the quoted string at {at(cm)} is never closed"
+        mark, hint = cm, "add the closing quote"
+    elif "escape" in problem and pm is not None:
+        message = "invalid YAML: unknown escape sequence in a double-quoted string"
+        hint = "write '\\\\' for a backslash, or use single quotes"
+        if char(pm) != "\\" and pm.index > 0 and text[pm.index - 1] == "\\":
+            return SpecError(message, src.pos(pm.index - 1), hint)
+    elif "another document" in problem:
+        message = "the file holds more than one YAML document"
+        hint = "one file describes one network: remove this '---' or split the file"
+    pos = _mark_pos(src, mark) if mark is not None else None
+    return SpecError(message, pos, hint)
+
+
+def compose(src: Source) -> SNode | None:
+    """Parse YAML into a node tree, turning every YAML failure into a located `SpecError`."""
+    _check_text(src)
     try:
-        return yaml.compose(src.text, Loader=_Loader)  # noqa: S506 - a safe loader
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        problem = err.problem or err.context or "invalid YAML"
-        pos = _mark_pos(src, mark) if mark is not None else None
-        hint = None
-        if "found character '\\t'" in problem or "\t" in problem:
-            hint = "YAML does not allow tabs here; use spaces"
-        elif "mapping values are not allowed" in problem:
-            hint = "a ':' inside a value needs quotes, or a missing newline/indent before it"
-        elif "expected <block end>" in problem:
-            hint = "check the indentation of this line against the ones above it"
-        raise SpecError(f"invalid YAML: {problem}", pos, hint) from None
-    except yaml.YAMLError as err:  # ReaderError (control characters) carries no mark
-        position = getattr(err, "position", None)
-        pos = None
-        if isinstance(position, int):
-            before = src.text[:position]
-            pos = Pos(src, before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1)
-        reason = getattr(err, "reason", None) or str(err).splitlines()[0]
-        raise SpecError(f"invalid YAML: {reason}", pos, "remove the control character") from None
+        _scan(src)
+        return yaml.compose(src.text, Loader=_Loader)  # a safe loader (CSafeLoader or SafeLoader)
+    except yaml.YAMLError as err:  # not only MarkedYAMLError: a ReaderError carries no mark
+        raise _yaml_error(src, err) from None
+    except RecursionError:  # pragma: no cover - _scan bounds the depth first
+        raise SpecError(f"the YAML nests deeper than {MAX_YAML_DEPTH} levels") from None
 
 
 # --- typed scalars --------------------------------------------------------------------------
@@ -192,6 +434,14 @@ class Ctx:
             )
 
 
+class _ExprNode(yaml.ScalarNode):
+    """The value of a `${expr}`, located where the expression was written."""
+
+    def __init__(self, text: str, like: SNode, expr: str) -> None:
+        super().__init__("tag:yaml.org,2002:str", text, like.start_mark, like.end_mark)
+        self.expr = expr
+
+
 def _check_tag(ctx: Ctx, node: SNode) -> None:
     if not node.tag.startswith("tag:yaml.org,2002:"):
         raise ctx.err(node, f"YAML tag '{node.tag}' is not supported", "remove the tag")
@@ -202,7 +452,9 @@ def _describe(node: SNode) -> str:
         return "a mapping"
     if isinstance(node, yaml.SequenceNode):
         return "a list"
-    if node.style in ("'", '"'):
+    if isinstance(node, _ExprNode):
+        return f"'${{{node.expr}}}' = {node.value}"
+    if getattr(node, "style", None) in ("'", '"'):
         return f'the string "{node.value}"'
     return f"'{node.value}'" if node.value else "nothing"
 
@@ -210,6 +462,15 @@ def _describe(node: SNode) -> str:
 def _plain(node: SNode) -> bool:
     """An unquoted scalar (libyaml reports the plain style as '', the pure parser as None)."""
     return isinstance(node, yaml.ScalarNode) and not node.style
+
+
+def _too_large(ctx: Ctx, node: SNode, text: str) -> SpecError:
+    shown = text if len(text) <= 24 else f"{text[:12]}…{text[-6:]} ({len(text)} characters)"
+    return ctx.err(
+        node,
+        f"{shown} is too large a number",
+        f"cnncalc, like PyTorch, works with 64-bit sizes (at most {INT_MAX:,})",
+    )
 
 
 def scalar(ctx: Ctx, node: SNode) -> object:
@@ -228,34 +489,68 @@ def scalar(ctx: Ctx, node: SNode) -> object:
     if v in ("", "~", "null", "Null", "NULL"):
         return None
     if _INT.match(v):
+        digits = v.replace("_", "").lstrip("+-").lstrip("0")
+        if len(digits) > 19 or int(digits or "0") > INT_MAX:
+            raise _too_large(ctx, node, v)
         return int(v.replace("_", ""))
     if _FLOAT.match(v) and any(c.isdigit() for c in v):
-        return float(v.replace("_", ""))
-    if _SEXAGESIMAL.match(v):
+        number = float(v.replace("_", ""))
+        if not math.isfinite(number):
+            raise _too_large(ctx, node, v)
+        return number
+    if _COLON_NUMBERS.match(v):
+        shape = v.lstrip("+-").replace(":", "x")
+        if _SEXAGESIMAL.match(v):
+            raise ctx.err(
+                node,
+                f"'{v}' is a base-60 number in YAML 1.1 (it would read as "
+                f"{_sexagesimal_value(v)}), not a shape",
+                f"write {shape} for a shape, or quote it for a string",
+            )
         raise ctx.err(
             node,
-            f"'{v}' is a base-60 number in YAML 1.1 (it would read as "
-            f"{_sexagesimal_value(v)}), not a shape",
-            f"write {v.replace(':', 'x')} for a shape, or quote it for a string",
+            f"'{v}' uses ':' between numbers",
+            f"write {shape} for a shape, or quote it for a string",
         )
     return v
 
 
-def _sexagesimal_value(v: str) -> int | float:
-    total: float = 0
+def _sexagesimal_value(v: str) -> str:
+    total = 0.0
     for part in v.lstrip("+-").split(":"):
         total = total * 60 + float(part.replace("_", ""))
-    return int(total) if total == int(total) else total
+    if not math.isfinite(total):
+        return "a huge number"
+    return str(int(total)) if total.is_integer() else f"{total:g}"
 
 
 def expect_int(ctx: Ctx, node: SNode, what: str, minimum: int = 1) -> int:
     v = scalar(ctx, node)
-    if isinstance(v, float) and not isinstance(v, bool) and v == int(v):
+    if isinstance(v, float) and v.is_integer():
+        if abs(v) > INT_MAX:
+            raise _too_large(ctx, node, node.value)
         v = int(v)
     if isinstance(v, str) and v in YAML11_BOOLS:
         raise ctx.err(node, f"{what} must be an integer, not '{v}'")
+    if isinstance(v, float) and isinstance(node, _ExprNode):
+        raise ctx.err(
+            node,
+            f"{what} must be an integer, but '${{{node.expr}}}' gives {v:g}",
+            "use // for whole-number division, or round(...) / int(...)",
+        )
     if not isinstance(v, int) or isinstance(v, bool):
-        raise ctx.err(node, f"{what} must be an integer, got {_describe(node)}")
+        hint = None
+        if isinstance(v, str):
+            odd = _foreign(v)
+            if odd is not None:
+                hint = f"{_char_name(odd[1])} is not an ASCII digit"
+            elif v[:2].lower() in ("0x", "0o", "0b"):
+                hint = "cnncalc reads decimal numbers only"
+            elif v.startswith("$"):
+                hint = "'$name' and '${…}' work only inside a block's layers"
+        if _plain(node) is False and isinstance(node, yaml.ScalarNode) and _INT.match(node.value):
+            hint = "remove the quotes: a quoted value is a string"
+        raise ctx.err(node, f"{what} must be an integer, got {_describe(node)}", hint)
     if v < minimum:
         raise ctx.err(node, f"{what} must be at least {minimum}, got {v}")
     return v
@@ -295,16 +590,20 @@ def mapping(ctx: Ctx, node: SNode, what: str) -> list[tuple[str, SNode, SNode]]:
     if not isinstance(node, yaml.MappingNode):
         raise ctx.err(node, f"{what} must be a mapping (key: value), got {_describe(node)}")
     seen: dict[str, SNode] = {}
-    out = []
+    out: list[tuple[str, SNode, SNode]] = []
     for knode, vnode in node.value:
         if not isinstance(knode, yaml.ScalarNode):
-            raise ctx.err(knode, f"a key in {what} must be a plain name")
+            raise ctx.err(knode, f"a key in {what} must be a plain name, got {_describe(knode)}")
         key = str(knode.value)
         if key == "<<":
             raise ctx.err(knode, "YAML merge keys ('<<') are not supported", "write the keys out")
         if key in seen:
             first = ctx.pos(seen[key])
-            raise ctx.err(knode, f"duplicate key '{key}' (first at line {first.line})")
+            raise ctx.err(
+                knode,
+                f"duplicate key '{key}' (first at line {first.line})",
+                "remove one of them (YAML would silently keep the last)",
+            )
         seen[key] = knode
         out.append((key, knode, vnode))
     return out
@@ -319,15 +618,17 @@ def sequence(ctx: Ctx, node: SNode, what: str) -> list[SNode]:
 def _check_chars(ctx: Ctx, node: SNode, text: str, allowed: str, what: str, hint: str) -> None:
     for i, ch in enumerate(text):
         if not (ch.isascii() and (ch.isalnum() or ch in allowed)) and ch not in "×→⟶":
-            name = unicodedata.name(ch, "an unnamed character")
             pos = ctx.pos(node)
-            if _plain(node) and "\n" not in text:
+            if _plain(node) and "\n" not in text and node.value == text:
                 pos = Pos(pos.source, pos.line, pos.col + i)
-            raise SpecError(
-                f"{what} contains U+{ord(ch):04X} {name} ('{ch}')",
-                pos,
-                hint,
-            )
+            raise SpecError(f"{what} contains {_char_name(ch)} ('{ch}')", pos, hint)
+
+
+def _size(ctx: Ctx, node: SNode, text: str, what: str) -> int:
+    digits = text.lstrip("0")
+    if len(digits) > 19 or int(digits or "0") > INT_MAX:
+        raise _too_large(ctx, node, text)
+    return int(text)
 
 
 def parse_ints_text(ctx: Ctx, node: SNode, text: str, what: str) -> tuple[int, ...]:
@@ -337,9 +638,9 @@ def parse_ints_text(ctx: Ctx, node: SNode, text: str, what: str) -> tuple[int, .
     for k, v in _SHAPE_SEPS.items():
         norm = norm.replace(k, v)
     parts = [p.strip() for p in norm.split("x")]
-    if not all(p.isdigit() for p in parts):
+    if not all(p.isascii() and p.isdigit() for p in parts):
         raise ctx.err(node, f"{what} '{text}' is not a list of sizes", "write it as 3x32x32")
-    values = tuple(int(p) for p in parts)
+    values = tuple(_size(ctx, node, p, what) for p in parts)
     if min(values) < 1:
         raise ctx.err(node, f"every size in {what} must be at least 1, got '{text}'")
     return values
@@ -390,9 +691,11 @@ _BINOPS: Mapping[type, Callable[[Any, Any], Any]] = {
 def evaluate(expr: str, names: Mapping[str, object]) -> object:
     """Evaluate `expr` with an AST whitelist (no `eval`); raises ValueError with a reason."""
     try:
-        tree = ast.parse(expr, mode="eval")
+        tree = ast.parse(expr.strip(), mode="eval")
     except SyntaxError:
         raise ValueError(f"'{expr}' is not a valid expression") from None
+    except (RecursionError, MemoryError):
+        raise ValueError("the expression nests too deeply") from None
 
     def ev(n: ast.AST) -> Any:
         if isinstance(n, ast.Expression):
@@ -404,8 +707,17 @@ def evaluate(expr: str, names: Mapping[str, object]) -> object:
         if isinstance(n, ast.Name):
             if n.id not in names:
                 hint = _suggest(n.id, list(names))
-                raise ValueError(f"unknown name '{n.id}'" + (f"; {hint}" if hint else ""))
-            return names[n.id]
+                known = ", ".join(names)
+                raise ValueError(
+                    f"unknown name '{n.id}'"
+                    + (f"; {hint}" if hint else "")
+                    + f" (names here: {known})"
+                )
+            value = names[n.id]
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                shown = "empty" if value is None else f"{value!r}"
+                raise ValueError(f"parameter '{n.id}' is {shown}, not a number")
+            return value
         if isinstance(n, ast.BinOp) and type(n.op) in _BINOPS:
             left, right = ev(n.left), ev(n.right)
             if isinstance(n.op, (ast.Div, ast.FloorDiv, ast.Mod)) and right == 0:
@@ -419,17 +731,24 @@ def evaluate(expr: str, names: Mapping[str, object]) -> object:
             and isinstance(n.func, ast.Name)
             and n.func.id in _FUNCS
             and not n.keywords
+            and not any(isinstance(a, ast.Starred) for a in n.args)
         ):
             return _FUNCS[n.func.id](*(ev(a) for a in n.args))
+        try:
+            shown = f"'{ast.unparse(n)}'"
+        except (RecursionError, ValueError):  # pragma: no cover - absurdly deep node
+            shown = "this"
         raise ValueError(
-            f"'{ast.unparse(n)}' is not allowed; expressions use numbers, parameters, "
+            f"{shown} is not allowed; expressions use numbers, parameters, "
             "+ - * / // %, parentheses, min, max, round, int, make_divisible"
         )
 
     try:
         return ev(tree)
-    except TypeError as err:
+    except (TypeError, ArithmeticError) as err:  # min() of nothing, int(inf), 1e308 * 10, …
         raise ValueError(str(err)) from None
+    except (RecursionError, MemoryError):
+        raise ValueError("the expression nests too deeply") from None
 
 
 _EXPR = re.compile(r"^\$\{(.*)\}$", re.S)
@@ -447,29 +766,34 @@ class _Mark:
 def _token_node(node: SNode, text: str, offset: int) -> SNode:
     if not _plain(node):  # quoted or multi-line: point at the value itself
         return yaml.ScalarNode("tag:yaml.org,2002:str", text, node.start_mark, node.end_mark)
-    mark = _Mark(node.start_mark.line, node.start_mark.column + offset)
+    mark: Any = _Mark(node.start_mark.line, node.start_mark.column + offset)
     return yaml.ScalarNode("tag:yaml.org,2002:str", text, mark, mark)
 
 
 def _synthetic(value: object, like: SNode) -> SNode:
-    """A scalar node holding a computed value, located where the expression was written."""
-    if isinstance(value, bool):
-        text = "true" if value else "false"
-    elif isinstance(value, float) and value == int(value) and abs(value) < 2**53:
-        text = str(int(value))
-    else:
-        text = repr(value) if isinstance(value, float) else str(value)
-    return yaml.ScalarNode("tag:yaml.org,2002:str", text, like.start_mark, like.end_mark)
+    """A scalar node holding a computed value (`cin`), located where it was written."""
+    return yaml.ScalarNode("tag:yaml.org,2002:str", str(value), like.start_mark, like.end_mark)
 
 
-def _expr_value(ctx: Ctx, node: SNode, expr: str, names: Mapping[str, object]) -> object:
+def _expr_value(ctx: Ctx, node: SNode, expr: str, names: Mapping[str, object]) -> SNode:
+    """`${expr}` as a plain scalar node holding its value; a whole float (128.0) becomes 128."""
     try:
         value = evaluate(expr, names)
     except ValueError as err:
         raise ctx.err(node, f"in '${{{expr}}}': {err}") from None
-    if isinstance(value, float) and not value.is_integer():
-        return value
-    return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ctx.err(node, f"'${{{expr}}}' gives {value}, not a number")
+        text = str(int(value)) if value.is_integer() and abs(value) <= INT_MAX else repr(value)
+    elif isinstance(value, int) and abs(value) > INT_MAX:
+        raise ctx.err(
+            node,
+            f"'${{{expr}}}' gives a number beyond 64 bits",
+            f"cnncalc, like PyTorch, works with sizes up to {INT_MAX:,}",
+        )
+    else:
+        text = str(value)
+    return _ExprNode(text, node, expr)
 
 
 # --- scopes ---------------------------------------------------------------------------------
@@ -532,6 +856,7 @@ class Loader:
         self.defaults: dict[str, list[tuple[str, SNode, SNode]]] = {}
         self.blocks: dict[str, BlockDef] = {}
         self.stack: list[str] = []
+        self.converted: dict[str, dict[str, object]] = {}  # op -> its defaults, typed
 
     # -- top level --
     def load(self, root: SNode | None) -> Network:
@@ -545,24 +870,37 @@ class Loader:
         entries = {k: (kn, vn) for k, kn, vn in mapping(ctx, root, "the network file")}
         for key, (kn, _) in entries.items():
             if key not in TOP_KEYS:
-                hint = _suggest(key, TOP_KEYS)
+                hint = _unknown_hint(key, TOP_KEYS, f"the top-level keys: {', '.join(TOP_KEYS)}")
                 if key in YAML11_BOOLS:
-                    hint = f"'{key}' is a plain name here (YAML 1.1 would read it as a boolean)"
+                    hint = (
+                        f"'{key}' is not a cnncalc key (and plain YAML 1.1 would even read "
+                        "it as a boolean)"
+                    )
                 raise ctx.err(kn, f"unknown top-level key '{key}'", hint)
         if "cnncalc" in entries:
-            version = scalar(ctx, entries["cnncalc"][1])
-            if version != 1:
-                raise ctx.err(entries["cnncalc"][1], f"unknown format version {version!r}",
-                              "this cnncalc reads format 1")  # fmt: skip
+            vnode = entries["cnncalc"][1]
+            version = scalar(ctx, vnode)
+            if version != 1 or isinstance(version, bool):
+                raise ctx.err(
+                    vnode,
+                    f"'cnncalc' is the format version, 1; got {_describe(vnode)}",
+                    "this cnncalc reads format 1: write 'cnncalc: 1'",
+                )
         if "input" not in entries:
-            raise SpecError("the network has no 'input'", Pos(ctx.src, 1, 1),
-                            "add a line like 'input: 3x224x224' (channels first, no batch)")  # fmt: skip
+            raise SpecError(
+                "the network has no 'input'",
+                Pos(ctx.src, 1, 1),
+                "add a line like 'input: 3x224x224' (channels first, no batch)",
+            )
         input_node = entries["input"][1]
         input_shape = self.parse_input(input_node)
         name = ""
         if "name" in entries:
-            v = scalar(ctx, entries["name"][1])
-            name = "" if v is None else str(v)
+            nnode = entries["name"][1]
+            if not isinstance(nnode, yaml.ScalarNode):
+                raise ctx.err(nnode, f"the network name must be text, got {_describe(nnode)}")
+            v = scalar(ctx, nnode)
+            name = "" if v is None else str(nnode.value)
         batch = expect_int(ctx, entries["batch"][1], "batch") if "batch" in entries else 1
         dtype = "float32"
         if "dtype" in entries:
@@ -575,14 +913,18 @@ class Loader:
         scope = Scope("", INPUT, {}, input_shape[0])
         for short in ("kernel", "stride", "padding", "norm", "act"):
             if short in entries and "channels" not in entries:
-                raise ctx.err(entries[short][0], f"'{short}' applies to the 'channels' stack, "
-                              "but there is no 'channels'",
-                              "add 'channels: 3→64→128', or give the argument to each layer")  # fmt: skip
+                raise ctx.err(
+                    entries[short][0],
+                    f"'{short}' applies to the 'channels' stack, but there is no 'channels'",
+                    "add 'channels: 3→64→128', or give the argument to each layer",
+                )
         if "channels" in entries:
             self.expand_stack(scope, entries, input_shape, input_node)
         if "layers" in entries:
             items = entries["layers"][1]
-            if not (isinstance(items, yaml.ScalarNode) and items.value == "" and "channels" in entries):
+            if not (
+                isinstance(items, yaml.ScalarNode) and items.value == "" and "channels" in entries
+            ):
                 self.reserve(scope, sequence(ctx, items, "'layers'"))
                 self.expand_items(scope, sequence(ctx, items, "'layers'"))
         if not self.nodes:
@@ -590,7 +932,11 @@ class Loader:
         outputs: tuple[str, ...] = ()
         if "outputs" in entries:
             onode = entries["outputs"][1]
-            refs = sequence(ctx, onode, "'outputs'") if isinstance(onode, yaml.SequenceNode) else [onode]
+            refs = (
+                sequence(ctx, onode, "'outputs'")
+                if isinstance(onode, yaml.SequenceNode)
+                else [onode]
+            )
             outputs = tuple(self.ref(scope, r) for r in refs)
         budget = self.parse_budget(entries["budget"][1]) if "budget" in entries else {}
         return Network(
@@ -614,9 +960,12 @@ class Loader:
         else:
             raise ctx.err(node, f"input must be a shape like 3x224x224, got {_describe(node)}")
         if len(shape) > 4:
-            raise ctx.err(node, f"input has {len(shape)} axes; cnncalc reads up to 4 "
-                          "(channels + 3 spatial), without the batch",
-                          "leave the batch out: write 'batch: N' separately")  # fmt: skip
+            raise ctx.err(
+                node,
+                f"input has {len(shape)} axes; cnncalc reads up to 4 "
+                "(channels + 3 spatial), without the batch",
+                "leave the batch out: write 'batch: N' separately",
+            )
         return shape
 
     def choice(self, node: SNode, what: str, options: Sequence[str]) -> str:
@@ -631,36 +980,55 @@ class Loader:
         out = {}
         for key, kn, vn in mapping(ctx, node, "'budget'"):
             if key not in BUDGETS:
-                raise ctx.err(kn, f"unknown budget '{key}'",
-                              _suggest(key, list(BUDGETS)) or f"one of: {', '.join(BUDGETS)}")  # fmt: skip
+                raise ctx.err(
+                    kn,
+                    f"unknown budget '{key}'",
+                    _unknown_hint(key, list(BUDGETS), f"one of: {', '.join(BUDGETS)}"),
+                )
             unit = BUDGETS[key][0]
             v = scalar(ctx, vn)
             if isinstance(v, bool) or v is None or isinstance(vn, yaml.CollectionNode):
-                raise ctx.err(vn, f"budget '{key}' must be a quantity like "
-                              f"{'12M' if unit == 'count' else '64MiB'}")  # fmt: skip
+                raise ctx.err(
+                    vn,
+                    f"budget '{key}' must be a quantity like "
+                    f"{'12M' if unit == 'count' else '64MiB'}",
+                )
             try:
                 out[key] = Limit(key, parse_quantity(str(vn.value), unit), ctx.pos(vn))
             except UnitError as err:
                 raise ctx.err(vn, f"budget '{key}': {err}") from None
+            except (ArithmeticError, ValueError):  # 1e999 overflows
+                raise _too_large(ctx, vn, str(vn.value)) from None
         return out
 
     def parse_defaults(self, node: SNode) -> None:
         ctx = self.ctx
         for key, kn, vn in mapping(ctx, node, "'defaults'"):
             if key not in KINDS or key in MERGES:
-                raise ctx.err(kn, f"unknown op '{key}' in defaults", _suggest(key, list(KINDS)))
+                raise ctx.err(
+                    kn,
+                    f"unknown op '{key}' in defaults",
+                    _unknown_hint(key, [k for k in KINDS if k not in MERGES]),
+                )
             entries = mapping(ctx, vn, f"defaults for '{key}'")
             allowed = self.family_args(key)
             for akey, akn, _ in entries:
                 if akey not in allowed:
-                    raise ctx.err(akn, f"'{key}' has no argument '{akey}'",
-                                  _suggest(akey, sorted(allowed)))  # fmt: skip
+                    raise ctx.err(
+                        akn,
+                        f"'{key}' has no argument '{akey}'",
+                        _unknown_hint(
+                            akey, sorted(allowed), f"its arguments: {', '.join(sorted(allowed))}"
+                        ),
+                    )
             self.defaults[key] = entries
 
     @staticmethod
     def family_args(op: str) -> set[str]:
         if op == "conv":
-            return {n for k in KINDS.values() if k.family == "conv" for a in k.args for n in a.names}
+            return {
+                n for k in KINDS.values() if k.family == "conv" for a in k.args for n in a.names
+            }
         return set(KINDS[op].arg_by_name)
 
     def defaults_for(self, op: str) -> list[tuple[str, SNode, SNode]]:
@@ -682,7 +1050,9 @@ class Loader:
         ctx = self.ctx
         for key, kn, vn in mapping(ctx, node, "'blocks'"):
             if key in KINDS or key in STRUCTURES or key in META_KEYS:
-                raise ctx.err(kn, f"block name '{key}' is already an op", "choose another name")
+                raise ctx.err(
+                    kn, f"block name '{key}' is already an op or a keyword", "choose another name"
+                )
             params: dict[str, SNode | None] = {}
             layers = None
             for bkey, bkn, bvn in mapping(ctx, vn, f"block '{key}'"):
@@ -691,15 +1061,21 @@ class Loader:
                         continue
                     for pkey, pkn, pvn in mapping(ctx, bvn, f"params of block '{key}'"):
                         if pkey == "cin":
-                            raise ctx.err(pkn, "'cin' is built in (the channels entering "
-                                          "the block); choose another parameter name")  # fmt: skip
+                            raise ctx.err(
+                                pkn,
+                                "'cin' is built in (the channels entering "
+                                "the block); choose another parameter name",
+                            )
                         required = _plain(pvn) and pvn.value == "required"
                         params[pkey] = None if required else pvn
                 elif bkey == "layers":
                     layers = bvn
                 else:
-                    raise ctx.err(bkn, f"unknown key '{bkey}' in block '{key}'",
-                                  _suggest(bkey, ["params", "layers"]))  # fmt: skip
+                    raise ctx.err(
+                        bkn,
+                        f"unknown key '{bkey}' in block '{key}'",
+                        _suggest(bkey, ["params", "layers"]),
+                    )
             if layers is None:
                 raise ctx.err(kn, f"block '{key}' has no 'layers'")
             sequence(ctx, layers, f"layers of block '{key}'")
@@ -728,8 +1104,15 @@ class Loader:
         if kernel is not None:
             own.append(("k", kernel[0], kernel[1]))
         else:
-            own.append(("k", key_node, yaml.ScalarNode("tag:yaml.org,2002:int", "3",
-                                                        key_node.start_mark, key_node.end_mark)))  # fmt: skip
+            own.append(
+                (
+                    "k",
+                    key_node,
+                    yaml.ScalarNode(
+                        "tag:yaml.org,2002:int", "3", key_node.start_mark, key_node.end_mark
+                    ),
+                )
+            )
         for short, arg in (("stride", "s"), ("padding", "p")):
             if short in entries:
                 own.append((arg, entries[short][0], entries[short][1]))
@@ -737,41 +1120,53 @@ class Loader:
         act = entries.get("act")
         norm_op = self.choice(norm[1], "norm", ("bn", "gn", "ln", "inorm")) if norm else None
         if norm_op == "gn":
-            raise ctx.err(norm[1] if norm else cnode, "norm: gn needs a group count",
-                          "use 'bn' in the stack, or list the layers under 'layers'")  # fmt: skip
+            raise ctx.err(
+                norm[1] if norm else cnode,
+                "norm: gn needs a group count",
+                "use 'bn' in the stack, or list the layers under 'layers'",
+            )
         act_ops = [k for k, v in KINDS.items() if v.cls.__name__ == "Activation"] + ["prelu"]
         act_op = self.choice(act[1], "act", act_ops) if act else None
-        for token, tnode in tokens[1:]:
-            self.ctx.tick(tnode)
-            if token == "M":
-                mp = MaxPool(kernel_size=(2,), stride=(2,))
-                self.stack_emit(scope, "maxpool", tnode, lambda n: self.emit(
-                    scope, n, "maxpool", mp, (scope.last(),), tnode, {}))  # fmt: skip
+        for entry, tnode in tokens[1:]:
+            if entry == "M":
+                name = scope.auto("maxpool")
+                pool = MaxPool(kernel_size=(2,), stride=(2,))
+                self.push(
+                    scope, name, self.emit(scope, name, "maxpool", pool, (scope.last(),), tnode, {})
+                )
                 continue
+            name = scope.auto("conv")
             args = [*own, ("out", tnode, tnode)]
-            self.stack_emit(scope, "conv", tnode, lambda n: self.emit_op(
-                scope, "conv", args, tnode, n, (scope.last(),)))  # fmt: skip
+            self.push(scope, name, self.emit_op(scope, "conv", args, tnode, name, (scope.last(),)))
             for op, spot in ((norm_op, norm), (act_op, act)):
                 if op and spot:
-                    at = spot[1]
-                    self.stack_emit(scope, _base_name(op), at, lambda n, op=op, at=at: self.emit_op(
-                        scope, op, [], at, n, (scope.last(),)))  # fmt: skip
+                    name = scope.auto(_base_name(op))
+                    out = self.emit_op(scope, op, [], spot[1], name, (scope.last(),))
+                    self.push(scope, name, out)
 
     @staticmethod
-    def stack_emit(scope: Scope, base: str, at: SNode, make: Callable[[str], str]) -> None:
-        name = scope.auto(base)
-        scope.names[name] = out = make(name)
+    def push(scope: Scope, name: str, out: str) -> None:
+        scope.names[name] = out
         scope.history.append(out)
 
     def channel_tokens(self, node: SNode) -> list[tuple[int | str, SNode]]:
         ctx = self.ctx
         raw: list[tuple[str, SNode]] = []
         if isinstance(node, yaml.SequenceNode):
-            raw = [(str(n.value) if isinstance(n, yaml.ScalarNode) else "", n) for n in node.value]
+            for n in node.value:
+                v = scalar(ctx, n)
+                text = str(v) if isinstance(v, (int, str)) and not isinstance(v, bool) else ""
+                raw.append((text if v is not None else "", n))
         else:
             text = expect_str(ctx, node, "channels")
-            _check_chars(ctx, node, text, "->, M", "channels",
-                         "separate channels with '→' or '->', as in 3→64→128")  # fmt: skip
+            _check_chars(
+                ctx,
+                node,
+                text,
+                "->, M",
+                "channels",
+                "separate channels with '→' or '->', as in 3→64→128",
+            )
             norm = text
             for arrow in _ARROWS:
                 norm = norm.replace(arrow, "\x00" + " " * (len(arrow) - 1))
@@ -784,11 +1179,18 @@ class Loader:
         for text, tnode in raw:
             if text == "M":
                 out.append(("M", tnode))
-            elif text.isdigit() and int(text) > 0:
+            elif text.isascii() and text.isdigit() and _size(ctx, tnode, text, "channels") > 0:
                 out.append((int(text), tnode))
             else:
-                raise ctx.err(tnode, f"'{text}' in channels is neither a channel count nor 'M'",
-                              "write positive integers and 'M' (a 2×2 max pool), as in 3→64→M→128")  # fmt: skip
+                shown = f"'{text}'" if text else _describe(tnode)
+                odd = _foreign(text)
+                raise ctx.err(
+                    tnode,
+                    f"{shown} in channels is neither a channel count nor 'M'",
+                    f"{_char_name(odd[1])} is not an ASCII digit"
+                    if odd
+                    else "write positive integers and 'M' (a 2×2 max pool), as in 3→64→M→128",
+                )
         if len(out) < 2:
             raise ctx.err(node, "the channels stack needs at least two numbers (in → out)")
         return out
@@ -802,18 +1204,27 @@ class Loader:
         for item in items:
             if isinstance(item, yaml.MappingNode):
                 for knode, vnode in item.value:
-                    if isinstance(knode, yaml.ScalarNode) and knode.value == "name":
-                        if isinstance(vnode, yaml.ScalarNode):
-                            scope.reserved.add(str(vnode.value))
+                    if (
+                        isinstance(knode, yaml.ScalarNode)
+                        and knode.value == "name"
+                        and isinstance(vnode, yaml.ScalarNode)
+                    ):
+                        scope.reserved.add(str(vnode.value))
 
     def expand_items(self, scope: Scope, items: Sequence[SNode]) -> None:
         if len(self.stack) > MAX_DEPTH:
-            raise self.ctx.err(items[0] if items else yaml.ScalarNode("", ""),
-                               f"blocks nest deeper than {MAX_DEPTH} levels")  # fmt: skip
+            chain = " → ".join([*self.stack[:3], "…", *self.stack[-2:]])
+            raise SpecError(
+                f"blocks and structures nest deeper than {MAX_DEPTH} levels ({chain})",
+                self.ctx.pos(items[0]) if items else None,
+                "flatten the nesting",
+            )
         for item in items:
             self.expand_item(scope, item)
 
-    def split_item(self, item: SNode) -> tuple[str, SNode, SNode | None, dict[str, tuple[SNode, SNode]]]:
+    def split_item(
+        self, item: SNode
+    ) -> tuple[str, SNode, SNode | None, dict[str, tuple[SNode, SNode]]]:
         """(op, op key node, op value node, meta entries) of one item."""
         ctx = self.ctx
         if isinstance(item, yaml.ScalarNode):
@@ -823,12 +1234,18 @@ class Loader:
         meta = {k: (kn, vn) for k, kn, vn in entries if k in META_KEYS}
         ops = [(k, kn, vn) for k, kn, vn in entries if k not in META_KEYS]
         if not ops:
-            raise ctx.err(item, "this item has no op",
-                          "write an op such as 'conv: 64' beside 'name'/'from'/'repeat'")  # fmt: skip
+            raise ctx.err(
+                item,
+                "this item has no op",
+                "write an op such as 'conv: 64' beside 'name'/'from'/'repeat'",
+            )
         if len(ops) > 1:
             names = ", ".join(f"'{k}'" for k, _, _ in ops)
-            raise ctx.err(ops[1][1], f"one item has several ops ({names})",
-                          "put each op in its own list item ('- ' before each)")  # fmt: skip
+            raise ctx.err(
+                ops[1][1],
+                f"one item has several ops ({names})",
+                "put each op in its own list item ('- ' before each)",
+            )
         op, kn, vn = ops[0]
         return op, kn, vn, meta
 
@@ -837,28 +1254,40 @@ class Loader:
         op, kn, vn, meta = self.split_item(item)
         if op not in KINDS and op not in self.blocks and op not in STRUCTURES:
             options = [*KINDS, *self.blocks, *STRUCTURES]
-            hint = _suggest(op, options)
+            hint = _unknown_hint(op, options, "see 'cnncalc schema' for every op")
             if op in YAML11_BOOLS:
-                hint = f"'{op}' is not an op (YAML 1.1 would even read it as a boolean)"
-            raise ctx.err(kn, f"unknown op '{op}'", hint or "see 'cnncalc schema' for every op")
+                hint = f"'{op}' is not an op (and plain YAML 1.1 would read it as a boolean)"
+            raise ctx.err(kn, f"unknown op '{op}'", hint)
         name = expect_str(ctx, meta["name"][1], "name") if "name" in meta else None
         if name is not None and ("." in name or name in ("input", "prev")):
-            raise ctx.err(meta["name"][1], f"'{name}' cannot be a layer name",
-                          "names may not contain '.' nor be 'input' or 'prev'")  # fmt: skip
+            raise ctx.err(
+                meta["name"][1],
+                f"'{name}' cannot be a layer name",
+                "names may not contain '.' nor be 'input' or 'prev'",
+            )
         if name is not None and name in scope.names:
-            first = self.producers.get(scope.names[name])
-            where = f" (first at line {first.pos.line})" if first and first.pos else ""
-            raise ctx.err(meta["name"][1], f"duplicate name '{name}'{where}",
-                          "names must be unique within their scope")  # fmt: skip
+            earlier = self.producers.get(scope.names[name])
+            where = f" (first at line {earlier.pos.line})" if earlier and earlier.pos else ""
+            raise ctx.err(
+                meta["name"][1],
+                f"duplicate name '{name}'{where}",
+                "names must be unique within their scope",
+            )
         src = self.ref(scope, meta["from"][1]) if "from" in meta else scope.last()
         repeat = expect_int(ctx, meta["repeat"][1], "repeat") if "repeat" in meta else None
         first = meta.get("first")
         if first is not None and repeat is None:
-            raise ctx.err(first[0], "'first' needs 'repeat'",
-                          "'first' overrides arguments of the first of the repeated copies")  # fmt: skip
+            raise ctx.err(
+                first[0],
+                "'first' needs 'repeat'",
+                "'first' overrides arguments of the first of the repeated copies",
+            )
         if op in STRUCTURES and first is not None:
-            raise ctx.err(first[0], f"'first' does not apply to '{op}'",
-                          "put the structure in a block and repeat the block call")  # fmt: skip
+            raise ctx.err(
+                first[0],
+                f"'first' does not apply to '{op}'",
+                "put the structure in a block and repeat the block call",
+            )
         if name is None and op in STRUCTURES and repeat is None:
             out = self.expand_one(scope, op, kn, vn, None, src, None)
             scope.history.append(out)
@@ -867,13 +1296,28 @@ class Loader:
         if repeat is None:
             out = self.expand_one(scope, op, kn, vn, base, src, None)
         else:
-            ctx.tick(kn, repeat)
+            rnode = meta["repeat"][1]
+            if repeat > MAX_NODES - ctx.count:  # every copy makes at least one layer
+                raise self.cap_error(rnode, repeat, None)
             out = src
             for i in range(repeat):
                 over = first[1] if (first is not None and i == 0) else None
+                before = ctx.count
                 out = self.expand_one(scope, op, kn, vn, f"{base}.{i}", out, over)
+                made = ctx.count - before
+                # fail fast: copy 1 on is what every further copy costs (copy 0 may differ)
+                if i >= 1 and made * (repeat - 1 - i) > MAX_NODES - ctx.count:
+                    raise self.cap_error(rnode, repeat, made)
         scope.names[base] = out
         scope.history.append(out)
+
+    def cap_error(self, rnode: SNode, repeat: int, per_copy: int | None) -> SpecError:
+        each = f" of {per_copy:,} layers each" if per_copy is not None else ""
+        return self.ctx.err(
+            rnode,
+            f"'repeat: {repeat:,}'{each} expands the network past {MAX_NODES:,} layers",
+            "lower the count (nested repeats multiply)",
+        )
 
     def expand_one(
         self,
@@ -916,8 +1360,11 @@ class Loader:
         if isinstance(vn, yaml.MappingNode):
             return self.arg_entries(scope, op, vn)
         if kind.scalar is None:
-            raise self.ctx.err(vn, f"'{op}' takes no value here",
-                               f"write '{op}' alone, or '{op}: {{...}}' with named arguments")  # fmt: skip
+            raise self.ctx.err(
+                vn,
+                f"'{op}' takes no value here",
+                f"write '{op}' alone, or '{op}: {{...}}' with named arguments",
+            )
         arg = next(a for a in kind.args if a.field == kind.scalar)
         return [(arg.names[0], kn, self.subst(scope, vn))]
 
@@ -931,11 +1378,15 @@ class Loader:
         """Resolve `$p` and `${expr}` against the block parameters in scope."""
         if isinstance(node, yaml.SequenceNode):
             if any(isinstance(n, yaml.ScalarNode) and n.value.startswith("$") for n in node.value):
-                return yaml.SequenceNode(node.tag, [self.subst(scope, n) for n in node.value],
-                                         node.start_mark, node.end_mark)  # fmt: skip
+                return yaml.SequenceNode(
+                    node.tag,
+                    [self.subst(scope, n) for n in node.value],
+                    node.start_mark,
+                    node.end_mark,
+                )
             return node
-        if not _plain(node) or not node.value.startswith("$"):
-            return node
+        if not isinstance(node, yaml.ScalarNode) or not node.value.startswith("$"):
+            return node  # quoted "${…}" too: inside { } an expression needs quotes
         ctx = self.ctx
         m = _PARAM.match(node.value)
         if m is not None:
@@ -944,20 +1395,28 @@ class Loader:
                 return _synthetic(scope.cin, node)
             if key not in scope.params:
                 known = [*scope.params, "cin"]
-                raise ctx.err(node, f"unknown parameter '${key}'",
-                              _suggest(key, known) or f"parameters here: {', '.join(known)}")  # fmt: skip
+                hint = _suggest(key, known)
+                listed = f"parameters here: {', '.join(known)}"
+                raise ctx.err(
+                    node, f"unknown parameter '${key}'", f"{hint} ({listed})" if hint else listed
+                )
             return scope.params[key]
         m = _EXPR.match(node.value)
         if m is None:
-            raise ctx.err(node, f"'{node.value}' is neither '$name' nor '${{expression}}'")
+            raise ctx.err(
+                node,
+                f"'{node.value}' is neither '$name' nor '${{expression}}'",
+                "write '$out' for a parameter, '${out * 2}' to compute",
+            )
         names: dict[str, object] = {"cin": scope.cin}
         for key, pnode in scope.params.items():
-            value = scalar(ctx, pnode) if isinstance(pnode, yaml.ScalarNode) else None
+            value = scalar(ctx, pnode) if isinstance(pnode, yaml.ScalarNode) else pnode.tag
             names[key] = value
-        value = _expr_value(ctx, node, m.group(1), names)
-        return _synthetic(value, node)
+        return _expr_value(ctx, node, m.group(1), names)
 
-    def convert(self, op: str, kind: Kind, args: Sequence[tuple[str, SNode, SNode]]) -> tuple[dict[str, object], dict[str, Pos]]:
+    def convert(
+        self, op: str, kind: Kind, args: Sequence[tuple[str, SNode, SNode]]
+    ) -> tuple[dict[str, object], dict[str, Pos]]:
         ctx = self.ctx
         by_name = kind.arg_by_name
         values: dict[str, object] = {}
@@ -966,13 +1425,17 @@ class Loader:
             arg = by_name.get(key)
             if arg is None:
                 names = sorted(by_name)
-                raise ctx.err(kn, f"'{op}' has no argument '{key}'",
-                              _suggest(key, names) or (f"its arguments: {', '.join(names)}"
-                                                        if names else f"'{op}' takes no arguments"))  # fmt: skip
+                listed = f"its arguments: {', '.join(names)}" if names else ""
+                raise ctx.err(
+                    kn,
+                    f"'{op}' has no argument '{key}'",
+                    _unknown_hint(key, names, listed or f"'{op}' takes no arguments"),
+                )
             values[arg.field] = self.convert_arg(op, arg, vn)
-            where[arg.field] = ctx.pos(vn)
-            if arg.field in ("in_channels", "in_features"):
-                where["in"] = ctx.pos(vn)
+            at = ctx.pos(vn)
+            where[arg.field] = at
+            for spelling in arg.names:  # a LayerArgError may name the argument either way
+                where[spelling] = at
         return values, where
 
     def convert_arg(self, op: str, arg: Arg, node: SNode) -> object:
@@ -1020,22 +1483,34 @@ class Loader:
         if isinstance(v, str) and not any(c in v for c in "xX×"):
             if op in ("pad",) or v not in PAD_MODES:
                 options = () if op == "pad" else PAD_MODES
-                raise ctx.err(node, f"{what} must be a size" + (f" or one of {', '.join(options)}"
-                              if options else "") + f", got '{v}'", _suggest(v, options))  # fmt: skip
+                raise ctx.err(
+                    node,
+                    f"{what} must be a size"
+                    + (f" or one of {', '.join(options)}" if options else "")
+                    + f", got '{v}'",
+                    _suggest(v, options),
+                )
             return v
         return expect_ints(ctx, node, what, 0)
 
-    def build(self, op: str, args: Sequence[tuple[str, SNode, SNode]], at: SNode) -> tuple[Any, dict[str, Pos]]:
+    def build(
+        self, op: str, args: Sequence[tuple[str, SNode, SNode]], at: SNode
+    ) -> tuple[Any, dict[str, Pos]]:
         ctx = self.ctx
         kind = KINDS[op]
         own, where = self.convert(op, kind, args)
-        defaults, _ = self.convert(op, kind, self.defaults_for(op))
+        defaults = self.converted.get(op)
+        if defaults is None:  # once per op: large networks repeat a few ops many times
+            defaults = self.converted[op] = self.convert(op, kind, self.defaults_for(op))[0]
         values: dict[str, object] = {**kind.fixed, **defaults, **own}
         for arg in kind.args:
             if arg.required and arg.field not in values:
-                raise ctx.err(at, f"'{op}' needs '{arg.names[0]}' ({arg.doc})",
-                              f"write '{op}: {{{arg.names[0]}: ...}}'" + (
-                                  f" or '{op}: N'" if kind.scalar == arg.field else ""))  # fmt: skip
+                raise ctx.err(
+                    at,
+                    f"'{op}' needs '{arg.names[0]}' ({arg.doc})",
+                    f"write '{op}: {{{arg.names[0]}: ...}}'"
+                    + (f" or '{op}: N'" if kind.scalar == arg.field else ""),
+                )
         if op == "upsample" and "size" in values and "scale_factor" not in own:
             values["scale_factor"] = None
         if kind.cls is MaxPool and values.get("stride") is None:
@@ -1066,10 +1541,22 @@ class Loader:
     ) -> str:
         full = name if name.startswith(scope.prefix) and scope.prefix else scope.prefix + name
         if full in self.shapes:
-            raise self.ctx.err(at, f"duplicate name '{full}'", "names must be unique")
+            other = self.producers.get(full)
+            line = f" (first at line {other.pos.line})" if other and other.pos else ""
+            raise self.ctx.err(
+                at, f"duplicate name '{full}'{line}", "names must be unique within their scope"
+            )
         self.ctx.tick(at)
         node = Node(full, op, layer, inputs, self.ctx.pos(at), where)
-        self.shapes[full] = infer_shape(node, [self.shapes[i] for i in inputs], self.producers)
+        shape = infer_shape(node, [self.shapes[i] for i in inputs], self.producers)
+        if max(shape) > INT_MAX:  # keeps every later size, and every message, a sane number
+            raise ShapeError(
+                f"{op} '{full}' would make a tensor larger than PyTorch's 64-bit sizes allow "
+                f"(an axis of {max(shape):.3g})",
+                node.pos,
+                "check the scale factors and strides",
+            )
+        self.shapes[full] = shape
         self.nodes.append(node)
         self.producers[full] = node
         return full
@@ -1080,13 +1567,20 @@ class Loader:
         v = scalar(ctx, node)
         if isinstance(v, int) and not isinstance(v, bool):
             if v >= 0:
-                raise ctx.err(node, f"a relative reference must be negative (-1 = previous), got {v}")
+                raise ctx.err(
+                    node, f"a relative reference must be negative (-1 = previous), got {v}"
+                )
             if -v > len(scope.history):
-                raise ctx.err(node, f"reference {v} goes back past the first item "
-                              f"(only {len(scope.history)} before it)")  # fmt: skip
+                raise ctx.err(
+                    node,
+                    f"reference {v} goes back past the first item "
+                    f"(only {len(scope.history)} before it)",
+                )
             return scope.history[v]
         if not isinstance(v, str):
-            raise ctx.err(node, f"a reference must be a name, 'prev', 'input' or -N, got {_describe(node)}")
+            raise ctx.err(
+                node, f"a reference must be a name, 'prev', 'input' or -N, got {_describe(node)}"
+            )
         if v == "prev":
             return scope.last()
         if v == "input":
@@ -1094,8 +1588,9 @@ class Loader:
         if v in scope.names:
             return scope.names[v]
         known = [*scope.names, "prev", "input"]
-        raise ctx.err(node, f"unknown reference '{v}'",
-                      _suggest(v, known) or f"names in scope: {', '.join(known)}")  # fmt: skip
+        hint = _unknown_hint(v, known)
+        listed = f"names in scope: {_in_scope(known)}"
+        raise ctx.err(node, f"unknown reference '{v}'", f"{hint} ({listed})" if hint else listed)
 
     def merge(self, scope: Scope, op: str, kn: SNode, vn: SNode | None, full: str, src: str) -> str:
         ctx = self.ctx
@@ -1107,39 +1602,72 @@ class Loader:
         layer = KINDS[op].cls()
         return self.emit_merge(scope, full, op, layer, refs, kn)
 
-    def emit_merge(self, scope: Scope, full: str, op: str, layer: Any, refs: tuple[str, ...], at: SNode) -> str:
+    def emit_merge(
+        self, scope: Scope, full: str, op: str, layer: Any, refs: tuple[str, ...], at: SNode
+    ) -> str:
         try:
             return self.emit(scope, full, op, layer, refs, at, {})
         except CnnCalcError as err:
+            if not isinstance(err, ShapeError):
+                raise
             parts = []
             for r in refs:
                 p = self.producers.get(r)
-                line = f", line {p.pos.line}" if p is not None and p.pos is not None else ""
-                parts.append(f"{fmt_shape(self.shapes[r])} from '{r}'{line}")
-            err.message += "; inputs: " + "; ".join(parts)
-            raise
+                where = (
+                    f"'{r}'" if p is not None else "the network input" if r == INPUT else f"'{r}'"
+                )
+                if p is not None and p.pos is not None:
+                    where += f", line {p.pos.line}"
+                parts.append(f"{fmt_shape(self.shapes[r])} (from {where})")
+            what = {"add": "shapes", "concat": "sizes except channels", "mul": "shapes"}[op]
+            shapes = [self.shapes[r] for r in refs]
+            hint = None
+            if op == "add" and len({s[1:] for s in shapes}) == 1:
+                hint = "only the channels differ: 'concat' joins them, or project one side"
+            elif op == "mul":
+                hint = "mul broadcasts: each axis must match or be 1"
+            raise ShapeError(
+                f"{op} '{full}' needs inputs whose {what} match, but gets " + " and ".join(parts),
+                err.pos,
+                hint,
+            ) from None
 
     # -- structures --
     def sub_scope(self, parent: Scope, prefix: str, src: str) -> Scope:
         return Scope(prefix, src, parent.params, self.shapes[src][0])
 
-    def residual(self, scope: Scope, kn: SNode, vn: SNode | None, name: str | None, src: str) -> str:
+    def residual(
+        self, scope: Scope, kn: SNode, vn: SNode | None, name: str | None, src: str
+    ) -> str:
         ctx = self.ctx
         if vn is None:
             raise ctx.err(kn, "'residual' needs a 'body'")
         fields = {k: (k2, v2) for k, k2, v2 in mapping(ctx, vn, "'residual'")}
         for k, (k2, _) in fields.items():
             if k not in ("body", "shortcut", "merge"):
-                raise ctx.err(k2, f"'residual' has no key '{k}'",
-                              _suggest(k, ["body", "shortcut", "merge"]))  # fmt: skip
+                raise ctx.err(
+                    k2, f"'residual' has no key '{k}'", _suggest(k, ["body", "shortcut", "merge"])
+                )
         if "body" not in fields:
             raise ctx.err(kn, "'residual' needs a 'body'")
-        merge = self.choice(fields["merge"][1], "merge", ("add", "concat")) if "merge" in fields else "add"
+        merge = (
+            self.choice(fields["merge"][1], "merge", ("add", "concat"))
+            if "merge" in fields
+            else "add"
+        )
         self.stack.append("residual")
         body_items = sequence(ctx, fields["body"][1], "'body'")
         # body layers live in the enclosing scope, like the layers of a torchvision block
-        inner = Scope(scope.prefix, src, scope.params, self.shapes[src][0],
-                      scope.names, [], scope.counters, scope.reserved)  # fmt: skip
+        inner = Scope(
+            scope.prefix,
+            src,
+            scope.params,
+            self.shapes[src][0],
+            scope.names,
+            [],
+            scope.counters,
+            scope.reserved,
+        )
         self.reserve(inner, body_items)
         saved_names = dict(scope.names)
         self.expand_items(inner, body_items)
@@ -1150,12 +1678,13 @@ class Loader:
         sc_node = fields.get("shortcut", (kn, None))[1]
         mode = "auto"
         if sc_node is not None and isinstance(sc_node, yaml.SequenceNode):
-            sub = Scope(f"{scope.prefix}{scope.auto('shortcut')}.", src, scope.params,
-                        self.shapes[src][0])  # fmt: skip
+            sub = Scope(
+                f"{scope.prefix}{scope.auto('shortcut')}.", src, scope.params, self.shapes[src][0]
+            )
             items = sequence(ctx, sc_node, "'shortcut'")
             self.reserve(sub, items)
             self.expand_items(sub, items)
-            short = sub.last()
+            short: str | None = sub.last()
         else:
             if sc_node is not None:
                 mode = self.choice(sc_node, "shortcut", ("auto", "identity", "optional"))
@@ -1166,53 +1695,75 @@ class Loader:
         layer = KINDS[merge].cls()
         return self.emit_merge(scope, full, merge, layer, (short, body_out), kn)
 
-    def shortcut(self, scope: Scope, mode: str, merge: str, src: str, body: str, at: SNode) -> str | None:
+    def shortcut(
+        self, scope: Scope, mode: str, merge: str, src: str, body: str, at: SNode
+    ) -> str | None:
         x, y = self.shapes[src], self.shapes[body]
         same = x == y if merge == "add" else x[1:] == y[1:]
         if mode == "identity" or merge == "concat":
             if mode == "identity" and not same:
-                raise self.ctx.err(at, f"shortcut: identity, but the body changes the shape "
-                                   f"from {fmt_shape(x)} to {fmt_shape(y)}",
-                                   "use 'shortcut: auto' for a 1×1 projection")  # fmt: skip
+                last = self.producers.get(body)
+                line = f", line {last.pos.line}" if last is not None and last.pos else ""
+                raise self.ctx.err(
+                    at,
+                    f"shortcut: identity, but the body changes the shape "
+                    f"from {fmt_shape(x)} to {fmt_shape(y)} (its last layer is "
+                    f"'{body}'{line})",
+                    "use 'shortcut: auto' for a 1×1 projection, or 'optional' for none",
+                )
             return src
         if same:
             return src
         if mode == "optional":
             return None
         if len(x) != len(y) or len(x) < 2:
-            raise self.ctx.err(at, f"shortcut: auto cannot project {fmt_shape(x)} to {fmt_shape(y)}")
+            raise self.ctx.err(
+                at, f"shortcut: auto cannot project {fmt_shape(x)} to {fmt_shape(y)}"
+            )
         strides = []
         for i, o in zip(x[1:], y[1:]):
             # a 1×1 conv with stride s gives floor((i−1)/s)+1 = o
-            s = next((s for s in range(1, i + 1) if (i - 1) // s + 1 == o), None)
-            if s is None or o > i:
-                raise self.ctx.err(at, f"shortcut: auto needs a whole stride from {fmt_shape(x)} "
-                                   f"to {fmt_shape(y)}", "give the shortcut layers explicitly")  # fmt: skip
+            s: int | None = (i - 1) // o + 1 if 1 <= o <= i else None  # the smallest such s
+            if s is None or (i - 1) // s + 1 != o:
+                raise self.ctx.err(
+                    at,
+                    f"shortcut: auto needs a whole stride from {fmt_shape(x)} to {fmt_shape(y)}",
+                    "give the shortcut layers explicitly",
+                )
             strides.append(s)
         conv = Conv(out_channels=y[0], kernel_size=(1,), stride=tuple(strides), bias=False)
         sub = Scope(f"{scope.prefix}{scope.auto('shortcut')}.", src, {}, x[0])
         a = self.emit(sub, "conv", "conv", conv, (src,), at, {})
         return self.emit(sub, "bn", "bn", BatchNorm(), (a,), at, {})
 
-    def parallel(self, scope: Scope, kn: SNode, vn: SNode | None, name: str | None, src: str) -> str:
+    def parallel(
+        self, scope: Scope, kn: SNode, vn: SNode | None, name: str | None, src: str
+    ) -> str:
         ctx = self.ctx
         if vn is None:
             raise ctx.err(kn, "'parallel' needs 'branches'")
         fields = {k: (k2, v2) for k, k2, v2 in mapping(ctx, vn, "'parallel'")}
         for k, (k2, _) in fields.items():
             if k not in ("branches", "merge"):
-                raise ctx.err(k2, f"'parallel' has no key '{k}'", _suggest(k, ["branches", "merge"]))
+                raise ctx.err(
+                    k2, f"'parallel' has no key '{k}'", _suggest(k, ["branches", "merge"])
+                )
         if "branches" not in fields:
             raise ctx.err(kn, "'parallel' needs 'branches'")
-        merge = self.choice(fields["merge"][1], "merge", ("concat", "add")) if "merge" in fields else "concat"
+        merge = (
+            self.choice(fields["merge"][1], "merge", ("concat", "add"))
+            if "merge" in fields
+            else "concat"
+        )
         outs = []
         branches = sequence(ctx, fields["branches"][1], "'branches'")
         if len(branches) < 2:
             raise ctx.err(fields["branches"][1], "'parallel' needs at least two branches")
         self.stack.append("parallel")
         for i, bnode in enumerate(branches, 1):
-            sub = Scope(f"{scope.prefix}{scope.auto('branch')}.", src, scope.params,
-                        self.shapes[src][0])  # fmt: skip
+            sub = Scope(
+                f"{scope.prefix}{scope.auto('branch')}.", src, scope.params, self.shapes[src][0]
+            )
             items = sequence(ctx, bnode, f"branch {i}")
             self.reserve(sub, items)
             self.expand_items(sub, items)
@@ -1222,7 +1773,14 @@ class Loader:
         return self.emit_merge(scope, full, merge, KINDS[merge].cls(), tuple(outs), kn)
 
     def call_block(
-        self, scope: Scope, op: str, kn: SNode, vn: SNode | None, full: str, src: str, first: SNode | None
+        self,
+        scope: Scope,
+        op: str,
+        kn: SNode,
+        vn: SNode | None,
+        full: str,
+        src: str,
+        first: SNode | None,
     ) -> str:
         ctx = self.ctx
         block = self.blocks[op]
@@ -1238,24 +1796,38 @@ class Loader:
         for key, akn, avn in entries:
             if key not in block.params:
                 declared = list(block.params)
-                raise ctx.err(akn, f"block '{op}' has no parameter '{key}'",
-                              _suggest(key, declared) or f"its parameters: {', '.join(declared) or 'none'}")  # fmt: skip
+                listed = f"its parameters: {', '.join(declared) or 'none'}"
+                hint = _unknown_hint(key, declared)
+                raise ctx.err(
+                    akn,
+                    f"block '{op}' has no parameter '{key}'",
+                    f"{hint} ({listed})" if hint else listed,
+                )
             given[key] = self.subst(scope, avn)
         params: dict[str, SNode] = {}
-        for key, default in block.params.items():
-            if key in given:
-                params[key] = given[key]
-            elif default is None:
-                raise ctx.err(kn, f"block '{op}' needs parameter '{key}'",
-                              f"write '{op}: {{{key}: ...}}' (declared at line {block.pos.line})")  # fmt: skip
-            else:
-                params[key] = default
         inner = Scope(full + ".", src, params, self.shapes[src][0])
-        items = sequence(ctx, block.layers, f"layers of block '{op}'")
-        self.stack.append(op)
-        self.reserve(inner, items)
-        self.expand_items(inner, items)
-        self.stack.pop()
+        call = ctx.pos(kn)
+        try:
+            for key, default in block.params.items():
+                if key in given:
+                    params[key] = given[key]
+                elif default is None:
+                    raise ctx.err(
+                        kn,
+                        f"block '{op}' needs parameter '{key}'",
+                        f"write '{op}: {{{key}: ...}}' (declared at line {block.pos.line})",
+                    )
+                else:  # a default may compute from `cin` and the parameters before it
+                    params[key] = self.subst(inner, default)
+            items = sequence(ctx, block.layers, f"layers of block '{op}'")
+            self.stack.append(op)
+            self.reserve(inner, items)
+            self.expand_items(inner, items)
+            self.stack.pop()
+        except CnnCalcError as err:
+            if err.pos != call:
+                err.note(f"in block '{op}', called as '{full}' at line {call.line}")
+            raise
         return inner.last()
 
 

@@ -51,9 +51,7 @@ def run(
     model.eval()
     with torch.no_grad(), counter:
         outs = model(x)
-    per_module = {
-        path: sum(counts.values()) for path, counts in counter.get_flop_counts().items()
-    }
+    per_module = {path: sum(counts.values()) for path, counts in counter.get_flop_counts().items()}
     return outs, counter.get_total_flops(), per_module
 
 

@@ -1,0 +1,208 @@
+"""Budget evaluation: a network and its limits in, a verdict per budget out. Pure: no I/O.
+
+What each budget measures is said once, in `MEASURES` (keyed like `budget.BUDGETS`). Limits come
+from the file's `budget:` section and from the command line; a command-line limit replaces the
+file's limit of the same name, as `--batch` and `--dtype` replace the file's values.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from types import MappingProxyType
+from typing import Literal
+
+from cnncalc.budget import BUDGETS, Limit, Unit, UnitError, cli_option, parse_quantity
+from cnncalc.engine import DTYPE_BYTES, Network, Report, analyze_network
+from cnncalc.errors import CnnCalcError, Pos
+
+Used = int | Fraction
+
+
+def _output_rf(report: Report) -> Used:
+    """The receptive field of the (first) output: the largest per-axis size."""
+    net = report.network
+    name = net.outputs[0] if net.outputs else report.layers[-1].name
+    rf = report.layer(name).rf
+    if not rf:
+        raise CnnCalcError(
+            f"budget 'rf': the output '{name}' has no spatial axes, so it has no receptive field",
+            net.input_pos,
+            "an 'rf' budget needs an input with spatial axes (e.g. 3x224x224)",
+        )
+    return max(axis.size for axis in rf)
+
+
+#: budget name -> what it measures in a report (batch and dtype included, as the report has them)
+MEASURES: Mapping[str, Callable[[Report], Used]] = MappingProxyType(
+    {
+        "params": lambda r: r.totals.params,
+        "macs": lambda r: r.totals.macs,
+        "flops": lambda r: r.totals.flops,
+        "param_bytes": lambda r: r.totals.param_bytes,
+        "activations": lambda r: r.totals.peak_activation_bytes,
+        "layer_params": lambda r: max((row.params for row in r.layers), default=0),
+        "rf": _output_rf,
+    }
+)
+
+
+@dataclass(frozen=True)
+class BudgetResult:
+    """One budget of one file: what the network uses against its limit."""
+
+    name: str
+    used: Used
+    limit: int
+    pos: Pos | None  # where the limit is written; None: on the command line
+
+    @property
+    def unit(self) -> Unit:
+        return BUDGETS[self.name][0]
+
+    @property
+    def what(self) -> str:
+        return BUDGETS[self.name][1]
+
+    @property
+    def is_minimum(self) -> bool:
+        return BUDGETS[self.name][2]
+
+    @property
+    def source(self) -> Literal["file", "cli"]:
+        return "cli" if self.pos is None else "file"
+
+    @property
+    def passed(self) -> bool:
+        return self.used >= self.limit if self.is_minimum else self.used <= self.limit
+
+    @property
+    def headroom(self) -> Fraction | None:
+        """Room left as a fraction of the limit (negative: over it); None for a zero limit."""
+        if self.limit == 0:
+            return None
+        room = self.used - self.limit if self.is_minimum else self.limit - self.used
+        return Fraction(room) / self.limit
+
+    @property
+    def origin(self) -> str:
+        """Where the limit comes from, for messages: `line 7` or `--max-params`."""
+        return cli_option(self.name) if self.pos is None else f"line {self.pos.line}"
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """Every budget of one file; `budgets` is empty when the file has none to check."""
+
+    path: str
+    name: str
+    budgets: tuple[BudgetResult, ...]
+
+    @property
+    def checked(self) -> bool:
+        return bool(self.budgets)
+
+    @property
+    def passed(self) -> bool:
+        return all(b.passed for b in self.budgets)
+
+    @property
+    def failures(self) -> tuple[BudgetResult, ...]:
+        return tuple(b for b in self.budgets if not b.passed)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The verdict over all files: passed when no budget of any file is exceeded."""
+
+    files: tuple[FileResult, ...]
+
+    @property
+    def passed(self) -> bool:
+        return all(f.passed for f in self.files)
+
+    @property
+    def budgets(self) -> tuple[BudgetResult, ...]:
+        return tuple(b for f in self.files for b in f.budgets)
+
+    @property
+    def failures(self) -> tuple[BudgetResult, ...]:
+        return tuple(b for b in self.budgets if not b.passed)
+
+
+def parse_cli_limits(values: Mapping[str, str | None]) -> dict[str, Limit]:
+    """Budget name -> quantity text from the command line (None: not given) into limits."""
+    out: dict[str, Limit] = {}
+    for name, text in values.items():
+        if text is None:
+            continue
+        try:
+            out[name] = Limit(name, parse_quantity(text, BUDGETS[name][0]))
+        except UnitError as err:
+            example = "12M" if BUDGETS[name][0] == "count" else "64MiB"
+            raise CnnCalcError(
+                f"{cli_option(name)}: {err}", hint=f"for example {cli_option(name)} {example}"
+            ) from None
+    return out
+
+
+def configure(net: Network, batch: int | None = None, dtype: str | None = None) -> Network:
+    """The network with the command line's `--batch` and `--dtype` in place of the file's."""
+    if dtype is not None and dtype not in DTYPE_BYTES:
+        raise CnnCalcError(
+            f"--dtype: unknown dtype '{dtype}'", hint=f"one of: {', '.join(DTYPE_BYTES)}"
+        )
+    if batch is not None and batch < 1:
+        raise CnnCalcError(f"--batch must be at least 1, got {batch}")
+    return dataclasses.replace(
+        net,
+        batch=net.batch if batch is None else batch,
+        dtype=net.dtype if dtype is None else dtype,
+    )
+
+
+def limits_for(net: Network, cli: Mapping[str, Limit]) -> tuple[Limit, ...]:
+    """The file's limits overridden by the command line's, in the order of `BUDGETS`."""
+    merged: dict[str, object] = {**net.budget, **cli}
+    out = []
+    for name in BUDGETS:
+        limit = merged.get(name)
+        if limit is not None:
+            assert isinstance(limit, Limit)
+            out.append(limit)
+    return tuple(out)
+
+
+def evaluate(report: Report, limits: Sequence[Limit]) -> tuple[BudgetResult, ...]:
+    """Measure each limited quantity of `report` and compare it with its limit."""
+    return tuple(
+        BudgetResult(limit.name, MEASURES[limit.name](report), limit.limit, limit.pos)
+        for limit in limits
+    )
+
+
+def check_network(
+    net: Network,
+    path: str,
+    cli: Mapping[str, Limit] | None = None,
+    batch: int | None = None,
+    dtype: str | None = None,
+) -> FileResult:
+    """Analyse `net` (with the overrides) and check every budget that applies to it."""
+    limits = limits_for(net, cli or {})
+    if not limits:
+        return FileResult(path, net.name, ())
+    report = analyze_network(configure(net, batch, dtype))
+    return FileResult(path, net.name, evaluate(report, limits))
+
+
+_BUDGET_LINE = re.compile(r"^budget[ \t]*:", re.MULTILINE)
+
+
+def declares_budget(text: str) -> bool:
+    """Whether a file has a top-level `budget:` key, judged from its text alone, so that any YAML
+    file (a workflow, a config) can be asked without being loaded as a network."""
+    return _BUDGET_LINE.search(text) is not None

@@ -1,0 +1,479 @@
+"""Rendering for CI: `check` and `diff` results in, text out (Rich table, JSON, Markdown, JUnit XML,
+GitHub workflow commands). Pure functions; the verdicts come from `check` and `diff`."""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from collections.abc import Callable, Sequence
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+from cnncalc.budget import format_quantity, si_bytes
+from cnncalc.check import BudgetResult, CheckResult, Used
+from cnncalc.diff import TOTALS, Delta, LayerChange, LayerSide, NetworkDiff
+from cnncalc.engine import rf_number
+from cnncalc.errors import CnnCalcError
+from cnncalc.layers import fmt_shape
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+PASS, FAIL = "pass", "FAIL"
+MD_PASS, MD_FAIL = "✅ pass", "❌ **FAIL**"
+
+
+def to_json(data: object) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+# --- numbers ------------------------------------------------------------------------------------
+
+
+def exact(value: Used) -> str:
+    """`11,689,512`; a fractional receptive field as a decimal."""
+    v = rf_number(Fraction(value))
+    return f"{v:,}" if isinstance(v, int) else f"{v:g}"
+
+
+def amounts(b: BudgetResult) -> tuple[str, str]:
+    """Used and limit as format.md writes them (`11.69M`, `64MiB`), exactly when the short forms
+    would hide the difference (12,000,001 against 12M)."""
+    si = b.unit == "bytes" and si_bytes(b.limit)  # `24kB` stays in kB, `64MiB` in MiB
+    used, limit = format_quantity(b.used, b.unit, si=si), format_quantity(b.limit, b.unit, si=si)
+    if used == limit and b.used != b.limit:
+        return exact(b.used), exact(b.limit)
+    return used, limit
+
+
+def percent(ratio: Fraction | None, signed: bool = False) -> str:
+    """0.0263 -> `2.6%`; a tiny nonzero ratio never reads as 0.0%."""
+    if ratio is None:
+        return "-"
+    pct = float(ratio) * 100
+    sign = "+" if signed and pct > 0 else ""
+    if ratio and abs(pct) < 0.05:
+        return f"{'-' if pct < 0 else sign}<0.1%"
+    return f"{sign}{pct:.1f}%"
+
+
+def verdict(b: BudgetResult) -> str:
+    """One sentence on a budget, for annotations and JUnit: what was used against what limit."""
+    used, limit = amounts(b)
+    if used != exact(b.used):
+        used += f" ({exact(b.used)})"
+    if b.is_minimum:
+        state = "meets its minimum" if b.passed else "below its minimum"
+        text = f"{b.name} {state}: {b.what} {used}, minimum {limit}"
+    else:
+        state = "within budget" if b.passed else "over budget"
+        text = f"{b.name} {state}: {b.what} {used}, limit {limit}"
+    if not b.passed and b.headroom is not None:
+        text += f", {percent(-b.headroom)} {'short' if b.is_minimum else 'over'}"
+    return text + (f" (limit from {b.origin})" if b.pos is None else "")
+
+
+def _summary(result: CheckResult) -> str:
+    files = len(result.files)
+    total = len(result.budgets)
+    failed = len(result.failures)
+    of = f"{total} budget{'s' * (total != 1)} in {files} file{'s' * (files != 1)}"
+    if failed:
+        return f"{failed} of {of} exceeded"
+    if total:
+        return f"all {of} within limits"
+    return (
+        "no file declares a budget"
+        if not files
+        else f"no budget in {files} file{'s' * (files != 1)}"
+    )
+
+
+# --- check: table -------------------------------------------------------------------------------
+
+
+def check_table(result: CheckResult) -> RenderableType:
+    """One table per file: budget, used, limit, headroom, result, and where the limit is set."""
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    parts: list[RenderableType] = []
+    for f in result.files:
+        title = f.path + (f" ({f.name})" if f.name else "")
+        if not f.checked:
+            parts.append(Text(f"{title}: no budget declared, nothing to check", style="dim"))
+            continue
+        table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+        for header, justify in (
+            ("Budget", "left"),
+            ("Used", "right"),
+            ("Limit", "right"),
+            ("Headroom", "right"),
+            ("Result", "left"),
+            ("Limit from", "left"),
+        ):
+            table.add_column(header, justify=justify)  # type: ignore[arg-type]
+        for b in f.budgets:
+            used, limit = amounts(b)
+            table.add_row(
+                b.name,
+                used,
+                ("≥ " if b.is_minimum else "") + limit,
+                percent(b.headroom),
+                Text(PASS, style="green") if b.passed else Text(FAIL, style="bold red"),
+                b.origin,
+            )
+        parts.append(table)
+    style = "bold red" if not result.passed else "green"
+    parts.append(Text(_summary(result), style=style))
+    return Group(*parts)
+
+
+# --- check: JSON, Markdown ----------------------------------------------------------------------
+
+
+def budget_dict(b: BudgetResult) -> dict[str, object]:
+    headroom = b.headroom
+    return {
+        "name": b.name,
+        "used": rf_number(Fraction(b.used)),
+        "limit": b.limit,
+        "passed": b.passed,
+        "line": None if b.pos is None else b.pos.line,
+        "col": None if b.pos is None else b.pos.col,
+        "source": b.source,
+        "unit": b.unit,
+        "minimum": b.is_minimum,
+        "headroom_pct": None if headroom is None else round(float(headroom) * 100, 4),
+    }
+
+
+def check_dict(result: CheckResult) -> dict[str, object]:
+    """The public JSON contract of `cnncalc check` (schema 1)."""
+    return {
+        "schema": 1,
+        "files": [
+            {
+                "path": f.path,
+                "name": f.name,
+                "checked": f.checked,
+                "passed": f.passed,
+                "budgets": [budget_dict(b) for b in f.budgets],
+            }
+            for f in result.files
+        ],
+        "passed": result.passed,
+    }
+
+
+def check_json(result: CheckResult) -> str:
+    return to_json(check_dict(result))
+
+
+def md_escape(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def md_code(text: str) -> str:
+    return f"`{text}`".replace("|", "\\|")
+
+
+def check_markdown(result: CheckResult) -> str:
+    """A pull-request comment or job summary: a verdict line and one table for all files."""
+    icon = "✅" if result.passed else "❌"
+    lines = [f"### {icon} cnncalc check: {_summary(result)}", ""]
+    rows = [f for f in result.files if f.checked]
+    if rows:
+        lines += [
+            "| File | Budget | Used | Limit | Headroom | Result |",
+            "|---|---|---:|---:|---:|---|",
+        ]
+        for f in rows:
+            for b in f.budgets:
+                used, limit = amounts(b)
+                lines.append(
+                    f"| {md_code(f.path)} | {b.name} | {used} | "
+                    f"{'≥ ' if b.is_minimum else ''}{limit} | {percent(b.headroom)} | "
+                    f"{MD_PASS if b.passed else MD_FAIL} |"
+                )
+        lines.append("")
+    unchecked = [f for f in result.files if not f.checked]
+    if unchecked:
+        names = ", ".join(md_code(f.path) for f in unchecked)
+        lines += [f"No budget declared in {names}.", ""]
+    return "\n".join(lines)
+
+
+# --- check: JUnit XML ---------------------------------------------------------------------------
+
+
+def check_junit(result: CheckResult) -> str:
+    """JUnit XML as GitLab and Jenkins read it: a suite per file, a test case per budget (a file
+    without a budget is one skipped case)."""
+    import xml.etree.ElementTree as ET
+
+    failures = len(result.failures)
+    skipped = sum(1 for f in result.files if not f.checked)
+    root = ET.Element(
+        "testsuites",
+        name="cnncalc check",
+        tests=str(len(result.budgets) + skipped),
+        failures=str(failures),
+        errors="0",
+        skipped=str(skipped),
+    )
+    for f in result.files:
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=f.path,
+            tests=str(max(1, len(f.budgets))),
+            failures=str(len(f.failures)),
+            errors="0",
+            skipped=str(int(not f.checked)),
+        )
+        if not f.checked:
+            case = ET.SubElement(suite, "testcase", classname=f.path, name="budget", file=f.path)
+            ET.SubElement(case, "skipped", message="no budget declared")
+            continue
+        for b in f.budgets:
+            line = str(b.pos.line) if b.pos is not None else "1"
+            case = ET.SubElement(
+                suite, "testcase", classname=f.path, name=b.name, file=f.path, line=line
+            )
+            if not b.passed:
+                failure = ET.SubElement(case, "failure", message=verdict(b), type="budget")
+                failure.text = f"{f.path}:{line}: {verdict(b)}"
+            else:
+                ET.SubElement(case, "system-out").text = verdict(b)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+
+
+# --- check: GitHub workflow commands ------------------------------------------------------------
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation_path(path: str, cwd: str, workspace: str | None) -> str:
+    """The path GitHub resolves against the repository root: relative to `workspace` when the
+    file is inside it, as given otherwise, with forward slashes."""
+    full = posixpath.normpath(posixpath.join(cwd.replace("\\", "/"), path.replace("\\", "/")))
+    if workspace:
+        root = posixpath.normpath(workspace.replace("\\", "/"))
+        if full == root or full.startswith(root.rstrip("/") + "/"):
+            return posixpath.relpath(full, root)
+    return path.replace("\\", "/")
+
+
+def annotation(
+    level: str, path: str, line: int, col: int, message: str, title: str | None = None
+) -> str:
+    """`::error file=…,line=…,col=…::message`, escaped as the Actions toolkit escapes."""
+    props = f"file={_escape_property(path)},line={line},col={col}"
+    if title:
+        props += f",title={_escape_property(title)}"
+    return f"::{level} {props}::{_escape_data(message)}\n"
+
+
+def github_annotations(result: CheckResult, path_for: Callable[[str], str] = str) -> str:
+    """One `::error` per exceeded budget, on the budget's line in the YAML (line 1 for limits
+    given on the command line)."""
+    out = []
+    for f in result.files:
+        for b in f.failures:
+            line, col = (b.pos.line, b.pos.col) if b.pos is not None else (1, 1)
+            title = f"{b.name} {'below its minimum' if b.is_minimum else 'over budget'}"
+            out.append(annotation("error", path_for(f.path), line, col, verdict(b), title))
+    return "".join(out)
+
+
+def error_annotation(err: CnnCalcError, path_for: Callable[[str], str] = str) -> str:
+    """A bad input as an annotation, at its position when it has one."""
+    if err.pos is None:
+        return f"::error title=cnncalc::{_escape_data(err.message)}\n"
+    return annotation(
+        "error",
+        path_for(err.pos.source.name),
+        err.pos.line,
+        err.pos.col,
+        err.message + (f" (hint: {err.hint})" if err.hint else ""),
+        "cnncalc: invalid network",
+    )
+
+
+# --- diff ---------------------------------------------------------------------------------------
+
+#: how the totals of `diff.TOTALS` are labelled, and whether they are bytes
+TOTAL_LABELS = {
+    "params": ("params", False),
+    "macs": ("MACs", False),
+    "flops": ("FLOPs", False),
+    "param_bytes": ("param memory", True),
+    "peak_activation_bytes": ("peak activations", True),
+}
+
+
+def _total_row(name: str, d: Delta) -> tuple[str, str, str, str, str]:
+    label, is_bytes = TOTAL_LABELS.get(name, (name, False))
+    unit = " B" if is_bytes else ""
+    delta = f"{d.delta:+,}{unit}" if d.delta else f"0{unit}"
+    pct = "new" if d.ratio is None else percent(d.ratio, signed=True)
+    return label, f"{d.old:,}{unit}", f"{d.new:,}{unit}", delta, pct
+
+
+def _arrow(old: str, new: str) -> str:
+    return old if old == new else f"{old} → {new}"
+
+
+def _number_change(d: Delta, change: str) -> str:
+    if change == "added":
+        return f"{d.new:,}"
+    if change == "removed":
+        return f"{d.old:,}"
+    return f"{d.old:,}" if not d.delta else f"{d.old:,} → {d.new:,} ({d.delta:+,})"
+
+
+def _shape_text(shape: Sequence[int] | None) -> str:
+    return "-" if shape is None else fmt_shape(shape)
+
+
+_SHOWN = ("op", "out_shape", "params", "macs")
+
+
+def _details(c: LayerChange) -> str:
+    """The changed fields that have no column of their own."""
+    if c.old is None or c.new is None:
+        return ""
+    parts = []
+    for field in c.fields:
+        if field in _SHOWN:
+            continue
+        a, b = getattr(c.old, field), getattr(c.new, field)
+        if field == "inputs":
+            parts.append(f"from {', '.join(a)} → {', '.join(b)}")
+        else:
+            label = {"in_shape": "in", "kernel_shape": "kernel"}.get(field, field)
+            parts.append(f"{label} {_shape_text(a)} → {_shape_text(b)}")
+    return "; ".join(parts)
+
+
+def layer_cells(c: LayerChange) -> tuple[str, str, str, str, str, str, str]:
+    """name, change, op, output shape, params, MACs, other changes: as the table shows them."""
+    old: LayerSide | None = c.old
+    new: LayerSide | None = c.new
+    op = _arrow(old.op, new.op) if old and new else c.op
+    shapes = [_shape_text(s.out_shape) for s in (old, new) if s is not None]
+    shape = _arrow(shapes[0], shapes[-1])
+    return (
+        c.name,
+        c.change,
+        op,
+        shape,
+        _number_change(c.params, c.change),
+        _number_change(c.macs, c.change),
+        _details(c),
+    )
+
+
+def _layer_summary(d: NetworkDiff) -> str:
+    return (
+        f"{d.count('added')} added, {d.count('removed')} removed, {d.count('changed')} changed, "
+        f"{d.unchanged} unchanged"
+    )
+
+
+def _title(d: NetworkDiff) -> str:
+    return f"{d.old.path or 'old'} → {d.new.path or 'new'}"
+
+
+def _run_notes(d: NetworkDiff) -> list[str]:
+    notes = []
+    for what, a, b in (
+        ("input", fmt_shape(d.old.input), fmt_shape(d.new.input)),
+        ("output", fmt_shape(d.old.output_shape), fmt_shape(d.new.output_shape)),
+        ("batch", str(d.old.batch), str(d.new.batch)),
+        ("dtype", d.old.dtype, d.new.dtype),
+    ):
+        if a != b:
+            notes.append(f"{what} {a} → {b}")
+    return notes
+
+
+def diff_table(d: NetworkDiff) -> RenderableType:
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    parts: list[RenderableType] = [Text(_title(d), style="bold")]
+    notes = _run_notes(d)
+    if notes:
+        parts.append(Text("; ".join(notes)))
+    totals = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for header, justify in (("", "left"), ("Old", "right"), ("New", "right"), ("Δ", "right")):
+        totals.add_column(header, justify=justify)  # type: ignore[arg-type]
+    totals.add_column("Δ%", justify="right")
+    for name in TOTALS:
+        totals.add_row(*_total_row(name, d.totals[name]))
+    parts.append(totals)
+    if d.layers:
+        layers = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+        for header in ("Layer", "Change", "Op", "Output", "Params", "MACs", "Also"):
+            layers.add_column(header)
+        for c in d.layers:
+            layers.add_row(*layer_cells(c))
+        parts.append(layers)
+    parts.append(Text("Layers: " + _layer_summary(d) if not d.identical else "No differences."))
+    return Group(*parts)
+
+
+def diff_json(d: NetworkDiff) -> str:
+    return to_json(d.to_dict())
+
+
+#: past this many changed layers the Markdown table folds into a <details> element
+FOLD_AFTER = 20
+
+
+def diff_markdown(d: NetworkDiff) -> str:
+    """A pull-request comment: totals with deltas, then the layers that differ."""
+    lines = [f"### cnncalc diff: {md_code(d.old.path or 'old')} → {md_code(d.new.path or 'new')}"]
+    lines.append("")
+    notes = _run_notes(d)
+    if notes:
+        lines += ["; ".join(notes), ""]
+    lines += ["| | Old | New | Δ | Δ% |", "|---|---:|---:|---:|---:|"]
+    for name in TOTALS:
+        lines.append("| " + " | ".join(_total_row(name, d.totals[name])) + " |")
+    lines.append("")
+    if d.identical:
+        lines += ["No differences.", ""]
+        return "\n".join(lines)
+    lines += [f"**Layers:** {_layer_summary(d)}", ""]
+    if not d.layers:
+        return "\n".join(lines)
+    table = [
+        "| Layer | Change | Op | Output | Params | MACs | Also |",
+        "|---|---|---|---|---:|---:|---|",
+    ]
+    for c in d.layers:
+        name, change, op, shape, params, macs, also = layer_cells(c)
+        table.append(
+            f"| {md_code(name)} | {change} | {md_escape(op)} | {shape} | {params} | {macs} | "
+            f"{md_escape(also)} |"
+        )
+    if len(d.layers) > FOLD_AFTER:
+        lines += [f"<details><summary>{len(d.layers)} layers differ</summary>", "", *table, ""]
+        lines += ["</details>", ""]
+    else:
+        lines += [*table, ""]
+    return "\n".join(lines)

@@ -1,0 +1,418 @@
+"""Design advice as code: rules that read a `Report` and return located `Finding`s.
+
+Pure: a report in, findings out; the rules print nothing and read no files. Each rule has a
+code (`CNN101`), a slug (`channel-jump`) and an entry in `docs/lint.md`; its message and its
+one-line why live in the message catalogue (`cnncalc.i18n`), so they exist in every language.
+`ignore_from_source` reads the file's own `lint: {ignore: [...]}` (the loader accepts the key
+and leaves it alone).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from cnncalc.engine import INPUT, LayerReport, Report
+from cnncalc.errors import CnnCalcError, Pos, Source, SpecError
+from cnncalc.i18n import t
+from cnncalc.layers import (
+    Activation,
+    BatchNorm,
+    Concat,
+    Conv,
+    ConvTranspose,
+    Dropout,
+    DwConv,
+    Identity,
+    Linear,
+    Merge,
+    Norm,
+    Pool,
+    PReLU,
+    fmt_shape,
+)
+
+DOCS = "docs/lint.md"
+
+#: channels may grow up to this factor in one conv (the teaching text: 64 → 128 → 256 → 512)
+MAX_JUMP = 4
+#: a layer is "disproportionate" above this share of the total, and above `FAIR_SHARE`× 1/n
+HEAVY_SHARE = 0.5
+FAIR_SHARE = 3
+#: the first conv's usual output channels (the teaching text: "输出通道数适中（如64）")
+FIRST_MIN, FIRST_MAX = 16, 128
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One warning: which rule, where, and the numbers its message is written with."""
+
+    code: str
+    layer: str
+    pos: Pos | None
+    args: Mapping[str, object] = field(default_factory=dict)
+    variant: str = "msg"
+
+    def message(self, lang: str = "en") -> str:
+        return t(f"lint.{self.code}.{self.variant}", lang, layer=self.layer, **self.args)
+
+    def why(self, lang: str = "en") -> str:
+        return t(f"lint.{self.code}.why", lang)
+
+    @property
+    def link(self) -> str:
+        return f"{DOCS}#{self.code.lower()}"
+
+    def sort_key(self) -> tuple[int, int, str]:
+        return (self.pos.line, self.pos.col, self.code) if self.pos else (0, 0, self.code)
+
+
+# --- the graph around a layer ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Graph:
+    """Rows by name and who consumes each one."""
+
+    report: Report
+    by_name: Mapping[str, LayerReport]
+    consumers: Mapping[str, tuple[LayerReport, ...]]
+
+    @staticmethod
+    def of(report: Report) -> Graph:
+        cons: dict[str, list[LayerReport]] = {}
+        for row in report.layers:
+            for name in dict.fromkeys(row.inputs):
+                cons.setdefault(name, []).append(row)
+        return Graph(
+            report,
+            {r.name: r for r in report.layers},
+            {k: tuple(v) for k, v in cons.items()},
+        )
+
+    def after(self, row: LayerReport) -> tuple[LayerReport, ...]:
+        return self.consumers.get(row.name, ())
+
+
+PASS_THROUGH = (Norm, Activation, PReLU, Dropout, Identity)
+CONVS = (Conv, ConvTranspose)
+
+
+def _passes(row: LayerReport) -> bool:
+    """Element-wise layers that keep the shape: advice looks through them."""
+    return isinstance(row.node.layer, PASS_THROUGH)
+
+
+def _is_conv(row: LayerReport) -> bool:
+    return isinstance(row.node.layer, CONVS)
+
+
+def _previous_conv(g: Graph, row: LayerReport) -> LayerReport | None:
+    """The conv (or linear) whose output channels reach `row` through element-wise layers and
+    pooling only; None when they come from the network input or a merge."""
+    name = row.inputs[0]
+    while name != INPUT:
+        prev = g.by_name[name]
+        layer = prev.node.layer
+        if isinstance(layer, (*CONVS, Linear)):
+            return prev
+        if isinstance(layer, Merge) or not (_passes(prev) or isinstance(layer, Pool)):
+            return None
+        name = prev.inputs[0]
+    return None
+
+
+def _feeds_concat(g: Graph, row: LayerReport) -> bool:
+    """Whether the output reaches a concatenation through element-wise layers."""
+    todo = list(g.after(row))
+    while todo:
+        nxt = todo.pop()
+        if isinstance(nxt.node.layer, Concat):
+            return True
+        if _passes(nxt):
+            todo += g.after(nxt)
+    return False
+
+
+def _kernel(row: LayerReport) -> tuple[int, ...]:
+    """Effective kernel `d·(k−1)+1` per axis of a conv or pool."""
+    layer = row.node.layer
+    assert isinstance(layer, (Conv, Pool))
+    k, _, d, _ = layer.geometry(row.in_shape)
+    return tuple(dd * (kk - 1) + 1 for kk, dd in zip(k, d))
+
+
+def _pct(part: int, total: int) -> str:
+    return f"{100 * part / total:.1f}%"
+
+
+# --- the rules --------------------------------------------------------------------------------
+
+Check = Callable[[Graph], Iterator[Finding]]
+
+
+def channel_jump(g: Graph) -> Iterator[Finding]:
+    """CNN101: channels jump more than 4×, or shrink without downsampling, in one spatial conv."""
+    for row in g.report.layers:
+        layer = row.node.layer
+        if not isinstance(layer, Conv) or isinstance(layer, DwConv) or layer.groups != 1:
+            continue
+        if all(k == 1 for k in _kernel(row)):
+            continue  # a 1×1 conv changes channels freely: that is its job
+        prev = _previous_conv(g, row)
+        if prev is None:
+            continue
+        cin, cout = row.in_shape[0], row.out_shape[0]
+        if cout > MAX_JUMP * cin:
+            ratio = f"{cout / cin:.3g}"
+            args = {"cin": cin, "cout": cout, "ratio": ratio}
+            yield Finding("CNN101", row.name, row.node.pos, args, "jump")
+        elif cout < cin and prev.out_shape[1:] == row.out_shape[1:] and not _feeds_concat(g, row):
+            yield Finding("CNN101", row.name, row.node.pos, {"cin": cin, "cout": cout}, "shrink")
+
+
+def heavy_layer(g: Graph) -> Iterator[Finding]:
+    """CNN102: one layer holds a disproportionate share of the params or the MACs."""
+    for metric in ("params", "macs"):
+        rows = [r for r in g.report.layers if getattr(r, metric)]
+        total = sum(getattr(r, metric) for r in rows)
+        if len(rows) < 2 or not total:
+            continue
+        limit = max(HEAVY_SHARE, FAIR_SHARE / len(rows))
+        for row in rows:
+            part = getattr(row, metric)
+            if part / total > limit:
+                args = {
+                    "op": row.op,
+                    "share": _pct(part, total),
+                    "part": f"{part:,}",
+                    "total": f"{total:,}",
+                    "count": len(rows),
+                }
+                yield Finding("CNN102", row.name, row.node.pos, args, metric)
+
+
+def stride_over_kernel(g: Graph) -> Iterator[Finding]:
+    """CNN103: a stride larger than the (effective) kernel skips input pixels."""
+    for row in g.report.layers:
+        layer = row.node.layer
+        if not isinstance(layer, (Conv, Pool)) or len(row.in_shape) < 2:
+            continue
+        _, s, _, _ = layer.geometry(row.in_shape)
+        for kk, ss in zip(_kernel(row), s):
+            if ss > kk:
+                args = {"op": row.op, "s": ss, "k": kk, "skip": ss - kk}
+                yield Finding("CNN103", row.name, row.node.pos, args)
+                break
+
+
+def even_same(g: Graph) -> Iterator[Finding]:
+    """CNN104: `same` padding around an even kernel pads one side more than the other."""
+    axes = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
+    for row in g.report.layers:
+        layer = row.node.layer
+        if not isinstance(layer, Conv) or not isinstance(layer.padding, str):
+            continue
+        _, _, _, pads = layer.geometry(row.in_shape)
+        names = axes.get(len(pads), tuple(str(i) for i in range(len(pads))))
+        for axis, kk, (pl, pr) in zip(names, _kernel(row), pads):
+            if pl != pr:
+                args = {"mode": layer.padding, "k": kk, "pl": pl, "pr": pr, "axis": axis}
+                yield Finding("CNN104", row.name, row.node.pos, args)
+                break
+
+
+def bias_before_bn(g: Graph) -> Iterator[Finding]:
+    """CNN105: a conv's bias is cancelled by the batch norm right after it."""
+    for row in g.report.layers:
+        layer = row.node.layer
+        if not isinstance(layer, CONVS) or not layer.bias:
+            continue
+        after = g.after(row)
+        if len(after) == 1 and isinstance(after[0].node.layer, BatchNorm):
+            args = {"op": row.op, "bn": after[0].name, "bias": f"{row.out_shape[0]:,}"}
+            yield Finding("CNN105", row.name, row.node.pos, args)
+
+
+def early_collapse(g: Graph) -> Iterator[Finding]:
+    """CNN106: the spatial size reaches 1×1 while convs with wider kernels still follow."""
+    late = [
+        r
+        for r in g.report.layers
+        if isinstance(r.node.layer, Conv)
+        and len(r.in_shape) > 1
+        and all(v == 1 for v in r.in_shape[1:])
+        and any(k > 1 for k in _kernel(r))
+    ]
+    if not late:
+        return
+    first = late[0]
+    collapse: LayerReport = first
+    name = first.inputs[0]
+    while name != INPUT:  # walk back to the layer that made the 1×1 map
+        prev = g.by_name[name]
+        collapse = prev
+        if len(prev.in_shape) < 2 or not all(v == 1 for v in prev.in_shape[1:]):
+            break
+        name = prev.inputs[0]
+    args = {"count": len(late), "first": first.name, "k": fmt_shape(_kernel(first))}
+    yield Finding("CNN106", collapse.name, collapse.node.pos, args)
+
+
+def small_rf(g: Graph) -> Iterator[Finding]:
+    """CNN107: an output position sees less than the whole input."""
+    net = g.report.network
+    outputs = net.outputs or ((g.report.layers[-1].name,) if g.report.layers else ())
+    extent = net.input_shape[1:]
+    for name in outputs:
+        row = g.by_name.get(name)
+        if row is None or not row.rf or len(row.rf) != len(extent):
+            continue
+        if any(a.size < e for a, e in zip(row.rf, extent)):
+            rf = "×".join(str(a.size) for a in row.rf)
+            args = {"rf": rf, "input": fmt_shape(extent)}
+            yield Finding("CNN107", row.name, row.node.pos, args)
+
+
+def first_channels(g: Graph) -> Iterator[Finding]:
+    """CNN108: the first conv makes an unusual number of channels."""
+    first = next((r for r in g.report.layers if isinstance(r.node.layer, (*CONVS, Linear))), None)
+    if first is None or not _is_conv(first):
+        return  # a network that starts with a linear layer has no "first conv"
+    cout = first.out_shape[0]
+    if not FIRST_MIN <= cout <= FIRST_MAX:
+        variant = "few" if cout < FIRST_MIN else "many"
+        args = {"op": first.op, "cin": first.in_shape[0], "cout": cout}
+        yield Finding("CNN108", first.name, first.node.pos, args, variant)
+
+
+def dropout_before_bn(g: Graph) -> Iterator[Finding]:
+    """CNN109: dropout straight into batch norm (the 'variance shift')."""
+    for row in g.report.layers:
+        if not isinstance(row.node.layer, Dropout):
+            continue
+        for nxt in g.after(row):
+            if isinstance(nxt.node.layer, BatchNorm):
+                yield Finding("CNN109", row.name, row.node.pos, {"bn": nxt.name})
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    slug: str
+    check: Check
+
+
+RULES: Mapping[str, Rule] = MappingProxyType(
+    {
+        r.code: r
+        for r in (
+            Rule("CNN101", "channel-jump", channel_jump),
+            Rule("CNN102", "heavy-layer", heavy_layer),
+            Rule("CNN103", "stride-over-kernel", stride_over_kernel),
+            Rule("CNN104", "even-kernel-same-padding", even_same),
+            Rule("CNN105", "bias-before-bn", bias_before_bn),
+            Rule("CNN106", "early-collapse", early_collapse),
+            Rule("CNN107", "small-receptive-field", small_rf),
+            Rule("CNN108", "first-layer-channels", first_channels),
+            Rule("CNN109", "dropout-before-bn", dropout_before_bn),
+        )
+    }
+)
+SLUGS: Mapping[str, str] = MappingProxyType({r.slug: r.code for r in RULES.values()})
+
+
+def lint(report: Report, ignore: Iterable[str] = ()) -> list[Finding]:
+    """Every rule's findings, in source order, without the ignored codes."""
+    skip = set(ignore)
+    g = Graph.of(report)
+    found = [f for code, rule in RULES.items() if code not in skip for f in rule.check(g)]
+    return sorted(found, key=Finding.sort_key)
+
+
+def resolve_code(word: str) -> str | None:
+    """`CNN105`, `cnn105` or `bias-before-bn` -> `CNN105`; None when no rule has that name."""
+    up = word.strip().upper()
+    if up in RULES:
+        return up
+    return SLUGS.get(word.strip().lower())
+
+
+def suggest_code(word: str) -> str | None:
+    options = [*RULES, *SLUGS]
+    close = difflib.get_close_matches(word.strip(), options, n=1, cutoff=0.5)
+    close = close or difflib.get_close_matches(word.strip().upper(), options, n=1, cutoff=0.5)
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+def parse_codes(words: Sequence[str]) -> frozenset[str]:
+    """Codes from `--ignore` values (repeatable, comma-separated); unknown ones are errors."""
+    out: set[str] = set()
+    for word in (w for value in words for w in value.split(",") if w.strip()):
+        code = resolve_code(word)
+        if code is None:
+            raise CnnCalcError(f"--ignore: no lint rule '{word.strip()}'", None, suggest_code(word))
+        out.add(code)
+    return frozenset(out)
+
+
+def ignore_from_source(src: Source) -> frozenset[str]:
+    """The file's own `lint: {ignore: [CNN105, ...]}`, read from its YAML nodes (located
+    errors for unknown keys or codes). The file has loaded already, so its YAML is valid."""
+    import yaml
+
+    from cnncalc.spec import compose
+
+    root = compose(src)
+    if not isinstance(root, yaml.MappingNode):
+        return frozenset()
+    value = next((v for k, v in root.value if getattr(k, "value", None) == "lint"), None)
+    if value is None:
+        return frozenset()
+
+    def pos(node: yaml.Node) -> Pos:
+        return Pos(src, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    if not isinstance(value, yaml.MappingNode):
+        raise SpecError("'lint' must be a mapping, as in lint: {ignore: [CNN105]}", pos(value))
+    out: set[str] = set()
+    for key, val in value.value:
+        if getattr(key, "value", None) != "ignore":
+            raise SpecError(
+                f"unknown key '{key.value}' in 'lint'", pos(key), "the only key is 'ignore'"
+            )
+        items = val.value if isinstance(val, yaml.SequenceNode) else [val]
+        for item in items:
+            word = str(item.value) if isinstance(item, yaml.ScalarNode) else ""
+            code = resolve_code(word)
+            if code is None:
+                raise SpecError(f"no lint rule '{word}'", pos(item), suggest_code(word))
+            out.add(code)
+    return frozenset(out)
+
+
+def format_finding(f: Finding, lang: str = "en", where: str = "") -> str:
+    """`CNN101 net.yaml:12:5: message`, then the why and the link, indented."""
+    loc = str(f.pos) if f.pos else where
+    return (
+        f"{f.code} {loc}: {f.message(lang)}\n"
+        f"  {t('lint.why', lang)}{f.why(lang)}\n"
+        f"  {t('lint.see', lang)}{f.link}"
+    )
+
+
+def finding_dict(f: Finding, lang: str = "en", where: str = "") -> dict[str, object]:
+    """A finding as JSON shows it (`cnncalc lint --format json`)."""
+    return {
+        "code": f.code,
+        "rule": RULES[f.code].slug,
+        "file": f.pos.source.name if f.pos else where,
+        "line": f.pos.line if f.pos else None,
+        "col": f.pos.col if f.pos else None,
+        "layer": f.layer,
+        "message": f.message(lang),
+        "why": f.why(lang),
+        "docs": f.link,
+    }

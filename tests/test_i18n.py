@@ -1,0 +1,160 @@
+"""The message catalogues: in step with each other, the teaching text's terms, and translated
+errors (the English `err.*` templates matched, the Chinese ones filled in)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import cnncalc
+from cnncalc import i18n
+from cnncalc.cli import app
+from cnncalc.errors import CnnCalcError
+from tests.conftest import ROOT
+
+EN, ZH = i18n.CATALOGUES["en"], i18n.CATALOGUES["zh"]
+runner = CliRunner()
+TERMS = ("输入通道数", "输出通道数", "卷积核形状", "参数数量", "输出尺寸", "感受野")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_catalogues_have_the_same_keys() -> None:
+    assert sorted(set(EN) - set(ZH)) == [], "keys missing from zh"
+    assert sorted(set(ZH) - set(EN)) == [], "keys missing from en"
+
+
+@pytest.mark.parametrize("key", sorted(EN))
+def test_placeholders_match(key: str) -> None:
+    assert i18n.placeholders(EN[key]) == i18n.placeholders(ZH[key]), key
+
+
+def test_zh_is_translated() -> None:
+    """Every Chinese entry whose English has words in it has Chinese in it."""
+    untranslated = [
+        k for k, v in ZH.items() if re.search(r"[A-Za-z]{3}", EN[k]) and not CJK.search(v)
+    ]
+    assert untranslated == ["err.layer_prefix"]  # "{op} '{name}'：{rest}": only the colon changes
+
+
+def test_teaching_terms_are_in_the_zh_catalogue() -> None:
+    values = "\n".join(ZH.values())
+    for term in TERMS:
+        assert term in values, term
+
+
+def test_t_formats_and_falls_back_to_english() -> None:
+    assert i18n.t("explain.w.total_conv", "en", cout="64", per="28", total="1,792") == (
+        "64 × 28 = 1,792"
+    )
+    assert i18n.t("explain.w.total_conv", "zh", cout="64", per="28", total="1,792") == (
+        "64（输出通道）× 28 = 1,792"
+    )
+    assert i18n.t("col.params", "xx") == "Params"
+    assert "{conv: {bias: false}}" in i18n.t("lint.CNN105.why", "en")  # braces unescaped
+
+
+@pytest.mark.parametrize(
+    ("option", "env", "expected"),
+    [
+        (None, None, "en"),
+        (None, "zh", "zh"),
+        (None, "zh_CN.UTF-8", "zh"),
+        ("en", "zh", "en"),
+        ("ZH", None, "zh"),
+        ("zh-TW", None, "zh"),
+        ("", "", "en"),
+    ],
+)
+def test_choose(option: str | None, env: str | None, expected: str) -> None:
+    assert i18n.choose(option, env) == expected
+
+
+def test_choose_rejects_unknown() -> None:
+    with pytest.raises(CnnCalcError, match="unknown language 'fr' \\(from CNNCALC_LANG\\)"):
+        i18n.choose(None, "fr")
+
+
+ERR_KEYS = [k for k in EN if k.startswith("err.") and i18n.placeholders(EN[k])]
+
+
+@pytest.mark.parametrize("key", ERR_KEYS)
+def test_every_error_template_translates(key: str) -> None:
+    """Fill the English template with sample words, translate: the Chinese template comes out."""
+    if key in ("err.layer_prefix", "err.from", "err.src_line"):
+        pytest.skip("wrappers, tested below")
+    values = {name: f"v{i}" for i, name in enumerate(sorted(i18n.placeholders(EN[key])))}
+    english = EN[key].format(**values)
+    assert i18n.translate(english, "zh") == ZH[key].format(**values)
+
+
+def test_translate_peels_layer_prefix_and_source() -> None:
+    text = (
+        "conv 'conv2': 'in' is 4 but 8 input channels arrive (from 'conv1', line 3)"
+    )  # the engine's wording for a wrong `in`
+    assert i18n.translate(text, "zh") == (
+        "conv 'conv2'：'in' 为 4，但实际到达的输入通道数为 8（来自 'conv1'，第 3 行）"
+    )
+    assert i18n.translate("unmatched words stay", "zh") == "unmatched words stay"
+    assert i18n.translate(text, "en") == text
+
+
+def test_render_error_english_is_unchanged() -> None:
+    with pytest.raises(CnnCalcError) as info:
+        cnncalc.analyze("input: 3x8x8\nlayers:\n  - conv: {out: 8, k: 3, g: 2}\n")
+    assert i18n.render_error(info.value, "en") == info.value.render()
+
+
+def test_render_error_chinese_framing_and_messages() -> None:
+    with pytest.raises(CnnCalcError) as info:
+        cnncalc.analyze("input: 3x8x8\nlayers:\n  - conv: {out: 8, k: 3, g: 2}\n")
+    text = i18n.render_error(info.value, "zh")
+    assert "错误：conv 'conv1'：groups=2 必须同时整除输入通道数（3）和输出通道数（8）" in text
+    assert "提示：输入 3 % 2 = 1，输出 8 % 2 = 0" in text
+    assert "  - conv: {out: 8, k: 3, g: 2}" in text  # the quoted line and caret stay
+    assert "^" in text
+
+
+def test_cli_errors_in_chinese(tmp_path: Path) -> None:
+    bad = tmp_path / "net.yaml"
+    bad.write_text("input: 3x32x32\nlayers:\n  - conv: {out: 8, kernal: 3}\n")
+    result = runner.invoke(app, ["params", str(bad)], env={"CNNCALC_LANG": "zh"})
+    assert result.exit_code == 2
+    assert f"{bad}:3:20: 错误：'conv' 没有参数 'kernal'" in result.stderr
+    assert "提示：你是想写 'kernel' 吗？" in result.stderr
+    result = runner.invoke(app, ["params", str(bad), "--lang", "zh"])
+    assert "错误：" in result.stderr
+    result = runner.invoke(app, ["params", str(bad)], env={"CNNCALC_LANG": ""})
+    assert "error: 'conv' has no argument 'kernal'" in result.stderr
+
+
+def test_cli_unknown_language_exits_2() -> None:
+    result = runner.invoke(app, ["params", str(ROOT / "examples" / "stack.yaml"), "--lang", "fr"])
+    assert result.exit_code == 2
+    assert "unknown language 'fr'" in result.stderr
+    assert result.stdout == ""
+
+
+def test_params_table_in_chinese() -> None:
+    stack = str(ROOT / "examples" / "stack.yaml")
+    result = runner.invoke(app, ["params", stack, "--lang", "zh"])
+    assert result.exit_code == 0, result.output
+    for header in ("层", "输出尺寸", "卷积核形状", "参数数量", "感受野", "合计"):
+        assert header in result.stdout
+    assert f"{64 * 28 + 128 * (64 * 9 + 1):,}" in result.stdout  # 75,648
+    assert "计数约定" in result.stdout
+    english = runner.invoke(app, ["params", stack])
+    assert "Layer" in english.stdout and "层" not in english.stdout
+
+
+def test_teaching_modules_import_light() -> None:
+    code = (
+        "import sys, cnncalc.i18n, cnncalc.lint, cnncalc.flow, cnncalc.explain; "
+        "print(sorted(m for m in ('rich', 'typer', 'torch') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -1,0 +1,92 @@
+"""Parity over the shipped examples and over random YAML graphs, through the loader.
+
+Each network is loaded by cnncalc, built in PyTorch from the parsed form, and compared: params,
+every layer's output shape and FlopCounterMode FLOPs (tests/parity.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+import cnncalc  # noqa: E402
+from tests.conftest import EXAMPLES  # noqa: E402
+from tests.parity import compare  # noqa: E402
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_example_matches_torch(example: Path) -> None:
+    report = compare(cnncalc.load(example))
+    assert report.totals.flops == 2 * report.totals.macs
+
+
+@st.composite
+def conv_item(draw: st.DrawFn, stride: bool = True) -> str:
+    out = draw(st.sampled_from([4, 6, 8, 12]))
+    k = draw(st.sampled_from([1, 3]))
+    s = draw(st.sampled_from([1, 2])) if stride else 1
+    p = k // 2
+    bias = draw(st.booleans())
+    return f"{{conv: {{out: {out}, k: {k}, s: {s}, p: {p}, bias: {str(bias).lower()}}}}}"
+
+
+@st.composite
+def body(draw: st.DrawFn, stride: bool = True) -> list[str]:
+    items = [draw(conv_item(stride=stride))]
+    for _ in range(draw(st.integers(0, 2))):
+        items.append(draw(st.sampled_from(["bn", "relu", "{conv: {out: 8, k: 3, p: 1}}", "silu"])))
+    return items
+
+
+@st.composite
+def graph_item(draw: st.DrawFn) -> str:
+    kind = draw(st.sampled_from(["residual", "residual_concat", "parallel", "plain", "se"]))
+    if kind == "plain":
+        return draw(conv_item())
+    if kind == "residual":
+        items = ", ".join(draw(body()))
+        shortcut = draw(st.sampled_from(["auto", "optional"]))
+        return f"{{residual: {{body: [{items}], shortcut: {shortcut}}}}}"
+    if kind == "residual_concat":
+        items = ", ".join(draw(body(stride=False)))
+        return f"{{residual: {{body: [{items}], merge: concat}}}}"
+    if kind == "se":  # a squeeze-excite gate: global pool, 1×1 convs, broadcast multiply
+        return "SE"
+    n = draw(st.integers(2, 3))
+    merge = draw(st.sampled_from(["concat", "add"]))
+    branches = []
+    for _ in range(n):
+        if merge == "add":  # same shape on every branch
+            branches.append("[{conv: {out: 8, k: 3, p: 1}}, bn]")
+        else:
+            branches.append("[" + ", ".join(draw(body(stride=False))) + "]")
+    return f"{{parallel: {{branches: [{', '.join(branches)}], merge: {merge}}}}}"
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(graph_item(), min_size=1, max_size=4), st.sampled_from([8, 12, 16]))
+def test_random_graphs_match_torch(items: list[str], size: int) -> None:
+    lines = [f"input: 8x{size}x{size}", "layers:", "  - {conv: {out: 8, k: 3, p: 1}}"]
+    for item in items:
+        if item == "SE":  # relative references: -4 is the conv the gate multiplies
+            lines += [
+                "  - {conv: {out: 8, k: 1}}",
+                "  - gap",
+                "  - {conv: {out: 8, k: 1}}",
+                "  - sigmoid",
+                "  - mul: [-4, prev]",
+            ]
+            continue
+        lines.append(f"  - {item}")
+    try:
+        net = cnncalc.load("\n".join(lines) + "\n")
+    except cnncalc.CnnCalcError as err:  # e.g. the map shrank below a 3×3 window
+        assert "would be" in err.message or "whole stride" in err.message, err.render()
+        return
+    compare(net)
