@@ -36,9 +36,15 @@ def exact(value: Used) -> str:
     return f"{v:,}" if isinstance(v, int) else f"{v:g}"
 
 
+#: counts below this read best as plain digits (a receptive field of 2,263, not 2.263k)
+PLAIN_BELOW = 10_000
+
+
 def amounts(b: BudgetResult) -> tuple[str, str]:
-    """Used and limit as format.md writes them (`11.69M`, `64MiB`), exactly when the short forms
-    would hide the difference (12,000,001 against 12M)."""
+    """Used and limit as format.md writes them (`11.69M`, `64MiB`); as plain digits when both are
+    small counts, or when the short forms would hide the difference (12,000,001 against 12M)."""
+    if b.unit == "count" and max(b.used, b.limit) < PLAIN_BELOW:
+        return exact(b.used), exact(b.limit)
     si = b.unit == "bytes" and si_bytes(b.limit)  # `24kB` stays in kB, `64MiB` in MiB
     used, limit = format_quantity(b.used, b.unit, si=si), format_quantity(b.limit, b.unit, si=si)
     if used == limit and b.used != b.limit:

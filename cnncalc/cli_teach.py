@@ -48,6 +48,7 @@ def explain(
     """Every layer's working with the network's own numbers: channels, kernels, parameters,
     output size, MACs, receptive field."""
     from rich.console import Group, RenderableType
+    from rich.text import Text
 
     from cnncalc.engine import analyze_network
     from cnncalc.explain import explain_report, overview
@@ -72,7 +73,8 @@ def explain(
         title = f"{row.name}  ·  {row.op}  ·  {ins} → {fmt_shape(row.out_shape)}"
         if row.node.pos is not None:
             title += f"  ·  {row.node.pos}"
-        parts.append(steps_table(title, section.steps, code))
+        # the title on its own line: a table title would wrap at the table's width
+        parts += [Text(title, style="italic"), steps_table("", section.steps, code)]
     console().print(Group(*parts))
 
 

@@ -70,9 +70,13 @@ def explain(
     batch: int = 1,
     lang: str = "en",
     rf_in: RF | None = None,
+    context: bool = False,
 ) -> list[Step]:
     """Every step of `row`'s numbers; `with_size=False` stops at the parameters. With `rf_in`
-    (the receptive field entering the layer) the receptive-field step shows its arithmetic."""
+    (the receptive field entering the layer) the receptive-field step shows its arithmetic;
+    `context` adds the teaching text's asides (the kernels as count × shape, how groups split
+    the channels, what a 1×1 conv does to them): `cnncalc explain` shows them, `cnncalc layer`
+    keeps its short form."""
 
     def tr(key: str, **args: object) -> str:
         return t(key, lang, **args)
@@ -81,7 +85,7 @@ def explain(
     x = row.in_shape
     steps: list[Step] = []
     if isinstance(layer, (Conv, ConvTranspose)):
-        steps += _conv_params(row, lang)
+        steps += _conv_params(row, lang, context)
     elif isinstance(layer, Linear):
         steps += _linear_params(row, layer, lang)
     elif isinstance(layer, Norm):
@@ -146,7 +150,7 @@ def _linear_params(row: LayerReport, layer: Linear, lang: str) -> list[Step]:
     ]
 
 
-def _conv_params(row: LayerReport, lang: str) -> list[Step]:
+def _conv_params(row: LayerReport, lang: str, context: bool) -> list[Step]:
     def tr(key: str, **args: object) -> str:
         return t(key, lang, **args)
 
@@ -163,16 +167,19 @@ def _conv_params(row: LayerReport, lang: str) -> list[Step]:
     weights = prod(k) * depth
     axes = ", ".join(f"k{a}" for a in _axes(len(k)))
     if g == 1:
-        depth_txt = tr("explain.w.depth_all", depth=depth, cin=n(x[0]))
+        depth_txt = tr("explain.w.depth_all", depth=depth)
     else:
-        depth_txt = tr("explain.w.depth_groups", depth=depth, cin=n(x[0]), g=g)
+        key = "explain.w.depth_groups_ctx" if context else "explain.w.depth_groups"
+        depth_txt = tr(key, depth=depth, cin=n(x[0]), g=g)
     if transposed:
         layout = tr("explain.w.layout_transposed", axes=axes)
-    else:
+    elif context:
         each = f"{window}×{depth}"
         layout = tr(
             "explain.w.layout", cout=n(cout), each=each, depth=depth, window=window, axes=axes
         )
+    else:
+        layout = tr("explain.w.layout_short", axes=axes)
     steps = [
         Step(tr("explain.in_channels"), n(x[0]), depth_txt),
         Step(tr("explain.out_channels"), n(cout), tr("explain.w.kernels", cout=n(cout))),
@@ -181,25 +188,20 @@ def _conv_params(row: LayerReport, lang: str) -> list[Step]:
     if g > 1:
         if isinstance(layer, DwConv) or (g == x[0] and not transposed):
             mult = cout // x[0]
-            note = (
-                tr("explain.w.depthwise", g=g, window=window)
-                if mult == 1
-                else tr("explain.w.depthwise_mult", g=g, mult=mult, window=window)
-            )
+            if not context:
+                note = tr("explain.w.depthwise", g=g, window=window)
+            elif mult == 1:
+                note = tr("explain.w.depthwise_ctx", g=g, window=window)
+            else:
+                note = tr("explain.w.depthwise_mult", g=g, mult=mult, window=window)
         else:
-            note = tr(
-                "explain.w.grouped",
-                g=g,
-                cin=n(x[0]),
-                cout=n(cout),
-                cin_g=x[0] // g,
-                cout_g=cout // g,
-            )
+            note = tr("explain.w.grouped", g=g, cin=n(x[0]), cout=n(cout))
+            if context:
+                note += tr("explain.w.group_split", cin_g=x[0] // g, cout_g=cout // g)
         steps.append(Step(tr("explain.groups"), str(g), note))
     if all(v == 1 for v in k) and not transposed and g == 1:
-        steps.append(
-            Step(tr("explain.pointwise"), "", tr("explain.w.pointwise", cin=x[0], cout=cout))
-        )
+        key = "explain.w.pointwise_ctx" if context else "explain.w.pointwise"
+        steps.append(Step(tr("explain.pointwise"), "", tr(key, cin=x[0], cout=cout)))
     if transposed:
         per_in = f"{window}×{ks[1]} = {n(weights)}"
         bias = f" + {cout}" if layer.bias else ""
@@ -312,8 +314,8 @@ def _rf_step(row: LayerReport, rf_in: RF | None, lang: str) -> Step:
         for a, b, kk, ss, dd in zip(rf_in, row.rf, k, s, d):
             keff = dd * (kk - 1) + 1
             working.append(
-                f"{rf_str(a.size)} + ({keff}−1)·{rf_str(a.jump)} = {rf_str(b.size)}; "
-                f"{word} {rf_str(a.jump)}·{ss} = {rf_str(b.jump)}"
+                f"{rf_str(a.size)} + ({keff}−1)·{rf_str(a.jump)} = {rf_str(b.size)}"
+                f"{word}{rf_str(a.jump)}·{ss} = {rf_str(b.jump)}"
             )
         text = working[0] if len(set(working)) == 1 else " | ".join(working)
         return Step(label, size, t("explain.w.rf_step", lang, formula=text))
@@ -361,7 +363,8 @@ def explain_report(report: Report, layer: str | None = None, lang: str = "en") -
     rfs = input_rfs(report)
     batch = report.network.batch
     return [
-        Section(row, tuple(explain(row, True, batch, lang, rfs.get(row.inputs[0])))) for row in rows
+        Section(row, tuple(explain(row, True, batch, lang, rfs.get(row.inputs[0]), context=True)))
+        for row in rows
     ]
 
 

@@ -66,6 +66,7 @@ Item = Line | Fork
 @dataclass
 class _Graph:
     rows: dict[str, LayerReport]
+    input_shape: Shape
     succ: dict[str, list[str]]
     index: dict[str, int]
     ipdom: dict[str, str] = field(default_factory=dict)
@@ -92,7 +93,7 @@ def _graph(report: Report) -> _Graph:
             succ[name].append(SINK)
     index = {name: i for i, name in enumerate(order)}
     index[SINK] = len(order)
-    g = _Graph({r.name: r for r in report.layers}, succ, index, {SINK: SINK})
+    g = _Graph({r.name: r for r in report.layers}, net.input_shape, succ, index, {SINK: SINK})
     for name in reversed(order):  # immediate post-dominators, sink first
         nxt = succ[name]
         d = nxt[0]
@@ -140,7 +141,7 @@ def _walk(g: _Graph, start: str, stop: str, seen: set[str], skip_first: bool = F
             cur = nxt_all[0]
             continue
         join = g.ipdom[last]
-        shape = g.rows[last].out_shape if last in g.rows else items[-1].out_shape  # type: ignore[union-attr]
+        shape = g.rows[last].out_shape if last in g.rows else g.input_shape
         branches: list[tuple[Item, ...]] = []
         for b in nxt_all:
             if b == SINK:

@@ -79,23 +79,30 @@ _EN: dict[str, str] = {
     "explain.w.channel_path": "each layer's output channels are the next layer's input channels: "
     "few channels in shallow layers (edges, textures), more in deep ones (abstract features)",
     "explain.w.weighted_layers": "summed over the {count} layers with weights",
-    "explain.w.depth_all": "each kernel is {depth} deep: it covers all {cin} input channels",
-    "explain.w.depth_groups": "each kernel is {depth} deep: {cin} input channels / {g} groups",
+    "explain.w.depth_all": "each kernel is {depth} deep: it covers all input channels",
+    "explain.w.depth_groups": "each kernel is {depth} deep: it covers {cin} / {g} groups = "
+    "{depth} channels",
+    "explain.w.depth_groups_ctx": "each kernel is {depth} deep: {cin} input channels / {g} groups",
     "explain.w.kernels": "{cout} kernels, one per output channel",
+    "explain.w.layout_short": "(out, in/groups, {axes})",
     "explain.w.layout": "{cout} kernels of {each} (a {window} window, {depth} deep); "
     "(out, in/groups, {axes})",
-    "explain.w.jump": "jump",
+    "explain.w.jump": "; jump ",
     "explain.w.layout_transposed": "(in, out/groups, {axes})",
     "explain.w.depthwise": "depthwise: groups = input channels = {g}, one {window} filter per "
-    "channel; channels do not mix",
+    "channel",
+    "explain.w.depthwise_ctx": "depthwise: groups = input channels = {g}, one {window} filter "
+    "per channel; channels do not mix",
     "explain.w.depthwise_mult": "depthwise: groups = input channels = {g}, {mult} {window} "
     "filters per channel; channels do not mix",
-    "explain.w.grouped": "groups={g} must divide both channel counts ({cin} and {cout}); "
-    "each group maps {cin_g} → {cout_g} channels",
-    "explain.w.pointwise": "mixes channels only: changes the channel count freely ({cin} → {cout})",
+    "explain.w.grouped": "groups={g} must divide both channel counts ({cin} and {cout})",
+    "explain.w.group_split": "; each group maps {cin_g} → {cout_g} channels",
+    "explain.w.pointwise": "mixes channels only: changes the channel count freely",
+    "explain.w.pointwise_ctx": "mixes channels only: changes the channel count freely "
+    "({cin} → {cout})",
     "explain.w.plus_bias": " + bias",
     "explain.w.per_kernel_bias": "{window}×{depth} + 1 = {per} (weights + bias)",
-    "explain.w.per_kernel_nobias": "{window}×{depth} = {per} (no bias)",
+    "explain.w.per_kernel_nobias": "{window}×{depth} = {per}",
     "explain.w.total_conv": "{cout} × {per} = {total}",
     "explain.w.in_features": "every output is a weighted sum of all of them",
     "explain.w.out_features": "one row of weights per output",
@@ -295,23 +302,29 @@ _ZH: dict[str, str] = {
     "explain.w.channel_path": "每层的输出通道数就是下一层的输入通道数：浅层通道较少（边缘、纹理），"
     "深层通道较多（语义、抽象特征）",
     "explain.w.weighted_layers": "{count} 个带权重的层之和",
-    "explain.w.depth_all": "决定卷积核的深度：每个卷积核深 {depth}，覆盖全部 {cin} 个输入通道",
-    "explain.w.depth_groups": "决定卷积核的深度：{cin} 个输入通道 / {g} 组，每个卷积核深 {depth}",
+    "explain.w.depth_all": "决定卷积核的深度：每个卷积核深 {depth}，覆盖全部输入通道",
+    "explain.w.depth_groups": "决定卷积核的深度：每个卷积核深 {depth}，覆盖 {cin} / {g} 组 = "
+    "{depth} 个通道",
+    "explain.w.depth_groups_ctx": "决定卷积核的深度：{cin} 个输入通道 / {g} 组，"
+    "每个卷积核深 {depth}",
     "explain.w.kernels": "即卷积核的数量：{cout} 个卷积核，每个输出通道一个",
+    "explain.w.layout_short": "权重布局 (out, in/groups, {axes})",
     "explain.w.layout": "{cout} 个 {each} 的卷积核（{depth} 个输入通道，每个通道 {window} 的核）；"
     "权重布局 (out, in/groups, {axes})",
-    "explain.w.jump": "跳步",
+    "explain.w.jump": "；跳步 ",
     "explain.w.layout_transposed": "(in, out/groups, {axes})：转置卷积的权重布局",
-    "explain.w.depthwise": "深度卷积：组数 = 输入通道数 = {g}，每个通道一个 {window} 的核；"
+    "explain.w.depthwise": "深度卷积：组数 = 输入通道数 = {g}，每个通道一个 {window} 的核",
+    "explain.w.depthwise_ctx": "深度卷积：组数 = 输入通道数 = {g}，每个通道一个 {window} 的核；"
     "通道之间不混合",
     "explain.w.depthwise_mult": "深度卷积：组数 = 输入通道数 = {g}，每个通道 {mult} 个 {window} "
     "的核；通道之间不混合",
-    "explain.w.grouped": "输入/输出通道数需能被组数整除（{cin} 和 {cout} 都能被 {g} 整除）；"
-    "每组 {cin_g} → {cout_g} 个通道",
-    "explain.w.pointwise": "只混合通道：可任意调整通道数（{cin} → {cout}）",
+    "explain.w.grouped": "输入/输出通道数需能被组数整除（{cin} 和 {cout} 都能被 {g} 整除）",
+    "explain.w.group_split": "；每组 {cin_g} → {cout_g} 个通道",
+    "explain.w.pointwise": "只混合通道：可任意调整通道数",
+    "explain.w.pointwise_ctx": "只混合通道：可任意调整通道数（{cin} → {cout}）",
     "explain.w.plus_bias": " + 偏置",
     "explain.w.per_kernel_bias": "{window}×{depth}（输入通道）+ 1（偏置）= {per}",
-    "explain.w.per_kernel_nobias": "{window}×{depth}（输入通道）= {per}（无偏置）",
+    "explain.w.per_kernel_nobias": "{window}×{depth}（输入通道）= {per}",
     "explain.w.total_conv": "{cout}（输出通道）× {per} = {total}",
     "explain.w.in_features": "每个输出都是全部输入特征的加权和",
     "explain.w.out_features": "每个输出一行权重",

@@ -615,8 +615,18 @@ class LayerNorm(Norm):
 
 @dataclass(frozen=True)
 class InstanceNorm(Norm):
+    """Normalises each channel of each sample over its positions, so it needs more than one."""
+
     kind: ClassVar[str] = "inorm"
     affine: bool = False
+
+    def check(self, x: Shape) -> None:
+        super().check(x)
+        if len(x) < 2 or prod(x[1:]) < 2:
+            raise LayerArgError(
+                f"inorm needs more than one position per channel but receives {fmt_shape(x)}",
+                hint="instance norm is for feature maps; use 'ln' or 'bn' on vectors",
+            )
 
 
 # --- activations and other element-wise kinds -----------------------------------------------

@@ -350,7 +350,13 @@ def top_level() -> dict[str, Schema]:
         "lint": {
             "description": "settings of 'cnncalc lint'",
             "type": "object",
-            "properties": {"ignore": {"type": "array", "items": {"type": "string"}}},
+            "properties": {
+                "ignore": {
+                    "description": "lint codes not to report here, as in [CNN105]",
+                    "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+                }
+            },
+            "additionalProperties": False,  # `lint.ignore_from_source`: the only key is ignore
         },
     }
     return {key: schemas.get(key, {}) for key in TOP_KEYS}

@@ -59,6 +59,7 @@ class _Loader(_Base):  # type: ignore[misc]
 
 MAX_NODES = 1_000_000  # expansion cap: layers made by repeat, blocks and aliases together
 MAX_DEPTH = 64  # nesting of block calls and structures
+MAX_NOTES = 8  # "in block … called at …" lines on one error
 STRUCTURES = ("residual", "parallel")
 META_KEYS = ("name", "from", "repeat", "first")
 TOP_KEYS = (
@@ -146,6 +147,8 @@ def read_source(path: str | Path) -> Source:
     import sys
 
     name = str(path)
+    if not name.isprintable():  # a control character in a name would garble the diagnostic
+        name = repr(name)[1:-1]
     whole = Pos(Source(name, ""), 0, 0)  # "file: error: …", no line
     try:
         data = sys.stdin.buffer.read() if name == "-" else Path(path).read_bytes()
@@ -1825,8 +1828,10 @@ class Loader:
             self.expand_items(inner, items)
             self.stack.pop()
         except CnnCalcError as err:
-            if err.pos != call:
+            if err.pos != call and len(err.notes) < MAX_NOTES:
                 err.note(f"in block '{op}', called as '{full}' at line {call.line}")
+            elif err.pos != call and len(err.notes) == MAX_NOTES:
+                err.note("… (in more enclosing block calls)")
             raise
         return inner.last()
 

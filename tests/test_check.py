@@ -28,9 +28,10 @@ from cnncalc.budget import BUDGETS, Limit, cli_option, format_quantity, parse_qu
 from cnncalc.cli import app
 from cnncalc.errors import CnnCalcError
 from cnncalc.spec import load, load_text
-from tests.conftest import GOLDEN, ROOT
+from tests.conftest import ROOT
 
 runner = CliRunner()
+GOLDEN_CI = ROOT / "tests" / "golden_ci"  # Markdown reports (tests/golden is per example)
 DATA = ROOT / "tests" / "data"
 PASS = str(DATA / "budget_pass.yaml")
 FAIL = str(DATA / "budget_fail.yaml")
@@ -158,7 +159,11 @@ def test_format_quantity_examples() -> None:
 def test_amounts_show_exact_numbers_when_rounding_hides_the_excess() -> None:
     b = C.BudgetResult("params", 12_000_001, 12_000_000, None)
     assert ci_render.amounts(b) == ("12,000,001", "12,000,000")
-    assert ci_render.amounts(C.BudgetResult("params", PARAMS, 6000, None)) == ("5.418k", "6k")
+    big = C.BudgetResult("params", 11_689_512, 12_000_000, None)
+    assert ci_render.amounts(big) == ("11.69M", "12M")
+    small = C.BudgetResult("params", PARAMS, 6000, None)  # below 10,000: plain digits
+    assert ci_render.amounts(small) == ("5,418", "6,000")
+    assert ci_render.amounts(C.BudgetResult("rf", 2263, 100, None)) == ("2,263", "100")
 
 
 # --- exit statuses ------------------------------------------------------------------------------
@@ -301,7 +306,7 @@ def test_json_report() -> None:
 
 ANNOTATIONS = [
     "::error file={path},line=6,col=11,title=params over budget::params over budget: learnable"
-    " parameters 5.418k (5,418), limit 5k, 8.4%25 over",
+    " parameters 5,418, limit 5,000, 8.4%25 over",
     "::error file={path},line=8,col=16,title=activations over budget::activations over budget:"
     " peak activation memory 128KiB (131,072), limit 100KiB, 28.0%25 over",
 ]
@@ -411,7 +416,7 @@ def test_markdown_golden(update_goldens: bool, monkeypatch: pytest.MonkeyPatch) 
         env=NO_GH,
     )
     assert result.exit_code == 1
-    golden = GOLDEN / "check.md"
+    golden = GOLDEN_CI / "check.md"
     if update_goldens:
         golden.write_text(result.stdout)
     assert result.stdout == golden.read_text()

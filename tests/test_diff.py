@@ -14,9 +14,10 @@ import cnncalc
 from cnncalc import ci_render
 from cnncalc.cli import app
 from cnncalc.diff import TOTALS, diff_reports
-from tests.conftest import GOLDEN, ROOT
+from tests.conftest import ROOT
 
 runner = CliRunner()
+GOLDEN_CI = ROOT / "tests" / "golden_ci"  # Markdown reports (tests/golden is per example)
 EX = ROOT / "examples"
 LENET_V2 = ROOT / "tests" / "data" / "lenet5_v2.yaml"
 
@@ -121,7 +122,7 @@ def test_markdown_goldens(update_goldens: bool, monkeypatch: pytest.MonkeyPatch)
     ):
         code, out, _ = invoke(old, new, "-f", "markdown")
         assert code == 0
-        golden = GOLDEN / name
+        golden = GOLDEN_CI / name
         if update_goldens:
             golden.write_text(out)
         assert out == golden.read_text(), name

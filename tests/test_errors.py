@@ -104,7 +104,7 @@ CASES: dict[str, Case] = {
         NET + "  - conv: {out: 8, k: 3, bias: yes}\n", 3, 32, "'yes' is not a boolean", "write true",
     ),
     "off-is-not-a-bool": Case(
-        NET + "  - bn: {affine: off}\n", 3, 19, "'off' is not a boolean", "write false",
+        NET + "  - bn: {affine: off}\n", 3, 18, "'off' is not a boolean", "write false",
     ),
     "on-key": Case(
         "input: 3x32x32\non: push\nlayers: [relu]\n", 2, 1, "unknown top-level key 'on'",
@@ -148,7 +148,7 @@ CASES: dict[str, Case] = {
             for c, p in zip("abcdefghi", ["", *"abcdefgh"])
         )
         + "    layers: [relu]\nlayers: [b]\n",
-        9, 21, "YAML aliases expand this file past 1,000,000 values", "alias bomb",
+        10, 50, "YAML aliases expand this file past 1,000,000 values", "alias bomb",
     ),
     # --- op arguments -----------------------------------------------------------------------
     "unknown-op": Case(NET + "  - cnov: 8\n", 3, 5, "unknown op 'cnov'", "did you mean 'conv'?"),
@@ -156,10 +156,10 @@ CASES: dict[str, Case] = {
         NET + "  - conv: {out: 8, kernal: 3}\n", 3, 20, "'conv' has no argument 'kernal'",
         "did you mean 'kernel'?",
     ),
-    "argument-of-argless-op": Case(NET + "  - relu: {inplace: true}\n", 3, 13, "'relu' has no argument 'inplace'", "takes no arguments"),
+    "argument-of-argless-op": Case(NET + "  - relu: {inplace: true}\n", 3, 12, "'relu' has no argument 'inplace'", "takes no arguments"),
     "wrong-type": Case(NET + "  - conv: {out: eight, k: 3}\n", 3, 17, "'out' of conv must be an integer, got 'eight'"),
     "missing-required": Case(NET + "  - conv: 8\n", 3, 5, "'conv' needs 'k'"),
-    "bad-choice": Case(NET + "  - conv: {out: 8, k: 3, p: sme}\n", 3, 30, "must be a size or one of same", "did you mean 'same'?"),
+    "bad-choice": Case(NET + "  - conv: {out: 8, k: 3, p: sme}\n", 3, 29, "must be a size or one of same", "did you mean 'same'?"),
     "missing-input": Case("layers:\n  - relu\n", 1, 1, "the network has no 'input'", "input: 3x224x224"),
     "no-layers": Case("input: 3x32x32\n", 1, 1, "the network has no layers"),
     "in-mismatch": Case(
@@ -306,21 +306,21 @@ CASES |= {
         block('"${ot * 2}"', "b: {out: 8}"), 6, 21, "unknown name 'ot'; did you mean 'out'?",
     ),
     "error-in-block-body": Case(
-        block("$out", "b: {out: 8, s: 0}"), 8, 17, "'s' of conv must be at least 1, got 0",
+        block("$out", "b: {out: 8, s: 0}"), 8, 20, "'s' of conv must be at least 1, got 0",
     ),
-    "block-arg-wrong-type": Case(block("$out", "b: {out: many}"), 8, 10, "must be an integer, got 'many'"),
+    "block-arg-wrong-type": Case(block("$out", "b: {out: many}"), 8, 14, "must be an integer, got 'many'"),
     "block-recursion": Case(
         "input: 3x32x32\nblocks:\n  a:\n    layers: [b]\n  b:\n    layers: [a]\nlayers: [a]\n",
-        4, 14, "block 'a' calls itself (a → b → a)", "blocks cannot recurse",
+        6, 14, "block 'a' calls itself (a → b → a)", "blocks cannot recurse",
     ),
     "nested-repeat-past-cap": Case(
         "input: 3x8x8\nblocks:\n"
         + "".join(
-            f"  {b}:\n    layers:\n      - {inner}:\n        repeat: 100\n"
-            for b, inner in (("a", "relu"), ("b", "a"), ("c", "b"), ("d", "c"))
+            f"  {b}:\n    layers:\n      - {inner}:\n        repeat: 200\n"
+            for b, inner in (("a", "relu"), ("b", "a"), ("c", "b"))
         )
-        + "layers:\n  - d:\n    repeat: 100\n",
-        12, 17, "'repeat: 100' of 10,000 layers each expands the network past 1,000,000 layers",
+        + "layers:\n  - c:\n    repeat: 200\n",
+        14, 17, "'repeat: 200' of 40,000 layers each expands the network past 1,000,000 layers",
     ),
 }
 
@@ -345,7 +345,7 @@ def test_error_is_located_and_explained(case: Case, parser: str) -> None:
 
 def test_error_inside_a_block_names_the_call() -> None:
     err = error_of(block("$out", "b: {out: 8}\n  - b: {out: 6}").replace("p: 1}", "p: 1, g: 4}"))
-    assert (err.pos.line, err.pos.col) == (6, 43)  # type: ignore[union-attr]
+    assert (err.pos.line, err.pos.col) == (6, 49)  # type: ignore[union-attr]
     assert "conv 'b1.conv1'" in err.message
     assert err.notes == ["in block 'b', called as 'b1' at line 8"]
     assert "note: in block 'b', called as 'b1' at line 8" in err.render()
@@ -402,15 +402,17 @@ def test_nested_repeat_fails_fast() -> None:
 def test_deep_yaml_nesting_is_an_error_not_a_recursion_error(parser: str) -> None:
     err = error_of("input: 3x32x32\nlayers: " + "[" * 500 + "]" * 500 + "\n")
     assert "nests deeper than 200 levels" in err.message
-    assert (err.pos.line, err.pos.col) == (1 + 1, 9 + 200)  # type: ignore[union-attr]
+    # the top-level mapping is level 1, so the 200th '[' (column 9 + 199) is one too deep
+    assert (err.pos.line, err.pos.col) == (2, 9 + 199)  # type: ignore[union-attr]
 
 
-def test_deep_structure_nesting_is_an_error() -> None:
-    text = "input: 3x8x8\nlayers:\n" + "".join(
-        "  " * i + "  - residual:\n" + "  " * i + "      body:\n" for i in range(0, 140, 2)
-    )
-    err = error_of(text + "  " * 140 + "  - relu\n")
-    assert "nest deeper than 64 levels" in err.message
+def test_deep_block_nesting_is_an_error() -> None:
+    blocks = "".join(f"  b{i}:\n    layers: [b{i + 1}]\n" for i in range(70))
+    err = error_of(f"input: 3x8x8\nblocks:\n{blocks}  b70:\n    layers: [relu]\nlayers: [b0]\n")
+    assert "blocks and structures nest deeper than 64 levels (b0 → b1 → b2 → … →" in err.message
+    assert len(err.notes) == spec.MAX_NOTES + 1  # innermost calls first, then an ellipsis
+    assert err.notes[0].startswith("in block 'b64', called as 'b01.b11.b21.")
+    assert err.notes[-1] == "… (in more enclosing block calls)"
 
 
 def test_yaml_syntax_errors_agree_across_parsers(monkeypatch: pytest.MonkeyPatch) -> None:

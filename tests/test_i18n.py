@@ -93,9 +93,8 @@ def test_every_error_template_translates(key: str) -> None:
 
 
 def test_translate_peels_layer_prefix_and_source() -> None:
-    text = (
-        "conv 'conv2': 'in' is 4 but 8 input channels arrive (from 'conv1', line 3)"
-    )  # the engine's wording for a wrong `in`
+    # the engine's wording for a wrong `in`, with its layer prefix and source suffix
+    text = "conv 'conv2': 'in' is 4 but 8 input channels arrive (from 'conv1', line 3)"
     assert i18n.translate(text, "zh") == (
         "conv 'conv2'：'in' 为 4，但实际到达的输入通道数为 8（来自 'conv1'，第 3 行）"
     )
