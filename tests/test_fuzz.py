@@ -8,6 +8,8 @@ into the loader and the engine.
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -272,3 +274,39 @@ def test_the_grammar_reaches_the_engine() -> None:
 
     count()
     assert seen["report"] >= 10, seen
+
+
+# --- the examples, edited ---------------------------------------------------------------------
+
+EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.yaml"))
+WORD = re.compile(r"[A-Za-z_$][\w.{}$*/ ]*|\d+")
+
+
+@st.composite
+def edited_example(draw: st.DrawFn) -> str:
+    """A real network (blocks, structures, expressions) with one to three plausible edits."""
+    text = draw(st.sampled_from(EXAMPLES)).read_text(encoding="utf-8")
+    for _ in range(draw(st.integers(1, 3))):
+        words = list(WORD.finditer(text))
+        lines = text.split("\n")
+        edit = draw(st.sampled_from(["word", "word", "word", "drop-line", "copy-line", "char"]))
+        if edit == "word" and words:
+            m = draw(st.sampled_from(words))
+            new = draw(st.sampled_from([*VALUES, *OPS, *ARGS, *NAMES, "basic", "stage"]))
+            text = text[: m.start()] + new + text[m.end() :]
+        elif edit in ("drop-line", "copy-line"):
+            n = draw(st.integers(0, len(lines) - 1))
+            lines[n:n] = [] if edit == "drop-line" else [lines[n]]
+            if edit == "drop-line":
+                del lines[n]
+            text = "\n".join(lines)
+        else:
+            at = draw(st.integers(0, max(len(text) - 1, 0)))
+            text = text[:at] + draw(st.sampled_from(list("\t:-[]{}#&*'\" \n"))) + text[at:]
+    return text
+
+
+@FUZZ
+@given(edited_example())
+def test_edited_examples(text: str) -> None:
+    outcome(text)
