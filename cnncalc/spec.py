@@ -96,6 +96,7 @@ _ARROWS = ("⟶", "→", "->")
 _NON_PRINTABLE = re.compile(
     "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 )
+_COMMENT = re.compile(r"(?:^|[ \t])#")
 SNode = yaml.Node
 
 
@@ -201,12 +202,30 @@ def _check_text(src: Source) -> None:
             "delete it (editors often show it as a box, ^X or nothing at all)",
         )
     for n, line in enumerate(src.lines(), 1):
-        indent = len(line) - len(line.lstrip(" \t"))
-        rest = line[indent:]
-        if "\t" in line[:indent] and rest and not rest.startswith("#"):
+        if line.startswith("%"):
+            raise SpecError(
+                "YAML directives ('%YAML', '%TAG') are not supported",
+                Pos(src, n, 1),
+                "delete the line (a value that starts with '%' needs quotes)",
+            )
+        if "\t" not in line:
+            continue
+        comment = _COMMENT.search(line)
+        code = line[: comment.end() - 1] if comment else line  # a tab before '#' still counts
+        if "\t" not in code:
+            continue
+        indent = len(code) - len(code.lstrip(" \t"))
+        tab = code.index("\t")
+        if tab < indent:
             raise SpecError(
                 "a tab in the indentation: YAML indents with spaces only",
-                Pos(src, n, line.index("\t") + 1),
+                Pos(src, n, tab + 1),
+                "replace the tab with spaces",
+            )
+        if tab >= indent:  # libyaml accepts some of these and the pure parser none: say so once
+            raise SpecError(
+                "a tab character: cnncalc files separate with spaces",
+                Pos(src, n, tab + 1),
                 "replace the tab with spaces",
             )
 
@@ -328,26 +347,32 @@ def _scan(src: Source) -> None:
 
 
 def _yaml_error(src: Source, err: yaml.YAMLError) -> SpecError:
-    """A PyYAML or libyaml failure as a diagnostic. The two word problems differently; the
-    usual ones get one cnncalc wording, and every position comes from the marks."""
+    """A PyYAML or libyaml failure as a diagnostic. The two word problems differently, so the
+    usual ones get one cnncalc wording; positions come from the marks' character index (the two
+    disagree on the line and column of the end of a file without a final newline)."""
     if not isinstance(err, yaml.MarkedYAMLError):  # ReaderError: _check_text catches these
         return SpecError(f"invalid YAML: {err}")
     problem, context = err.problem or "", err.context or ""
     pm: Any = err.problem_mark
     cm: Any = err.context_mark
-    mark = pm or cm
     text = src.text
+    end = len(text.rstrip())
+
+    def pos(m: Any) -> Pos:
+        return src.pos(min(m.index, end))  # past the last character: point just after it
 
     def at(m: Any) -> str:
-        return f"line {m.line + 1}, column {m.column + 1}"
+        p = pos(m)
+        return f"line {p.line}, column {p.col}"
 
     def char(m: Any) -> str:
         return text[m.index] if m is not None and 0 <= m.index < len(text) else ""
 
+    mark = pm or cm
+    if pm is not None and cm is not None and pm.index >= end:
+        mark = cm  # the problem is the end of the file: point where the construct began
     hint: str | None = None
     message = f"invalid YAML: {problem or context}"
-    if pm is not None and not src.line(pm.line + 1).strip() and cm is not None:
-        mark = cm  # the problem is at the end of the file: point where the construct began
     if "cannot start any token" in problem:
         ch = char(pm)
         if ch == "\t":
@@ -356,10 +381,10 @@ def _yaml_error(src: Source, err: yaml.YAMLError) -> SpecError:
         else:
             message = f"invalid YAML: '{ch}' cannot start a value"
             hint = "quote the value" + (" ('@' and '`' are reserved in YAML)" if ch in "@`" else "")
-    elif "mapping values are not allowed" in problem:
+    elif "mapping values are not allowed" in problem or problem == "found unexpected ':'":
         message = "invalid YAML: a ':' where no key can start"
         hint = "quote a value that contains ': ', or check this line's indentation"
-        above = src.line(pm.line) if pm is not None else ""
+        above = src.line(pos(pm).line - 1) if pm is not None else ""
         bare = re.fullmatch(r"(\s*)- +([A-Za-z_][\w.]*)\s*", above)
         if bare is not None:  # `- relu` then `  name: r1`: a bare op cannot take keys
             op = bare.group(2)
@@ -367,36 +392,58 @@ def _yaml_error(src: Source, err: yaml.YAMLError) -> SpecError:
     elif cm is not None and "flow" in context and (" or '}'" in problem or " or ']'" in problem):
         bracket = char(cm) or ("{" if "mapping" in context else "[")
         closer = "}" if bracket == "{" else "]"
-        at_end = pm is None or not text[pm.index :].strip()
-        if at_end:
+        if pm is None or pm.index >= end:
             message = f"invalid YAML: the '{bracket}' at {at(cm)} is never closed"
             mark, hint = cm, f"add the closing '{closer}'"
         else:
             message = f"invalid YAML: expected ',' or '{closer}' in the '{bracket}' at {at(cm)}"
-            hint = f"separate entries with ', ' and close with '{closer}'"
-            if "$" in src.line(pm.line + 1)[: pm.column + 1]:
+            mark, hint = pm, f"separate entries with ', ' and close with '{closer}'"
+            p = pos(pm)
+            if "$" in src.line(p.line)[: p.col]:
                 hint = 'inside { } or [ ], quote an expression: out: "${cin * 2}"'
     elif "<block end>" in problem or "'-' indicator" in problem or "expected key" in problem:
         what = "list" if "collection" in context else "mapping"
-        where = f" that starts at line {cm.line + 1}" if cm is not None else ""
+        where = f" that starts at line {pos(cm).line}" if cm is not None else ""
         message = f"invalid YAML: this line does not fit the indentation of the {what}{where}"
-        hint = "align list items ('- ') and keys with their siblings, using spaces"
+        mark, hint = pm or cm, "align list items ('- ') and keys with their siblings, using spaces"
     elif "document start" in problem:
         message = "invalid YAML: unexpected indentation at the top level"
         hint = "top-level keys start in column 1"
     elif "quoted scalar" in context and "end of stream" in problem and cm is not None:
         message = f"invalid YAML: the quoted string at {at(cm)} is never closed"
         mark, hint = cm, "add the closing quote"
+    elif "tag" in context:
+        mark = cm or pm
+        tag = re.match(r"![^\s,\[\]{}]*", text[mark.index :])
+        message = f"YAML tags such as '{tag.group() if tag else '!'}' are not supported"
+        hint = "remove the tag; to make a value a string, quote it"
     elif "escape" in problem and pm is not None:
         message = "invalid YAML: unknown escape sequence in a double-quoted string"
         hint = "write '\\\\' for a backslash, or use single quotes"
+        mark = pm
         if char(pm) != "\\" and pm.index > 0 and text[pm.index - 1] == "\\":
             return SpecError(message, src.pos(pm.index - 1), hint)
+    elif "anchor" in context or "alias" in context:
+        sign = "&" if "anchor" in context else "*"
+        message = f"invalid YAML: '{sign}' must be followed by a name"
+        mark, hint = cm or pm, f"quote a value that starts with '{sign}'"
+    elif "block scalar" in context:
+        message = "invalid YAML: a '|' or '>' block of text is malformed here"
+        mark, hint = cm or pm, "quote a value that starts with '|' or '>'"
+    elif "node content" in problem:
+        message = "invalid YAML: a value is missing here"
+        hint = "quote a value that starts with YAML punctuation (, [ ] { } | > ! & * …)"
+    elif "sequence entries are not allowed" in problem:
+        message = "invalid YAML: a '- ' list item where none can start"
+        hint = "check this line's indentation"
+    elif "could not find expected ':'" in problem:
+        message = "invalid YAML: a key without ': ' after it"
+        mark = cm or pm
+        hint = "end each key with ': ', or quote a value that spans several lines"
     elif "another document" in problem:
         message = "the file holds more than one YAML document"
         hint = "one file describes one network: remove this '---' or split the file"
-    pos = _mark_pos(src, mark) if mark is not None else None
-    return SpecError(message, pos, hint)
+    return SpecError(message, pos(mark) if mark is not None else None, hint)
 
 
 def compose(src: Source) -> SNode | None:
@@ -422,7 +469,22 @@ class Ctx:
     count: int = 0
 
     def pos(self, node: SNode) -> Pos:
-        return _mark_pos(self.src, node.start_mark)
+        mark = node.start_mark
+        index = getattr(mark, "index", None)  # (tokens of `3→64` carry a line and column only)
+        if (
+            index is not None
+            and type(node) is yaml.ScalarNode
+            and not node.value
+            and not node.style
+        ):
+            # an empty value in `{p: , …}`: libyaml marks the ',' and PyYAML the end of 'p:';
+            # both agree on the end of what precedes it
+            i = index
+            while i > 0 and self.src.text[i - 1] in " \t":
+                i -= 1
+            if i != index:
+                return self.src.pos(i)
+        return _mark_pos(self.src, mark)
 
     def err(self, node: SNode, message: str, hint: str | None = None) -> SpecError:
         return SpecError(message, self.pos(node), hint)

@@ -18,16 +18,19 @@ from tests.conftest import EXAMPLES, ROOT
 from tests.test_reference import REFERENCE
 
 README = ROOT / "README.md"
-OUTPUT = re.compile(r"(<!-- readme-output: (.+?) -->\n```text\n)(.*?)(```)", re.S)
+OUTPUT = re.compile(r"(<!-- readme-output(?: exit=(\d))?: (.+?) -->\n```text\n)(.*?)(```)", re.S)
 ZOO = re.compile(r"(<!-- zoo:start -->\n)(.*?)(<!-- zoo:end -->)", re.S)
 
 
-def run(command: str) -> str:
+def run(command: str, status: int = 0) -> str:
+    """The command's output as a reader sees it: the command line, then what it printed."""
     args = shlex.split(command)
     assert args[0] == "cnncalc"
-    result = CliRunner().invoke(app, args[1:], env={"COLUMNS": "80", "NO_COLOR": "1"})
-    assert result.exit_code == 0, result.output
-    return "\n".join(line.rstrip() for line in result.stdout.splitlines()) + "\n"
+    env = {"COLUMNS": "80", "NO_COLOR": "1", "GITHUB_ACTIONS": "", "CNNCALC_LANG": ""}
+    result = CliRunner().invoke(app, args[1:], env=env)
+    assert result.exit_code == status, result.output
+    lines = [f"$ {command}", *(line.rstrip() for line in result.stdout.splitlines())]
+    return "\n".join(lines).rstrip() + "\n"
 
 
 def zoo_table() -> str:
@@ -53,7 +56,9 @@ def zoo_table() -> str:
 
 
 def regenerate(text: str) -> str:
-    text = OUTPUT.sub(lambda m: m.group(1) + run(m.group(2)) + m.group(4), text)
+    text = OUTPUT.sub(
+        lambda m: m.group(1) + run(m.group(3), int(m.group(2) or 0)) + m.group(5), text
+    )
     return ZOO.sub(lambda m: m.group(1) + zoo_table() + m.group(3), text)
 
 
