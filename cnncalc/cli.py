@@ -102,7 +102,7 @@ def params(
 
     report = analyze_network(load(file))
     for w in report.warnings:
-        sys.stderr.write("warning: " + w.render().removeprefix(f"{w.pos}: error: ") + "\n")
+        sys.stderr.write(w.render() + "\n")
     from cnncalc import render
 
     if fmt is Fmt.json:

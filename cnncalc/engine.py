@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from cnncalc.errors import CnnCalcError, LayerArgError, Pos, ShapeError
+from cnncalc.errors import CnnCalcError, CnnCalcWarning, LayerArgError, Pos, ShapeError
 from cnncalc.layers import RF, AxisRF, Layer, Merge, Num, Shape, fmt_shape, prod
 
 DTYPE_BYTES: Mapping[str, int] = MappingProxyType(
@@ -154,7 +154,7 @@ class Report:
     layers: tuple[LayerReport, ...]
     totals: Totals
     output_shapes: tuple[Shape, ...]
-    warnings: tuple[CnnCalcError, ...] = ()
+    warnings: tuple[CnnCalcWarning, ...] = ()
 
     @property
     def output_shape(self) -> Shape:
@@ -249,22 +249,26 @@ def infer_shape(node: Node, ins: Sequence[Shape], producers: Mapping[str, Node])
         raise _locate(err, node, producers) from None
 
 
-def _merge_rf(
-    node: Node, rfs: Sequence[RF], shapes: Sequence[Shape], warnings: list[CnnCalcError]
-) -> RF:
+def _merge_rf(node: Node, rfs: Sequence[RF], warnings: list[CnnCalcWarning]) -> RF:
+    """The widest input's field on each axis; one warning when the paths do not line up."""
     out = []
+    skewed = []
     for axis in zip(*rfs):
-        widest = max(axis, key=lambda a: a.size)
+        out.append(max(axis, key=lambda a: a.size))
         if len({(a.jump, a.center) for a in axis}) > 1:
-            warnings.append(
-                CnnCalcError(
-                    f"{node.op} '{node.name}' merges paths whose receptive fields are misaligned "
-                    f"(jumps {', '.join(str(rf_number(a.jump)) for a in axis)}; centres "
-                    f"{', '.join(str(rf_number(a.center)) for a in axis)})",
-                    node.pos,
-                )
+            skewed.append(axis)
+    if skewed:
+        axis = skewed[0]
+        warnings.append(
+            CnnCalcWarning(
+                f"{node.op} '{node.name}' merges paths whose receptive fields are misaligned "
+                f"(jumps {', '.join(str(rf_number(a.jump)) for a in axis)}; centres "
+                f"{', '.join(str(rf_number(a.center)) for a in axis)} input pixels)",
+                node.pos,
+                "each input pixel lands at a different place on each path; check the strides "
+                "and paddings before the merge",
             )
-        out.append(widest)
+        )
     return tuple(out)
 
 
@@ -280,14 +284,14 @@ def analyze_network(net: Network) -> Report:
     rfs: dict[str, RF] = {INPUT: start_rf}
     producers: dict[str, Node] = {}
     rows: list[LayerReport] = []
-    warnings: list[CnnCalcError] = []
+    warnings: list[CnnCalcWarning] = []
     for node in net.nodes:
         ins = tuple(shapes[i] for i in node.inputs)
         layer = node.layer
         try:
             if isinstance(layer, Merge):
                 out = layer.out_shape_many(ins)
-                rf = _merge_rf(node, [rfs[i] for i in node.inputs], ins, warnings)
+                rf = _merge_rf(node, [rfs[i] for i in node.inputs], warnings)
                 params = macs = 0
                 kshape = None
             else:

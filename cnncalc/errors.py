@@ -81,13 +81,16 @@ class CnnCalcError(Exception):
         self.notes.append(text)
         return self
 
+    #: how the diagnostic is labelled; a `CnnCalcWarning` is reported without failing
+    severity = "error"
+
     def render(self) -> str:
         """Format as a compiler diagnostic: location, message, quoted line with a caret, notes,
         hint."""
         if self.pos is None:
-            out = [f"error: {self.message}"]
+            out = [f"{self.severity}: {self.message}"]
         else:
-            out = [f"{self.pos}: error: {self.message}"]
+            out = [f"{self.pos}: {self.severity}: {self.message}"]
             text = self.pos.source.line(self.pos.line)
             if text.strip():
                 shown = text.expandtabs(1)  # one column per character, so the caret lines up
@@ -100,6 +103,12 @@ class CnnCalcError(Exception):
 
     def __str__(self) -> str:
         return self.render()
+
+
+class CnnCalcWarning(CnnCalcError):
+    """Something worth a look that does not stop the analysis (a misaligned merge)."""
+
+    severity = "warning"
 
 
 class SpecError(CnnCalcError):

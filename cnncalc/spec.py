@@ -97,6 +97,11 @@ _NON_PRINTABLE = re.compile(
     "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 )
 _COMMENT = re.compile(r"(?:^|[ \t])#")
+#: invisible format characters (zero-width spaces, a BOM past the start, direction marks) and
+#: spaces other than U+0020, which the two YAML parsers treat differently
+_INVISIBLE = re.compile(
+    "[\u00a0\u00ad\u1680\u180e\u2000-\u200f\u202a-\u202f\u205f-\u2064\u2066-\u206f\u3000\ufeff]"
+)
 SNode = yaml.Node
 
 
@@ -200,6 +205,16 @@ def _check_text(src: Source) -> None:
             f"the file contains {_char_name(bad.group())}, which YAML does not allow",
             src.pos(bad.start()),
             "delete it (editors often show it as a box, ^X or nothing at all)",
+        )
+    hidden = _INVISIBLE.search(src.text, 1 if src.text.startswith("\ufeff") else 0)
+    if hidden is not None:  # copied from a web page or a word processor; invisible in editors
+        ch = hidden.group()
+        space = unicodedata.category(ch) == "Zs"
+        raise SpecError(
+            f"the file contains {_char_name(ch)}, "
+            + ("a space YAML does not separate with" if space else "an invisible character"),
+            src.pos(hidden.start()),
+            "replace it with a plain space" if space else "delete it",
         )
     for n, line in enumerate(src.lines(), 1):
         if line.startswith("%"):
@@ -524,6 +539,11 @@ def _describe(node: SNode) -> str:
     return f"'{node.value}'" if node.value else "nothing"
 
 
+def _is_null(node: SNode) -> bool:
+    """`relu:`, `relu: null` and `relu: ~` all mean "no value"."""
+    return _plain(node) and node.value in ("", "~", "null", "Null", "NULL")
+
+
 def _plain(node: SNode) -> bool:
     """An unquoted scalar (libyaml reports the plain style as '', the pure parser as None)."""
     return isinstance(node, yaml.ScalarNode) and not node.style
@@ -736,10 +756,19 @@ def make_divisible(v: float, divisor: int, min_value: int | None = None) -> int:
     return new_v
 
 
+def _round(v: float, digits: int | None = None) -> float:
+    """`round`, with the digits bounded: round(5, -10**9) would compute 10**(10**9)."""
+    if digits is None:
+        return round(v)
+    if not isinstance(digits, int) or isinstance(digits, bool) or abs(digits) > 30:
+        raise ValueError(f"round() takes at most 30 digits, got {digits}")
+    return round(v, digits)
+
+
 _FUNCS: Mapping[str, Callable[..., Any]] = {
     "min": min,
     "max": max,
-    "round": round,
+    "round": lambda v, digits=None: _round(v, digits),
     "int": int,
     "make_divisible": make_divisible,
 }
@@ -876,15 +905,39 @@ class Scope:
     history: list[str] = field(default_factory=list)
     counters: dict[str, int] = field(default_factory=dict)
     reserved: set[str] = field(default_factory=set)
+    #: the enclosing sequence of a branch or shortcut, whose names stay visible inside it
+    parent: Scope | None = None
 
     def last(self) -> str:
         return self.history[-1] if self.history else self.input
 
+    def lookup(self, name: str) -> str | None:
+        scope: Scope | None = self
+        while scope is not None:
+            if name in scope.names:
+                return scope.names[name]
+            scope = scope.parent
+        return None
+
+    def visible(self) -> list[str]:
+        out: list[str] = []
+        scope: Scope | None = self
+        while scope is not None:
+            out += [n for n in scope.names if n not in out]
+            scope = scope.parent
+        return out
+
+    def nested(self, prefix: str, src: str) -> Scope:
+        """A branch, shortcut or repeat copy: its own names, the enclosing ones visible, and
+        the same block parameters and `cin` (the channels entering the block)."""
+        return Scope(prefix, src, self.params, self.cin, parent=self)
+
     def auto(self, base: str) -> str:
         n = self.counters.get(base, 0)
+        sep = "_" if base[-1:].isdigit() else ""  # relu6_1, not relu61
         while True:
             n += 1
-            name = f"{base}{n}"
+            name = f"{base}{sep}{n}"
             if name not in self.reserved and name not in self.names:
                 self.counters[base] = n
                 return name
@@ -1097,17 +1150,21 @@ class Loader:
         return set(KINDS[op].arg_by_name)
 
     def defaults_for(self, op: str) -> list[tuple[str, SNode, SNode]]:
+        """`defaults.conv` for the conv family (each op taking the arguments it has, in the form
+        it takes them: `p: same` does not reach a convT), then the op's own defaults."""
         kind = KINDS[op]
         out: list[tuple[str, SNode, SNode]] = []
-        keys = []
-        if kind.family == "conv":
-            keys.append("conv")
-        base = _base_name(op)
-        for key in (base, op):
-            if key not in keys:
-                keys.append(key)
         names = kind.arg_by_name
-        for key in keys:
+        base = _base_name(op)
+        if kind.family == "conv" and base != "conv":
+            for entry in self.defaults.get("conv", ()):
+                if entry[0] in names:
+                    try:
+                        self.convert_arg(op, names[entry[0]], entry[2])
+                    except SpecError:
+                        continue
+                    out.append(entry)
+        for key in dict.fromkeys((base, op)):
             out.extend(e for e in self.defaults.get(key, ()) if e[0] in names)
         return out
 
@@ -1368,7 +1425,12 @@ class Loader:
             for i in range(repeat):
                 over = first[1] if (first is not None and i == 0) else None
                 before = ctx.count
-                out = self.expand_one(scope, op, kn, vn, f"{base}.{i}", out, over)
+                if op in STRUCTURES:  # each copy has its own names: base.0.conv1, base.1.conv1
+                    copy = scope.nested(f"{scope.prefix}{base}.{i}.", out)
+                    out = self.expand_one(copy, op, kn, vn, None, out, None)
+                else:
+                    out = self.expand_one(scope, op, kn, vn, f"{base}.{i}", out, over)
+                scope.names[f"{base}.{i}"] = out  # a copy can be referenced: `from: c.0`
                 made = ctx.count - before
                 # fail fast: copy 1 on is what every further copy costs (copy 0 may differ)
                 if i >= 1 and made * (repeat - 1 - i) > MAX_NODES - ctx.count:
@@ -1414,13 +1476,26 @@ class Loader:
     def arg_entries(self, scope: Scope, op: str, node: SNode) -> list[tuple[str, SNode, SNode]]:
         ctx = self.ctx
         entries = mapping(ctx, node, f"arguments of '{op}'")
+        by_name = KINDS[op].arg_by_name
+        seen: dict[str, str] = {}
+        for key, kn, _ in entries:
+            arg = by_name.get(key)
+            if arg is None:
+                continue
+            if arg.field in seen:
+                raise ctx.err(
+                    kn,
+                    f"'{key}' and '{seen[arg.field]}' are the same argument of '{op}' ({arg.doc})",
+                    "give it once",
+                )
+            seen[arg.field] = key
         return [(k, kn, self.subst(scope, vn)) for k, kn, vn in entries]
 
     def item_args(
         self, scope: Scope, op: str, kn: SNode, vn: SNode | None
     ) -> list[tuple[str, SNode, SNode]]:
         kind = KINDS[op]
-        if vn is None or (isinstance(vn, yaml.ScalarNode) and vn.value == "" and not vn.style):
+        if vn is None or _is_null(vn):
             return []
         if isinstance(vn, yaml.MappingNode):
             return self.arg_entries(scope, op, vn)
@@ -1650,9 +1725,10 @@ class Loader:
             return scope.last()
         if v == "input":
             return scope.input
-        if v in scope.names:
-            return scope.names[v]
-        known = [*scope.names, "prev", "input"]
+        found = scope.lookup(v)
+        if found is not None:
+            return found
+        known = [*scope.visible(), "prev", "input"]
         hint = _unknown_hint(v, known)
         listed = f"names in scope: {_in_scope(known)}"
         raise ctx.err(node, f"unknown reference '{v}'", f"{hint} ({listed})" if hint else listed)
@@ -1727,11 +1803,12 @@ class Loader:
             scope.prefix,
             src,
             scope.params,
-            self.shapes[src][0],
+            scope.cin,
             scope.names,
             [],
             scope.counters,
             scope.reserved,
+            scope.parent,
         )
         self.reserve(inner, body_items)
         saved_names = dict(scope.names)
@@ -1743,9 +1820,7 @@ class Loader:
         sc_node = fields.get("shortcut", (kn, None))[1]
         mode = "auto"
         if sc_node is not None and isinstance(sc_node, yaml.SequenceNode):
-            sub = Scope(
-                f"{scope.prefix}{scope.auto('shortcut')}.", src, scope.params, self.shapes[src][0]
-            )
+            sub = scope.nested(f"{scope.prefix}{scope.auto('shortcut')}.", src)
             items = sequence(ctx, sc_node, "'shortcut'")
             self.reserve(sub, items)
             self.expand_items(sub, items)
@@ -1756,9 +1831,12 @@ class Loader:
             short = self.shortcut(scope, mode, merge, src, body_out, sc_node or kn)
         if short is None:
             return body_out
-        full = scope.prefix + (name or scope.auto(merge))
-        layer = KINDS[merge].cls()
-        return self.emit_merge(scope, full, merge, layer, (short, body_out), kn)
+        local = name or scope.auto(merge)
+        out = self.emit_merge(scope, scope.prefix + local, merge, KINDS[merge].cls(),
+                              (short, body_out), kn)  # fmt: skip
+        if name is None:
+            scope.names[local] = out
+        return out
 
     def shortcut(
         self, scope: Scope, mode: str, merge: str, src: str, body: str, at: SNode
@@ -1826,16 +1904,18 @@ class Loader:
             raise ctx.err(fields["branches"][1], "'parallel' needs at least two branches")
         self.stack.append("parallel")
         for i, bnode in enumerate(branches, 1):
-            sub = Scope(
-                f"{scope.prefix}{scope.auto('branch')}.", src, scope.params, self.shapes[src][0]
-            )
+            sub = scope.nested(f"{scope.prefix}{scope.auto('branch')}.", src)
             items = sequence(ctx, bnode, f"branch {i}")
             self.reserve(sub, items)
             self.expand_items(sub, items)
             outs.append(sub.last())
         self.stack.pop()
-        full = scope.prefix + (name or scope.auto(merge))
-        return self.emit_merge(scope, full, merge, KINDS[merge].cls(), tuple(outs), kn)
+        local = name or scope.auto(merge)
+        out = self.emit_merge(scope, scope.prefix + local, merge, KINDS[merge].cls(),
+                              tuple(outs), kn)  # fmt: skip
+        if name is None:
+            scope.names[local] = out
+        return out
 
     def call_block(
         self,
@@ -1854,7 +1934,7 @@ class Loader:
             raise ctx.err(kn, f"block '{op}' calls itself ({chain})", "blocks cannot recurse")
         given: dict[str, SNode] = {}
         entries: list[tuple[str, SNode, SNode]] = []
-        if vn is not None and not (isinstance(vn, yaml.ScalarNode) and vn.value == ""):
+        if vn is not None and not _is_null(vn):
             entries = mapping(ctx, vn, f"arguments of block '{op}'")
         if first is not None:
             entries = [*entries, *mapping(ctx, first, "'first'")]

@@ -228,3 +228,15 @@ def test_import_is_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_warnings_go_to_stderr_and_do_not_fail(tmp_path: Path) -> None:
+    net = tmp_path / "skew.yaml"
+    net.write_text(
+        "input: 3x16x16\nlayers:\n  - conv: {out: 4, k: 3, p: 1}\n    name: a\n"
+        "  - conv: {out: 4, k: 2, s: 2}\n    from: input\n  - upsample: 2\n  - add: [a, prev]\n"
+    )
+    result = runner.invoke(app, ["params", str(net), "--format", "json"])
+    assert result.exit_code == 0
+    assert f"{net}:8:5: warning: add 'add1' merges paths" in result.stderr
+    assert json.loads(result.stdout)["warnings"][0].startswith(f"{net}:8:5: warning:")

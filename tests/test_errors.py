@@ -50,97 +50,193 @@ NET = "input: 3x32x32\nlayers:\n"  # two lines: the first item is on line 3
 CASES: dict[str, Case] = {
     # --- YAML syntax ------------------------------------------------------------------------
     "unclosed-brace": Case(
-        NET + "  - conv: {out: 8, k: 3\n", 3, 11, "the '{' at line 3, column 11 is never closed",
+        NET + "  - conv: {out: 8, k: 3\n",
+        3,
+        11,
+        "the '{' at line 3, column 11 is never closed",
         "add the closing '}'",
     ),
     "unclosed-bracket": Case("input: [3, 32\n", 1, 8, "'[' at line 1, column 8 is never closed"),
     "missing-comma": Case(
-        NET + "  - conv: {out: 8 k: 3}\n", 3, 20, "expected ',' or '}'",
+        NET + "  - conv: {out: 8 k: 3}\n",
+        3,
+        20,
+        "expected ',' or '}'",
     ),
     "unquoted-expression-in-flow": Case(
-        NET + "  - conv: {out: ${cin * 2}, k: 3}\n", 3, 18, "expected ',' or '}'",
+        NET + "  - conv: {out: ${cin * 2}, k: 3}\n",
+        3,
+        18,
+        "expected ',' or '}'",
         'quote an expression: out: "${cin * 2}"',
     ),
-    "unclosed-quote": Case(NET + "  - 'relu\n", 3, 5, "quoted string at line 3, column 5 is never closed"),
+    "unclosed-quote": Case(
+        NET + "  - 'relu\n", 3, 5, "quoted string at line 3, column 5 is never closed"
+    ),
     "bad-escape": Case(NET + '  - "re\\lu"\n', 3, 8, "unknown escape sequence"),
-    "colon-in-value": Case("input: 3x32x32\nname: a: b\nlayers: [relu]\n", 2, 8, "a ':' where no key"),
+    "colon-in-value": Case(
+        "input: 3x32x32\nname: a: b\nlayers: [relu]\n", 2, 8, "a ':' where no key"
+    ),
     "bare-op-with-keys": Case(
-        NET + "  - relu\n    name: r\n", 4, 9, "a ':' where no key",
+        NET + "  - relu\n    name: r\n",
+        4,
+        9,
+        "a ':' where no key",
         "to give 'relu' options, write '- relu:'",
     ),
     "dedented-item": Case(
-        NET + "  - relu\n - bn\n", 4, 2, "does not fit the indentation", "align list items",
+        NET + "  - relu\n - bn\n",
+        4,
+        2,
+        "does not fit the indentation",
+        "align list items",
     ),
     "indented-first-key": Case(
-        "  input: 3x32x32\nlayers: [relu]\n", 2, 1, "unexpected indentation at the top level",
+        "  input: 3x32x32\nlayers: [relu]\n",
+        2,
+        1,
+        "unexpected indentation at the top level",
         "top-level keys start in column 1",
     ),
-    "reserved-character": Case(NET + "  - conv: {out: @8, k: 3}\n", 3, 17, "'@' cannot start a value"),
+    "reserved-character": Case(
+        NET + "  - conv: {out: @8, k: 3}\n", 3, 17, "'@' cannot start a value"
+    ),
     "tab-indent": Case(NET + "\t- relu\n", 3, 1, "a tab in the indentation", "replace the tab"),
     "tab-after-dash": Case(NET + "  -\trelu\n", 3, 4, "a tab character", "replace the tab"),
     "tab-in-flow": Case(NET + "  - conv: {out: 8,\tk: 3}\n", 3, 19, "a tab character"),
     "control-character": Case(
-        NET + "  - re\x07lu\n", 3, 7, "U+0007 (a control character), which YAML does not allow",
+        NET + "  - re\x07lu\n",
+        3,
+        7,
+        "U+0007 (a control character), which YAML does not allow",
     ),
-    "two-documents": Case(NET + "  - relu\n---\ninput: 3x8x8\n", 4, 1, "more than one YAML document"),
+    "zero-width-space": Case(
+        NET + "  - re\u200blu\n",
+        3,
+        7,
+        "U+200B ZERO WIDTH SPACE, an invisible character",
+        "delete it",
+    ),
+    "no-break-space": Case(
+        "input:\u00a03x32x32\nlayers: [relu]\n", 1, 7, "U+00A0 NO-BREAK SPACE", "a plain space"
+    ),
+    "two-documents": Case(
+        NET + "  - relu\n---\ninput: 3x8x8\n", 4, 1, "more than one YAML document"
+    ),
     "tag": Case("input: !!str 3x32x32\nlayers: [relu]\n", 1, 8, "YAML tags such as '!!str'"),
     "custom-tag": Case(NET + "  - !relu relu\n", 3, 5, "YAML tags such as '!relu'"),
-    "undefined-alias": Case(NET + "  - *act\n", 3, 5, "the alias '*act' refers to no anchor", "'&act'"),
+    "undefined-alias": Case(
+        NET + "  - *act\n", 3, 5, "the alias '*act' refers to no anchor", "'&act'"
+    ),
     "anchor-twice": Case(
-        "input: &a 3x32x32\nlayers: &a [relu]\n", 2, 9, "'&a' is defined twice (first at line 1)",
+        "input: &a 3x32x32\nlayers: &a [relu]\n",
+        2,
+        9,
+        "'&a' is defined twice (first at line 1)",
     ),
     "self-alias": Case(
-        "input: 3x32x32\nlayers: &l\n  - relu\n  - residual: {body: *l}\n", 4, 22,
+        "input: 3x32x32\nlayers: &l\n  - relu\n  - residual: {body: *l}\n",
+        4,
+        22,
         "inside the value that '&l' names",
     ),
     "duplicate-key": Case(
-        NET + "  - conv: {out: 8, k: 3, k: 5}\n", 3, 26, "duplicate key 'k' (first at line 3)",
+        NET + "  - conv: {out: 8, k: 3, k: 5}\n",
+        3,
+        26,
+        "duplicate key 'k' (first at line 3)",
     ),
-    "duplicate-top-key": Case(NET + "  - relu\ninput: 3x8x8\n", 4, 1, "duplicate key 'input' (first at line 1)"),
+    "duplicate-top-key": Case(
+        NET + "  - relu\ninput: 3x8x8\n", 4, 1, "duplicate key 'input' (first at line 1)"
+    ),
     "empty-file": Case("", 1, 1, "the file is empty", "'input:'"),
     "comments-only": Case("# nothing yet\n", 1, 1, "the file is empty"),
     "not-a-mapping": Case("- relu\n", 1, 1, "the network file must be a mapping"),
     # --- the YAML 1.1 traps -----------------------------------------------------------------
     "yes-is-not-a-bool": Case(
-        NET + "  - conv: {out: 8, k: 3, bias: yes}\n", 3, 32, "'yes' is not a boolean", "write true",
+        NET + "  - conv: {out: 8, k: 3, bias: yes}\n",
+        3,
+        32,
+        "'yes' is not a boolean",
+        "write true",
     ),
     "off-is-not-a-bool": Case(
-        NET + "  - bn: {affine: off}\n", 3, 18, "'off' is not a boolean", "write false",
+        NET + "  - bn: {affine: off}\n",
+        3,
+        18,
+        "'off' is not a boolean",
+        "write false",
     ),
     "on-key": Case(
-        "input: 3x32x32\non: push\nlayers: [relu]\n", 2, 1, "unknown top-level key 'on'",
+        "input: 3x32x32\non: push\nlayers: [relu]\n",
+        2,
+        1,
+        "unknown top-level key 'on'",
         "YAML 1.1 would even read it as a boolean",
     ),
     "on-op": Case(NET + "  - on\n", 3, 5, "unknown op 'on'", "YAML 1.1 would read it as a boolean"),
     "sexagesimal": Case(
-        "input: 3:32:32\nlayers: [relu]\n", 1, 8, "'3:32:32' is a base-60 number in YAML 1.1",
+        "input: 3:32:32\nlayers: [relu]\n",
+        1,
+        8,
+        "'3:32:32' is a base-60 number in YAML 1.1",
         "write 3x32x32",
     ),
-    "colon-shape": Case("input: 3:64:64\nlayers: [relu]\n", 1, 8, "uses ':' between numbers", "write 3x64x64"),
+    "colon-shape": Case(
+        "input: 3:64:64\nlayers: [relu]\n", 1, 8, "uses ':' between numbers", "write 3x64x64"
+    ),
     "quoted-number-is-a-string": Case(
-        NET + '  - conv: {out: "8", k: 3}\n', 3, 17, 'got the string "8"', "remove the quotes",
+        NET + '  - conv: {out: "8", k: 3}\n',
+        3,
+        17,
+        'got the string "8"',
+        "remove the quotes",
     ),
     "hex-is-not-a-number": Case(
-        NET + "  - conv: {out: 0x10, k: 3}\n", 3, 17, "must be an integer, got '0x10'", "decimal",
+        NET + "  - conv: {out: 0x10, k: 3}\n",
+        3,
+        17,
+        "must be an integer, got '0x10'",
+        "decimal",
     ),
     "infinite-number": Case(NET + "  - conv: {out: 3e999, k: 3}\n", 3, 17, "3e999 is too large"),
     "beyond-int64": Case(
-        NET + "  - conv: {out: 99999999999999999999, k: 3}\n", 3, 17, "is too large a number", "64-bit",
+        NET + "  - conv: {out: 99999999999999999999, k: 3}\n",
+        3,
+        17,
+        "is too large a number",
+        "64-bit",
     ),
     "lookalike-in-input": Case(
-        "input: 3х32x32\nlayers: [relu]\n", 1, 9, "U+0445 CYRILLIC SMALL LETTER HA", "3x32x32",
+        "input: 3х32x32\nlayers: [relu]\n",
+        1,
+        9,
+        "U+0445 CYRILLIC SMALL LETTER HA",
+        "3x32x32",
     ),
-    "lookalike-in-channels": Case("input: 3x32x32\nchannels: 3–8\n", 2, 12, "U+2013 EN DASH", "'->'"),
+    "lookalike-in-channels": Case(
+        "input: 3x32x32\nchannels: 3–8\n", 2, 12, "U+2013 EN DASH", "'->'"
+    ),
     "lookalike-in-op": Case(
-        NET + "  - cоnv: {out: 8, k: 3}\n", 3, 5, "unknown op 'cоnv'",
+        NET + "  - cоnv: {out: 8, k: 3}\n",
+        3,
+        5,
+        "unknown op 'cоnv'",
         "U+043E CYRILLIC SMALL LETTER O, not an ASCII letter; did you mean 'conv'?",
     ),
     "lookalike-in-argument": Case(
-        NET + "  - conv: {out: 8, kеrnel: 3}\n", 3, 20, "no argument 'kеrnel'",
+        NET + "  - conv: {out: 8, kеrnel: 3}\n",
+        3,
+        20,
+        "no argument 'kеrnel'",
         "U+0435 CYRILLIC SMALL LETTER IE",
     ),
     "fullwidth-digits": Case(
-        NET + "  - conv: {out: ６４, k: 3}\n", 3, 17, "must be an integer", "U+FF16 FULLWIDTH DIGIT SIX",
+        NET + "  - conv: {out: ６４, k: 3}\n",
+        3,
+        17,
+        "must be an integer",
+        "U+FF16 FULLWIDTH DIGIT SIX",
     ),
     "alias-bomb": Case(
         "input: 3x32x32\nblocks:\n  b:\n    params:\n"
@@ -149,116 +245,215 @@ CASES: dict[str, Case] = {
             for c, p in zip("abcdefghi", ["", *"abcdefgh"])
         )
         + "    layers: [relu]\nlayers: [b]\n",
-        10, 50, "YAML aliases expand this file past 1,000,000 values", "alias bomb",
+        10,
+        50,
+        "YAML aliases expand this file past 1,000,000 values",
+        "alias bomb",
     ),
     # --- op arguments -----------------------------------------------------------------------
     "unknown-op": Case(NET + "  - cnov: 8\n", 3, 5, "unknown op 'cnov'", "did you mean 'conv'?"),
     "unknown-argument": Case(
-        NET + "  - conv: {out: 8, kernal: 3}\n", 3, 20, "'conv' has no argument 'kernal'",
+        NET + "  - conv: {out: 8, kernal: 3}\n",
+        3,
+        20,
+        "'conv' has no argument 'kernal'",
         "did you mean 'kernel'?",
     ),
-    "argument-of-argless-op": Case(NET + "  - relu: {inplace: true}\n", 3, 12, "'relu' has no argument 'inplace'", "takes no arguments"),
-    "wrong-type": Case(NET + "  - conv: {out: eight, k: 3}\n", 3, 17, "'out' of conv must be an integer, got 'eight'"),
+    "argument-of-argless-op": Case(
+        NET + "  - relu: {inplace: true}\n",
+        3,
+        12,
+        "'relu' has no argument 'inplace'",
+        "takes no arguments",
+    ),
+    "wrong-type": Case(
+        NET + "  - conv: {out: eight, k: 3}\n",
+        3,
+        17,
+        "'out' of conv must be an integer, got 'eight'",
+    ),
     "missing-required": Case(NET + "  - conv: 8\n", 3, 5, "'conv' needs 'k'"),
-    "bad-choice": Case(NET + "  - conv: {out: 8, k: 3, p: sme}\n", 3, 29, "must be a size or one of same", "did you mean 'same'?"),
-    "missing-input": Case("layers:\n  - relu\n", 1, 1, "the network has no 'input'", "input: 3x224x224"),
+    "bad-choice": Case(
+        NET + "  - conv: {out: 8, k: 3, p: sme}\n",
+        3,
+        29,
+        "must be a size or one of same",
+        "did you mean 'same'?",
+    ),
+    "missing-input": Case(
+        "layers:\n  - relu\n", 1, 1, "the network has no 'input'", "input: 3x224x224"
+    ),
     "no-layers": Case("input: 3x32x32\n", 1, 1, "the network has no layers"),
     "in-mismatch": Case(
-        NET + "  - conv: {out: 8, k: 3}\n  - conv: {in: 16, out: 8, k: 3}\n", 4, 16,
-        "'in' is 16 but 8 input channels arrive (from 'conv1', line 3)", "in: 8",
+        NET + "  - conv: {out: 8, k: 3}\n  - conv: {in: 16, out: 8, k: 3}\n",
+        4,
+        16,
+        "'in' is 16 but 8 input channels arrive (from 'conv1', line 3)",
+        "in: 8",
     ),
     "in-mismatch-network-input": Case(
-        NET + "  - conv: {in: 1, out: 8, k: 3}\n", 3, 16, "(from the network input)",
+        NET + "  - conv: {in: 1, out: 8, k: 3}\n",
+        3,
+        16,
+        "(from the network input)",
     ),
     "groups": Case(
-        NET + "  - conv: {out: 8, k: 3, g: 2}\n", 3, 29,
+        NET + "  - conv: {out: 8, k: 3, g: 2}\n",
+        3,
+        29,
         "groups=2 must divide both the input channels (3) and the output channels (8)",
         "in 3 % 2 = 1, out 8 % 2 = 0",
     ),
     "output-below-1": Case(
-        "input: 3x4x4\nlayers:\n  - conv: {out: 8, k: 7}\n", 3, 5,
+        "input: 3x4x4\nlayers:\n  - conv: {out: 8, k: 7}\n",
+        3,
+        5,
         "output size on axis H would be -2: ⌊(4 + 2·0 − 1·(7−1) − 1)/1⌋ + 1 = -2",
         "too small for this window",
     ),
     "pool-output-below-1": Case(
-        "input: 3x2x2\nlayers:\n  - maxpool: 3\n", 3, 5, "⌊(2 + 2·0 − 1·(3−1) − 1)/3⌋ + 1 = 0",
+        "input: 3x2x2\nlayers:\n  - maxpool: 3\n",
+        3,
+        5,
+        "⌊(2 + 2·0 − 1·(3−1) − 1)/3⌋ + 1 = 0",
     ),
     "upsample-output-below-1": Case(
-        NET + "  - upsample: 0.01\n", 3, 15, "would be 0: ⌊32 · 0.01⌋ = 0",
+        NET + "  - upsample: 0.01\n",
+        3,
+        15,
+        "would be 0: ⌊32 · 0.01⌋ = 0",
     ),
     "same-with-stride": Case(
-        NET + "  - conv: {out: 8, k: 3, s: 2, p: same}\n", 3, 35,
-        "padding 'same' needs stride 1 but stride is 2×2", "tf_same",
+        NET + "  - conv: {out: 8, k: 3, s: 2, p: same}\n",
+        3,
+        35,
+        "padding 'same' needs stride 1 but stride is 2×2",
+        "tf_same",
     ),
     "pool-padding": Case(
-        NET + "  - maxpool: {k: 3, p: 2}\n", 3, 24, "padding 2 is more than half the kernel (3 // 2 = 1)",
+        NET + "  - maxpool: {k: 3, p: 2}\n",
+        3,
+        24,
+        "padding 2 is more than half the kernel (3 // 2 = 1)",
         "use at most 1",
     ),
     "output-padding": Case(
-        NET + "  - convT: {out: 8, k: 3, s: 2, output_padding: 2}\n", 3, 49,
+        NET + "  - convT: {out: 8, k: 3, s: 2, output_padding: 2}\n",
+        3,
+        49,
         "output_padding 2 must be smaller than max(stride, dilation) = max(2, 1) = 2",
     ),
     "linear-on-image": Case(
-        NET + "  - linear: 10\n", 3, 5, "linear needs a flat input but receives 3×32×32", "flatten",
+        NET + "  - linear: 10\n",
+        3,
+        5,
+        "linear needs a flat input but receives 3×32×32",
+        "flatten",
     ),
-    "rank-alias": Case("input: [3, 32]\nlayers:\n  - conv2d: {out: 8, k: 3}\n", 3, 5, "conv2d expects a 2-D input"),
+    "rank-alias": Case(
+        "input: [3, 32]\nlayers:\n  - conv2d: {out: 8, k: 3}\n", 3, 5, "conv2d expects a 2-D input"
+    ),
     "probability": Case(NET + "  - dropout: 1.5\n", 3, 14, "probability between 0 and 1, got 1.5"),
-    "repeat-zero": Case(NET + "  - relu:\n    repeat: 0\n", 4, 13, "repeat must be at least 1, got 0"),
-    "first-without-repeat": Case(NET + "  - conv: {out: 8, k: 3}\n    first: {s: 2}\n", 4, 5, "'first' needs 'repeat'"),
-    "two-ops-in-one-item": Case(NET + "  - relu:\n    bn:\n", 4, 5, "one item has several ops ('relu', 'bn')"),
+    "repeat-zero": Case(
+        NET + "  - relu:\n    repeat: 0\n", 4, 13, "repeat must be at least 1, got 0"
+    ),
+    "first-without-repeat": Case(
+        NET + "  - conv: {out: 8, k: 3}\n    first: {s: 2}\n", 4, 5, "'first' needs 'repeat'"
+    ),
+    "two-ops-in-one-item": Case(
+        NET + "  - relu:\n    bn:\n", 4, 5, "one item has several ops ('relu', 'bn')"
+    ),
     "channels-start": Case(
-        "input: 3x32x32\nchannels: 1→8\n", 2, 11, "starts at 1 but the input has 3 channels",
+        "input: 3x32x32\nchannels: 1→8\n",
+        2,
+        11,
+        "starts at 1 but the input has 3 channels",
         "start the stack with 3",
     ),
-    "input-too-many-axes": Case("input: 1x3x8x8x8\nlayers: [relu]\n", 1, 8, "input has 5 axes", "batch: N"),
+    "input-too-many-axes": Case(
+        "input: 1x3x8x8x8\nlayers: [relu]\n", 1, 8, "input has 5 axes", "batch: N"
+    ),
     "batch": Case("input: 3x32x32\nbatch: 0\nlayers: [relu]\n", 2, 8, "batch must be at least 1"),
-    "budget-unit": Case("input: 3x32x32\nbudget: {params: 12Q}\nlayers: [relu]\n", 2, 18, "budget 'params'"),
-    "format-version": Case("cnncalc: 2\ninput: 3x32x32\nlayers: [relu]\n", 1, 10, "the format version, 1; got '2'"),
+    "budget-unit": Case(
+        "input: 3x32x32\nbudget: {params: 12Q}\nlayers: [relu]\n", 2, 18, "budget 'params'"
+    ),
+    "format-version": Case(
+        "cnncalc: 2\ninput: 3x32x32\nlayers: [relu]\n", 1, 10, "the format version, 1; got '2'"
+    ),
     # --- the graph --------------------------------------------------------------------------
     "unknown-reference": Case(
-        NET + "  - conv: {out: 8, k: 3}\n  - add: [conv1, cnv1]\n", 4, 18,
-        "unknown reference 'cnv1'", "did you mean 'conv1'? (names in scope: conv1, prev, input)",
+        NET + "  - conv: {out: 8, k: 3}\n  - add: [conv1, cnv1]\n",
+        4,
+        18,
+        "unknown reference 'cnv1'",
+        "did you mean 'conv1'? (names in scope: conv1, prev, input)",
     ),
     "unknown-reference-lists-names": Case(
-        NET + "  - relu\n  - add: [relu1, foo]\n", 4, 18, "unknown reference 'foo'",
+        NET + "  - relu\n  - add: [relu1, foo]\n",
+        4,
+        18,
+        "unknown reference 'foo'",
         "names in scope: relu1, prev, input",
     ),
-    "relative-reference-too-far": Case(NET + "  - relu\n  - add: [-1, -3]\n", 4, 15, "goes back past the first item"),
+    "relative-reference-too-far": Case(
+        NET + "  - relu\n  - add: [-1, -3]\n", 4, 15, "goes back past the first item"
+    ),
     "duplicate-name": Case(
-        NET + "  - conv: {out: 8, k: 3}\n    name: a\n  - relu:\n    name: a\n", 6, 11,
+        NET + "  - conv: {out: 8, k: 3}\n    name: a\n  - relu:\n    name: a\n",
+        6,
+        11,
         "duplicate name 'a' (first at line 3)",
     ),
-    "reserved-name": Case(NET + "  - relu:\n    name: input\n", 4, 11, "'input' cannot be a layer name"),
+    "reserved-name": Case(
+        NET + "  - relu:\n    name: input\n", 4, 11, "'input' cannot be a layer name"
+    ),
     "merge-mismatch": Case(
         NET + "  - conv: {out: 8, k: 3}\n    name: a\n  - conv: {out: 8, k: 1}\n    name: b\n"
-        "    from: input\n  - add: [a, b]\n", 8, 5,
+        "    from: input\n  - add: [a, b]\n",
+        8,
+        5,
         "add 'add1' needs inputs whose shapes match, but gets 8×30×30 (from 'a', line 3) and "
         "8×32×32 (from 'b', line 5)",
     ),
     "concat-mismatch": Case(
-        NET + "  - conv: {out: 8, k: 3}\n  - concat: [conv1, input]\n", 4, 5,
+        NET + "  - conv: {out: 8, k: 3}\n  - concat: [conv1, input]\n",
+        4,
+        5,
         "8×30×30 (from 'conv1', line 3) and 3×32×32 (from the network input)",
     ),
     "add-channels-only": Case(
-        NET + "  - conv: {out: 8, k: 1}\n  - add: [conv1, input]\n", 4, 5, "8×32×32", "only the channels differ",
+        NET + "  - conv: {out: 8, k: 1}\n  - add: [conv1, input]\n",
+        4,
+        5,
+        "8×32×32",
+        "only the channels differ",
     ),
     "parallel-mismatch": Case(
         NET + "  - parallel:\n      branches:\n        - [conv: {out: 8, k: 3}]\n"
-        "        - [conv: {out: 8, k: 1}]\n", 3, 5,
+        "        - [conv: {out: 8, k: 1}]\n",
+        3,
+        5,
         "8×30×30 (from 'branch1.conv1', line 5) and 8×32×32 (from 'branch2.conv1', line 6)",
     ),
     "identity-shortcut": Case(
         NET + "  - residual:\n      body:\n        - conv: {out: 8, k: 3, p: 1}\n"
-        "      shortcut: identity\n", 6, 17,
+        "      shortcut: identity\n",
+        6,
+        17,
         "shortcut: identity, but the body changes the shape from 3×32×32 to 8×32×32 (its last "
-        "layer is 'conv1', line 5)", "shortcut: auto",
+        "layer is 'conv1', line 5)",
+        "shortcut: auto",
     ),
     "auto-shortcut-impossible": Case(
         NET + "  - residual:\n      body:\n        - conv: {out: 8, k: 3}\n      shortcut: auto\n",
-        6, 17, "shortcut: auto needs a whole stride from 3×32×32 to 8×30×30",
+        6,
+        17,
+        "shortcut: auto needs a whole stride from 3×32×32 to 8×30×30",
     ),
     "repeat-past-cap": Case(
-        NET + "  - relu:\n    repeat: 2000000\n", 4, 13,
+        NET + "  - relu:\n    repeat: 2000000\n",
+        4,
+        13,
         "'repeat: 2,000,000' expands the network past 1,000,000 layers",
     ),
 }
@@ -281,38 +476,76 @@ def block(body: str, call: str) -> str:
 
 CASES |= {
     "missing-block-parameter": Case(
-        block("$out", "b: {s: 2}"), 8, 5, "block 'b' needs parameter 'out'", "write 'b: {out: ...}'",
+        block("$out", "b: {s: 2}"),
+        8,
+        5,
+        "block 'b' needs parameter 'out'",
+        "write 'b: {out: ...}'",
     ),
     "undeclared-block-argument": Case(
-        block("$out", "b: {out: 8, stride: 2}"), 8, 17, "block 'b' has no parameter 'stride'",
+        block("$out", "b: {out: 8, stride: 2}"),
+        8,
+        17,
+        "block 'b' has no parameter 'stride'",
         "its parameters: out, s",
     ),
     "misspelt-block-argument": Case(
-        block("$out", "b: {out: 8, ss: 2}"), 8, 17, "no parameter 'ss'", "did you mean 's'?",
+        block("$out", "b: {out: 8, ss: 2}"),
+        8,
+        17,
+        "no parameter 'ss'",
+        "did you mean 's'?",
     ),
     "unknown-parameter": Case(
-        block("$ot", "b: {out: 8}"), 6, 21, "unknown parameter '$ot'", "did you mean 'out'?",
+        block("$ot", "b: {out: 8}"),
+        6,
+        21,
+        "unknown parameter '$ot'",
+        "did you mean 'out'?",
     ),
     "non-integer-expression": Case(
-        block('"${out / 2}"', "b: {out: 255}"), 6, 21,
-        "'out' of conv must be an integer, but '${out / 2}' gives 127.5", "use //",
+        block('"${out / 2}"', "b: {out: 255}"),
+        6,
+        21,
+        "'out' of conv must be an integer, but '${out / 2}' gives 127.5",
+        "use //",
     ),
-    "expression-syntax": Case(block('"${out +}"', "b: {out: 8}"), 6, 21, "is not a valid expression"),
+    "expression-syntax": Case(
+        block('"${out +}"', "b: {out: 8}"), 6, 21, "is not a valid expression"
+    ),
     "expression-not-allowed": Case(
-        block('"${out ** 2}"', "b: {out: 8}"), 6, 21, "'out ** 2' is not allowed",
+        block('"${out ** 2}"', "b: {out: 8}"),
+        6,
+        21,
+        "'out ** 2' is not allowed",
     ),
-    "expression-division-by-zero": Case(block('"${out // 0}"', "b: {out: 8}"), 6, 21, "division by zero"),
-    "expression-overflow": Case(block('"${int(1e400)}"', "b: {out: 8}"), 6, 21, "in '${int(1e400)}'"),
+    "expression-division-by-zero": Case(
+        block('"${out // 0}"', "b: {out: 8}"), 6, 21, "division by zero"
+    ),
+    "expression-overflow": Case(
+        block('"${int(1e400)}"', "b: {out: 8}"), 6, 21, "in '${int(1e400)}'"
+    ),
     "expression-unknown-name": Case(
-        block('"${ot * 2}"', "b: {out: 8}"), 6, 21, "unknown name 'ot'; did you mean 'out'?",
+        block('"${ot * 2}"', "b: {out: 8}"),
+        6,
+        21,
+        "unknown name 'ot'; did you mean 'out'?",
     ),
     "error-in-block-body": Case(
-        block("$out", "b: {out: 8, s: 0}"), 8, 20, "'s' of conv must be at least 1, got 0",
+        block("$out", "b: {out: 8, s: 0}"),
+        8,
+        20,
+        "'s' of conv must be at least 1, got 0",
     ),
-    "block-arg-wrong-type": Case(block("$out", "b: {out: many}"), 8, 14, "must be an integer, got 'many'"),
+    "block-arg-wrong-type": Case(
+        block("$out", "b: {out: many}"), 8, 14, "must be an integer, got 'many'"
+    ),
     "block-recursion": Case(
         "input: 3x32x32\nblocks:\n  a:\n    layers: [b]\n  b:\n    layers: [a]\nlayers: [a]\n",
-        6, 14, "block 'a' calls itself (a → b → a)", "blocks cannot recurse",
+        6,
+        14,
+        "block 'a' calls itself (a → b → a)",
+        "blocks cannot recurse",
     ),
     "nested-repeat-past-cap": Case(
         "input: 3x8x8\nblocks:\n"
@@ -321,7 +554,9 @@ CASES |= {
             for b, inner in (("a", "relu"), ("b", "a"), ("c", "b"))
         )
         + "layers:\n  - c:\n    repeat: 200\n",
-        14, 17, "'repeat: 200' of 40,000 layers each expands the network past 1,000,000 layers",
+        14,
+        17,
+        "'repeat: 200' of 40,000 layers each expands the network past 1,000,000 layers",
     ),
 }
 
@@ -378,9 +613,12 @@ def test_yaml_traps_that_are_values() -> None:
 
 def test_whole_float_expression_is_an_integer() -> None:
     assert cnncalc.analyze(block('"${out / 2}"', "b: {out: 256}")).output_shape == (128, 32, 32)
-    assert cnncalc.analyze(block("${out / 2}", "b: {out: 256}").replace(
-        "{out: ${out / 2}, k: 3, s: $s, p: 1}", "\n          out: ${out / 2}\n          k: 3\n          p: 1"
-    )).output_shape == (128, 32, 32)
+    assert cnncalc.analyze(
+        block("${out / 2}", "b: {out: 256}").replace(
+            "{out: ${out / 2}, k: 3, s: $s, p: 1}",
+            "\n          out: ${out / 2}\n          k: 3\n          p: 1",
+        )
+    ).output_shape == (128, 32, 32)
 
 
 def test_block_parameter_defaults_may_compute() -> None:
@@ -412,7 +650,7 @@ def test_deep_block_nesting_is_an_error() -> None:
     err = error_of(f"input: 3x8x8\nblocks:\n{blocks}  b70:\n    layers: [relu]\nlayers: [b0]\n")
     assert "blocks and structures nest deeper than 64 levels (b0 → b1 → b2 → … →" in err.message
     assert len(err.notes) == spec.MAX_NOTES + 1  # innermost calls first, then an ellipsis
-    assert err.notes[0].startswith("in block 'b64', called as 'b01.b11.b21.")
+    assert err.notes[0].startswith("in block 'b64', called as 'b0_1.b1_1.b2_1.")
     assert err.notes[-1] == "… (in more enclosing block calls)"
 
 
@@ -466,6 +704,23 @@ def test_yaml_syntax_errors_agree_across_parsers(monkeypatch: pytest.MonkeyPatch
         assert shown[0] == shown[1], text
 
 
+@pytest.mark.skipif(not yaml.__with_libyaml__, reason="PyYAML without libyaml")
+@pytest.mark.parametrize("path", sorted((Path(__file__).parent.parent / "examples").glob("*.yaml")))
+def test_examples_have_the_same_positions_with_both_parsers(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def positions() -> list[tuple[str, str, list[tuple[str, str]]]]:
+        net = spec.load(path)
+        return [
+            (n.name, str(n.pos), sorted((k, str(v)) for k, v in n.arg_pos.items()))
+            for n in net.nodes
+        ]
+
+    fast = positions()
+    monkeypatch.setattr(spec, "_Loader", PureLoader)
+    assert positions() == fast
+
+
 def test_not_utf8() -> None:
     with pytest.raises(CnnCalcError) as info:
         spec.decode_source("net.yaml", b"input: 3x8x8\nname: caf\xe9\nlayers: [relu]\n")
@@ -515,7 +770,14 @@ def _params(path: Path) -> tuple[int, str, str]:
 
 @pytest.mark.parametrize(
     "name",
-    ["unclosed-brace", "tab-indent", "groups", "yes-is-not-a-bool", "unknown-reference", "alias-bomb"],
+    [
+        "unclosed-brace",
+        "tab-indent",
+        "groups",
+        "yes-is-not-a-bool",
+        "unknown-reference",
+        "alias-bomb",
+    ],
 )
 def test_cli_reports_bad_input(tmp_path: Path, name: str) -> None:
     case = CASES[name]

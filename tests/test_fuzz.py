@@ -39,7 +39,7 @@ def outcome(text: str, via_path_heuristic: bool = False) -> str:
         shown = err.render()
         assert "error: " in shown.split("\n")[0], shown
         if err.pos is not None and err.pos.line > 0:
-            assert 1 <= err.pos.col, shown
+            assert err.pos.col >= 1, shown
             assert err.pos.line <= len(err.pos.source.lines()) + 1, shown
         return "error"
     return "report"
@@ -95,14 +95,16 @@ BLOCK_NAMES = ["blk", "inner", "conv", "residual"]
 
 #: values that suit each argument, drawn more often than arbitrary fragments
 GOOD = {
-    "out": ["8", "16", "4"], "k": ["1", "3", "2", "[3, 1]"], "s": ["1", "2"], "p": ["0", "1", "same"],
-    "d": ["1", "2"], "g": ["1", "2", "4"], "bias": ["true", "false"], "in": ["3", "8"],
+    "out": ["8", "16", "4"], "k": ["1", "3", "2", "[3, 1]"], "s": ["1", "2"],
+    "p": ["0", "1", "same"], "d": ["1", "2"], "g": ["1", "2", "4"], "bias": ["true", "false"],
+    "in": ["3", "8"],
     "output_padding": ["0", "1"], "mult": ["1", "2"], "ceil": ["true"], "scale": ["2", "0.5"],
     "size": ["4", "[4, 4]"], "mode": ["nearest", "bilinear"], "groups": ["1", "2"],
     "eps": ["1e-3"], "affine": ["true", "false"], "num": ["1"], "slope": ["0.2"],
 }  # fmt: skip
 GOOD_ITEMS = [
-    "relu", "bn", "gap", "flatten", "identity", "conv: {out: 8, k: 3, p: 1}", "conv: {out: 16, k: 1}",
+    "relu", "bn", "gap", "flatten", "identity", "conv: {out: 8, k: 3, p: 1}",
+    "conv: {out: 16, k: 1}",
     "conv: {out: 8, k: 3, s: 2, p: 1, bias: false}", "dwconv: 3", "dwconv: {k: 3, p: 1}",
     "maxpool: 2", "avgpool: {k: 3, s: 1, p: 1}", "upsample: 2", "dropout: 0.5", "linear: 10",
     "convT: {out: 4, k: 2, s: 2}", "gn: 1", "adaptiveavgpool: 2", "pad: 1", "prelu",
@@ -125,9 +127,7 @@ meta = st.lists(
     unique_by=lambda kv: kv[0],
 )
 
-items: st.SearchStrategy[list[Any]] = st.deferred(
-    lambda: st.lists(item, max_size=4)  # noqa: F821 - defined just below
-)
+items: st.SearchStrategy[list[Any]] = st.deferred(lambda: st.lists(item, max_size=4))
 item: st.SearchStrategy[Any] = st.deferred(
     lambda: st.one_of(
         st.sampled_from(GOOD_ITEMS),
@@ -205,7 +205,9 @@ def render(value: Any, indent: int = 0) -> list[str]:
                 lines.append(f"{pad}{key}:")
                 lines += render(v, indent + 1)
             else:
-                lines.append(f"{pad}{key}: {render(v)[0].strip() if isinstance(v, (M, list)) else v}")
+                lines.append(
+                    f"{pad}{key}: {render(v)[0].strip() if isinstance(v, (M, list)) else v}"
+                )
         return lines
     if isinstance(value, list):
         if not value:
@@ -220,10 +222,10 @@ def render(value: Any, indent: int = 0) -> list[str]:
 
 
 network = st.builds(
-    lambda shape, layers, extras, order: "\n".join(
-        render(M(sorted([("input", shape), ("layers", layers), *extras], key=order)))
-    )
-    + "\n",
+    lambda shape, layers, extras, order: (
+        "\n".join(render(M(sorted([("input", shape), ("layers", layers), *extras], key=order))))
+        + "\n"
+    ),
     st.one_of(good_input, good_input, good_input, st.sampled_from(INPUTS)),
     items,
     extra_entries,
@@ -311,3 +313,66 @@ def edited_example(draw: st.DrawFn) -> str:
 @given(edited_example())
 def test_edited_examples(text: str) -> None:
     outcome(text)
+
+
+# --- expressions and extreme sizes -------------------------------------------------------------
+
+number = st.one_of(
+    st.integers(-(10**30), 10**30).map(str),
+    st.sampled_from(["1e308", "0.5", "1e-308", "0", "cin", "out", "s", "2", "-0.0", "nope"]),
+)
+expression = st.recursive(
+    number,
+    lambda e: st.one_of(
+        st.tuples(e, st.sampled_from(["+", "-", "*", "/", "//", "%", "**"]), e).map(
+            lambda t: f"({t[0]} {t[1]} {t[2]})"
+        ),
+        st.tuples(
+            st.sampled_from(["min", "max", "round", "int", "make_divisible", "abs"]),
+            st.lists(e, max_size=3),
+        ).map(lambda t: f"{t[0]}({', '.join(t[1])})"),
+        e.map(lambda x: f"-{x}"),
+    ),
+    max_leaves=12,
+)
+
+
+@FUZZ
+@given(expression, st.sampled_from(["out", "k", "s", "p", "d", "g"]), st.sampled_from(VALUES))
+def test_expressions(expr: str, arg: str, given_out: str) -> None:
+    """`${…}` with huge, tiny, zero and non-numeric operands: a value or a located error (and
+    never a hang: round(5, -10**30) would compute 10**(10**30))."""
+    outcome(
+        "input: 3x32x32\nblocks:\n  b:\n    params: {out: required, s: 1}\n    layers:\n"
+        f'      - conv:\n          out: 8\n          k: 3\n          {arg}: "${{{expr}}}"\n'
+        f"layers:\n  - b: {{out: {given_out or '8'}}}\n"
+    )
+
+
+size = st.one_of(
+    st.integers(-3, 70),
+    st.integers(0, 2**64),
+    st.sampled_from([2**63 - 1, 2**63, 2**62]),
+)
+SIZED_OPS = ["conv", "convT", "maxpool", "avgpool", "upsample", "adaptiveavgpool", "dwconv", "pad",
+             "linear", "gn", "prelu"]  # fmt: skip
+SIZED_ARGS = ["out", "k", "s", "p", "d", "g", "output_padding", "scale", "size", "mult", "num"]
+
+
+@FUZZ
+@given(
+    st.lists(size, min_size=1, max_size=5),
+    st.lists(
+        st.tuples(
+            st.sampled_from(SIZED_OPS),
+            st.lists(st.tuples(st.sampled_from(SIZED_ARGS), size), max_size=4,
+                     unique_by=lambda kv: kv[0]),
+        ),
+        max_size=4,
+    ),
+)  # fmt: skip
+def test_extreme_sizes(shape: list[int], layers: list[tuple[str, list[tuple[str, int]]]]) -> None:
+    """Sizes up to and past int64 through every sized op: no overflow, no endless loop."""
+    lines = [f"input: {shape}", "layers:"]
+    lines += [f"  - {op}: {{{', '.join(f'{a}: {v}' for a, v in args)}}}" for op, args in layers]
+    outcome("\n".join([*lines, "  - flatten", "  - linear: 2"]) + "\n")
