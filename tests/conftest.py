@@ -30,8 +30,12 @@ def pytest_configure(config: pytest.Config) -> None:
     import os
 
     if os.environ.get("CNNCALC_REQUIRE_TORCH"):
+        import warnings
+
         try:
-            import torch  # noqa: F401
+            with warnings.catch_warnings():  # torch warns when NumPy is absent; not needed here
+                warnings.simplefilter("ignore")
+                import torch  # noqa: F401
         except ImportError as err:
             raise pytest.UsageError(
                 "CNNCALC_REQUIRE_TORCH is set but torch is missing: pip install -e '.[parity]'"
