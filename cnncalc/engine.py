@@ -254,9 +254,17 @@ def _merge_rf(node: Node, rfs: Sequence[RF], warnings: list[CnnCalcWarning]) -> 
     out = []
     skewed = []
     for axis in zip(*rfs):
-        out.append(max(axis, key=lambda a: a.size))
-        if len({(a.jump, a.center) for a in axis}) > 1:
-            skewed.append(axis)
+        # a broadcast input (size 1 here: a squeeze-excite gate) has no position to align
+        spatial = [a for a in axis if a.extent > 1] or list(axis)
+        widest = max(spatial, key=lambda a: a.size)
+        size = max(a.size for a in axis)
+        out.append(
+            widest
+            if widest.size == size
+            else AxisRF(size, widest.jump, widest.center, widest.extent)
+        )
+        if len({(a.jump, a.center) for a in spatial}) > 1:
+            skewed.append(spatial)
     if skewed:
         axis = skewed[0]
         warnings.append(

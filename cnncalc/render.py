@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -14,8 +14,10 @@ from rich.table import Table
 from rich.text import Text
 
 from cnncalc.engine import CONVENTION, LayerReport, Report, rf_number
-from cnncalc.explain import Step
 from cnncalc.layers import fmt_shape
+
+if TYPE_CHECKING:
+    from cnncalc.explain import Step
 
 
 def human(v: float, binary: bool = False) -> str:
@@ -285,6 +287,8 @@ def _ascii_shape(shape: Sequence[int] | None) -> str:
 
 def to_csv(report: Report) -> str:
     buf = io.StringIO()
+    import csv
+
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_FIELDS)
     for r in report.layers:

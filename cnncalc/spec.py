@@ -10,7 +10,6 @@ shorthand are expanded into plain nodes; shapes are inferred while expanding bec
 from __future__ import annotations
 
 import ast
-import difflib
 import math
 import re
 import unicodedata
@@ -106,6 +105,8 @@ SNode = yaml.Node
 
 
 def _suggest(word: str, options: Sequence[str]) -> str | None:
+    import difflib  # only on the error path
+
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else None
 

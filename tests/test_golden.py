@@ -10,7 +10,9 @@ import pytest
 from rich.console import Console
 
 import cnncalc
-from cnncalc import render
+from cnncalc import render, spec
+from cnncalc.engine import analyze_network
+from cnncalc.errors import Source
 from tests.conftest import EXAMPLES, GOLDEN
 
 
@@ -30,15 +32,21 @@ def check(path: Path, actual: str, update: bool) -> None:
     assert actual == path.read_text(encoding="utf-8"), f"{path.name} differs"
 
 
+def analyze(example: Path) -> cnncalc.Report:
+    """Analyse under the path a user would type from the repository root (goldens quote it)."""
+    source = Source(f"examples/{example.name}", example.read_text(encoding="utf-8"))
+    return analyze_network(spec.load_source(source))
+
+
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
 def test_golden_json(example: Path, update_goldens: bool) -> None:
-    report = cnncalc.analyze(example)
+    report = analyze(example)
     check(GOLDEN / f"{example.stem}.json", render.to_json(report.to_dict()), update_goldens)
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
 def test_golden_table(example: Path, update_goldens: bool) -> None:
-    report = cnncalc.analyze(example)
+    report = analyze(example)
     check(GOLDEN / f"{example.stem}.txt", table_text(report), update_goldens)
 
 

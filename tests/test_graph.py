@@ -244,3 +244,15 @@ layers:
     assert r.totals.peak_activation_bytes == max(
         inp + enc, enc + pool, enc + pool + mid, enc + mid + up, enc + up + cat
     )
+
+
+def test_a_broadcast_gate_is_not_a_misaligned_path() -> None:
+    # squeeze-excite: the gate is 1×1, so only the main path has positions to align
+    se = (
+        "input: 8x8x8\nlayers:\n  - gap\n  - conv: {out: 8, k: 1}\n  - sigmoid\n"
+        "  - mul: [input, prev]\n"
+    )
+    r = cnncalc.analyze(se)
+    assert not r.warnings
+    assert r.layer("mul1").rf[0].size == 8  # the gate saw the whole input
+    assert r.layer("mul1").rf[0].jump == 1
