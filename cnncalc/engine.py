@@ -251,8 +251,8 @@ def infer_shape(node: Node, ins: Sequence[Shape], producers: Mapping[str, Node])
 
 def _merge_rf(node: Node, rfs: Sequence[RF], warnings: list[CnnCalcWarning]) -> RF:
     """The widest input's field on each axis; one warning when the paths do not line up."""
-    out = []
-    skewed = []
+    out: list[AxisRF] = []
+    skewed: list[list[AxisRF]] = []
     for axis in zip(*rfs):
         # a broadcast input (size 1 here: a squeeze-excite gate) has no position to align
         spatial = [a for a in axis if a.extent > 1] or list(axis)
@@ -266,12 +266,12 @@ def _merge_rf(node: Node, rfs: Sequence[RF], warnings: list[CnnCalcWarning]) -> 
         if len({(a.jump, a.center) for a in spatial}) > 1:
             skewed.append(spatial)
     if skewed:
-        axis = skewed[0]
+        first = skewed[0]
         warnings.append(
             CnnCalcWarning(
                 f"{node.op} '{node.name}' merges paths whose receptive fields are misaligned "
-                f"(jumps {', '.join(str(rf_number(a.jump)) for a in axis)}; centres "
-                f"{', '.join(str(rf_number(a.center)) for a in axis)} input pixels)",
+                f"(jumps {', '.join(str(rf_number(a.jump)) for a in first)}; centres "
+                f"{', '.join(str(rf_number(a.center)) for a in first)} input pixels)",
                 node.pos,
                 "each input pixel lands at a different place on each path; check the strides "
                 "and paddings before the merge",
