@@ -1711,6 +1711,8 @@ class Loader:
                 raise ctx.err(
                     node, f"a relative reference must be negative (-1 = previous), got {v}"
                 )
+            if -v == len(scope.history) + 1:  # the item before the first is the input
+                return scope.input
             if -v > len(scope.history):
                 raise ctx.err(
                     node,
