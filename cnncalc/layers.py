@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import ClassVar, Literal
 
 from cnncalc.errors import LayerArgError
+from cnncalc.records import frozen
 
 Shape = tuple[int, ...]
 Ints = tuple[int, ...]
@@ -78,7 +79,7 @@ def half(v: int) -> Num:
     return v // 2 if v % 2 == 0 else Fraction(v, 2)
 
 
-@dataclass(frozen=True)
+@frozen
 class AxisRF:
     """Receptive field along one input axis: size and jump in input pixels, centre of the
     first output position, and the spatial extent last seen on this axis (for global ops)."""
@@ -210,7 +211,7 @@ def _check_out(kind: str, sizes: Sequence[int], formulas: Sequence[str], x: Shap
 # --- the protocol ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen
 class Layer:
     """Base of every kind: shape-preserving, free, no weights, receptive field unchanged."""
 
@@ -239,7 +240,7 @@ class Layer:
         return self.out_shape(x), self.params(x), self.macs(x), self.kernel_shape(x), self.rf(x, r)
 
 
-@dataclass(frozen=True)
+@frozen
 class Merge:
     """Base of the merges: several inputs, one output, no weights."""
 
@@ -252,7 +253,7 @@ class Merge:
 # --- convolutions ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen
 class Conv(Layer):
     """`nn.ConvNd`: weight `(out, in/groups, *k)`."""
 
@@ -337,7 +338,7 @@ class Conv(Layer):
         return out, weights + bias, weights * prod(out[1:]), kshape, rf
 
 
-@dataclass(frozen=True)
+@frozen
 class DwConv(Conv):
     """Depthwise conv: groups = input channels, out = in × multiplier."""
 
@@ -368,7 +369,7 @@ class DwConv(Conv):
         )
 
 
-@dataclass(frozen=True)
+@frozen
 class ConvTranspose(Layer):
     """`nn.ConvTransposeNd`: weight `(in, out/groups, *k)`."""
 
@@ -451,7 +452,7 @@ class ConvTranspose(Layer):
 # --- pooling --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen
 class Pool(Layer):
     """Max or average pooling; stride defaults to the kernel (None = kernel)."""
 
@@ -492,12 +493,12 @@ class Pool(Layer):
         return tuple(a.step(kk, ss, pp, dd) for a, kk, ss, pp, dd in zip(r, k, s, p, d))
 
 
-@dataclass(frozen=True)
+@frozen
 class MaxPool(Pool):
     kind: ClassVar[str] = "maxpool"
 
 
-@dataclass(frozen=True)
+@frozen
 class AvgPool(Pool):
     kind: ClassVar[str] = "avgpool"
     count_include_pad: bool = True
@@ -516,7 +517,7 @@ class AvgPool(Pool):
         return super().out_shape(x)
 
 
-@dataclass(frozen=True)
+@frozen
 class AdaptivePool(Layer):
     """Adaptive pooling: the output size is what was asked (1 = global pooling)."""
 
@@ -541,12 +542,12 @@ class AdaptivePool(Layer):
         return tuple(out)
 
 
-@dataclass(frozen=True)
+@frozen
 class AdaptiveAvgPool(AdaptivePool):
     kind: ClassVar[str] = "adaptiveavgpool"
 
 
-@dataclass(frozen=True)
+@frozen
 class AdaptiveMaxPool(AdaptivePool):
     kind: ClassVar[str] = "adaptivemaxpool"
 
@@ -554,7 +555,7 @@ class AdaptiveMaxPool(AdaptivePool):
 # --- normalisation --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen
 class Norm(Layer):
     """Normalisation with an optional per-channel affine (weight and bias)."""
 
@@ -574,7 +575,7 @@ class Norm(Layer):
         return 2 * x[0] if self.affine else 0
 
 
-@dataclass(frozen=True)
+@frozen
 class BatchNorm(Norm):
     """`nn.BatchNormNd`; running statistics are buffers, not parameters."""
 
@@ -591,7 +592,7 @@ class BatchNorm(Norm):
         super().check(x)
 
 
-@dataclass(frozen=True)
+@frozen
 class GroupNorm(Norm):
     kind: ClassVar[str] = "gn"
     num_groups: int = 32
@@ -606,14 +607,14 @@ class GroupNorm(Norm):
             )
 
 
-@dataclass(frozen=True)
+@frozen
 class LayerNorm(Norm):
     """Layer norm over the channel axis at every position (ConvNeXt's LayerNorm2d)."""
 
     kind: ClassVar[str] = "ln"
 
 
-@dataclass(frozen=True)
+@frozen
 class InstanceNorm(Norm):
     """Normalises each channel of each sample over its positions, so it needs more than one."""
 
@@ -632,7 +633,7 @@ class InstanceNorm(Norm):
 # --- activations and other element-wise kinds -----------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen
 class Activation(Layer):
     """A parameter-free element-wise function; `function` is the canonical name."""
 
@@ -654,7 +655,7 @@ ACTIVATIONS = (
 )
 
 
-@dataclass(frozen=True)
+@frozen
 class PReLU(Layer):
     kind: ClassVar[str] = "prelu"
     num_parameters: int = 1
@@ -671,18 +672,18 @@ class PReLU(Layer):
         return self.num_parameters
 
 
-@dataclass(frozen=True)
+@frozen
 class Dropout(Layer):
     kind: ClassVar[str] = "dropout"
     p: float = 0.5
 
 
-@dataclass(frozen=True)
+@frozen
 class Identity(Layer):
     kind: ClassVar[str] = "identity"
 
 
-@dataclass(frozen=True)
+@frozen
 class Flatten(Layer):
     kind: ClassVar[str] = "flatten"
 
@@ -690,7 +691,7 @@ class Flatten(Layer):
         return (prod(x),)
 
 
-@dataclass(frozen=True)
+@frozen
 class Linear(Layer):
     """`nn.Linear`: weight `(out, in)`; cnncalc asks for a flat input."""
 
@@ -729,7 +730,7 @@ UPSAMPLE_RANKS: Mapping[str, tuple[int, ...]] = MappingProxyType(
 )
 
 
-@dataclass(frozen=True)
+@frozen
 class Upsample(Layer):
     """`nn.Upsample` by `scale_factor` (output = floor(i · scale)) or to a fixed `size`;
     with neither, the scale is 2."""
@@ -792,7 +793,7 @@ class Upsample(Layer):
         )
 
 
-@dataclass(frozen=True)
+@frozen
 class Pad_(Layer):
     """Explicit padding (`nn.ZeroPad2d`, `nn.ReflectionPad2d`, …)."""
 
@@ -833,7 +834,7 @@ def _merge_mismatch(kind: str, xs: Sequence[Shape], what: str) -> LayerArgError:
     return LayerArgError(f"{kind} needs inputs whose {what} match, but receives {shown}")
 
 
-@dataclass(frozen=True)
+@frozen
 class Add(Merge):
     kind: ClassVar[str] = "add"
 
@@ -843,7 +844,7 @@ class Add(Merge):
         return xs[0]
 
 
-@dataclass(frozen=True)
+@frozen
 class Concat(Merge):
     """Concatenation on the channel axis."""
 
@@ -855,7 +856,7 @@ class Concat(Merge):
         return (sum(x[0] for x in xs), *xs[0][1:])
 
 
-@dataclass(frozen=True)
+@frozen
 class Mul(Merge):
     """Element-wise product with broadcasting (a squeeze-excite gate is `C×1×1`)."""
 
