@@ -5,8 +5,6 @@ Thin: read files, call `cnncalc.check`, `cnncalc.diff` and `cnncalc.schema`, pri
 command bodies so that `cnncalc --help` stays fast.
 """
 
-from __future__ import annotations
-
 import os
 import sys
 from collections.abc import Callable
@@ -215,7 +213,7 @@ def check(
         raise typer.Exit(ExitStatus.FINDINGS)
 
 
-def _report(result: CheckResult, fmt: CheckFmt, path_for: Callable[[str], str]) -> None:
+def _report(result: "CheckResult", fmt: CheckFmt, path_for: Callable[[str], str]) -> None:
     from cnncalc import ci_render
 
     if fmt is CheckFmt.json:

@@ -1,8 +1,6 @@
 """Teaching commands: `explain` (the working of every layer), `lint` (design advice) and `flow`
 (the shape-flow picture). Parse options, call the library, print; no arithmetic here."""
 
-from __future__ import annotations
-
 import sys
 from enum import Enum
 from typing import Annotated
