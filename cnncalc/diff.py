@@ -9,18 +9,17 @@ layer present in both versions is.
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
-from cnncalc.engine import INPUT, LayerReport, Report, Totals
+from cnncalc.engine import INPUT, TOTAL_FIELDS, LayerReport, Report
 from cnncalc.layers import Shape
 
-#: the totals compared, named as in the report's JSON (the fields of `engine.Totals`)
-TOTALS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Totals))
+#: the totals compared, named as in the report's JSON
+TOTALS: tuple[str, ...] = TOTAL_FIELDS
 #: what makes a layer present in both versions `changed`
 LAYER_FIELDS = ("op", "inputs", "in_shape", "out_shape", "kernel_shape", "params", "macs")
 

@@ -14,6 +14,7 @@ from types import MappingProxyType
 
 from cnncalc.errors import CnnCalcError, CnnCalcWarning, LayerArgError, Pos, ShapeError
 from cnncalc.layers import RF, AxisRF, Layer, Merge, Num, Shape, fmt_shape, prod
+from cnncalc.records import frozen
 
 DTYPE_BYTES: Mapping[str, int] = MappingProxyType(
     {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}
@@ -29,7 +30,7 @@ INPUT = "input"
 _EMPTY: Mapping[str, Pos] = MappingProxyType({})
 
 
-@dataclass(frozen=True)
+@frozen
 class Node:
     """One layer of the canonical form: a unique (dotted) name, the op as the user wrote it, the
     layer object, the names of its inputs, and where it came from."""
@@ -39,7 +40,7 @@ class Node:
     layer: Layer | Merge
     inputs: tuple[str, ...]
     pos: Pos | None = None
-    arg_pos: Mapping[str, Pos] = field(default_factory=dict)
+    arg_pos: Mapping[str, Pos] = _EMPTY
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class Network:
     budget: Mapping[str, object] = field(default_factory=dict)  # name -> budget.Limit
 
 
-@dataclass(frozen=True)
+@frozen
 class LayerReport:
     """Every number of one layer. `macs`, `flops` and `out_bytes` include the batch."""
 
@@ -78,7 +79,11 @@ class LayerReport:
         return self.in_shapes[0]
 
 
-@dataclass(frozen=True)
+#: the network totals, named as in the JSON report
+TOTAL_FIELDS = ("params", "macs", "flops", "param_bytes", "peak_activation_bytes")
+
+
+@frozen
 class Totals:
     params: int
     macs: int
@@ -87,7 +92,7 @@ class Totals:
     peak_activation_bytes: int
 
 
-@dataclass(frozen=True)
+@frozen
 class Block:
     """A block call, repeat copy or shortcut: the layers whose dotted names share `name.` and
     sit together in the order (`layers[start:end]`), with their subtotals."""
@@ -146,7 +151,7 @@ def find_blocks(rows: Sequence[LayerReport]) -> tuple[Block, ...]:
     return tuple(sorted(found, key=lambda b: (b.start, b.level)))
 
 
-@dataclass(frozen=True)
+@frozen
 class Report:
     """The result of `analyze`: per-layer numbers, totals, and the network they describe."""
 
@@ -181,13 +186,7 @@ class Report:
             "dtype": net.dtype,
             "convention": CONVENTION,
             "layers": [_layer_dict(r) for r in self.layers],
-            "totals": {
-                "params": self.totals.params,
-                "macs": self.totals.macs,
-                "flops": self.totals.flops,
-                "param_bytes": self.totals.param_bytes,
-                "peak_activation_bytes": self.totals.peak_activation_bytes,
-            },
+            "totals": {name: getattr(self.totals, name) for name in TOTAL_FIELDS},
             "output_shape": list(self.output_shape),
             "blocks": [b.to_dict() for b in self.blocks],
         }
