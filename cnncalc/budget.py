@@ -91,6 +91,25 @@ def format_quantity(value: int | Fraction, unit: Unit, digits: int = 4, si: bool
     raise AssertionError  # pragma: no cover - the loop always returns
 
 
+def human(value: float, binary: bool = False) -> str:
+    """For reading, not parsing: 1_814_073_344 -> `1.81 G`; with `binary`, bytes in KiB, MiB,
+    GiB (6_422_528 -> `6.12 MiB`). Three significant digits, carried to the next unit when
+    rounding reaches it (999_999 -> `1 M`)."""
+    base, units = (1024, ("B", "KiB", "MiB", "GiB", "TiB")) if binary else (1000, _READ_UNITS)
+    x = float(value)
+    for unit in units:
+        text = f"{x:.3g}" if abs(x) < 1000 else f"{x:.0f}"  # 1000-1023 KiB: no 1.02e+03
+        if abs(float(text)) < base or unit == units[-1]:
+            if unit in ("", "B"):
+                return f"{int(x):,}" + (" B" if binary else "")
+            return f"{text} {unit}"
+        x /= base
+    raise AssertionError  # pragma: no cover - the loop always returns
+
+
+_READ_UNITS = ("", "k", "M", "G", "T")
+
+
 class UnitError(ValueError):
     """A quantity that does not parse; the message says what would."""
 

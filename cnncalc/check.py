@@ -25,8 +25,7 @@ Used = int | Fraction
 def _output_rf(report: Report) -> Used:
     """The receptive field of the (first) output: the largest per-axis size."""
     net = report.network
-    name = net.outputs[0] if net.outputs else report.layers[-1].name
-    rf = report.layer(name).rf
+    name, rf = report.output_names[0], report.output_rfs[0]
     if not rf:
         raise CnnCalcError(
             f"budget 'rf': the output '{name}' has no spatial axes, so it has no receptive field",

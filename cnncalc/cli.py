@@ -117,14 +117,6 @@ def params(
         _console().print(render.params_renderable(report, depth, code))
 
 
-def _ints(text: str, what: str) -> tuple[int, ...]:
-    norm = text.replace("×", "x").replace("X", "x").replace(",", "x")
-    parts = norm.split("x")
-    if not all(p.strip().isdigit() and int(p) > 0 for p in parts):
-        raise CnnCalcError(f"{what} '{text}' is not a size", hint=f"write e.g. 3 or 3x5 for {what}")
-    return tuple(int(p) for p in parts)
-
-
 @app.command()
 @guarded
 def layer(
@@ -132,7 +124,9 @@ def layer(
     out: Annotated[
         int | None, typer.Option("--out", min=1, help="Output channels (features for linear).")
     ] = None,
-    kernel: Annotated[str, typer.Option("--kernel", "-k", help="Kernel: 3 or 3x5.")] = "3",
+    kernel: Annotated[
+        str, typer.Option("--kernel", "-k", help="Kernel: 3 or 3x5 (default 3).")
+    ] = "",
     size: Annotated[
         str | None, typer.Option("--size", help="Input size: 32, 224x192 or 16x112x112.")
     ] = None,
@@ -157,22 +151,33 @@ def layer(
     lang: LangOpt = None,
 ) -> None:
     """One layer, explained: kernel shape, parameter arithmetic, output size, MACs."""
-    from cnncalc.single import SingleLayer, single_layer
+    from cnncalc.layers import PAD_MODES
+    from cnncalc.single import SingleLayer, check_options, parse_sizes, single_layer
 
     spec = SingleLayer(
         op=op.value,
         in_channels=in_,
         out=out,
-        kernel=_ints(kernel, "--kernel"),
-        size=_ints(size, "--size") if size else None,
+        kernel=parse_sizes(kernel or "3", "--kernel"),
+        size=parse_sizes(size, "--size") if size else None,
         dim=dim,
-        stride=_ints(stride, "--stride") if stride else None,
-        padding=padding if padding in ("same", "valid", "tf_same") else _pad(padding),
-        dilation=_ints(dilation, "--dilation"),
+        stride=parse_sizes(stride, "--stride") if stride else None,
+        padding=padding if padding in PAD_MODES else parse_sizes(padding, "--padding", 0),
+        dilation=parse_sizes(dilation, "--dilation"),
         groups=groups,
         bias=not no_bias,
-        output_padding=_pad(output_padding),
+        output_padding=parse_sizes(output_padding, "--output-padding", 0),
     )
+    given = {
+        "kernel": bool(kernel),
+        "stride": bool(stride),
+        "padding": padding != "0",
+        "dilation": dilation != "1",
+        "groups": groups != 1,
+        "no-bias": no_bias,
+        "output-padding": output_padding != "0",
+    }
+    check_options(spec, frozenset(k for k, v in given.items() if v))
     code = language(lang)
     report, steps, title = single_layer(spec)
     from cnncalc import render
@@ -185,15 +190,6 @@ def layer(
 
         steps = explain(report.layers[0], spec.size is not None, 1, code)
     _console().print(render.steps_table(title, steps, code))
-
-
-def _pad(text: str) -> tuple[int, ...]:
-    norm = text.replace("×", "x").replace("X", "x").replace(",", "x")
-    if not all(p.strip().isdigit() for p in norm.split("x")):
-        raise CnnCalcError(
-            f"padding '{text}' is not a size", hint="write e.g. 0, 1, 1x2, same or valid"
-        )
-    return tuple(int(p) for p in norm.split("x"))
 
 
 def _register() -> None:

@@ -160,6 +160,10 @@ class Report:
     totals: Totals
     output_shapes: tuple[Shape, ...]
     warnings: tuple[CnnCalcWarning, ...] = ()
+    #: the outputs' names (`outputs:`, else the last layer; `input` for an empty network) and
+    #: their receptive fields
+    output_names: tuple[str, ...] = ()
+    output_rfs: tuple[RF, ...] = ()
 
     @property
     def output_shape(self) -> Shape:
@@ -341,6 +345,8 @@ def analyze_network(net: Network) -> Report:
         ),
         output_shapes=tuple(shapes[o] for o in outputs),
         warnings=tuple(warnings),
+        output_names=tuple(outputs),
+        output_rfs=tuple(rfs[o] for o in outputs),
     )
 
 

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from cnncalc.budget import human
 from cnncalc.engine import INPUT, LayerReport, Report
 from cnncalc.i18n import t
 from cnncalc.layers import Activation, Dropout, Identity, Norm, PReLU, Shape, fmt_shape
@@ -86,14 +87,15 @@ def _graph(report: Report) -> _Graph:
     for row in report.layers:
         for name in dict.fromkeys(row.inputs):
             succ[name].append(row.name)
-    net = report.network
-    outputs = net.outputs or ((report.layers[-1].name,) if report.layers else (INPUT,))
+    outputs = report.output_names
     for name in order:
         if name in outputs or not succ[name]:
             succ[name].append(SINK)
     index = {name: i for i, name in enumerate(order)}
     index[SINK] = len(order)
-    g = _Graph({r.name: r for r in report.layers}, net.input_shape, succ, index, {SINK: SINK})
+    g = _Graph(
+        {r.name: r for r in report.layers}, report.network.input_shape, succ, index, {SINK: SINK}
+    )
     for name in reversed(order):  # immediate post-dominators, sink first
         nxt = succ[name]
         d = nxt[0]
@@ -282,15 +284,6 @@ def bar(value: int, peak: int, width: int) -> str:
     return "█" * full + (EIGHTHS[part] if part else "")
 
 
-def _human(v: int) -> str:
-    x = float(v)
-    for unit in ("", "k", "M", "G", "T"):
-        if abs(x) < 1000 or unit == "T":
-            return f"{int(x):,}" if unit == "" else f"{x:.3g} {unit}"
-        x /= 1000
-    raise AssertionError  # pragma: no cover
-
-
 def _pct(part: int, total: int) -> str:
     if not total or not part:
         return ""
@@ -346,7 +339,7 @@ class FlowPicture:
                 self.lang,
                 name=heaviest.name,
                 op=heaviest.op,
-                value=_human(cost),
+                value=human(cost),
                 share=_pct(cost, total),
             ),
         ]
@@ -371,7 +364,7 @@ class FlowPicture:
         w_name = max(cell_len(head[0]), *(cell_len(r[0]) for r in rows))
         w_op = max(cell_len(head[1]), *(cell_len(r[1]) for r in rows))
         w_shape = max(cell_len(head[2]), *(cell_len(r[2]) for r in rows))
-        values = [_human(r[4]) if r[4] else "" for r in rows]
+        values = [human(r[4]) if r[4] else "" for r in rows]
         w_val = max(cell_len(self.by_label), *(cell_len(v) for v in values))
         w_pct = max(6, *(cell_len(r[3]) for r in rows))
         fixed = w_op + w_shape + w_val + w_pct + 2 * 5 + 1

@@ -24,6 +24,7 @@ Pad = tuple[tuple[int, int], ...]
 PadSpec = str | Ints | Pad
 
 PAD_MODES = ("same", "valid", "tf_same")
+INT_MAX = 2**63 - 1  # PyTorch sizes are int64; larger numbers are typos (and slow bignums)
 
 
 def fmt_shape(shape: Sequence[int]) -> str:

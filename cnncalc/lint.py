@@ -264,7 +264,7 @@ def early_collapse(g: Graph) -> Iterator[Finding]:
 def small_rf(g: Graph) -> Iterator[Finding]:
     """CNN107: an output position sees less than the whole input."""
     net = g.report.network
-    outputs = net.outputs or ((g.report.layers[-1].name,) if g.report.layers else ())
+    outputs = g.report.output_names
     extent = net.input_shape[1:]
     for name in outputs:
         row = g.by_name.get(name)

@@ -13,28 +13,12 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderR
 from rich.table import Table
 from rich.text import Text
 
+from cnncalc.budget import human
 from cnncalc.engine import CONVENTION, LayerReport, Report, rf_number
 from cnncalc.layers import fmt_shape
 
 if TYPE_CHECKING:
     from cnncalc.explain import Step
-
-
-def human(v: float, binary: bool = False) -> str:
-    """1_814_073_344 -> `1.81 G`; with `binary`, bytes in KiB/MiB/GiB."""
-    base, units = (
-        (1024.0, ("B", "KiB", "MiB", "GiB", "TiB"))
-        if binary
-        else (1000.0, ("", "k", "M", "G", "T"))
-    )
-    x = float(v)
-    for unit in units:
-        if abs(x) < base or unit == units[-1]:
-            if unit in ("", "B"):
-                return f"{int(x):,}{' B' if binary else ''}"
-            return f"{x:.3g} {unit}"
-        x /= base
-    raise AssertionError  # pragma: no cover
 
 
 def rf_text(row: LayerReport) -> str:

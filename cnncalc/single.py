@@ -8,6 +8,8 @@ from cnncalc.engine import INPUT, Network, Node, Report, analyze_network
 from cnncalc.errors import CnnCalcError
 from cnncalc.explain import Step, explain
 from cnncalc.layers import (
+    INT_MAX,
+    KINDS,
     AvgPool,
     Conv,
     ConvTranspose,
@@ -47,7 +49,60 @@ class SingleLayer:
     output_padding: tuple[int, ...]
 
 
+#: the options that do not apply to every op, and the layer argument each one sets
+OPTION_ARGS = {
+    "kernel": "kernel_size",
+    "stride": "stride",
+    "padding": "padding",
+    "dilation": "dilation",
+    "groups": "groups",
+    "no-bias": "bias",
+    "output-padding": "output_padding",
+}
+
+
+def parse_sizes(text: str, what: str, minimum: int = 1) -> tuple[int, ...]:
+    """`3`, `3x5`, `224×192` -> sizes; anything else is an error naming the option."""
+    parts = text.replace("×", "x").replace("X", "x").replace(",", "x").split("x")
+    digits = [p.strip() for p in parts]
+    if not all(d.isascii() and d.isdigit() for d in digits):
+        raise CnnCalcError(f"{what} '{text}' is not a size", hint=f"write e.g. 3 or 3x5 for {what}")
+    values = tuple(int(d) for d in digits)
+    if min(values) < minimum or max(values) > INT_MAX:
+        raise CnnCalcError(
+            f"{what} '{text}': every size must be between {minimum} and {INT_MAX:,}",
+            hint=f"write e.g. {max(minimum, 1)} or 3x5 for {what}",
+        )
+    return values
+
+
+def check_options(spec: SingleLayer, given: frozenset[str]) -> None:
+    """Refuse options the op does not take, rather than print a layer PyTorch has no form of."""
+    takes = {a.field for a in KINDS[spec.op].args}
+    for option in sorted(given):
+        if OPTION_ARGS[option] not in takes:
+            raise CnnCalcError(
+                f"--op {spec.op} takes no --{option}",
+                hint=f"{spec.op} takes: " + ", ".join(
+                    f"--{o}" for o, a in OPTION_ARGS.items() if a in takes),
+            )  # fmt: skip
+    if spec.op == "linear" and (spec.size is not None or spec.dim is not None):
+        raise CnnCalcError(
+            "--op linear takes no --size or --dim: its input is a vector of --in features"
+        )
+
+
 def _rank(spec: SingleLayer) -> int:
+    rank = _spatial_rank(spec)
+    if rank > 3:
+        raise CnnCalcError(
+            f"a {rank}-D layer: PyTorch has 1-D, 2-D and 3-D convolutions and pools",
+            hint="give at most 3 sizes to --size, --kernel, --stride and --dilation",
+        )
+    return rank
+
+
+def _spatial_rank(spec: SingleLayer) -> int:
     if spec.size is not None and len(spec.size) > 1:
         if spec.dim is not None and spec.dim != len(spec.size):
             raise CnnCalcError(

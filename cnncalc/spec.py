@@ -24,6 +24,7 @@ from cnncalc.budget import BUDGETS, Limit, UnitError, parse_quantity
 from cnncalc.engine import DTYPE_BYTES, INPUT, Network, Node, infer_shape
 from cnncalc.errors import CnnCalcError, Pos, ShapeError, Source, SpecError
 from cnncalc.layers import (
+    INT_MAX,
     KINDS,
     MERGES,
     PAD_MODES,
@@ -83,7 +84,6 @@ TOP_KEYS = (
 YAML11_BOOLS = frozenset(
     w for word in ("yes", "no", "on", "off", "y", "n") for w in (word, word.title(), word.upper())
 )
-INT_MAX = 2**63 - 1  # PyTorch sizes are int64; larger numbers are typos (and slow bignums)
 MAX_YAML_DEPTH = 200  # nesting of YAML collections (the pure composer recurses per level)
 _INT = re.compile(r"^[-+]?[0-9][0-9_]*$")
 _FLOAT = re.compile(r"^[-+]?(?:[0-9][0-9_]*\.?[0-9_]*|\.[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)?$")
@@ -1131,7 +1131,7 @@ class Loader:
                 )
             entries = mapping(ctx, vn, f"defaults for '{key}'")
             allowed = self.family_args(key)
-            for akey, akn, _ in entries:
+            for akey, akn, avn in entries:
                 if akey not in allowed:
                     raise ctx.err(
                         akn,
@@ -1140,6 +1140,10 @@ class Loader:
                             akey, sorted(allowed), f"its arguments: {', '.join(sorted(allowed))}"
                         ),
                     )
+                # a bad value is an error here, at its line, even if no layer would take it
+                family = [k for k in KINDS.values() if k.family == "conv"] if key == "conv" else []
+                takers = [k for k in (KINDS[key], *family) if akey in k.arg_by_name]
+                self.convert_arg(takers[0].name, takers[0].arg_by_name[akey], avn)
             self.defaults[key] = entries
 
     @staticmethod
@@ -1603,6 +1607,8 @@ class Loader:
         if t == "scale":
             if isinstance(node, yaml.SequenceNode):
                 vals = tuple(expect_float(ctx, n, what) for n in sequence(ctx, node, what))
+                if not vals:
+                    raise ctx.err(node, f"{what} is an empty list")
             else:
                 vals = (expect_float(ctx, node, what),)
             if min(vals) <= 0:

@@ -560,3 +560,12 @@ def test_gitlab_example_writes_junit(tmp_path: Path) -> None:
     assert "FAIL" in done.stdout  # the table in the job log
     root = ET.parse(repo / report).getroot()  # noqa: S314 - cnncalc's own output
     assert (root.get("tests"), root.get("failures")) == ("10", "2")
+
+
+def test_rf_budget_on_a_network_whose_output_is_its_input(tmp_path: Path) -> None:
+    net = tmp_path / "id.yaml"
+    net.write_text("input: 3x8x8\nlayers:\n  - relu\noutputs: [input]\n")
+    result = CliRunner().invoke(app, ["check", str(net), "--min-rf", "2", "--format", "json"])
+    assert result.exit_code == 1  # the input sees 1 pixel: below the minimum of 2
+    (budget,) = json.loads(result.stdout)["files"][0]["budgets"]
+    assert (budget["name"], budget["used"], budget["passed"]) == ("rf", 1, False)

@@ -240,3 +240,43 @@ def test_warnings_go_to_stderr_and_do_not_fail(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert f"{net}:8:5: warning: add 'add1' merges paths" in result.stderr
     assert json.loads(result.stdout)["warnings"][0].startswith(f"{net}:8:5: warning:")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--out", "8", "-k", "²"], "--kernel '²' is not a size"),
+        (["--out", "8", "-k", "99999999999999999999999"], "every size must be between 1 and"),
+        (["--out", "8", "--size", "8x8x8x8"], "a 4-D layer"),
+        (["--op", "avgpool", "-d", "2"], "--op avgpool takes no --dilation"),
+        (["--op", "maxpool", "-g", "3"], "--op maxpool takes no --groups"),
+        (["--op", "maxpool", "--no-bias"], "--op maxpool takes no --no-bias"),
+        (["--op", "dwconv", "-g", "5"], "--op dwconv takes no --groups"),
+        (["--out", "8", "--output-padding", "1"], "--op conv takes no --output-padding"),
+        (["--op", "linear", "--out", "8", "--size", "9"], "--op linear takes no --size"),
+    ],
+)
+def test_layer_refuses_what_pytorch_has_no_form_of(args: list[str], message: str) -> None:
+    result = runner.invoke(app, ["layer", "--in", "3", *args])
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "binary", "text"),
+    [
+        (999, False, "999"),
+        (999_999, False, "1 M"),  # rounding to 3 digits reaches the next unit: carry
+        (1_814_073_344, False, "1.81 G"),
+        (57_802_752, False, "57.8 M"),
+        (6_422_528, True, "6.12 MiB"),
+        (1000 * 1024, True, "1000 KiB"),  # never 1e+03
+        (1024 * 1024 - 1, True, "1 MiB"),
+        (512, True, "512 B"),
+    ],
+)
+def test_human_numbers(value: int, binary: bool, text: str) -> None:
+    from cnncalc.budget import human
+
+    assert human(value, binary) == text

@@ -256,3 +256,22 @@ def test_a_broadcast_gate_is_not_a_misaligned_path() -> None:
     assert not r.warnings
     assert r.layer("mul1").rf[0].size == 8  # the gate saw the whole input
     assert r.layer("mul1").rf[0].jump == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "message"),
+    [
+        (
+            "defaults:\n  conv: {bias: no}\nlayers:\n  - dwconv: 3\n",
+            "3:16",
+            "'no' is not a boolean",
+        ),
+        ("layers:\n  - upsample: {scale: []}\n", "3:23", "'scale' of upsample is an empty list"),
+    ],
+)
+def test_bad_values_are_errors_where_written(text: str, where: str, message: str) -> None:
+    with pytest.raises(cnncalc.CnnCalcError) as info:
+        cnncalc.analyze("input: 3x8x8\n" + text)
+    assert info.value.pos is not None
+    assert f"{info.value.pos.line}:{info.value.pos.col}" == where
+    assert message in info.value.message
