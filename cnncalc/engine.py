@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from cnncalc.errors import CnnCalcError, CnnCalcWarning, LayerArgError, Pos, ShapeError
-from cnncalc.layers import RF, AxisRF, Layer, Merge, Num, Shape, fmt_shape, prod
+from cnncalc.layers import RF, AxisRF, Layer, Merge, Num, Shape, prod
 from cnncalc.records import frozen
 
 DTYPE_BYTES: Mapping[str, int] = MappingProxyType(
@@ -376,7 +376,3 @@ def peak_activation_bytes(
         for name in dying.get(i, ()):
             alive -= size[name]
     return peak
-
-
-def describe_shape(shape: Shape) -> str:
-    return fmt_shape(shape)

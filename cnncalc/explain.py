@@ -295,10 +295,6 @@ def _macs(row: LayerReport, batch: int, lang: str) -> list[Step]:
     ]
 
 
-def _same(values: Sequence[str]) -> str:
-    return values[0] if len(set(values)) == 1 else "×".join(values)
-
-
 def _rf_step(row: LayerReport, rf_in: RF | None, lang: str) -> Step:
     size = "×".join(rf_str(a.size) for a in row.rf)
     jump = "×".join(rf_str(a.jump) for a in row.rf)

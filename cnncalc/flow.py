@@ -409,10 +409,6 @@ class FlowPicture:
             yield Text(line)
 
 
-def flow_picture(report: Report, by: By = "macs", lang: str = "en") -> FlowPicture:
-    return FlowPicture(report, by, lang)
-
-
 def shares(report: Report, by: By) -> Mapping[str, float]:
     """Each line's share of the total, by the name of its first layer (for tests and docs)."""
     total = report.totals.macs if by == "macs" else report.totals.params

@@ -13,7 +13,7 @@ import ast
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from cnncalc.layers import (
     KINDS,
     MERGES,
     PAD_MODES,
+    Activation,
     Arg,
     BatchNorm,
     Conv,
@@ -1222,7 +1223,7 @@ class Loader:
             raise SpecError(
                 f"the channels stack starts at {first} but the input has {shape[0]} channels "
                 f"(input: {fmt_shape(shape)}, line {ctx.pos(inode).line})",
-                self.token_pos(cnode, first_node),
+                self.ctx.pos(first_node),
                 f"start the stack with {shape[0]}",
             )
         own: list[tuple[str, SNode, SNode]] = []
@@ -1252,7 +1253,7 @@ class Loader:
                 "norm: gn needs a group count",
                 "use 'bn' in the stack, or list the layers under 'layers'",
             )
-        act_ops = [k for k, v in KINDS.items() if v.cls.__name__ == "Activation"] + ["prelu"]
+        act_ops = [k for k, v in KINDS.items() if v.cls is Activation] + ["prelu"]
         act_op = self.choice(act[1], "act", act_ops) if act else None
         for entry, tnode in tokens[1:]:
             if entry == "M":
@@ -1321,9 +1322,6 @@ class Loader:
         if len(out) < 2:
             raise ctx.err(node, "the channels stack needs at least two numbers (in → out)")
         return out
-
-    def token_pos(self, stack: SNode, token: SNode) -> Pos:
-        return self.ctx.pos(token)
 
     # -- items --
     def reserve(self, scope: Scope, items: Sequence[SNode]) -> None:
@@ -1475,7 +1473,7 @@ class Loader:
             return self.merge(scope, op, kn, vn, full, src)
         args = self.item_args(scope, op, kn, vn)
         if first is not None:
-            args = self.merge_args(args, self.arg_entries(scope, op, first))
+            args = [*args, *self.arg_entries(scope, op, first)]
         return self.emit_op(scope, op, args, kn, name, (src,))
 
     def arg_entries(self, scope: Scope, op: str, node: SNode) -> list[tuple[str, SNode, SNode]]:
@@ -1512,12 +1510,6 @@ class Loader:
             )
         arg = next(a for a in kind.args if a.field == kind.scalar)
         return [(arg.names[0], kn, self.subst(scope, vn))]
-
-    @staticmethod
-    def merge_args(
-        base: list[tuple[str, SNode, SNode]], over: list[tuple[str, SNode, SNode]]
-    ) -> list[tuple[str, SNode, SNode]]:
-        return [*base, *over]
 
     def subst(self, scope: Scope, node: SNode) -> SNode:
         """Resolve `$p` and `${expr}` against the block parameters in scope."""
@@ -1783,9 +1775,6 @@ class Loader:
             ) from None
 
     # -- structures --
-    def sub_scope(self, parent: Scope, prefix: str, src: str) -> Scope:
-        return Scope(prefix, src, parent.params, self.shapes[src][0])
-
     def residual(
         self, scope: Scope, kn: SNode, vn: SNode | None, name: str | None, src: str
     ) -> str:
@@ -1998,7 +1987,3 @@ def load(path: str | Path) -> Network:
 
 def load_text(text: str, name: str = "<text>") -> Network:
     return load_source(Source(name, text))
-
-
-def iter_ops() -> Iterator[tuple[str, Kind]]:
-    yield from KINDS.items()
