@@ -11,8 +11,8 @@ from typing import Annotated
 import typer
 
 from cnncalc import __version__
+from cnncalc.cliutil import HtmlOpt, LangOpt, SvgOpt, guarded, language, record
 from cnncalc.cliutil import console as _console
-from cnncalc.cliutil import guarded, language, record
 from cnncalc.cliutil import write as _write
 from cnncalc.errors import CnnCalcError
 
@@ -50,18 +50,6 @@ def _version(value: bool) -> None:
     if value:
         sys.stdout.write(f"cnncalc {__version__}\n")
         raise typer.Exit()
-
-
-LangOpt = Annotated[
-    str | None,
-    typer.Option("--lang", help="Language: en or zh (default: $CNNCALC_LANG, else en)."),
-]
-SvgOpt = Annotated[
-    str | None, typer.Option("--svg", metavar="FILE", help="Also save the output as SVG.")
-]
-HtmlOpt = Annotated[
-    str | None, typer.Option("--html", metavar="FILE", help="Also save the output as HTML.")
-]
 
 
 @app.callback()

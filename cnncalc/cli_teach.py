@@ -7,19 +7,8 @@ from typing import Annotated
 
 import typer
 
-from cnncalc.cliutil import console, guarded, language, record, write
+from cnncalc.cliutil import HtmlOpt, LangOpt, SvgOpt, console, guarded, language, record, write
 from cnncalc.errors import CnnCalcError, ExitStatus
-
-LangOpt = Annotated[
-    str | None,
-    typer.Option("--lang", help="Language: en or zh (default: $CNNCALC_LANG, else en)."),
-]
-SvgOpt = Annotated[
-    str | None, typer.Option("--svg", metavar="FILE", help="Also save the output as SVG.")
-]
-HtmlOpt = Annotated[
-    str | None, typer.Option("--html", metavar="FILE", help="Also save the output as HTML.")
-]
 
 
 class By(str, Enum):

@@ -8,13 +8,25 @@ import os
 import sys
 from collections.abc import Callable
 from contextvars import ContextVar
-from typing import Any, NoReturn, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 
 from cnncalc.errors import CnnCalcError, ExitStatus
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: options several commands share
+LangOpt = Annotated[
+    str | None,
+    typer.Option("--lang", help="Language: en or zh (default: $CNNCALC_LANG, else en)."),
+]
+SvgOpt = Annotated[
+    str | None, typer.Option("--svg", metavar="FILE", help="Also save the output as SVG.")
+]
+HtmlOpt = Annotated[
+    str | None, typer.Option("--html", metavar="FILE", help="Also save the output as HTML.")
+]
 
 
 #: the recording console and its targets while `--svg`/`--html` is in force

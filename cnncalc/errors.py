@@ -59,6 +59,13 @@ class Pos:
         return f"{self.source.name}:{self.line}:{self.col}"
 
 
+def _width(text: str) -> int:
+    """Terminal columns: wide (CJK) characters take two, so the caret lines up under them."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 class CnnCalcError(Exception):
     """Any mistake in the user's input. The CLI prints it and exits with status 2."""
 
@@ -95,7 +102,7 @@ class CnnCalcError(Exception):
             if text.strip():
                 shown = text.expandtabs(1)  # one column per character, so the caret lines up
                 out.append(f"  {self.pos.line:>4} | {shown}")
-                out.append("       | " + " " * (self.pos.col - 1) + "^")
+                out.append("       | " + " " * _width(shown[: self.pos.col - 1]) + "^")
         out.extend(f"note: {n}" for n in self.notes)
         if self.hint:
             out.append(f"hint: {self.hint}")

@@ -280,3 +280,12 @@ def test_human_numbers(value: int, binary: bool, text: str) -> None:
     from cnncalc.budget import human
 
     assert human(value, binary) == text
+
+
+def test_caret_lines_up_after_wide_characters() -> None:
+    text = "input: 3x8x8\nlayers:\n  - {conv: {out: 8, k: 3}, name: 卷积, kernal: 3}\n"
+    with pytest.raises(cnncalc.CnnCalcError) as info:
+        cnncalc.analyze(text)
+    quoted, caret = info.value.render().splitlines()[1:3]
+    # the two CJK characters before it take four terminal columns, not two
+    assert caret.index("^") == quoted.index("kernal") + 2
