@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from cnncalc.engine import INPUT, LayerReport, Report
+from cnncalc.engine import INPUT, LayerReport, Report, rf_number
 from cnncalc.errors import CnnCalcError, Pos, Source, SpecError
 from cnncalc.i18n import t
 from cnncalc.layers import (
@@ -271,7 +271,7 @@ def small_rf(g: Graph) -> Iterator[Finding]:
         if row is None or not row.rf or len(row.rf) != len(extent):
             continue
         if any(a.size < e for a, e in zip(row.rf, extent)):
-            rf = "×".join(str(a.size) for a in row.rf)
+            rf = "×".join(str(rf_number(a.size)) for a in row.rf)
             args = {"rf": rf, "input": fmt_shape(extent)}
             yield Finding("CNN107", row.name, row.node.pos, args)
 
