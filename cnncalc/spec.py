@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from cnncalc.budget import BUDGETS, Limit, UnitError, parse_quantity
-from cnncalc.engine import DTYPE_BYTES, INPUT, Network, Node, infer_shape
+from cnncalc.engine import DTYPE_BYTES, INPUT, Network, Node, gc_paused, infer_shape
 from cnncalc.errors import CnnCalcError, Pos, ShapeError, Source, SpecError
 from cnncalc.layers import (
     INT_MAX,
@@ -1976,6 +1976,7 @@ class Loader:
         return inner.last()
 
 
+@gc_paused()
 def load_source(src: Source) -> Network:
     return Loader(src).load(compose(src))
 

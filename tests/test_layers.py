@@ -300,3 +300,19 @@ def test_receptive_field_recurrence() -> None:
 def test_global_pool_sees_whole_input() -> None:
     r = cnncalc.analyze("input: 3x9x9\nlayers:\n  - conv: {out: 4, k: 3}\n  - gap\n")
     assert r.layers[-1].rf[0].size == 3 + (7 - 1) * 1
+
+
+def test_analysis_restores_the_cycle_collector() -> None:
+    import gc
+
+    assert gc.isenabled()
+    cnncalc.analyze("input: 3x8x8\nchannels: 3→4\n")
+    with pytest.raises(cnncalc.CnnCalcError):
+        cnncalc.analyze("input: 3x8x8\nchannels: 3→4\nkernel: 9\n")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        cnncalc.analyze("input: 3x8x8\nchannels: 3→4\n")
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
