@@ -157,3 +157,24 @@ def test_teaching_modules_import_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("text", "english"),
+    [
+        ("input: 3x8x8\nlayers:\n  - conv: {out: 8, k: 3}\n  - add: [input, prev]\n", "needs inputs"),
+        ("input: 3:8:8\nlayers: [relu]\n", "base-60"),
+        ("input: 3x8x8\nlayers:\n  - conv: {out: 8, k: 3, bias: yes}\n", "must be true or false"),
+        ("input: 3x8x8\nlayers:\n  - {relu: , name: a}\n  - {relu: , name: a}\n", "duplicate"),
+        ("input: 3x8x8\nlayers:\n  - conv: {out: 8, kernal: 3}\n", "has no argument"),
+        ("input: 3x8x8\nlayers:\n  - conv: {out: 8, k: 3, g: 2}\n", "must divide"),
+    ],
+)
+def test_common_errors_read_in_chinese(text: str, english: str) -> None:
+    from cnncalc.i18n import render_error
+
+    with pytest.raises(cnncalc.CnnCalcError) as info:
+        cnncalc.analyze(text)
+    zh = render_error(info.value, "zh")
+    assert "错误：" in zh
+    assert english not in zh
