@@ -162,7 +162,7 @@ def test_teaching_modules_import_light() -> None:
 @pytest.mark.parametrize(
     ("text", "english"),
     [
-        ("input: 3x8x8\nlayers:\n  - conv: {out: 8, k: 3}\n  - add: [input, prev]\n", "needs inputs"),
+        ("input: 3x8x8\nlayers:\n  - conv: {out: 8, k: 3}\n  - add: [input, prev]\n", "needs"),
         ("input: 3:8:8\nlayers: [relu]\n", "base-60"),
         ("input: 3x8x8\nlayers:\n  - conv: {out: 8, k: 3, bias: yes}\n", "must be true or false"),
         ("input: 3x8x8\nlayers:\n  - {relu: , name: a}\n  - {relu: , name: a}\n", "duplicate"),
