@@ -3,7 +3,6 @@ GitHub workflow commands). Pure functions; the verdicts come from `check` and `d
 
 from __future__ import annotations
 
-import json
 import posixpath
 from collections.abc import Callable, Sequence
 from fractions import Fraction
@@ -15,16 +14,13 @@ from cnncalc.diff import TOTALS, Delta, LayerChange, LayerSide, NetworkDiff
 from cnncalc.engine import rf_number
 from cnncalc.errors import CnnCalcError
 from cnncalc.layers import fmt_shape
+from cnncalc.render import md_escape, to_json
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
 PASS, FAIL = "pass", "FAIL"
 MD_PASS, MD_FAIL = "✅ pass", "❌ **FAIL**"
-
-
-def to_json(data: object) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 # --- numbers ------------------------------------------------------------------------------------
@@ -176,10 +172,6 @@ def check_dict(result: CheckResult) -> dict[str, object]:
 
 def check_json(result: CheckResult) -> str:
     return to_json(check_dict(result))
-
-
-def md_escape(text: str) -> str:
-    return text.replace("|", "\\|")
 
 
 def md_code(text: str) -> str:

@@ -19,14 +19,13 @@ from typing import TYPE_CHECKING, Literal
 from cnncalc.budget import human
 from cnncalc.engine import INPUT, LayerReport, Report
 from cnncalc.i18n import t
-from cnncalc.layers import Activation, Dropout, Identity, Norm, PReLU, Shape, fmt_shape
+from cnncalc.layers import ELEMENTWISE, Shape, fmt_shape
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
 
 By = Literal["macs", "params"]
 SINK = "\x00sink"
-FOLD = (Norm, Activation, PReLU, Dropout, Identity)
 
 
 @dataclass(frozen=True)
@@ -118,7 +117,7 @@ def _foldable(g: _Graph, name: str, stop: str, seen: set[str]) -> str | None:
     if len(nxt) != 1 or nxt[0] in (SINK, stop) or nxt[0] in seen:
         return None
     row = g.rows[nxt[0]]
-    ok = isinstance(row.node.layer, FOLD) and len(row.inputs) == 1
+    ok = isinstance(row.node.layer, ELEMENTWISE) and len(row.inputs) == 1
     return nxt[0] if ok else None
 
 

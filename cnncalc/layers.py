@@ -875,6 +875,10 @@ class Mul(Merge):
         return tuple(out)
 
 
+#: kinds that act on each value alone: shapes, channels and receptive field pass through them
+ELEMENTWISE = (Norm, Activation, PReLU, Dropout, Identity)
+
+
 # --- the registry ---------------------------------------------------------------------------
 
 ArgType = Literal[

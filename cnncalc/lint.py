@@ -18,19 +18,16 @@ from cnncalc.engine import INPUT, LayerReport, Report, rf_number
 from cnncalc.errors import CnnCalcError, Pos, Source, SpecError
 from cnncalc.i18n import t
 from cnncalc.layers import (
-    Activation,
+    ELEMENTWISE,
     BatchNorm,
     Concat,
     Conv,
     ConvTranspose,
     Dropout,
     DwConv,
-    Identity,
     Linear,
     Merge,
-    Norm,
     Pool,
-    PReLU,
     fmt_shape,
 )
 
@@ -96,13 +93,12 @@ class Graph:
         return self.consumers.get(row.name, ())
 
 
-PASS_THROUGH = (Norm, Activation, PReLU, Dropout, Identity)
 CONVS = (Conv, ConvTranspose)
 
 
 def _passes(row: LayerReport) -> bool:
     """Element-wise layers that keep the shape: advice looks through them."""
-    return isinstance(row.node.layer, PASS_THROUGH)
+    return isinstance(row.node.layer, ELEMENTWISE)
 
 
 def _is_conv(row: LayerReport) -> bool:

@@ -295,14 +295,14 @@ def to_csv(report: Report) -> str:
     return buf.getvalue()
 
 
-def _md_escape(text: str) -> str:
+def md_escape(text: str) -> str:
     return text.replace("|", "\\|")
 
 
 def to_markdown(report: Report, depth: int | None = None) -> str:
     net = report.network
     lines = [
-        f"### {_md_escape(net.name or 'network')} (input {fmt_shape(net.input_shape)})",
+        f"### {md_escape(net.name or 'network')} (input {fmt_shape(net.input_shape)})",
         "",
     ]
     if depth != 0:
@@ -312,7 +312,7 @@ def to_markdown(report: Report, depth: int | None = None) -> str:
         ]
         total = report.totals.params
         for row in rows(report, depth):
-            name = "&nbsp;&nbsp;" * (row.level - 1) + _md_escape(row.name)
+            name = "&nbsp;&nbsp;" * (row.level - 1) + md_escape(row.name)
             if row.is_block:
                 name = f"**{name}**"
             lines.append(
