@@ -32,6 +32,7 @@ from cnncalc.layers import (
     Norm,
     Pool,
     Upsample,
+    effective_kernel,
     fmt_shape,
     prod,
     transposed_formula,
@@ -308,7 +309,7 @@ def _rf_step(row: LayerReport, rf_in: RF | None, lang: str) -> Step:
         k, s, d, _ = layer.geometry(x)
         word = t("explain.w.jump", lang)
         for a, b, kk, ss, dd in zip(rf_in, row.rf, k, s, d):
-            keff = dd * (kk - 1) + 1
+            keff = effective_kernel(kk, dd)
             working.append(
                 f"{rf_str(a.size)} + ({keff}−1)·{rf_str(a.jump)} = {rf_str(b.size)}"
                 f"{word}{rf_str(a.jump)}·{ss} = {rf_str(b.jump)}"

@@ -39,9 +39,14 @@ def prod(values: Sequence[int]) -> int:
 # --- window arithmetic (conv and pool share it) -------------------------------------------
 
 
+def effective_kernel(k: int, d: int) -> int:
+    """The span a dilated kernel covers: `k̂ = d(k−1) + 1`."""
+    return d * (k - 1) + 1
+
+
 def window(i: int, k: int, s: int, pl: int, pr: int, d: int, ceil: bool = False) -> int:
     """PyTorch's output size of a sliding window along one axis (may be < 1: caller checks)."""
-    num = i + pl + pr - d * (k - 1) - 1
+    num = i + pl + pr - effective_kernel(k, d)
     if not ceil:
         return num // s + 1
     o = -(-num // s) + 1
@@ -61,7 +66,7 @@ def window_formula(i: int, k: int, s: int, pl: int, pr: int, d: int, ceil: bool 
 
 
 def transposed_formula(i: int, k: int, s: int, p: int, d: int, op: int) -> str:
-    o = (i - 1) * s - 2 * p + d * (k - 1) + op + 1
+    o = (i - 1) * s - 2 * p + effective_kernel(k, d) + op
     return f"({i}−1)·{s} − 2·{p} + {d}·({k}−1) + {op} + 1 = {o}"
 
 
@@ -92,7 +97,7 @@ class AxisRF:
 
     def step(self, k: int, s: Num, pl: int = 0, d: int = 1) -> AxisRF:
         """`r += (k̂−1)·J; J *= s` with `k̂ = d(k−1)+1`."""
-        keff = d * (k - 1) + 1
+        keff = effective_kernel(k, d)
         j = self.jump
         return AxisRF(
             self.size + (keff - 1) * j,
@@ -179,7 +184,7 @@ def resolve_padding(
         out: list[tuple[int, int]] = []
         for i, kk, ss, dd in zip(spatial, k, s, d):
             o = -(-i // ss)
-            tot = max((o - 1) * ss + dd * (kk - 1) + 1 - i, 0)
+            tot = max((o - 1) * ss + effective_kernel(kk, dd) - i, 0)
             out.append((tot // 2, tot - tot // 2))
         return tuple(out)
     if spec and isinstance(spec[0], tuple):
@@ -414,7 +419,7 @@ class ConvTranspose(Layer):
                 arg="groups",
             )
         sizes = [
-            (i - 1) * ss - 2 * pp + dd * (kk - 1) + oo + 1
+            (i - 1) * ss - 2 * pp + effective_kernel(kk, dd) + oo
             for i, kk, ss, pp, dd, oo in zip(x[1:], k, s, p, d, op)
         ]
         if min(sizes) < 1:
@@ -437,7 +442,7 @@ class ConvTranspose(Layer):
         k, s, d, p, _ = self.geometry(x)
         out = []
         for a, kk, ss, dd, pp in zip(r, k, s, d, p):
-            keff = dd * (kk - 1) + 1
+            keff = effective_kernel(kk, dd)
             taps = -(-keff // ss)  # inputs that one output position depends on
             out.append(
                 AxisRF(

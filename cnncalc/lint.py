@@ -28,6 +28,7 @@ from cnncalc.layers import (
     Linear,
     Merge,
     Pool,
+    effective_kernel,
     fmt_shape,
 )
 
@@ -137,7 +138,7 @@ def _kernel(row: LayerReport) -> tuple[int, ...]:
     layer = row.node.layer
     assert isinstance(layer, (Conv, Pool))
     k, _, d, _ = layer.geometry(row.in_shape)
-    return tuple(dd * (kk - 1) + 1 for kk, dd in zip(k, d))
+    return tuple(effective_kernel(kk, dd) for kk, dd in zip(k, d))
 
 
 def _pct(part: int, total: int) -> str:
