@@ -1,7 +1,7 @@
 """The command line: parse options, call the library, print. No arithmetic here.
 
 No `from __future__ import annotations` in the command modules: Typer reads every
-command's annotations at each start, and string annotations would each cost an `eval`.
+command's annotations at each start, and string annotations would each be compiled again.
 """
 
 import sys

@@ -4,7 +4,8 @@ Every command loads some thirty layer kinds at start-up, and `dataclasses` spend
 millisecond on each (it generates and compiles six methods per class, and inspects every
 annotation). `frozen` gives the same semantics for what the kinds use — fields with defaults,
 inheritance, positional or keyword construction, immutability, equality, hashing and repr —
-compiling only `__init__`. Type checkers see it as a dataclass transform (PEP 681).
+with shared methods and no generated code. Type checkers see it as a dataclass transform
+(PEP 681).
 """
 
 from __future__ import annotations
@@ -69,21 +70,39 @@ def _repr(self: Any) -> str:
     return f"{self.__class__.__qualname__}({args})"
 
 
+def _init_for(names: tuple[str, ...], defaults: dict[str, object]) -> Any:
+    """An `__init__` taking the fields by position or by name, without generating code: the
+    values are gathered in a dict (C-speed updates) and checked against the field names."""
+    fields = frozenset(names)
+    required = [n for n in names if n not in defaults]
+
+    def __init__(self: object, *args: object, **kwargs: object) -> None:
+        values = dict(defaults)
+        if args:
+            if len(args) > len(names):
+                raise TypeError(f"{type(self).__name__}() takes {len(names)} arguments")
+            given = dict(zip(names, args))
+            if kwargs and given.keys() & kwargs.keys():
+                raise TypeError(f"{type(self).__name__}() got an argument twice")
+            values.update(given)
+        values.update(kwargs)
+        if values.keys() != fields:
+            unknown = sorted(values.keys() - fields)
+            missing = [n for n in required if n not in values]
+            raise TypeError(
+                f"{type(self).__name__}(): "
+                + (f"unknown {unknown}" if unknown else f"missing {missing}")
+            )
+        self.__dict__.update(values)
+
+    return __init__
+
+
 @dataclass_transform(frozen_default=True)
 def frozen(cls: type[T]) -> type[T]:
     """Make `cls` an immutable record of its annotated fields."""
     names, defaults = _fields(cls)
-    scope: dict[str, object] = {"_set": object.__setattr__}
-    params = []
-    for name in names:
-        if name in defaults:
-            scope[f"_d_{name}"] = defaults[name]
-            params.append(f"{name}=_d_{name}")
-        else:
-            params.append(name)
-    body = "".join(f"    _set(self, {n!r}, {n})\n" for n in names) or "    pass\n"
-    exec(f"def __init__(self, {', '.join(params)}):\n{body}", scope)  # noqa: S102 - fixed text
-    init: Any = scope["__init__"]
+    init = _init_for(tuple(names), defaults)
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     attrs = {
         "__init__": init,
