@@ -226,6 +226,4 @@ def single_layer(spec: SingleLayer) -> tuple[Report, list[Step], str]:
     title = torch_call(spec, rank, row.out_shape[0])
     if with_size:
         title += f"  ·  input {fmt_shape(shape)}"
-    if not with_size:
-        report = Report(report.network, report.layers, report.totals, report.output_shapes)
     return report, steps, title
