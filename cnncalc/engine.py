@@ -232,15 +232,19 @@ def _layer_dict(r: LayerReport) -> dict[str, object]:
     return d
 
 
+def origin(name: str, producers: Mapping[str, Node]) -> str:
+    """Where a tensor comes from, for messages: `'conv1', line 3` or `the network input`."""
+    src = producers.get(name)
+    if src is None:
+        return "the network input" if name == INPUT else f"'{name}'"
+    return f"'{src.name}'" + (f", line {src.pos.line}" if src.pos is not None else "")
+
+
 def _locate(err: LayerArgError, node: Node, producers: Mapping[str, Node]) -> CnnCalcError:
     pos = node.arg_pos.get(err.arg or "", node.pos) if err.arg else node.pos
     message = f"{node.op} '{node.name}': {err.message}"
     if err.arg == "in" and node.inputs:
-        src = producers.get(node.inputs[0])
-        where = "the network input" if src is None else f"'{src.name}'"
-        if src is not None and src.pos is not None:
-            where += f", line {src.pos.line}"
-        message += f" (from {where})"
+        message += f" (from {origin(node.inputs[0], producers)})"
     return ShapeError(message, pos, err.hint)
 
 

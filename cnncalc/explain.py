@@ -32,6 +32,7 @@ from cnncalc.layers import (
     Norm,
     Pool,
     Upsample,
+    axis_names,
     effective_kernel,
     fmt_shape,
     prod,
@@ -55,10 +56,6 @@ def rf_str(v: int | Fraction) -> str:
     """A receptive-field number: `19`, or `0.5` when an upsampling made it fractional."""
     f = Fraction(v)
     return str(f.numerator) if f.denominator == 1 else f"{float(f):g}"
-
-
-def _axes(count: int) -> tuple[str, ...]:
-    return {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}.get(count, ())
 
 
 def _window(k: Sequence[int]) -> str:
@@ -166,7 +163,7 @@ def _conv_params(row: LayerReport, lang: str, context: bool) -> list[Step]:
     window = _window(k)
     depth = x[0] // g if not transposed else ks[1]
     weights = prod(k) * depth
-    axes = ", ".join(f"k{a}" for a in _axes(len(k)))
+    axes = ", ".join(f"k{a}" for a in axis_names(len(k)))
     if g == 1:
         depth_txt = tr("explain.w.depth_all", depth=depth)
     else:
@@ -238,7 +235,7 @@ def _merge_step(row: LayerReport, lang: str) -> Step:
 def _sizes(row: LayerReport, lang: str) -> list[Step]:
     layer = row.node.layer
     x = row.in_shape
-    axes = _axes(len(x) - 1)
+    axes = axis_names(len(x) - 1)
     out: list[Step] = []
     if isinstance(layer, (Conv, Pool)):
         k, s, d, p = layer.geometry(x)

@@ -199,14 +199,15 @@ def resolve_padding(
     return tuple((int(p), int(p)) for p in ints)
 
 
-def _axis_names(n: int) -> tuple[str, ...]:
+def axis_names(n: int) -> tuple[str, ...]:
+    """The spatial axes' names as PyTorch writes them: L; H, W; D, H, W."""
     return {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}.get(n, tuple(f"#{i}" for i in range(n)))
 
 
 def _check_out(kind: str, sizes: Sequence[int], formulas: Sequence[str], x: Shape) -> None:
     for axis, (o, f) in enumerate(zip(sizes, formulas)):
         if o < 1:
-            name = _axis_names(len(sizes))[axis]
+            name = axis_names(len(sizes))[axis]
             raise LayerArgError(
                 f"{kind} output size on axis {name} would be {o}: {f}",
                 hint=f"the input {fmt_shape(x)} is too small for this window; "
@@ -782,7 +783,7 @@ class Upsample(Layer):
                 ) from None
             if o < 1:
                 raise LayerArgError(
-                    f"upsample output size on axis {_axis_names(len(sp))[axis]} would be {o}: "
+                    f"upsample output size on axis {axis_names(len(sp))[axis]} would be {o}: "
                     f"⌊{i} · {f:g}⌋ = {o}",
                     arg="scale",
                     hint=f"the input {fmt_shape(x)} is too small for this scale; use a larger one",

@@ -28,6 +28,7 @@ from cnncalc.layers import (
     Linear,
     Merge,
     Pool,
+    axis_names,
     effective_kernel,
     fmt_shape,
 )
@@ -207,14 +208,12 @@ def stride_over_kernel(g: Graph) -> Iterator[Finding]:
 
 def even_same(g: Graph) -> Iterator[Finding]:
     """CNN104: `same` padding around an even kernel pads one side more than the other."""
-    axes = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
     for row in g.report.layers:
         layer = row.node.layer
         if not isinstance(layer, Conv) or not isinstance(layer.padding, str):
             continue
         _, _, _, pads = layer.geometry(row.in_shape)
-        names = axes.get(len(pads), tuple(str(i) for i in range(len(pads))))
-        for axis, kk, (pl, pr) in zip(names, _kernel(row), pads):
+        for axis, kk, (pl, pr) in zip(axis_names(len(pads)), _kernel(row), pads):
             if pl != pr:
                 args = {"mode": layer.padding, "k": kk, "pl": pl, "pr": pr, "axis": axis}
                 yield Finding("CNN104", row.name, row.node.pos, args)

@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from cnncalc.budget import BUDGETS, Limit, UnitError, parse_quantity
-from cnncalc.engine import DTYPE_BYTES, INPUT, Network, Node, gc_paused, infer_shape
+from cnncalc.engine import DTYPE_BYTES, INPUT, Network, Node, gc_paused, infer_shape, origin
 from cnncalc.errors import CnnCalcError, Pos, ShapeError, Source, SpecError
 from cnncalc.layers import (
     INT_MAX,
@@ -1752,15 +1752,9 @@ class Loader:
         except CnnCalcError as err:
             if not isinstance(err, ShapeError):
                 raise
-            parts = []
-            for r in refs:
-                p = self.producers.get(r)
-                where = (
-                    f"'{r}'" if p is not None else "the network input" if r == INPUT else f"'{r}'"
-                )
-                if p is not None and p.pos is not None:
-                    where += f", line {p.pos.line}"
-                parts.append(f"{fmt_shape(self.shapes[r])} (from {where})")
+            parts = [
+                f"{fmt_shape(self.shapes[r])} (from {origin(r, self.producers)})" for r in refs
+            ]
             what = {"add": "shapes", "concat": "sizes except channels", "mul": "shapes"}[op]
             shapes = [self.shapes[r] for r in refs]
             hint = None
