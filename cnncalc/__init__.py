@@ -27,7 +27,7 @@ __all__ = [
 
 def load(source: str | Path | dict[str, Any]) -> Network:
     """Parse a network from a path, YAML text (anything with a newline or a colon) or a dict."""
-    from cnncalc import spec
+    from cnncalc.loader import spec
 
     if isinstance(source, dict):
         import yaml

@@ -16,17 +16,13 @@ from types import MappingProxyType
 
 from cnncalc.errors import CnnCalcError, CnnCalcWarning, LayerArgError, Pos, ShapeError
 from cnncalc.layers import RF, AxisRF, Layer, Merge, Num, Shape, prod
+from cnncalc.messages.en import CONVENTION
 from cnncalc.records import frozen
 
 DTYPE_BYTES: Mapping[str, int] = MappingProxyType(
     {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}
 )
 FLOPS_PER_MAC = 2
-CONVENTION = (
-    "params = learnable parameters (BN running stats excluded); MACs = multiply-accumulates of "
-    "conv/convT/linear, bias excluded; FLOPs = 2 × MACs (as torch FlopCounterMode); "
-    "shapes per sample"
-)
 INPUT = "input"
 
 _EMPTY: Mapping[str, Pos] = MappingProxyType({})

@@ -1,7 +1,7 @@
 """PyTorch parity checks: analyse a `Network` with cnncalc, build it in torch, and assert that
 every number cnncalc reports is the number torch measures.
 
-`compare(net)` is the one entry point (reusable as `compare(cnncalc.spec.load(path))`). It checks
+`compare(net)` is the one entry point (reusable as `compare(cnncalc.load(path))`). It checks
 total and per-layer parameter counts against `nn.Module.parameters()`, every node's per-sample
 output shape against the tensor torch produced, weight layouts against `weight.shape`, and total
 and per-layer FLOPs against `torch.utils.flop_counter.FlopCounterMode`.

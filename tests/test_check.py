@@ -22,12 +22,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from cnncalc import check as C
-from cnncalc import ci_render
-from cnncalc.budget import BUDGETS, Limit, cli_option, format_quantity, parse_quantity
+from cnncalc.analysis import check as C
+from cnncalc.analysis.budget import BUDGETS, Limit, cli_option, format_quantity, parse_quantity
 from cnncalc.cli import app
 from cnncalc.errors import CnnCalcError
-from cnncalc.spec import load, load_text
+from cnncalc.loader.spec import load, load_text
+from cnncalc.render import ci as ci_render
 from tests.conftest import ROOT
 
 runner = CliRunner()
@@ -250,7 +250,7 @@ def test_exit_3_on_an_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_globs_and_directories_expand(tmp_path: Path) -> None:
-    from cnncalc.cli_ci import expand_paths
+    from cnncalc.cli.ci import expand_paths
 
     (tmp_path / "sub").mkdir()
     (tmp_path / ".hidden").mkdir()

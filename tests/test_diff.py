@@ -11,9 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 import cnncalc
-from cnncalc import ci_render
+from cnncalc.analysis.diff import TOTALS, diff_reports
 from cnncalc.cli import app
-from cnncalc.diff import TOTALS, diff_reports
+from cnncalc.render import ci as ci_render
 from tests.conftest import ROOT
 
 runner = CliRunner()

@@ -15,9 +15,9 @@ import yaml
 from typer.testing import CliRunner
 
 import cnncalc
-from cnncalc import spec
 from cnncalc.cli import app
 from cnncalc.errors import CnnCalcError, ExitStatus, Pos, Source
+from cnncalc.loader import spec
 
 #: the pure-Python parser, typed the way cnncalc types scalars (its loader skips resolution)
 PureLoader = type("PureLoader", (yaml.SafeLoader,), {"resolve": spec._Loader.resolve})

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 import cnncalc
+from cnncalc.analysis.explain import Step, channel_path, explain, explain_report, overview
 from cnncalc.cli import app
-from cnncalc.explain import Step, channel_path, explain, explain_report, overview
 from tests.conftest import EXAMPLES, ROOT
 
 runner = CliRunner()

@@ -13,8 +13,18 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 import cnncalc
+from cnncalc.analysis.flow import (
+    FlowPicture,
+    Fork,
+    Line,
+    bar,
+    build,
+    by_block,
+    lines,
+    shares,
+    spine,
+)
 from cnncalc.cli import app
-from cnncalc.flow import FlowPicture, Fork, Line, bar, build, by_block, lines, shares, spine
 from tests.conftest import EXAMPLES, ROOT
 
 runner = CliRunner()

@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cnncalc
-from cnncalc import spec
 from cnncalc.engine import analyze_network
 from cnncalc.errors import CnnCalcError
+from cnncalc.loader import spec
 
 FUZZ = settings(
     max_examples=300,

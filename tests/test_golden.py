@@ -10,9 +10,10 @@ import pytest
 from rich.console import Console
 
 import cnncalc
-from cnncalc import render, spec
 from cnncalc.engine import analyze_network
 from cnncalc.errors import Source
+from cnncalc.loader import spec
+from cnncalc.render import report as render
 from tests.conftest import EXAMPLES, GOLDEN
 
 

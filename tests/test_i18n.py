@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 import cnncalc
-from cnncalc import i18n
+from cnncalc import messages as i18n
 from cnncalc.cli import app
 from cnncalc.errors import CnnCalcError
 from tests.conftest import ROOT
@@ -152,7 +152,8 @@ def test_params_table_in_chinese() -> None:
 
 def test_teaching_modules_import_light() -> None:
     code = (
-        "import sys, cnncalc.i18n, cnncalc.lint, cnncalc.flow, cnncalc.explain; "
+        "import sys, cnncalc.messages, cnncalc.analysis.lint, cnncalc.analysis.flow, "
+        "cnncalc.analysis.explain; "
         "print(sorted(m for m in ('rich', 'typer', 'torch') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -171,7 +172,7 @@ def test_teaching_modules_import_light() -> None:
     ],
 )
 def test_common_errors_read_in_chinese(text: str, english: str) -> None:
-    from cnncalc.i18n import render_error
+    from cnncalc.messages import render_error
 
     with pytest.raises(cnncalc.CnnCalcError) as info:
         cnncalc.analyze(text)

@@ -11,9 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 import cnncalc
+from cnncalc.analysis.lint import RULES, Finding, lint
 from cnncalc.cli import app
-from cnncalc.i18n import CATALOGUES
-from cnncalc.lint import RULES, Finding, lint
+from cnncalc.messages import CATALOGUES
 from tests.conftest import EXAMPLES, ROOT
 
 runner = CliRunner()

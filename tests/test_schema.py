@@ -14,12 +14,12 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from cnncalc import schema as S
-from cnncalc.budget import BUDGETS
+from cnncalc.analysis.budget import BUDGETS
 from cnncalc.engine import DTYPE_BYTES
 from cnncalc.errors import CnnCalcError
 from cnncalc.layers import KINDS, MERGES, ArgType
-from cnncalc.spec import META_KEYS, STRUCTURES, TOP_KEYS, load_text
+from cnncalc.loader.spec import META_KEYS, STRUCTURES, TOP_KEYS, load_text
+from cnncalc.render import schema as S
 from tests.conftest import EXAMPLES, ROOT
 
 runner = CliRunner()

@@ -13,12 +13,13 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderR
 from rich.table import Table
 from rich.text import Text
 
-from cnncalc.budget import human
-from cnncalc.engine import CONVENTION, LayerReport, Report, rf_number
+from cnncalc.analysis.budget import human
+from cnncalc.engine import LayerReport, Report, rf_number
 from cnncalc.layers import fmt_shape
+from cnncalc.messages.en import CONVENTION
 
 if TYPE_CHECKING:
-    from cnncalc.explain import Step
+    from cnncalc.analysis.explain import Step
 
 
 def rf_text(row: LayerReport) -> str:
@@ -172,7 +173,7 @@ class FastTable:
 
 
 def params_table(report: Report, depth: int | None = None, lang: str = "en") -> FastTable:
-    from cnncalc.i18n import t as tr
+    from cnncalc.messages import t as tr
 
     net = report.network
     t = report.totals
@@ -211,7 +212,7 @@ def params_table(report: Report, depth: int | None = None, lang: str = "en") -> 
 
 
 def totals_lines(report: Report, lang: str = "en") -> list[str]:
-    from cnncalc.i18n import t as tr
+    from cnncalc.messages import t as tr
 
     t = report.totals
     net = report.network
@@ -234,7 +235,7 @@ def totals_lines(report: Report, lang: str = "en") -> list[str]:
 
 
 def params_renderable(report: Report, depth: int | None = None, lang: str = "en") -> RenderableType:
-    from cnncalc.i18n import t as tr
+    from cnncalc.messages import t as tr
 
     parts: list[RenderableType] = []
     if depth != 0:
@@ -332,7 +333,7 @@ def to_markdown(report: Report, depth: int | None = None) -> str:
 
 
 def steps_table(title: str, steps: Sequence[Step], lang: str = "en") -> Table:
-    from cnncalc.i18n import t as tr
+    from cnncalc.messages import t as tr
 
     table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
     table.add_column(tr("col.quantity", lang), no_wrap=True, style="bold")

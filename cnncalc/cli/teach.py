@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cnncalc.cliutil import HtmlOpt, LangOpt, SvgOpt, console, guarded, language, record, write
+from cnncalc.cli.common import HtmlOpt, LangOpt, SvgOpt, console, guarded, language, record, write
 from cnncalc.errors import CnnCalcError, ExitStatus
 
 
@@ -37,12 +37,12 @@ def explain(
     from rich.console import Group, RenderableType
     from rich.text import Text
 
+    from cnncalc.analysis.explain import explain_report, overview
     from cnncalc.engine import analyze_network
-    from cnncalc.explain import explain_report, overview
-    from cnncalc.i18n import t
     from cnncalc.layers import fmt_shape
-    from cnncalc.render import steps_table
-    from cnncalc.spec import load
+    from cnncalc.loader.spec import load
+    from cnncalc.messages import t
+    from cnncalc.render.report import steps_table
 
     code = language(lang)
     record(ctx, svg, html, title=f"cnncalc explain {file}")
@@ -84,12 +84,12 @@ def lint(
     with --strict when there are warnings, or 2 when a file does not load."""
     from collections import Counter
 
+    from cnncalc.analysis.lint import finding_dict, format_finding, ignore_from_source, parse_codes
+    from cnncalc.analysis.lint import lint as run_lint
     from cnncalc.engine import analyze_network
-    from cnncalc.i18n import render_error, t
-    from cnncalc.lint import finding_dict, format_finding, ignore_from_source, parse_codes
-    from cnncalc.lint import lint as run_lint
-    from cnncalc.render import to_json
-    from cnncalc.spec import load_source, read_source
+    from cnncalc.loader.spec import load_source, read_source
+    from cnncalc.messages import render_error, t
+    from cnncalc.render.report import to_json
 
     code = language(lang)
     skip = parse_codes(ignore or [])
@@ -140,9 +140,9 @@ def flow(
     html: HtmlOpt = None,
 ) -> None:
     """The tensor path as a tree through branches and merges, a bar per layer for its cost."""
+    from cnncalc.analysis.flow import FlowPicture
     from cnncalc.engine import analyze_network
-    from cnncalc.flow import FlowPicture
-    from cnncalc.spec import load
+    from cnncalc.loader.spec import load
 
     code = language(lang)
     record(ctx, svg, html, title=f"cnncalc flow {file}")

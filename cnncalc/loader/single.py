@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cnncalc.analysis.explain import Step, explain
 from cnncalc.engine import INPUT, Network, Node, Report, analyze_network
 from cnncalc.errors import CnnCalcError
-from cnncalc.explain import Step, explain
 from cnncalc.layers import (
     INT_MAX,
     KINDS,

@@ -1,7 +1,7 @@
 """CI commands: `check` (architecture budgets), `diff` (what changed), `schema` (editor support).
 
-Thin: read files, call `cnncalc.check`, `cnncalc.diff` and `cnncalc.schema`, print through
-`cnncalc.ci_render`. Everything heavy (rich, xml, subprocess, the loader) is imported inside the
+Thin: read files, call `analysis.check`, `analysis.diff` and `render.schema`, print through
+`render.ci`. Everything heavy (rich, xml, subprocess, the loader) is imported inside the
 command bodies so that `cnncalc --help` stays fast.
 """
 
@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cnncalc.cliutil import console, guarded, write
+from cnncalc.cli.common import console, guarded, write
 from cnncalc.engine import DTYPE_BYTES
 from cnncalc.errors import CnnCalcError, ExitStatus, Source
 
 if TYPE_CHECKING:
-    from cnncalc.check import CheckResult
+    from cnncalc.analysis.check import CheckResult
 
 
 class CheckFmt(str, Enum):
@@ -72,7 +72,7 @@ def expand_paths(patterns: list[str]) -> list[str]:
 
 
 def _path_for() -> Callable[[str], str]:
-    from cnncalc.ci_render import annotation_path
+    from cnncalc.render.ci import annotation_path
 
     cwd, workspace = os.getcwd(), os.environ.get("GITHUB_WORKSPACE")
     return lambda path: annotation_path(path, cwd, workspace)
@@ -159,9 +159,9 @@ def check(
     Limits come from each file's 'budget:' section; a --max-…/--min-… option replaces the
     file's limit of the same name. Counts take k, M, G, T; bytes KiB, MiB, GiB (or kB, MB, GB).
     """
-    from cnncalc import ci_render
-    from cnncalc.check import CheckResult, check_network, declares_budget, parse_cli_limits
-    from cnncalc.spec import load_source, read_source
+    from cnncalc.analysis.check import CheckResult, check_network, declares_budget, parse_cli_limits
+    from cnncalc.loader.spec import load_source, read_source
+    from cnncalc.render import ci as ci_render
 
     given = {
         "params": max_params,
@@ -214,7 +214,7 @@ def check(
 
 
 def _report(result: "CheckResult", fmt: CheckFmt, path_for: Callable[[str], str]) -> None:
-    from cnncalc import ci_render
+    from cnncalc.render import ci as ci_render
 
     if fmt is CheckFmt.json:
         write(ci_render.check_json(result))
@@ -238,7 +238,7 @@ def _report(result: "CheckResult", fmt: CheckFmt, path_for: Callable[[str], str]
 def read_version(spec: str) -> Source:
     """A network file, or `REV:path` read from git (path relative to the current directory,
     like the other side of the diff)."""
-    from cnncalc.spec import read_source
+    from cnncalc.loader.spec import read_source
 
     if spec == "-" or Path(spec).exists() or ":" not in spec:
         return read_source(spec)
@@ -269,7 +269,7 @@ def read_version(spec: str) -> Source:
             hint="write REV:path with a revision git knows (HEAD~1, main, a tag) and the file's "
             "path relative to the current directory",
         )
-    from cnncalc.spec import decode_source
+    from cnncalc.loader.spec import decode_source
 
     return decode_source(spec, proc.stdout)
 
@@ -281,10 +281,10 @@ def diff(
     fmt: Annotated[DiffFmt, typer.Option("--format", "-f", help="Output format.")] = DiffFmt.table,
 ) -> None:
     """What changed between two versions of a network: totals, and layers matched by name."""
-    from cnncalc import ci_render
-    from cnncalc.diff import diff_reports
+    from cnncalc.analysis.diff import diff_reports
     from cnncalc.engine import analyze_network
-    from cnncalc.spec import load_source
+    from cnncalc.loader.spec import load_source
+    from cnncalc.render import ci as ci_render
 
     before = analyze_network(load_source(read_version(old)))
     after = analyze_network(load_source(read_version(new)))
@@ -300,7 +300,7 @@ def diff(
 @guarded
 def schema() -> None:
     """Print the JSON Schema of the network format, for editors (see the README)."""
-    from cnncalc.schema import schema_json
+    from cnncalc.render.schema import schema_json
 
     write(schema_json())
 

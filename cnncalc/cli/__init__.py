@@ -11,9 +11,9 @@ from typing import Annotated
 import typer
 
 from cnncalc import __version__
-from cnncalc.cliutil import HtmlOpt, LangOpt, SvgOpt, guarded, language, record
-from cnncalc.cliutil import console as _console
-from cnncalc.cliutil import write as _write
+from cnncalc.cli.common import HtmlOpt, LangOpt, SvgOpt, guarded, language, record
+from cnncalc.cli.common import console as _console
+from cnncalc.cli.common import write as _write
 from cnncalc.errors import CnnCalcError
 
 app = typer.Typer(
@@ -81,7 +81,7 @@ def params(
 ) -> None:
     """Per-layer report of a network: shapes, kernels, params, MACs, receptive field."""
     from cnncalc.engine import analyze_network
-    from cnncalc.spec import load
+    from cnncalc.loader.spec import load
 
     code = language(lang)
     if (svg or html) and fmt is not Fmt.table:
@@ -93,7 +93,7 @@ def params(
     report = analyze_network(load(file))
     for w in report.warnings:
         sys.stderr.write(w.render() + "\n")
-    from cnncalc import render
+    from cnncalc.render import report as render
 
     if fmt is Fmt.json:
         _write(render.to_json(report.to_dict()))
@@ -140,7 +140,7 @@ def layer(
 ) -> None:
     """One layer, explained: kernel shape, parameter arithmetic, output size, MACs."""
     from cnncalc.layers import PAD_MODES
-    from cnncalc.single import SingleLayer, check_options, parse_sizes, single_layer
+    from cnncalc.loader.single import SingleLayer, check_options, parse_sizes, single_layer
 
     spec = SingleLayer(
         op=op.value,
@@ -168,13 +168,13 @@ def layer(
     check_options(spec, frozenset(k for k, v in given.items() if v))
     code = language(lang)
     report, steps, title = single_layer(spec)
-    from cnncalc import render
+    from cnncalc.render import report as render
 
     if fmt is LayerFmt.json:
         _write(render.to_json(report.to_dict()))
         return
     if code != "en":  # the same explanation, in the language asked for
-        from cnncalc.explain import explain
+        from cnncalc.analysis.explain import explain
 
         steps = explain(report.layers[0], spec.size is not None, 1, code)
     _console().print(render.steps_table(title, steps, code))
@@ -182,7 +182,8 @@ def layer(
 
 def _register() -> None:
     """Commands that live in their own modules (CI gating, teaching) join the same app."""
-    from cnncalc import cli_ci, cli_teach
+    from cnncalc.cli import ci as cli_ci
+    from cnncalc.cli import teach as cli_teach
 
     cli_ci.register(app)
     cli_teach.register(app)

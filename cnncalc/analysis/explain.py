@@ -14,7 +14,6 @@ from fractions import Fraction
 
 from cnncalc.engine import FLOPS_PER_MAC, INPUT, LayerReport, Report
 from cnncalc.errors import CnnCalcError
-from cnncalc.i18n import t
 from cnncalc.layers import (
     RF,
     Activation,
@@ -39,6 +38,7 @@ from cnncalc.layers import (
     transposed_formula,
     window_formula,
 )
+from cnncalc.messages import t
 
 
 @dataclass(frozen=True)
@@ -364,7 +364,7 @@ def explain_report(report: Report, layer: str | None = None, lang: str = "en") -
 
 def channel_path(report: Report) -> list[int]:
     """Channel counts along the main path, without repeats: `[3, 64, 128]`."""
-    from cnncalc.flow import spine
+    from cnncalc.analysis.flow import spine
 
     out: list[int] = []
     for shape in spine(report):

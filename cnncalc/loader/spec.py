@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from cnncalc.budget import BUDGETS, Limit, UnitError, parse_quantity
+from cnncalc.analysis.budget import BUDGETS, Limit, UnitError, parse_quantity
 from cnncalc.engine import DTYPE_BYTES, INPUT, Network, Node, gc_paused, infer_shape, origin
 from cnncalc.errors import CnnCalcError, Pos, ShapeError, Source, SpecError
 from cnncalc.layers import (

@@ -2,7 +2,7 @@
 
 Pure: a report in, findings out; the rules print nothing and read no files. Each rule has a
 code (`CNN101`), a slug (`channel-jump`) and an entry in `docs/lint.md`; its message and its
-one-line why live in the message catalogue (`cnncalc.i18n`), so they exist in every language.
+one-line why live in the message catalogue (`cnncalc.messages`), so they exist in every language.
 `ignore_from_source` reads the file's own `lint: {ignore: [...]}` (the loader accepts the key
 and leaves it alone).
 """
@@ -16,7 +16,6 @@ from types import MappingProxyType
 
 from cnncalc.engine import INPUT, LayerReport, Report, rf_number
 from cnncalc.errors import CnnCalcError, Pos, Source, SpecError
-from cnncalc.i18n import t
 from cnncalc.layers import (
     ELEMENTWISE,
     BatchNorm,
@@ -32,6 +31,7 @@ from cnncalc.layers import (
     effective_kernel,
     fmt_shape,
 )
+from cnncalc.messages import t
 
 DOCS = "docs/lint.md"
 
@@ -359,7 +359,7 @@ def ignore_from_source(src: Source) -> frozenset[str]:
     errors for unknown keys or codes). The file has loaded already, so its YAML is valid."""
     import yaml
 
-    from cnncalc.spec import compose
+    from cnncalc.loader.spec import compose
 
     root = compose(src)
     if not isinstance(root, yaml.MappingNode):

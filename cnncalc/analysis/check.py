@@ -15,7 +15,7 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import Literal
 
-from cnncalc.budget import BUDGETS, Limit, Unit, UnitError, cli_option, parse_quantity
+from cnncalc.analysis.budget import BUDGETS, Limit, Unit, UnitError, cli_option, parse_quantity
 from cnncalc.engine import DTYPE_BYTES, Network, Report, analyze_network
 from cnncalc.errors import CnnCalcError, Pos
 

@@ -8,13 +8,13 @@ from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from cnncalc.budget import format_quantity, si_bytes
-from cnncalc.check import BudgetResult, CheckResult, Used
-from cnncalc.diff import TOTALS, Delta, LayerChange, LayerSide, NetworkDiff
+from cnncalc.analysis.budget import format_quantity, si_bytes
+from cnncalc.analysis.check import BudgetResult, CheckResult, Used
+from cnncalc.analysis.diff import TOTALS, Delta, LayerChange, LayerSide, NetworkDiff
 from cnncalc.engine import rf_number
 from cnncalc.errors import CnnCalcError
 from cnncalc.layers import fmt_shape
-from cnncalc.render import md_escape, to_json
+from cnncalc.render.report import md_escape, to_json
 
 if TYPE_CHECKING:
     from rich.console import RenderableType

@@ -80,13 +80,13 @@ def _save(rec: Any, targets: list[tuple[str, str]], title: str) -> None:
 
 def language(option: str | None) -> str:
     """`--lang`, else `CNNCALC_LANG`, else English (a user error when unknown)."""
-    from cnncalc.i18n import ENV, choose
+    from cnncalc.messages import ENV, choose
 
     return choose(option, os.environ.get(ENV))
 
 
 def fail(err: CnnCalcError, lang: str | None = None) -> NoReturn:
-    from cnncalc.i18n import render_error
+    from cnncalc.messages import render_error
 
     try:
         code = language(lang)

@@ -16,10 +16,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from cnncalc.budget import human
+from cnncalc.analysis.budget import human
 from cnncalc.engine import INPUT, LayerReport, Report
-from cnncalc.i18n import t
 from cnncalc.layers import ELEMENTWISE, Shape, fmt_shape
+from cnncalc.messages import t
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult

@@ -2,7 +2,7 @@
 
 The one table of budgets (`BUDGETS`), the quantities' units both ways (`parse_quantity` reads what
 format.md allows, `format_quantity` writes the same notation back), and each budget's command-line
-option. Evaluating budgets against a report is `cnncalc.check`'s job.
+option. Evaluating budgets against a report is `cnncalc.analysis.check`'s job.
 """
 
 from __future__ import annotations

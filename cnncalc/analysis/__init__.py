@@ -1,0 +1,1 @@
+"""Pure analyses of a `Report`: budgets, diffs, lint, explanations, the flow graph."""

@@ -1,0 +1,1 @@
+"""Text in, `Network` out: every value located; the only importer of yaml."""

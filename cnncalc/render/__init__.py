@@ -1,0 +1,1 @@
+"""Results in, text or a Rich renderable out: the only place text is chosen."""
