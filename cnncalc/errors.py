@@ -66,16 +66,99 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-class CnnCalcError(Exception):
-    """Any mistake in the user's input. The CLI prints it and exits with status 2."""
+#: what a message code looks like: E… errors, W… warnings, H… shared hints, N… shared notes
+CODE = re.compile(r"^[EWHN][0-9]{4}$")
 
-    def __init__(self, message: str, pos: Pos | None = None, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+
+class Msg:
+    """A message by code: `Msg("E0412", arg="padding", stride=2)`, rendered in any language.
+    An argument that is itself a `Msg` is rendered in the same language."""
+
+    __slots__ = ("args", "code")
+
+    def __init__(self, code: str, /, **args: object) -> None:
+        self.code = code
+        self.args = args
+
+    def text(self, lang: str = "en") -> str:
+        """The message in `lang`."""
+        from cnncalc.messages import message
+
+        return message(self.code, lang, self.args)
+
+    def __repr__(self) -> str:
+        return f"Msg({self.code!r}, **{self.args!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Msg) and (self.code, self.args) == (other.code, other.args)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class CnnCalcError(Exception):
+    """Any mistake in the user's input: a code, a position and the message's arguments.
+    The CLI renders it in the chosen language at its one catch site and exits with status 2.
+
+    `CnnCalcError("E0412", pos, stride=2)` is the error whose text is the catalogue's `E0412`;
+    its hint is the catalogue's `E0412.hint` (when there is one) filled with the same
+    arguments, unless `hint=Msg(...)` names another."""
+
+    #: how the diagnostic is labelled; a `CnnCalcWarning` is reported without failing
+    severity = "error"
+
+    def __init__(
+        self,
+        code: str,
+        pos: Pos | None = None,
+        legacy_hint: str | None = None,
+        /,
+        *,
+        hint: Msg | str | None = None,
+        **args: object,
+    ) -> None:
+        super().__init__(code)
+        self.code = code
         self.pos = pos
-        self.hint = hint
+        self.args_ = args
+        self._hint = hint if hint is not None else legacy_hint
         #: context lines printed after the quoted source ("in block 'basic' called at ...")
-        self.notes: list[str] = []
+        self.notes: list[Msg] = []
+
+    @property
+    def coded(self) -> bool:
+        """Whether the error is keyed by a catalogue code (not a literal sentence)."""
+        return CODE.match(self.code) is not None
+
+    @property
+    def message(self) -> str:
+        """The message in English."""
+        return self.text("en")
+
+    @property
+    def hint(self) -> str | None:
+        """The hint in English, if any."""
+        return self.hint_text("en")
+
+    def text(self, lang: str = "en") -> str:
+        """The message (without position or hint) in `lang`."""
+        if not self.coded:
+            from cnncalc.messages import translate
+
+            return translate(self.code, lang)
+        return Msg(self.code, **self.args_).text(lang)
+
+    def hint_text(self, lang: str = "en") -> str | None:
+        """The hint in `lang`: the one given, else the catalogue's `CODE.hint`, else None."""
+        from cnncalc.messages import has, translate
+
+        hint = self._hint
+        if isinstance(hint, Msg):
+            return hint.text(lang)
+        if isinstance(hint, str):
+            return translate(hint, lang)
+        if self.coded and has(self.code + ".hint"):
+            return Msg(self.code + ".hint", **self.args_).text(lang)
+        return None
 
     def located(self, pos: Pos | None) -> CnnCalcError:
         """Attach a position if the error has none yet (the innermost position wins)."""
@@ -83,29 +166,34 @@ class CnnCalcError(Exception):
             self.pos = pos
         return self
 
-    def note(self, text: str) -> CnnCalcError:
+    def note(self, code: str | Msg, /, **args: object) -> CnnCalcError:
         """Add a context line (outermost last)."""
-        self.notes.append(text)
+        self.notes.append(code if isinstance(code, Msg) else Msg(code, **args))
         return self
 
-    #: how the diagnostic is labelled; a `CnnCalcWarning` is reported without failing
-    severity = "error"
+    def render(self, lang: str = "en") -> str:
+        """Format as a compiler diagnostic in `lang`: location, severity and code, message,
+        the quoted line with a caret, notes, hint."""
+        from cnncalc.messages import label
 
-    def render(self) -> str:
-        """Format as a compiler diagnostic: location, message, quoted line with a caret, notes,
-        hint."""
+        head = label(self.severity, lang)
+        if self.coded:
+            head += f"[{self.code}]"
+        head += label("colon", lang) + self.text(lang)
         if self.pos is None:
-            out = [f"{self.severity}: {self.message}"]
+            out = [head]
         else:
-            out = [f"{self.pos}: {self.severity}: {self.message}"]
+            out = [f"{self.pos}: {head}"]
             text = self.pos.source.line(self.pos.line)
             if text.strip():
                 shown = text.expandtabs(1)  # one column per character, so the caret lines up
                 out.append(f"  {self.pos.line:>4} | {shown}")
                 out.append("       | " + " " * _width(shown[: self.pos.col - 1]) + "^")
-        out.extend(f"note: {n}" for n in self.notes)
-        if self.hint:
-            out.append(f"hint: {self.hint}")
+        note = label("note", lang) + label("colon", lang)
+        out.extend(note + n.text(lang) for n in self.notes)
+        hint = self.hint_text(lang)
+        if hint:
+            out.append(label("hint", lang) + label("colon", lang) + hint)
         return "\n".join(out)
 
     def __str__(self) -> str:
@@ -127,8 +215,18 @@ class ShapeError(CnnCalcError):
 
 
 class LayerArgError(CnnCalcError):
-    """A layer's arguments are inconsistent; `arg` names the offending argument, if one."""
+    """A layer's arguments are inconsistent; `arg` names the offending argument, if one.
+    Layers know no names or positions: the engine locates the error at the node."""
 
-    def __init__(self, message: str, arg: str | None = None, hint: str | None = None) -> None:
-        super().__init__(message, None, hint)
+    def __init__(
+        self,
+        code: str,
+        /,
+        arg: str | None = None,
+        legacy_hint: str | None = None,
+        *,
+        hint: Msg | str | None = None,
+        **args: object,
+    ) -> None:
+        super().__init__(code, None, legacy_hint, hint=hint, **args)
         self.arg = arg

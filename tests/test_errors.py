@@ -583,7 +583,7 @@ def test_error_inside_a_block_names_the_call() -> None:
     err = error_of(block("$out", "b: {out: 8}\n  - b: {out: 6}").replace("p: 1}", "p: 1, g: 4}"))
     assert (err.pos.line, err.pos.col) == (6, 49)  # type: ignore[union-attr]
     assert "conv 'b1.conv1'" in err.message
-    assert err.notes == ["in block 'b', called as 'b1' at line 8"]
+    assert [n.text() for n in err.notes] == ["in block 'b', called as 'b1' at line 8"]
     assert "note: in block 'b', called as 'b1' at line 8" in err.render()
 
 
@@ -593,7 +593,7 @@ def test_nested_block_calls_give_one_note_per_call() -> None:
         "  outer:\n    layers: [inner]\nlayers: [outer]\n"
     )
     err = error_of(text)
-    assert err.notes == [
+    assert [n.text() for n in err.notes] == [
         "in block 'inner', called as 'outer1.inner1' at line 6",
         "in block 'outer', called as 'outer1' at line 7",
     ]
@@ -650,8 +650,8 @@ def test_deep_block_nesting_is_an_error() -> None:
     err = error_of(f"input: 3x8x8\nblocks:\n{blocks}  b70:\n    layers: [relu]\nlayers: [b0]\n")
     assert "blocks and structures nest deeper than 64 levels (b0 → b1 → b2 → … →" in err.message
     assert len(err.notes) == spec.MAX_NOTES + 1  # innermost calls first, then an ellipsis
-    assert err.notes[0].startswith("in block 'b64', called as 'b0_1.b1_1.b2_1.")
-    assert err.notes[-1] == "… (in more enclosing block calls)"
+    assert err.notes[0].text().startswith("in block 'b64', called as 'b0_1.b1_1.b2_1.")
+    assert err.notes[-1].text() == "… (in more enclosing block calls)"
 
 
 def test_yaml_syntax_errors_agree_across_parsers(monkeypatch: pytest.MonkeyPatch) -> None:

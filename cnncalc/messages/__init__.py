@@ -15,8 +15,10 @@ import string
 from collections.abc import Mapping
 from functools import cache
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
-from cnncalc.errors import CnnCalcError
+if TYPE_CHECKING:
+    from cnncalc.errors import CnnCalcError
 from cnncalc.messages import en as _en_mod
 from cnncalc.messages import zh as _zh_mod
 
@@ -40,6 +42,31 @@ def t(key: str, lang: str = DEFAULT, /, **args: object) -> str:
     return template.format(**args) if args or "{" in template else template
 
 
+def has(key: str) -> bool:
+    """Whether the English catalogue holds `key`."""
+    return key in _EN
+
+
+def message(code: str, lang: str, args: Mapping[str, object]) -> str:
+    """The catalogue entry `code` in `lang` filled with `args`; an argument that is itself a
+    message (`errors.Msg`) is rendered in the same language first."""
+    if code not in _EN:
+        return translate(code, lang)  # a literal sentence (being moved into the catalogue)
+    filled = {k: v.text(lang) if hasattr(v, "code") and hasattr(v, "text") else v
+              for k, v in args.items()}  # fmt: skip
+    return t(code, lang, **filled)
+
+
+_LABELS = {"error": "err.error", "warning": "ui.warning", "hint": "err.hint", "note": "err.note"}
+
+
+def label(name: str, lang: str = DEFAULT) -> str:
+    """A diagnostic's label (`error`, `warning`, `hint`, `note`) or `colon`, in `lang`."""
+    if name == "colon":
+        return t("ui.colon", lang)
+    return t(_LABELS[name], lang).rstrip(" :：")
+
+
 def placeholders(template: str) -> frozenset[str]:
     """The names a template formats: `'{a} of {b}'` -> {a, b}."""
     return frozenset(f for _, f, _, _ in string.Formatter().parse(template) if f)
@@ -53,6 +80,8 @@ def choose(option: str | None, env: str | None) -> str:
             continue
         lang = re.split(r"[-_.@]", value.strip().lower(), maxsplit=1)[0]
         if lang not in LANGS:
+            from cnncalc.errors import CnnCalcError
+
             raise CnnCalcError(
                 t("err.lang", DEFAULT, name=value, where=where),
                 None,
@@ -116,19 +145,5 @@ def translate(text: str, lang: str) -> str:
 
 
 def render_error(err: CnnCalcError, lang: str = DEFAULT) -> str:
-    """The error as a compiler diagnostic in `lang` (English: exactly `err.render()`). The
-    English rendering is taken as it is and its message, notes and hint lines translated, so
-    the layout (quoted line, caret) is stated once, in `errors`."""
-    text = err.render()
-    if lang == DEFAULT:
-        return text
-    where = f"{err.pos}: " if err.pos is not None else ""
-    head = f"{where}error: {err.message}"
-    if text.startswith(head):
-        text = f"{where}{t('err.error', lang)}{translate(err.message, lang)}" + text[len(head) :]
-    tail = f"hint: {err.hint}" if err.hint else None
-    if tail and text.endswith(tail):
-        text = text[: -len(tail)] + t("err.hint", lang) + translate(err.hint or "", lang)
-    note = t("err.note", lang)
-    return "\n".join(note + line[6:] if line.startswith("note: ") else line
-                     for line in text.split("\n"))  # fmt: skip
+    """The error as a compiler diagnostic in `lang`."""
+    return err.render(lang)

@@ -176,6 +176,8 @@ MESSAGES: dict[str, str] = {
     "err.error": "error: ",
     "err.hint": "hint: ",
     "err.note": "note: ",
+    "ui.warning": "warning: ",
+    "ui.colon": ": ",
     "err.layer_prefix": "{op} '{name}': {rest}",
     "err.from": "{rest} (from {src})",
     "err.network_input": "the network input",

@@ -158,6 +158,8 @@ MESSAGES: dict[str, str] = {
     "err.error": "错误：",
     "err.hint": "提示：",
     "err.note": "注：",
+    "ui.warning": "警告：",
+    "ui.colon": "：",
     "err.layer_prefix": "{op} '{name}'：{rest}",
     "err.from": "{rest}（来自 {src}）",
     "err.network_input": "网络输入",
