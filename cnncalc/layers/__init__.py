@@ -7,13 +7,14 @@ once here; the loader, the engine, the schema and the explanations all read them
 
 from __future__ import annotations
 
+import enum
 import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from types import MappingProxyType
-from typing import ClassVar, Literal
+from typing import ClassVar
 
 from cnncalc.errors import LayerArgError
 from cnncalc.records import frozen
@@ -887,9 +888,20 @@ ELEMENTWISE = (Norm, Activation, PReLU, Dropout, Identity)
 
 # --- the registry ---------------------------------------------------------------------------
 
-ArgType = Literal[
-    "int", "ints", "padding", "bool", "float", "prob", "scale", "choice", "opt_ints", "pool_ints"
-]
+
+class ArgType(str, enum.Enum):
+    """How an argument's YAML value is read (the loader's converters and the schema's types are
+    keyed by it)."""
+
+    INT = "int"
+    INTS = "ints"
+    PADDING = "padding"
+    BOOL = "bool"
+    FLOAT = "float"
+    PROB = "prob"
+    SCALE = "scale"
+    CHOICE = "choice"
+    OPT_INTS = "opt_ints"
 
 
 @dataclass(frozen=True)
@@ -923,57 +935,63 @@ class Kind:
         return MappingProxyType({n: a for a in self.args for n in a.names})
 
 
-_IN = Arg("in_channels", "int", ("in", "in_channels"), "input channels (checked)")
-_K = Arg("kernel_size", "ints", ("k", "kernel", "kernel_size"), "kernel size", required=True)
-_S = Arg("stride", "ints", ("s", "stride"), "stride")
-_D = Arg("dilation", "ints", ("d", "dilation"), "dilation")
-_BIAS = Arg("bias", "bool", ("bias",), "learnable bias")
+_IN = Arg("in_channels", ArgType.INT, ("in", "in_channels"), "input channels (checked)")
+_K = Arg("kernel_size", ArgType.INTS, ("k", "kernel", "kernel_size"), "kernel size", required=True)
+_S = Arg("stride", ArgType.INTS, ("s", "stride"), "stride")
+_D = Arg("dilation", ArgType.INTS, ("d", "dilation"), "dilation")
+_BIAS = Arg("bias", ArgType.BOOL, ("bias",), "learnable bias")
 _CONV_ARGS = (
-    Arg("out_channels", "int", ("out", "out_channels"), "output channels", required=True),
+    Arg("out_channels", ArgType.INT, ("out", "out_channels"), "output channels", required=True),
     _K,
     _S,
-    Arg("padding", "padding", ("p", "pad", "padding"), "padding"),
+    Arg("padding", ArgType.PADDING, ("p", "pad", "padding"), "padding"),
     _D,
-    Arg("groups", "int", ("g", "groups"), "groups"),
+    Arg("groups", ArgType.INT, ("g", "groups"), "groups"),
     _BIAS,
     _IN,
 )
 _DW_ARGS = (
     _K,
     _S,
-    Arg("padding", "padding", ("p", "pad", "padding"), "padding"),
+    Arg("padding", ArgType.PADDING, ("p", "pad", "padding"), "padding"),
     _D,
-    Arg("multiplier", "int", ("mult", "multiplier", "depth_multiplier"), "channel multiplier"),
+    Arg(
+        "multiplier", ArgType.INT, ("mult", "multiplier", "depth_multiplier"), "channel multiplier"
+    ),
     _BIAS,
     _IN,
 )
 _CONVT_ARGS = (
-    Arg("out_channels", "int", ("out", "out_channels"), "output channels", required=True),
+    Arg("out_channels", ArgType.INT, ("out", "out_channels"), "output channels", required=True),
     _K,
     _S,
-    Arg("padding", "ints", ("p", "pad", "padding"), "padding"),
-    Arg("output_padding", "ints", ("output_padding", "op"), "extra size on one side"),
+    Arg("padding", ArgType.INTS, ("p", "pad", "padding"), "padding"),
+    Arg("output_padding", ArgType.INTS, ("output_padding", "op"), "extra size on one side"),
     _D,
-    Arg("groups", "int", ("g", "groups"), "groups"),
+    Arg("groups", ArgType.INT, ("g", "groups"), "groups"),
     _BIAS,
     _IN,
 )
-_POOL_K = Arg("kernel_size", "ints", ("k", "kernel", "kernel_size"), "window", required=True)
-_POOL_S = Arg("stride", "opt_ints", ("s", "stride"), "stride (default: the kernel)")
-_POOL_P = Arg("padding", "ints", ("p", "pad", "padding"), "padding (at most kernel // 2)")
-_CEIL = Arg("ceil_mode", "bool", ("ceil", "ceil_mode"), "round the output size up")
-_NORM_IN = Arg("in_channels", "int", ("in", "in_channels", "num_features", "num_channels"), "c")
-_AFFINE = Arg("affine", "bool", ("affine", "elementwise_affine"), "learnable scale and shift")
-_EPS = Arg("eps", "float", ("eps",), "numerical epsilon")
+_POOL_K = Arg("kernel_size", ArgType.INTS, ("k", "kernel", "kernel_size"), "window", required=True)
+_POOL_S = Arg("stride", ArgType.OPT_INTS, ("s", "stride"), "stride (default: the kernel)")
+_POOL_P = Arg("padding", ArgType.INTS, ("p", "pad", "padding"), "padding (at most kernel // 2)")
+_CEIL = Arg("ceil_mode", ArgType.BOOL, ("ceil", "ceil_mode"), "round the output size up")
+_NORM_IN = Arg(
+    "in_channels", ArgType.INT, ("in", "in_channels", "num_features", "num_channels"), "c"
+)
+_AFFINE = Arg("affine", ArgType.BOOL, ("affine", "elementwise_affine"), "learnable scale and shift")
+_EPS = Arg("eps", ArgType.FLOAT, ("eps",), "numerical epsilon")
 _NORM_ARGS = (_AFFINE, _EPS, _NORM_IN)
-_BN_ARGS = (*_NORM_ARGS, Arg("momentum", "float", ("momentum",), "running-stat momentum"))
-_ADAPT = (Arg("output_size", "ints", ("out", "output_size", "size"), "output size", required=True),)
+_BN_ARGS = (*_NORM_ARGS, Arg("momentum", ArgType.FLOAT, ("momentum",), "running-stat momentum"))
+_ADAPT = (
+    Arg("output_size", ArgType.INTS, ("out", "output_size", "size"), "output size", required=True),
+)
 
 
 def _act(name: str, doc: str) -> Kind:
     args: tuple[Arg, ...] = ()
     if name == "leakyrelu":
-        args = (Arg("negative_slope", "float", ("negative_slope", "slope"), "slope below 0"),)
+        args = (Arg("negative_slope", ArgType.FLOAT, ("negative_slope", "slope"), "slope below 0"),)
     return Kind(name, Activation, args, fixed={"function": name}, doc=doc)
 
 
@@ -1009,7 +1027,7 @@ def _kinds() -> dict[str, Kind]:
         _POOL_S,
         _POOL_P,
         _CEIL,
-        Arg("count_include_pad", "bool", ("count_include_pad",), "average over padding too"),
+        Arg("count_include_pad", ArgType.BOOL, ("count_include_pad",), "average over padding too"),
     )
     k["maxpool"] = Kind("maxpool", MaxPool, max_args, "kernel_size", doc="max pooling")
     k["avgpool"] = Kind("avgpool", AvgPool, avg_args, "kernel_size", doc="average pooling")
@@ -1032,7 +1050,9 @@ def _kinds() -> dict[str, Kind]:
             f"batch norm on a {RANK_NAMES[r]} input",
             "norm",
         )
-    gn_groups = Arg("num_groups", "int", ("groups", "g", "num_groups"), "groups", required=True)
+    gn_groups = Arg(
+        "num_groups", ArgType.INT, ("groups", "g", "num_groups"), "groups", required=True
+    )
     k["gn"] = Kind(
         "gn", GroupNorm, (gn_groups, *_NORM_ARGS), "num_groups", doc="group norm", family="norm"
     )
@@ -1055,14 +1075,14 @@ def _kinds() -> dict[str, Kind]:
     k["prelu"] = Kind(
         "prelu",
         PReLU,
-        (Arg("num_parameters", "int", ("num", "num_parameters"), "slopes"),),
+        (Arg("num_parameters", ArgType.INT, ("num", "num_parameters"), "slopes"),),
         "num_parameters",
         doc="learnable leaky relu",
     )
     lin_args = (
-        Arg("out_features", "int", ("out", "out_features"), "output features", required=True),
+        Arg("out_features", ArgType.INT, ("out", "out_features"), "output features", required=True),
         _BIAS,
-        Arg("in_features", "int", ("in", "in_features"), "input features (checked)"),
+        Arg("in_features", ArgType.INT, ("in", "in_features"), "input features (checked)"),
     )
     k["linear"] = Kind(
         "linear", Linear, lin_args, "out_features", doc="fully connected", family="linear"
@@ -1070,19 +1090,29 @@ def _kinds() -> dict[str, Kind]:
     k["fc"] = replace(k["linear"], name="fc")
     k["flatten"] = Kind("flatten", Flatten, doc="flatten to a vector")
     k["dropout"] = Kind(
-        "dropout", Dropout, (Arg("p", "prob", ("p",), "drop probability"),), "p", doc="dropout"
+        "dropout",
+        Dropout,
+        (Arg("p", ArgType.PROB, ("p",), "drop probability"),),
+        "p",
+        doc="dropout",
     )
     k["identity"] = Kind("identity", Identity, doc="no-op")
     up_args = (
-        Arg("scale_factor", "scale", ("scale", "scale_factor"), "scale factor"),
-        Arg("size", "ints", ("size",), "output size"),
-        Arg("mode", "choice", ("mode",), "interpolation", UPSAMPLE_MODES),
+        Arg("scale_factor", ArgType.SCALE, ("scale", "scale_factor"), "scale factor"),
+        Arg("size", ArgType.INTS, ("size",), "output size"),
+        Arg("mode", ArgType.CHOICE, ("mode",), "interpolation", UPSAMPLE_MODES),
     )
     k["upsample"] = Kind("upsample", Upsample, up_args, "scale_factor", doc="upsampling")
     pad_args = (
-        Arg("padding", "padding", ("p", "pad", "padding"), "padding", required=True),
-        Arg("mode", "choice", ("mode",), "fill", ("constant", "reflect", "replicate", "circular")),
-        Arg("value", "float", ("value",), "fill value"),
+        Arg("padding", ArgType.PADDING, ("p", "pad", "padding"), "padding", required=True),
+        Arg(
+            "mode",
+            ArgType.CHOICE,
+            ("mode",),
+            "fill",
+            ("constant", "reflect", "replicate", "circular"),
+        ),
+        Arg("value", ArgType.FLOAT, ("value",), "fill value"),
     )
     k["pad"] = Kind("pad", Pad_, pad_args, "padding", doc="explicit padding")
     k["add"] = Kind("add", Add, doc="element-wise sum")

@@ -8,7 +8,7 @@ CONVENTION = (
     "shapes per sample"
 )
 
-MESSAGES: dict[str, str] = {
+UI: dict[str, str] = {
     # params table, totals
     "col.layer": "Layer",
     "col.op": "Op",
@@ -244,3 +244,23 @@ MESSAGES: dict[str, str] = {
     "err.h.indent": "check the indentation of this line against the ones above it",
     "err.h.lang": "choose one of {langs}",
 }
+
+
+# --- shared hints and notes ------------------------------------------------------------------
+SHARED: dict[str, str] = {
+    "H0001": "did you mean '{name}'?",
+}
+
+# --- E00xx reading files and options, E06xx budgets/check/diff, E07xx explain/lint/flow,
+# --- W06xx and up: cli/, analysis/, render/ --------------------------------------------------
+CLI: dict[str, str] = {}
+
+# --- E01xx source and YAML, E02xx values and expressions, E03xx document/scope/expansion,
+# --- E08xx the `layer` command's options, W01xx: loader/ -------------------------------------
+LOADER: dict[str, str] = {}
+
+# --- E04xx layer arguments and sizes, E05xx the graph, W05xx: layers/ and engine ------------
+LAYERS: dict[str, str] = {}
+
+# ---------------------------------------------------------------------------------------------
+MESSAGES: dict[str, str] = {**UI, **SHARED, **CLI, **LOADER, **LAYERS}

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-MESSAGES: dict[str, str] = {
+UI: dict[str, str] = {
     "col.layer": "层",
     "col.op": "操作",
     "col.output": "输出尺寸",
@@ -224,3 +224,23 @@ MESSAGES: dict[str, str] = {
     "err.h.indent": "对照上面几行检查这一行的缩进",
     "err.h.lang": "可选：{langs}",
 }
+
+
+# --- shared hints and notes ------------------------------------------------------------------
+SHARED: dict[str, str] = {
+    "H0001": "是不是想写 '{name}'？",
+}
+
+# --- E00xx reading files and options, E06xx budgets/check/diff, E07xx explain/lint/flow,
+# --- W06xx and up: cli/, analysis/, render/ --------------------------------------------------
+CLI: dict[str, str] = {}
+
+# --- E01xx source and YAML, E02xx values and expressions, E03xx document/scope/expansion,
+# --- E08xx the `layer` command's options, W01xx: loader/ -------------------------------------
+LOADER: dict[str, str] = {}
+
+# --- E04xx layer arguments and sizes, E05xx the graph, W05xx: layers/ and engine ------------
+LAYERS: dict[str, str] = {}
+
+# ---------------------------------------------------------------------------------------------
+MESSAGES: dict[str, str] = {**UI, **SHARED, **CLI, **LOADER, **LAYERS}

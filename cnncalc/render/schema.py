@@ -92,7 +92,7 @@ def arg_schema(op: str, arg: Arg) -> Schema:
     t = arg.type
     if t == "int":
         return ref("int")
-    if t in ("ints", "opt_ints", "pool_ints"):
+    if t in ("ints", "opt_ints"):
         # the loader's one exception to "sizes are at least 1": padding may be 0
         return ref("ints0" if arg.field in ("padding", "output_padding") else "ints")
     if t == "padding":
