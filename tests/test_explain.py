@@ -72,7 +72,7 @@ def test_stack_overview() -> None:
     assert s["Input"].working == "3 channels: a colour image (red, green, blue)"
     assert s["Channel path"].value == "3 → 64 → 128"
     assert s["Total params"].working == f"1,792 + 73,856 = {1792 + 73856:,}"  # 75,648
-    assert s["MACs"].value == f"{1_555_200 + 57_802_752:,}"  # numbers.md: 59,357,952
+    assert s["MACs"].value == f"{1_555_200 + 57_802_752:,}"  # docs/counting.md: 59,357,952
     assert channel_path(report) == [3, 64, 128]
 
 

@@ -1,4 +1,5 @@
-"""The examples reproduce the published figures of numbers.md (torchvision at 224×224)."""
+"""The examples reproduce the reference figures that docs/counting.md publishes (torchvision at
+224×224): the test reads the table from the document, so the two cannot drift apart."""
 
 from __future__ import annotations
 
@@ -7,20 +8,37 @@ import pytest
 import cnncalc
 from tests.conftest import ROOT
 
-# (params, MACs or None where numbers.md gives only rounded digits, rounded GMACs or None)
+COUNTING = ROOT / "docs" / "counting.md"
+
+
+def _reference() -> dict[str, tuple[int, int | None, float | None]]:
+    """model -> (params, exact MACs or None, rounded GMACs or None), from the document's table."""
+    out: dict[str, tuple[int, int | None, float | None]] = {}
+    text = COUNTING.read_text(encoding="utf-8").split("## Reference figures", 1)[1]
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 3 or not cells[1].replace(",", "").isdigit():
+            continue
+        name, params, macs = cells
+        rounded = macs.endswith(" G")
+        out[name] = (
+            int(params.replace(",", "")),
+            None if rounded else int(macs.replace(",", "")),
+            float(macs[:-2]) if rounded else None,
+        )
+    return out
+
+
 REFERENCE = {
-    "stack": (1_792 + 73_856, 1_555_200 + 57_802_752, None),
-    "vgg16": (138_357_544, 15_470_264_320, None),
-    "alexnet": (61_100_840, None, 0.714),
-    "resnet18": (11_689_512, 1_814_073_344, None),
-    "resnet50": (25_557_032, 4_089_184_256, None),
-    "mobilenet_v2": (3_504_872, 300_774_272, None),
-    "densenet121": (7_978_856, None, 2.834),
-    "vgg16_bn": (138_365_992, None, 15.47),
-    "squeezenet1_0": (1_248_424, None, 0.819),
-    "googlenet": (6_624_904, None, 1.498),
-    "efficientnet_b0": (5_288_548, None, 0.386),
+    **_reference(),
+    "stack": (1_792 + 73_856, 1_555_200 + 57_802_752, None),  # the document's teaching stack
 }
+
+
+def test_the_document_lists_the_torchvision_models() -> None:
+    assert len(REFERENCE) == 11
+    assert REFERENCE["resnet50"] == (25_557_032, 4_089_184_256, None)
+    assert REFERENCE["alexnet"] == (61_100_840, None, 0.714)
 
 
 @pytest.mark.parametrize("name", sorted(REFERENCE))
