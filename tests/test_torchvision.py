@@ -1,0 +1,152 @@
+"""The examples that mirror a torchvision model carry its arguments, including those that count
+nothing (eps, momentum, ceil_mode, dropout p): a wrong one would not move a single number, so
+parity cannot catch it, but code generated from the file would compute differently.
+
+Every conv, batch norm, linear, max/avg pool and dropout that torchvision 0.28 runs, in the order it
+runs them, is compared with the example's layers in order. torchvision is installed beside the CPU
+torch with `--no-deps`; its compiled operators (nms, roi_align …) are registered for another build
+of torch and fail to load, and only the Python model classes are needed, so the module that
+registers them is replaced by an empty one before import.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+import cnncalc
+from cnncalc import layers as L
+from cnncalc.engine import LayerReport
+from tests.conftest import ROOT
+
+#: example -> the torchvision builder's keyword arguments
+MODELS: dict[str, dict[str, object]] = {
+    "alexnet": {},
+    "vgg16": {},
+    "vgg16_bn": {},
+    "resnet18": {},
+    "resnet50": {},
+    "mobilenet_v2": {},
+    "densenet121": {},
+    "squeezenet1_0": {},
+    "googlenet": {"aux_logits": False, "init_weights": False},
+    "efficientnet_b0": {},
+}
+
+
+def _torchvision() -> Any:
+    pytest.importorskip("torch")
+    sys.modules.setdefault(
+        "torchvision._meta_registrations", types.ModuleType("torchvision._meta_registrations")
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return pytest.importorskip("torchvision.models")
+
+
+def _pair(v: object) -> tuple[int, ...]:
+    return tuple(v) if isinstance(v, tuple | list) else (int(v), int(v))  # type: ignore[call-overload]
+
+
+def _torch_layers(model: Any) -> list[tuple[object, ...]]:
+    """What each counted or configured module does, in the order the forward pass runs them."""
+    import torch
+    from torch import nn
+
+    def describe(m: nn.Module) -> tuple[object, ...] | None:
+        if isinstance(m, nn.Conv2d):
+            return ("conv", m.kernel_size, m.stride, m.padding, m.dilation, m.groups,
+                    m.bias is not None)  # fmt: skip
+        if isinstance(m, nn.BatchNorm2d):
+            return ("bn", m.eps, m.momentum, m.affine)
+        if isinstance(m, nn.Linear):
+            return ("linear", m.out_features, m.bias is not None)
+        if isinstance(m, nn.MaxPool2d):
+            return ("maxpool", _pair(m.kernel_size), _pair(m.stride), _pair(m.padding),
+                    _pair(m.dilation), m.ceil_mode)  # fmt: skip
+        if isinstance(m, nn.AvgPool2d):
+            return ("avgpool", _pair(m.kernel_size), _pair(m.stride), _pair(m.padding),
+                    m.ceil_mode, m.count_include_pad)  # fmt: skip
+        if isinstance(m, nn.Dropout):
+            return ("dropout", m.p)
+        return None
+
+    seen: list[tuple[object, ...]] = []
+    hooks = []
+    for m in model.modules():
+        d = describe(m)
+        if d is not None:
+            hooks.append(m.register_forward_hook(lambda *_, d=d: seen.append(d)))
+    model.eval()
+    with torch.no_grad():
+        model(torch.zeros(1, 3, 224, 224))
+    for h in hooks:
+        h.remove()
+    return seen
+
+
+def _symmetric(pad: tuple[tuple[int, int], ...]) -> tuple[int, ...]:
+    assert all(left == right for left, right in pad), pad
+    return tuple(left for left, _ in pad)
+
+
+def _conv(row: LayerReport, layer: Any) -> tuple[object, ...]:
+    k, s, d, pad = layer.geometry(row.in_shape)
+    assert row.kernel_shape is not None
+    groups = row.in_shape[0] // row.kernel_shape[1]
+    return ("conv", k, s, _symmetric(pad), d, groups, layer.bias)
+
+
+def _pool(row: LayerReport, layer: Any) -> tuple[object, ...]:
+    k, s, d, p = layer.geometry(row.in_shape)
+    if isinstance(layer, L.MaxPool):
+        return ("maxpool", k, s, p, d, layer.ceil_mode)
+    return ("avgpool", k, s, p, layer.ceil_mode, layer.count_include_pad)
+
+
+DESCRIBE: dict[type, Callable[[LayerReport, Any], tuple[object, ...]]] = {
+    L.Conv: _conv,
+    L.BatchNorm: lambda _, m: ("bn", m.eps, m.momentum, m.affine),
+    L.Linear: lambda _, m: ("linear", m.out_features, m.bias),
+    L.MaxPool: _pool,
+    L.AvgPool: _pool,
+    L.Dropout: lambda _, m: ("dropout", m.p),
+}
+
+
+def _cnncalc_layers(name: str) -> list[tuple[object, ...]]:
+    out = []
+    for row in cnncalc.analyze(ROOT / "examples" / f"{name}.yaml").layers:
+        layer = row.node.layer
+        for cls, describe in DESCRIBE.items():
+            if isinstance(layer, cls):
+                out.append(describe(row, layer))
+                break
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_example_has_torchvisions_arguments(name: str) -> None:
+    models = _torchvision()
+    expected = _torch_layers(getattr(models, name)(weights=None, **MODELS[name]))
+    got = _cnncalc_layers(name)
+    assert len(got) == len(expected)
+    for i, (ours, theirs) in enumerate(zip(got, expected)):
+        assert ours == theirs, f"layer {i} of examples/{name}.yaml"
+
+
+def test_the_comparison_sees_a_wrong_eps() -> None:
+    """The check would catch the mistake it exists for: bn eps 1e-3 where torchvision has 1e-5."""
+    models = _torchvision()
+    expected = _torch_layers(models.resnet18(weights=None))
+    text = (ROOT / "examples" / "resnet18.yaml").read_text(encoding="utf-8")
+    wrong = cnncalc.analyze(text.replace("defaults:\n", "defaults:\n  bn: {eps: 0.001}\n", 1))
+    got = [DESCRIBE[L.BatchNorm](r, r.node.layer) for r in wrong.layers
+           if isinstance(r.node.layer, L.BatchNorm)]  # fmt: skip
+    assert got[0] == ("bn", 0.001, 0.1, True)
+    assert got[0] != next(d for d in expected if d[0] == "bn")
