@@ -40,3 +40,9 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(
                 "CNNCALC_REQUIRE_TORCH is set but torch is missing: pip install -e '.[parity]'"
             ) from err
+        import importlib.util
+
+        if importlib.util.find_spec("torchvision") is None:
+            raise pytest.UsageError(
+                "CNNCALC_REQUIRE_TORCH is set but torchvision is missing: pip install -e '.[parity]'"
+            )
