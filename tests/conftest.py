@@ -44,5 +44,6 @@ def pytest_configure(config: pytest.Config) -> None:
 
         if importlib.util.find_spec("torchvision") is None:
             raise pytest.UsageError(
-                "CNNCALC_REQUIRE_TORCH is set but torchvision is missing: pip install -e '.[parity]'"
+                "CNNCALC_REQUIRE_TORCH is set but torchvision is missing: "
+                "pip install -e '.[parity]'"
             )

@@ -1,4 +1,4 @@
-"""The catalogue as a document: `docs/errors.md` is `errors_markdown()` (a test keeps it current)."""
+"""The catalogue as a document: `docs/errors.md` is `errors_markdown()`, kept current by a test."""
 
 from __future__ import annotations
 
