@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from cnncalc.analysis.budget import BUDGETS, BYTE_SUFFIXES, COUNT_SUFFIXES
 from cnncalc.engine import DTYPE_BYTES
-from cnncalc.layers import KINDS, MERGES, PAD_MODES, Activation, Arg, Kind
+from cnncalc.layers import KINDS, MERGES, PAD_MODES, Activation, Arg, ArgType, Kind
 from cnncalc.loader.spec import META_KEYS, STRUCTURES, TOP_KEYS, Loader
 
 Schema = dict[str, Any]
@@ -87,27 +88,43 @@ VALUES: Mapping[str, Schema] = {
 }
 
 
+def _sizes(op: str, arg: Arg) -> Schema:
+    # the loader's one exception to "sizes are at least 1": padding may be 0
+    return ref("ints0" if arg.field in ("padding", "output_padding") else "ints")
+
+
+def _padding(op: str, arg: Arg) -> Schema:
+    return ref("pad_sizes" if op == "pad" else "padding")  # `pad` takes sizes, not modes
+
+
+def _choice(op: str, arg: Arg) -> Schema:
+    return {"anyOf": [{"enum": list(arg.choices)}, EXPR]}
+
+
+def _fixed(schema: Schema) -> Callable[[str, Arg], Schema]:
+    return lambda op, arg: schema
+
+
+#: the value schema of each argument type (given the op and the argument, for the few types
+#: whose schema depends on them); a test holds it complete
+ARG_SCHEMAS: Mapping[ArgType, Callable[[str, Arg], Schema]] = MappingProxyType(
+    {
+        ArgType.INT: _fixed(ref("int")),
+        ArgType.INTS: _sizes,
+        ArgType.OPT_INTS: _sizes,
+        ArgType.PADDING: _padding,
+        ArgType.BOOL: _fixed({"type": "boolean"}),
+        ArgType.FLOAT: _fixed(ref("number")),
+        ArgType.PROB: _fixed(ref("prob")),
+        ArgType.SCALE: _fixed(ref("scale")),
+        ArgType.CHOICE: _choice,
+    }
+)
+
+
 def arg_schema(op: str, arg: Arg) -> Schema:
     """The value of one argument, by its `Arg.type`."""
-    t = arg.type
-    if t == "int":
-        return ref("int")
-    if t in ("ints", "opt_ints"):
-        # the loader's one exception to "sizes are at least 1": padding may be 0
-        return ref("ints0" if arg.field in ("padding", "output_padding") else "ints")
-    if t == "padding":
-        return ref("pad_sizes" if op == "pad" else "padding")  # `pad` takes sizes, not modes
-    if t == "bool":
-        return {"type": "boolean"}
-    if t == "float":
-        return ref("number")
-    if t == "prob":
-        return ref("prob")
-    if t == "scale":
-        return ref("scale")
-    if t == "choice":
-        return {"anyOf": [{"enum": list(arg.choices)}, EXPR]}
-    return {}  # a type this module does not know yet accepts anything (a test forbids it)
+    return ARG_SCHEMAS[arg.type](op, arg)
 
 
 def _documented(schema: Schema, arg: Arg, name: str) -> Schema:
