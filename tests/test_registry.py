@@ -146,6 +146,8 @@ def _outcome(f: Callable[[], object]) -> object:
     try:
         return f()
     except LayerArgError as err:
+        for lang in ("en", "zh"):  # every argument its message and hint need is given
+            assert err.text(lang) and err.hint_text(lang), err.code
         return err.code
 
 
