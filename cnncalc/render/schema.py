@@ -263,8 +263,29 @@ def _quantity(unit: str) -> Schema:
     }
 
 
-def top_level() -> dict[str, Schema]:
-    """One schema per key of `spec.TOP_KEYS`."""
+#: `blocks:`, each a mapping of `params` and `layers`
+BLOCKS: Schema = {
+    "description": "reusable, parameterised blocks",
+    "type": "object",
+    "propertyNames": {"not": {"enum": [*KINDS, *STRUCTURES, *META_KEYS]}},
+    "additionalProperties": {
+        "type": "object",
+        "properties": {
+            "params": {
+                "description": "parameters and defaults ('required': no default)",
+                "anyOf": [{"type": "null"}, {"type": "object"}],
+                "propertyNames": {"not": {"const": "cin"}},
+            },
+            "layers": {"$ref": "#/$defs/items"},
+        },
+        "required": ["layers"],
+        "additionalProperties": False,
+    },
+}
+
+
+def _defaults() -> Schema:
+    """`defaults:`: per-op default arguments, and the conv family's."""
     defaults = {
         op: {
             "description": f"default arguments of every '{op}'",
@@ -291,6 +312,16 @@ def top_level() -> dict[str, Schema]:
         },
         "additionalProperties": False,
     }
+    return {
+        "description": "per-op default arguments ('conv' applies to the conv family)",
+        "type": "object",
+        "properties": defaults,
+        "additionalProperties": False,
+    }
+
+
+def top_level() -> dict[str, Schema]:
+    """One schema per key of `spec.TOP_KEYS`."""
     stack_conv = KINDS["conv"].arg_by_name
     norms = [op for op, k in KINDS.items() if k.family == "norm" and "rank" not in k.fixed]
     acts = [op for op, k in KINDS.items() if issubclass(k.cls, Activation)] + ["prelu"]
@@ -307,12 +338,7 @@ def top_level() -> dict[str, Schema]:
         },
         "batch": {"description": "batch size (default 1)", "type": "integer", "minimum": 1},
         "dtype": {"description": "element type, for memory", "enum": list(DTYPE_BYTES)},
-        "defaults": {
-            "description": "per-op default arguments ('conv' applies to the conv family)",
-            "type": "object",
-            "properties": defaults,
-            "additionalProperties": False,
-        },
+        "defaults": _defaults(),
         "channels": {
             "description": "the beginner stack: 3→64→M→128 (M = 2×2 max pool)",
             "anyOf": [
@@ -332,24 +358,7 @@ def top_level() -> dict[str, Schema]:
         },
         "norm": {"description": "norm after every conv in the stack", "enum": norms},
         "act": {"description": "activation after every conv in the stack", "enum": acts},
-        "blocks": {
-            "description": "reusable, parameterised blocks",
-            "type": "object",
-            "propertyNames": {"not": {"enum": [*KINDS, *STRUCTURES, *META_KEYS]}},
-            "additionalProperties": {
-                "type": "object",
-                "properties": {
-                    "params": {
-                        "description": "parameters and defaults ('required': no default)",
-                        "anyOf": [{"type": "null"}, {"type": "object"}],
-                        "propertyNames": {"not": {"const": "cin"}},
-                    },
-                    "layers": {"$ref": "#/$defs/items"},
-                },
-                "required": ["layers"],
-                "additionalProperties": False,
-            },
-        },
+        "blocks": BLOCKS,
         "layers": {"description": "the network, top-down", "$ref": "#/$defs/items"},
         "outputs": {
             "description": "the network's outputs (default: the last item)",
