@@ -310,7 +310,7 @@ LAYERS: dict[str, str] = {
     "W0501.hint": "同一个输入像素在各条路径上落在不同位置；请检查合并之前的步长和填充",
     # the engine's framing of a layer's message (the error keeps the layer's own code)
     "N0500": "{op} '{name}'：{rest}",
-    "N0501": "{op} '{name}'：{rest}（来自 {src}）",
+    "N0501": "{op} '{name}'：{rest}（来源：{src}）",
     # where a tensor comes from
     "N0502": "网络输入",
     "N0503": "'{name}'，第 {line} 行",
