@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import ast
 import gc
+import re
 import threading
 from pathlib import Path
 
 import pytest
 
+import cnncalc
 from cnncalc.engine import analyze_network
 from cnncalc.errors import CODE
+from cnncalc.layers import KINDS
 from cnncalc.loader.spec import load_text
 from cnncalc.messages import en, placeholders, zh
 from tests.conftest import ROOT
@@ -98,3 +101,53 @@ def test_analysis_leaves_the_garbage_collector_alone() -> None:
         done.set()
         watcher.join()
     assert seen == {True}
+
+
+NET = "input: 3x32x32\nlayers:\n"
+#: a network for each layer error that the loader leaves to the layers
+BAD = {
+    "E0401": NET + "  - conv: {out: 8, k: [3, 3, 3]}\n",
+    "E0402": "input: [3, 32]\nlayers:\n  - conv: {out: 8, k: [3, 3]}\n",
+    "E0403": NET + "  - conv: {out: 8, k: 3, p: [[1, 1]]}\n",
+    "E0404": "input: [3]\nlayers:\n  - conv: {out: 8, k: 3}\n",
+    "E0405": NET + "  - conv3d: {out: 8, k: 3}\n",
+    "E0406": NET + "  - conv: {out: 8, k: 3}\n  - conv: {in: 5, out: 8, k: 3}\n",
+    "E0407": "input: [3]\nlayers:\n  - linear: {in: 4, out: 8}\n",
+    "E0408": NET + "  - conv: {out: 8, k: 3, s: 2, p: same}\n",
+    "E0409": NET + "  - conv: {out: 8, k: 40}\n",
+    "E0410": NET + "  - convT: {out: 8, k: 3, g: 2}\n",
+    "E0411": NET + "  - convT: {out: 8, k: 3, s: 2, op: 3}\n",
+    "E0412": NET + "  - maxpool: {k: 3, p: 2}\n",
+    "E0413": "input: 3x2x2x2\nlayers:\n  - avgpool: 3\n",
+    "E0414": NET + "  - gn: 2\n",
+    "E0415": "input: [3]\nlayers:\n  - inorm\n",
+    "E0416": NET + "  - prelu: 2\n",
+    "E0417": NET + "  - linear: 3\n",
+    "E0418": "input: [3, 8]\nlayers:\n  - upsample: {mode: bilinear}\n",
+    "E0419": NET + "  - upsample: {scale: 2, size: 3}\n",
+    "E0420": NET + "  - upsample: 1e308\n",
+    "E0421": NET + "  - upsample: 0.01\n",
+    "E0423": "input: 3x4x4\nlayers:\n  - pad: {p: 4, mode: reflect}\n",
+    "E0424": "input: 3x4x4\nlayers:\n  - pad: {p: 5, mode: circular}\n",
+}
+#: words a Chinese message keeps: op and argument names, choices, and PyTorch's own names
+KEPT = {
+    *KINDS,
+    *(w for k in KINDS.values() for a in k.args for w in (a.field, *a.names, *a.choices)),
+    *("PyTorch", "TensorFlow", "SAME", "max", "stride", "dilation", "AvgPool3d"),
+}
+
+
+@pytest.mark.parametrize(("code", "text"), BAD.items())
+def test_layer_errors_read_in_chinese(code: str, text: str) -> None:
+    with pytest.raises(cnncalc.CnnCalcError) as info:
+        cnncalc.analyze(text)
+    err = info.value
+    assert err.code == code and err.pos is not None
+    shown = err.render("zh").splitlines()
+    message, hint = shown[0], shown[-1]
+    assert message.startswith(f"<text>:{err.pos.line}:{err.pos.col}: 错误[{code}]：")
+    assert hint.startswith("提示：")
+    for line in (message.split("：", 1)[1], hint):
+        words = set(re.findall(r"[A-Za-z_][A-Za-z_0-9]{2,}", re.sub(r"'[^']*'", "", line)))
+        assert sorted(words - KEPT) == [], line
