@@ -22,8 +22,6 @@ class Layer:
     """Base of every kind: shape-preserving, free, no weights, receptive field unchanged."""
 
     kind: ClassVar[str] = "layer"
-    #: learnable weight tensors use PyTorch's layout; merges take several inputs
-    arity: ClassVar[int] = 1
 
     def out_shape(self, x: Shape) -> Shape:
         return x
