@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from cnncalc.errors import CnnCalcError, CnnCalcWarning, LayerArgError, Pos, ShapeError
+from cnncalc.errors import CnnCalcError, CnnCalcWarning, LayerArgError, Msg, Pos, ShapeError
 from cnncalc.layers import RF, AxisRF, Layer, Merge, Num, Shape, prod
 from cnncalc.messages.en import CONVENTION
 from cnncalc.records import frozen
@@ -228,20 +228,43 @@ def _layer_dict(r: LayerReport) -> dict[str, object]:
     return d
 
 
-def origin(name: str, producers: Mapping[str, Node]) -> str:
+def origin_msg(name: str, producers: Mapping[str, Node]) -> Msg:
     """Where a tensor comes from, for messages: `'conv1', line 3` or `the network input`."""
     src = producers.get(name)
     if src is None:
-        return "the network input" if name == INPUT else f"'{name}'"
-    return f"'{src.name}'" + (f", line {src.pos.line}" if src.pos is not None else "")
+        return Msg("N0502") if name == INPUT else Msg("N0504", name=name)
+    if src.pos is None:
+        return Msg("N0504", name=src.name)
+    return Msg("N0503", name=src.name, line=src.pos.line)
+
+
+def origin(name: str, producers: Mapping[str, Node]) -> str:
+    """`origin_msg` in English, for messages still written as sentences."""
+    return origin_msg(name, producers).text()
+
+
+class NodeError(ShapeError):
+    """A layer's error located at its node: the layer's own code, arguments and hint, its
+    message framed by the node's op and name (and, for a wrong `in`, by where the input
+    comes from), so that the first line carries the code of the real problem."""
+
+    def __init__(self, err: LayerArgError, pos: Pos | None, frame: Msg) -> None:
+        super().__init__(err.code, pos, hint=err._hint, **err.args_)
+        self.frame = frame
+
+    def text(self, lang: str = "en") -> str:
+        return self.frame.text(lang)
 
 
 def _locate(err: LayerArgError, node: Node, producers: Mapping[str, Node]) -> CnnCalcError:
     pos = node.arg_pos.get(err.arg or "", node.pos) if err.arg else node.pos
-    message = f"{node.op} '{node.name}': {err.message}"
+    inner = Msg(err.code, **err.args_)
     if err.arg == "in" and node.inputs:
-        message += f" (from {origin(node.inputs[0], producers)})"
-    return ShapeError(message, pos, err.hint)
+        src = origin_msg(node.inputs[0], producers)
+        frame = Msg("N0501", op=node.op, name=node.name, rest=inner, src=src)
+    else:
+        frame = Msg("N0500", op=node.op, name=node.name, rest=inner)
+    return NodeError(err, pos, frame)
 
 
 def infer_shape(node: Node, ins: Sequence[Shape], producers: Mapping[str, Node]) -> Shape:
@@ -274,12 +297,12 @@ def _merge_rf(node: Node, rfs: Sequence[RF], warnings: list[CnnCalcWarning]) -> 
         first = skewed[0]
         warnings.append(
             CnnCalcWarning(
-                f"{node.op} '{node.name}' merges paths whose receptive fields are misaligned "
-                f"(jumps {', '.join(str(rf_number(a.jump)) for a in first)}; centres "
-                f"{', '.join(str(rf_number(a.center)) for a in first)} input pixels)",
+                "W0501",
                 node.pos,
-                "each input pixel lands at a different place on each path; check the strides "
-                "and paddings before the merge",
+                op=node.op,
+                name=node.name,
+                jumps=", ".join(str(rf_number(a.jump)) for a in first),
+                centres=", ".join(str(rf_number(a.center)) for a in first),
             )
         )
     return tuple(out)
@@ -299,11 +322,10 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-@gc_paused()
 def analyze_network(net: Network) -> Report:
     """Compute every layer's shapes and costs and the network totals."""
     if net.dtype not in DTYPE_BYTES:
-        raise CnnCalcError(f"unknown dtype '{net.dtype}'", net.input_pos)
+        raise CnnCalcError("E0500", net.input_pos, dtype=net.dtype, dtypes=", ".join(DTYPE_BYTES))
     elem = DTYPE_BYTES[net.dtype]
     batch = net.batch
     shapes: dict[str, Shape] = {INPUT: net.input_shape}

@@ -238,8 +238,8 @@ def test_warnings_go_to_stderr_and_do_not_fail(tmp_path: Path) -> None:
     )
     result = runner.invoke(app, ["params", str(net), "--format", "json"])
     assert result.exit_code == 0
-    assert f"{net}:8:5: warning: add 'add1' merges paths" in result.stderr
-    assert json.loads(result.stdout)["warnings"][0].startswith(f"{net}:8:5: warning:")
+    assert f"{net}:8:5: warning[W0501]: add 'add1' merges paths" in result.stderr
+    assert json.loads(result.stdout)["warnings"][0].startswith(f"{net}:8:5: warning[W0501]:")
 
 
 @pytest.mark.parametrize(

@@ -46,6 +46,8 @@ class Case(NamedTuple):
 
 
 NET = "input: 3x32x32\nlayers:\n"  # two lines: the first item is on line 3
+#: what follows `error` on a diagnostic's first line: the code, if the error has one, and ': '
+CODED = r"(\[E[0-9]{4}\])?: "
 
 CASES: dict[str, Case] = {
     # --- YAML syntax ------------------------------------------------------------------------
@@ -570,13 +572,37 @@ def test_error_is_located_and_explained(case: Case, parser: str) -> None:
     assert case.phrase in err.message, shown
     if case.hint is not None:
         assert err.hint is not None and case.hint in err.hint, shown
-    head = f"<text>:{case.line}:{case.col}: error: "
-    assert shown.startswith(head), shown
+    head = f"<text>:{case.line}:{case.col}: error"
+    assert shown.startswith(head) and re.match(CODED, shown[len(head) :]), shown
     source_line = textwrap.dedent(case.text).lstrip("\n").splitlines()[case.line - 1 :]
     if source_line and source_line[0].strip():  # quoted with a caret under the column
         lines = shown.splitlines()
         assert lines[1].endswith(source_line[0].expandtabs(1).replace("\x07", "\x07"))
         assert lines[2] == "       | " + " " * (case.col - 1) + "^"
+
+
+#: the catalogue code of each error a layer raises (the engine keeps it when it locates the error)
+LAYER_CODES = {
+    "in-mismatch": "E0406",
+    "in-mismatch-network-input": "E0406",
+    "groups": "E0410",
+    "output-below-1": "E0409",
+    "pool-output-below-1": "E0409",
+    "upsample-output-below-1": "E0421",
+    "same-with-stride": "E0408",
+    "pool-padding": "E0412",
+    "output-padding": "E0411",
+    "linear-on-image": "E0417",
+    "rank-alias": "E0405",
+}
+
+
+@pytest.mark.parametrize(("name", "code"), LAYER_CODES.items())
+def test_layer_errors_carry_their_code(name: str, code: str) -> None:
+    err = error_of(CASES[name].text)
+    assert err.code == code
+    assert f"error[{code}]: " in err.render().splitlines()[0]
+    assert f"错误[{code}]：" in err.render("zh").splitlines()[0]
 
 
 def test_error_inside_a_block_names_the_call() -> None:
@@ -786,7 +812,8 @@ def test_cli_reports_bad_input(tmp_path: Path, name: str) -> None:
     code, out, err = _params(path)
     assert code == ExitStatus.BAD_INPUT == 2
     assert out == ""
-    assert err.startswith(f"{path}:{case.line}:{case.col}: error: ")
+    head = f"{path}:{case.line}:{case.col}: error"
+    assert err.startswith(head) and re.match(CODED, err[len(head) :]), err
     assert re.search(r"^ +\| +\^$", err, re.M), err
     assert "Traceback" not in err
 

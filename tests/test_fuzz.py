@@ -37,7 +37,7 @@ def outcome(text: str, via_path_heuristic: bool = False) -> str:
         report.to_dict()
     except CnnCalcError as err:
         shown = err.render()
-        assert "error: " in shown.split("\n")[0], shown
+        assert re.search(r"error(\[[EW][0-9]{4}\])?: ", shown.split("\n")[0]), shown
         if err.pos is not None and err.pos.line > 0:
             assert err.pos.col >= 1, shown
             assert err.pos.line <= len(err.pos.source.lines()) + 1, shown

@@ -224,6 +224,7 @@ layers:
 """
     w = cnncalc.analyze(skewed).warnings
     assert len(w) == 1 and "misaligned" in w[0].message
+    assert w[0].code == "W0501"
 
 
 def test_unet_skip_stays_alive_in_peak_memory() -> None:

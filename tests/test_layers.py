@@ -103,8 +103,9 @@ def test_conv_rank_from_input_1d_and_3d() -> None:
 
 
 def test_rank_alias_asserts_rank() -> None:
-    with pytest.raises(cnncalc.CnnCalcError, match="conv2d expects a 2-D input"):
+    with pytest.raises(cnncalc.CnnCalcError, match="conv2d expects a 2-D input") as info:
         one("  - conv2d: {out: 8, k: 3}", "4x100")
+    assert info.value.code == "E0405"
 
 
 def test_dwconv_and_multiplier() -> None:

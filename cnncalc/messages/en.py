@@ -260,7 +260,86 @@ CLI: dict[str, str] = {}
 LOADER: dict[str, str] = {}
 
 # --- E04xx layer arguments and sizes, E05xx the graph, W05xx: layers/ and engine ------------
-LAYERS: dict[str, str] = {}
+LAYERS: dict[str, str] = {
+    # arguments per axis
+    "E0401": "'{what}' has {count} values but the input has {n} spatial axes",
+    "E0401.hint": "give one value or {n}",
+    "E0402": "'{what}' has {count} values but the input has 1 spatial axis",
+    "E0402.hint": "give one value",
+    "E0403": "'padding' has {count} per-side pairs but the input has {n} spatial axes",
+    "E0403.hint": "give one [before, after] pair per spatial axis: {n} pairs",
+    # what a kind accepts
+    "E0404": "{op} needs a tensor with spatial axes but receives {shape}",
+    "E0404.hint": "put it before 'flatten' / 'linear'",
+    "E0405": "{alias} expects a {rank_name} input ({rank} axes with channels) but receives {shape}",
+    "E0405.hint": "write '{kind}' to take the rank from the input",
+    "E0406": "'in' is {e} but {x} input channels arrive",
+    "E0406.hint": "write in: {x}, or change the layer that produces the input",
+    "E0407": "'in' is {e} but {x} input features arrive",
+    "E0407.hint": "write in: {x}, or change the layer that produces the input",
+    # windows and sizes
+    "E0408": "padding 'same' needs stride 1 but stride is {s} (PyTorch rejects it)",
+    "E0408.hint": "use 'tf_same' for TensorFlow's SAME with a stride, or explicit sizes",
+    "E0409": "{op} output size on axis {axis} would be {o}: {formula}",
+    "E0409.hint": "the input {shape} is too small for this window; reduce the kernel, stride or "
+    "dilation, add padding, or use a larger input",
+    "E0410": "groups={g} must divide both the input channels ({cin}) and the output channels "
+    "({cout})",
+    "E0410.hint": "in {cin} % {g} = {a}, out {cout} % {g} = {b}",
+    "E0411": "output_padding {op} must be smaller than max(stride, dilation) = max({s}, {d}) = {m}",
+    "E0411.hint": "PyTorch's ConvTranspose rule: output_padding < max(stride, dilation)",
+    "E0412": "{op} padding {p} is more than half the kernel ({k} // 2 = {h})",
+    "E0412.hint": "PyTorch requires padding <= kernel_size // 2; use at most {h}",
+    "E0413": "avgpool on a 3-D input needs every spatial size to be at least the kernel, but "
+    "the input is {size} and the kernel {k}",
+    "E0413.hint": "PyTorch's AvgPool3d rejects an input smaller than its kernel, even with "
+    "padding or ceil_mode",
+    # norms, prelu, linear
+    "E0414": "gn groups={g} must divide the {c} input channels",
+    "E0414.hint": "{c} % {g} = {r}",
+    "E0415": "inorm needs more than one position per channel but receives {shape}",
+    "E0415.hint": "instance norm is for feature maps; use 'ln' or 'bn' on vectors",
+    "E0416": "prelu num={num} must be 1 or the {c} input channels",
+    "E0416.hint": "write num: 1 (one slope shared by every channel) or num: {c} (one per channel)",
+    "E0417": "linear needs a flat input but receives {shape}",
+    "E0417.hint": "add 'flatten' (or 'gap' then 'flatten') before it",
+    # upsample and pad
+    "E0418": "upsample mode '{mode}' needs a {rank} input but receives {shape}",
+    "E0418.hint": "for this input use one of the modes {modes}",
+    "E0419": "upsample takes 'scale' or 'size', not both (PyTorch rejects both)",
+    "E0419.hint": "keep one: 'scale' multiplies the input size, 'size' fixes the output size",
+    "E0420": "upsample by {f} overflows a size of {i}",
+    "E0420.hint": "use a scale that keeps the output within PyTorch's 64-bit sizes",
+    "E0421": "upsample output size on axis {axis} would be {o}: ⌊{i} · {f}⌋ = {o}",
+    "E0421.hint": "the input {shape} is too small for this scale; use a larger one",
+    "E0422": "pad needs explicit sizes, not '{mode}'",
+    "E0422.hint": "write the sizes, as in 'p: 1' or 'p: [[0, 1], [0, 1]]'",
+    "E0423": "reflect padding {p} must be smaller than the input size {i}",
+    "E0423.hint": "use mode constant or replicate, or pad in smaller steps",
+    "E0424": "circular padding {p} must be at most the input size {i}",
+    "E0424.hint": "use mode constant or replicate, or pad in smaller steps",
+    # merges
+    "E0425": "add needs inputs whose shapes match, but receives {shapes}",
+    "E0425.hint": "give every input the same shape (a 1×1 conv can project one side)",
+    "E0426": "concat needs inputs whose shapes except channels match, but receives {shapes}",
+    "E0426.hint": "concat joins channels: every input needs the same spatial size",
+    "E0427": "mul needs inputs whose shapes (after broadcasting) match, but receives {shapes}",
+    "E0427.hint": "mul broadcasts: each axis must match or be 1",
+    # the engine
+    "E0500": "unknown dtype '{dtype}'",
+    "E0500.hint": "use one of {dtypes}",
+    "W0501": "{op} '{name}' merges paths whose receptive fields are misaligned (jumps {jumps}; "
+    "centres {centres} input pixels)",
+    "W0501.hint": "each input pixel lands at a different place on each path; check the strides "
+    "and paddings before the merge",
+    # the engine's framing of a layer's message (the error keeps the layer's own code)
+    "N0500": "{op} '{name}': {rest}",
+    "N0501": "{op} '{name}': {rest} (from {src})",
+    # where a tensor comes from
+    "N0502": "the network input",
+    "N0503": "'{name}', line {line}",
+    "N0504": "'{name}'",
+}
 
 # ---------------------------------------------------------------------------------------------
 MESSAGES: dict[str, str] = {**UI, **SHARED, **CLI, **LOADER, **LAYERS}

@@ -240,7 +240,82 @@ CLI: dict[str, str] = {}
 LOADER: dict[str, str] = {}
 
 # --- E04xx layer arguments and sizes, E05xx the graph, W05xx: layers/ and engine ------------
-LAYERS: dict[str, str] = {}
+LAYERS: dict[str, str] = {
+    # arguments per axis
+    "E0401": "'{what}' 给了 {count} 个值，但输入有 {n} 个空间维度",
+    "E0401.hint": "给一个值，或每个空间维度一个，共 {n} 个",
+    "E0402": "'{what}' 给了 {count} 个值，但输入只有 1 个空间维度",
+    "E0402.hint": "只给一个值",
+    "E0403": "'padding' 给了 {count} 对两侧填充，但输入有 {n} 个空间维度",
+    "E0403.hint": "每个空间维度给一对 [前, 后]，共 {n} 对",
+    # what a kind accepts
+    "E0404": "{op} 需要带空间维度的张量，但收到 {shape}",
+    "E0404.hint": "把它放在 'flatten' / 'linear' 之前",
+    "E0405": "{alias} 需要 {rank_name} 输入（连同通道共 {rank} 个维度），但收到 {shape}",
+    "E0405.hint": "改写成 '{kind}'，维数由输入决定",
+    "E0406": "'in' 为 {e}，但实际到达的输入通道数为 {x}",
+    "E0406.hint": "写 in: {x}，或修改产生该输入的层",
+    "E0407": "'in' 为 {e}，但实际到达的输入特征数为 {x}",
+    "E0407.hint": "写 in: {x}，或修改产生该输入的层",
+    # windows and sizes
+    "E0408": "padding 'same' 要求步长为 1，但步长为 {s}（PyTorch 会拒绝）",
+    "E0408.hint": "带步长时请用 'tf_same'（TensorFlow 的 SAME），或写明填充大小",
+    "E0409": "{op} 在 {axis} 轴上的输出尺寸将为 {o}：{formula}",
+    "E0409.hint": "输入 {shape} 对这个窗口来说太小；请减小卷积核、步长或膨胀，增加填充，"
+    "或使用更大的输入",
+    "E0410": "groups={g} 必须同时整除输入通道数（{cin}）和输出通道数（{cout}）",
+    "E0410.hint": "输入 {cin} % {g} = {a}，输出 {cout} % {g} = {b}",
+    "E0411": "output_padding {op} 必须小于 max(stride, dilation) = max({s}, {d}) = {m}",
+    "E0411.hint": "PyTorch 对转置卷积的规定：output_padding < max(步长, 膨胀)",
+    "E0412": "{op} 的填充 {p} 超过了窗口的一半（{k} // 2 = {h}）",
+    "E0412.hint": "PyTorch 要求 padding <= kernel_size // 2；这里最多为 {h}",
+    "E0413": "3-D 输入上的 avgpool 要求每个空间尺寸都不小于池化窗口，但输入为 {size}，窗口为 {k}",
+    "E0413.hint": "PyTorch 的 AvgPool3d 不接受比窗口还小的输入，即使有填充或 ceil_mode 也不行",
+    # norms, prelu, linear
+    "E0414": "gn 的 groups={g} 必须整除输入通道数 {c}",
+    "E0414.hint": "{c} % {g} = {r}",
+    "E0415": "inorm 要求每个通道不止一个位置，但收到 {shape}",
+    "E0415.hint": "实例归一化用于特征图；向量请用 'ln' 或 'bn'",
+    "E0416": "prelu 的 num={num} 必须为 1 或等于输入通道数 {c}",
+    "E0416.hint": "写 num: 1（所有通道共用一个斜率）或 num: {c}（每个通道一个）",
+    "E0417": "linear 需要展平的输入，但收到 {shape}",
+    "E0417.hint": "在它之前加 'flatten'（或先 'gap' 再 'flatten'）",
+    # upsample and pad
+    "E0418": "upsample 的 mode '{mode}' 需要 {rank} 输入，但收到 {shape}",
+    "E0418.hint": "这个输入可用的 mode：{modes}",
+    "E0419": "upsample 只能给 'scale' 或 'size' 中的一个，不能都给（PyTorch 会拒绝）",
+    "E0419.hint": "保留一个：'scale' 按倍数放大输入尺寸，'size' 直接指定输出尺寸",
+    "E0420": "upsample 放大 {f} 倍后，尺寸 {i} 会溢出",
+    "E0420.hint": "请用较小的放大倍数，让输出不超出 PyTorch 的 64 位尺寸",
+    "E0421": "upsample 在 {axis} 轴上的输出尺寸将为 {o}：⌊{i} · {f}⌋ = {o}",
+    "E0421.hint": "输入 {shape} 对这个放大倍数来说太小；请用更大的倍数",
+    "E0422": "pad 需要写明填充大小，不能用 '{mode}'",
+    "E0422.hint": "写出大小，如 'p: 1' 或 'p: [[0, 1], [0, 1]]'",
+    "E0423": "reflect 填充 {p} 必须小于输入尺寸 {i}",
+    "E0423.hint": "改用 mode constant 或 replicate，或分几次填充",
+    "E0424": "circular 填充 {p} 不能超过输入尺寸 {i}",
+    "E0424.hint": "改用 mode constant 或 replicate，或分几次填充",
+    # merges
+    "E0425": "add 要求各输入形状一致，但收到 {shapes}",
+    "E0425.hint": "让每个输入的形状相同（可以用 1×1 卷积投影其中一路）",
+    "E0426": "concat 要求各输入除通道外形状一致，但收到 {shapes}",
+    "E0426.hint": "concat 沿通道拼接：各输入的空间尺寸必须相同",
+    "E0427": "mul 要求各输入（广播后）形状一致，但收到 {shapes}",
+    "E0427.hint": "mul 会广播：每个维度必须相等或为 1",
+    # the engine
+    "E0500": "未知的数据类型 '{dtype}'",
+    "E0500.hint": "可选：{dtypes}",
+    "W0501": "{op} '{name}' 合并的几条路径感受野没有对齐（跳步 {jumps}；中心位于 {centres} "
+    "个输入像素处）",
+    "W0501.hint": "同一个输入像素在各条路径上落在不同位置；请检查合并之前的步长和填充",
+    # the engine's framing of a layer's message (the error keeps the layer's own code)
+    "N0500": "{op} '{name}'：{rest}",
+    "N0501": "{op} '{name}'：{rest}（来源：{src}）",
+    # where a tensor comes from
+    "N0502": "网络输入",
+    "N0503": "'{name}'，第 {line} 行",
+    "N0504": "'{name}'",
+}
 
 # ---------------------------------------------------------------------------------------------
 MESSAGES: dict[str, str] = {**UI, **SHARED, **CLI, **LOADER, **LAYERS}

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from cnncalc.analysis.budget import BUDGETS, BYTE_SUFFIXES, COUNT_SUFFIXES
 from cnncalc.engine import DTYPE_BYTES
-from cnncalc.layers import KINDS, MERGES, PAD_MODES, Activation, Arg, Kind
+from cnncalc.layers import KINDS, MERGES, PAD_MODES, Activation, Arg, ArgType, Kind
 from cnncalc.loader.spec import META_KEYS, STRUCTURES, TOP_KEYS, Loader
 
 Schema = dict[str, Any]
@@ -87,27 +88,43 @@ VALUES: Mapping[str, Schema] = {
 }
 
 
+def _sizes(op: str, arg: Arg) -> Schema:
+    # the loader's one exception to "sizes are at least 1": padding may be 0
+    return ref("ints0" if arg.field in ("padding", "output_padding") else "ints")
+
+
+def _padding(op: str, arg: Arg) -> Schema:
+    return ref("pad_sizes" if op == "pad" else "padding")  # `pad` takes sizes, not modes
+
+
+def _choice(op: str, arg: Arg) -> Schema:
+    return {"anyOf": [{"enum": list(arg.choices)}, EXPR]}
+
+
+def _fixed(schema: Schema) -> Callable[[str, Arg], Schema]:
+    return lambda op, arg: schema
+
+
+#: the value schema of each argument type (given the op and the argument, for the few types
+#: whose schema depends on them); a test holds it complete
+ARG_SCHEMAS: Mapping[ArgType, Callable[[str, Arg], Schema]] = MappingProxyType(
+    {
+        ArgType.INT: _fixed(ref("int")),
+        ArgType.INTS: _sizes,
+        ArgType.OPT_INTS: _sizes,
+        ArgType.PADDING: _padding,
+        ArgType.BOOL: _fixed({"type": "boolean"}),
+        ArgType.FLOAT: _fixed(ref("number")),
+        ArgType.PROB: _fixed(ref("prob")),
+        ArgType.SCALE: _fixed(ref("scale")),
+        ArgType.CHOICE: _choice,
+    }
+)
+
+
 def arg_schema(op: str, arg: Arg) -> Schema:
     """The value of one argument, by its `Arg.type`."""
-    t = arg.type
-    if t == "int":
-        return ref("int")
-    if t in ("ints", "opt_ints"):
-        # the loader's one exception to "sizes are at least 1": padding may be 0
-        return ref("ints0" if arg.field in ("padding", "output_padding") else "ints")
-    if t == "padding":
-        return ref("pad_sizes" if op == "pad" else "padding")  # `pad` takes sizes, not modes
-    if t == "bool":
-        return {"type": "boolean"}
-    if t == "float":
-        return ref("number")
-    if t == "prob":
-        return ref("prob")
-    if t == "scale":
-        return ref("scale")
-    if t == "choice":
-        return {"anyOf": [{"enum": list(arg.choices)}, EXPR]}
-    return {}  # a type this module does not know yet accepts anything (a test forbids it)
+    return ARG_SCHEMAS[arg.type](op, arg)
 
 
 def _documented(schema: Schema, arg: Arg, name: str) -> Schema:
@@ -246,8 +263,29 @@ def _quantity(unit: str) -> Schema:
     }
 
 
-def top_level() -> dict[str, Schema]:
-    """One schema per key of `spec.TOP_KEYS`."""
+#: `blocks:`, each a mapping of `params` and `layers`
+BLOCKS: Schema = {
+    "description": "reusable, parameterised blocks",
+    "type": "object",
+    "propertyNames": {"not": {"enum": [*KINDS, *STRUCTURES, *META_KEYS]}},
+    "additionalProperties": {
+        "type": "object",
+        "properties": {
+            "params": {
+                "description": "parameters and defaults ('required': no default)",
+                "anyOf": [{"type": "null"}, {"type": "object"}],
+                "propertyNames": {"not": {"const": "cin"}},
+            },
+            "layers": {"$ref": "#/$defs/items"},
+        },
+        "required": ["layers"],
+        "additionalProperties": False,
+    },
+}
+
+
+def _defaults() -> Schema:
+    """`defaults:`: per-op default arguments, and the conv family's."""
     defaults = {
         op: {
             "description": f"default arguments of every '{op}'",
@@ -274,6 +312,16 @@ def top_level() -> dict[str, Schema]:
         },
         "additionalProperties": False,
     }
+    return {
+        "description": "per-op default arguments ('conv' applies to the conv family)",
+        "type": "object",
+        "properties": defaults,
+        "additionalProperties": False,
+    }
+
+
+def top_level() -> dict[str, Schema]:
+    """One schema per key of `spec.TOP_KEYS`."""
     stack_conv = KINDS["conv"].arg_by_name
     norms = [op for op, k in KINDS.items() if k.family == "norm" and "rank" not in k.fixed]
     acts = [op for op, k in KINDS.items() if issubclass(k.cls, Activation)] + ["prelu"]
@@ -290,12 +338,7 @@ def top_level() -> dict[str, Schema]:
         },
         "batch": {"description": "batch size (default 1)", "type": "integer", "minimum": 1},
         "dtype": {"description": "element type, for memory", "enum": list(DTYPE_BYTES)},
-        "defaults": {
-            "description": "per-op default arguments ('conv' applies to the conv family)",
-            "type": "object",
-            "properties": defaults,
-            "additionalProperties": False,
-        },
+        "defaults": _defaults(),
         "channels": {
             "description": "the beginner stack: 3→64→M→128 (M = 2×2 max pool)",
             "anyOf": [
@@ -315,24 +358,7 @@ def top_level() -> dict[str, Schema]:
         },
         "norm": {"description": "norm after every conv in the stack", "enum": norms},
         "act": {"description": "activation after every conv in the stack", "enum": acts},
-        "blocks": {
-            "description": "reusable, parameterised blocks",
-            "type": "object",
-            "propertyNames": {"not": {"enum": [*KINDS, *STRUCTURES, *META_KEYS]}},
-            "additionalProperties": {
-                "type": "object",
-                "properties": {
-                    "params": {
-                        "description": "parameters and defaults ('required': no default)",
-                        "anyOf": [{"type": "null"}, {"type": "object"}],
-                        "propertyNames": {"not": {"const": "cin"}},
-                    },
-                    "layers": {"$ref": "#/$defs/items"},
-                },
-                "required": ["layers"],
-                "additionalProperties": False,
-            },
-        },
+        "blocks": BLOCKS,
         "layers": {"description": "the network, top-down", "$ref": "#/$defs/items"},
         "outputs": {
             "description": "the network's outputs (default: the last item)",

@@ -1,0 +1,47 @@
+"""The classifier head: `Flatten` and `Linear` (which asks for a flat input)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from cnncalc.errors import LayerArgError
+from cnncalc.layers.protocol import Layer, check_in
+from cnncalc.layers.window import RF, Shape, fmt_shape, prod
+from cnncalc.records import frozen
+
+
+@frozen
+class Flatten(Layer):
+    kind: ClassVar[str] = "flatten"
+
+    def out_shape(self, x: Shape) -> Shape:
+        return (prod(x),)
+
+
+@frozen
+class Linear(Layer):
+    """`nn.Linear`: weight `(out, in)`; cnncalc asks for a flat input."""
+
+    kind: ClassVar[str] = "linear"
+    out_features: int = 1
+    bias: bool = True
+    in_features: int | None = None
+
+    def out_shape(self, x: Shape) -> Shape:
+        if len(x) != 1:
+            raise LayerArgError("E0417", shape=fmt_shape(x))
+        check_in(x, self.in_features, features=True)
+        return (self.out_features,)
+
+    def kernel_shape(self, x: Shape) -> Shape:
+        return (self.out_features, x[0])
+
+    def params(self, x: Shape) -> int:
+        return self.out_features * x[0] + (self.out_features if self.bias else 0)
+
+    def macs(self, x: Shape) -> int:
+        self.out_shape(x)
+        return self.out_features * x[0]
+
+    def rf(self, x: Shape, r: RF) -> RF:
+        return tuple(a.whole() for a in r)

@@ -1,0 +1,79 @@
+"""Normalisation: batch, group, layer and instance norm (an optional per-channel affine)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from cnncalc.errors import LayerArgError
+from cnncalc.layers.protocol import Layer, check_in, check_rank
+from cnncalc.layers.window import Shape, fmt_shape, prod
+from cnncalc.records import frozen
+
+
+@frozen
+class Norm(Layer):
+    """Normalisation with an optional per-channel affine (weight and bias)."""
+
+    kind: ClassVar[str] = "norm"
+    affine: bool = True
+    eps: float = 1e-5
+    in_channels: int | None = None
+
+    def check(self, x: Shape) -> None:
+        check_in(x, self.in_channels)
+
+    def out_shape(self, x: Shape) -> Shape:
+        self.check(x)
+        return x
+
+    def params(self, x: Shape) -> int:
+        return 2 * x[0] if self.affine else 0
+
+
+@frozen
+class BatchNorm(Norm):
+    """`nn.BatchNormNd`; running statistics are buffers, not parameters."""
+
+    kind: ClassVar[str] = "bn"
+    momentum: float = 0.1
+    rank: int | None = None
+    alias: str = "bn"
+
+    def check(self, x: Shape) -> None:
+        if self.rank is not None:
+            ok = len(x) in (1, 2) if self.rank == 2 else len(x) == self.rank
+            if not ok:
+                check_rank(x, self.kind, self.rank, self.alias)
+        super().check(x)
+
+
+@frozen
+class GroupNorm(Norm):
+    kind: ClassVar[str] = "gn"
+    num_groups: int = 32
+
+    def check(self, x: Shape) -> None:
+        super().check(x)
+        g = self.num_groups
+        if g < 1 or x[0] % g:
+            raise LayerArgError("E0414", arg="groups", g=g, c=x[0], r=x[0] % max(g, 1))
+
+
+@frozen
+class LayerNorm(Norm):
+    """Layer norm over the channel axis at every position (ConvNeXt's LayerNorm2d)."""
+
+    kind: ClassVar[str] = "ln"
+
+
+@frozen
+class InstanceNorm(Norm):
+    """Normalises each channel of each sample over its positions, so it needs more than one."""
+
+    kind: ClassVar[str] = "inorm"
+    affine: bool = False
+
+    def check(self, x: Shape) -> None:
+        super().check(x)
+        if len(x) < 2 or prod(x[1:]) < 2:
+            raise LayerArgError("E0415", shape=fmt_shape(x))

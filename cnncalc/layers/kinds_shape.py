@@ -1,0 +1,117 @@
+"""Kinds that only resize: `Upsample` (by a scale or to a size) and explicit padding."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from fractions import Fraction
+from types import MappingProxyType
+from typing import ClassVar
+
+from cnncalc.errors import LayerArgError
+from cnncalc.layers.protocol import Layer, spatial
+from cnncalc.layers.window import (
+    RANK_NAMES,
+    RF,
+    AxisRF,
+    Ints,
+    Pad,
+    PadSpec,
+    Shape,
+    axis_names,
+    expand,
+    fmt_shape,
+    num,
+    resolve_padding,
+)
+from cnncalc.records import frozen
+
+UPSAMPLE_MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear")
+#: spatial ranks each interpolation mode works on (PyTorch's F.interpolate)
+UPSAMPLE_RANKS: Mapping[str, tuple[int, ...]] = MappingProxyType(
+    {"linear": (1,), "bilinear": (2,), "bicubic": (2,), "trilinear": (3,)}
+)
+PAD_FILLS = ("constant", "reflect", "replicate", "circular")
+
+
+@frozen
+class Upsample(Layer):
+    """`nn.Upsample` by `scale_factor` (output = floor(i · scale)) or to a fixed `size`;
+    with neither, the scale is 2."""
+
+    kind: ClassVar[str] = "upsample"
+    scale_factor: tuple[float, ...] | None = None
+    size: Ints | None = None
+    mode: str = "nearest"
+
+    def _check(self, x: Shape, n: int) -> None:
+        ranks = UPSAMPLE_RANKS.get(self.mode)
+        if ranks is not None and n not in ranks:
+            fits = [m for m, r in UPSAMPLE_RANKS.items() if n in r]
+            raise LayerArgError(
+                "E0418",
+                arg="mode",
+                mode=self.mode,
+                rank=RANK_NAMES[ranks[0] + 1],
+                shape=fmt_shape(x),
+                modes=", ".join(["nearest", *fits]),
+            )
+        if self.size is not None and self.scale_factor is not None:
+            raise LayerArgError("E0419", arg="size")
+
+    def out_shape(self, x: Shape) -> Shape:
+        sp = spatial(x, "upsample")
+        self._check(x, len(sp))
+        if self.size is not None:
+            return (x[0], *expand(self.size, len(sp), "size"))
+        scale = expand(self.scale_factor or (2.0,), len(sp), "scale")
+        sizes = []
+        for axis, (i, f) in enumerate(zip(sp, scale)):
+            try:
+                o = math.floor(i * f)
+            except (OverflowError, ValueError):  # i · f is inf: no tensor is that large
+                raise LayerArgError("E0420", arg="scale", f=f"{f:g}", i=i) from None
+            if o < 1:
+                name = axis_names(len(sp))[axis]
+                raise LayerArgError(
+                    "E0421", arg="scale", axis=name, o=o, i=i, f=f"{f:g}", shape=fmt_shape(x)
+                )
+            sizes.append(o)
+        return (x[0], *sizes)
+
+    def rf(self, x: Shape, r: RF) -> RF:
+        out = self.out_shape(x)
+        taps = 0 if self.mode == "nearest" else 1
+        return tuple(
+            AxisRF(a.size + taps * a.jump, num(a.jump * Fraction(i, o)), a.center, a.extent)
+            for a, i, o in zip(r, x[1:], out[1:])
+        )
+
+
+@frozen
+class Pad_(Layer):
+    """Explicit padding (`nn.ZeroPad2d`, `nn.ReflectionPad2d`, …)."""
+
+    kind: ClassVar[str] = "pad"
+    padding: PadSpec = (1,)
+    mode: str = "constant"
+    value: float = 0.0
+
+    def sides(self, x: Shape) -> Pad:
+        n = len(spatial(x, "pad"))
+        if isinstance(self.padding, str):
+            raise LayerArgError("E0422", arg="padding", mode=self.padding)
+        return resolve_padding(self.padding, x[1:], (1,) * n, (1,) * n, (1,) * n)
+
+    def out_shape(self, x: Shape) -> Shape:
+        sides = self.sides(x)
+        limit = {"reflect": 1, "circular": 0}.get(self.mode)  # PyTorch: pad < size / <= size
+        if limit is not None:
+            for i, (a, b) in zip(x[1:], sides):
+                if max(a, b) > i - limit:
+                    code = "E0423" if limit else "E0424"
+                    raise LayerArgError(code, arg="padding", p=max(a, b), i=i)
+        return (x[0], *(i + a + b for i, (a, b) in zip(x[1:], sides)))
+
+    def rf(self, x: Shape, r: RF) -> RF:
+        return tuple(a.step(1, 1, pl) for a, (pl, _) in zip(r, self.sides(x)))

@@ -1,0 +1,244 @@
+"""The registry: every op name, its layer class and its arguments, in one literal table.
+
+The loader reads `KINDS` to turn YAML into layers (its converters are keyed by `ArgType`), the
+JSON Schema reads it for completion and hover text, and the docs are tested against it.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+
+from cnncalc.layers.kinds_act import ACTIVATIONS, Activation, Dropout, Identity, PReLU
+from cnncalc.layers.kinds_conv import Conv, ConvTranspose, DwConv
+from cnncalc.layers.kinds_linear import Flatten, Linear
+from cnncalc.layers.kinds_merge import Add, Concat, Mul
+from cnncalc.layers.kinds_norm import BatchNorm, GroupNorm, InstanceNorm, LayerNorm, Norm
+from cnncalc.layers.kinds_pool import AdaptiveAvgPool, AdaptiveMaxPool, AvgPool, MaxPool
+from cnncalc.layers.kinds_shape import PAD_FILLS, UPSAMPLE_MODES, Pad_, Upsample
+from cnncalc.layers.protocol import Layer, Merge
+from cnncalc.layers.window import RANK_NAMES
+
+
+class ArgType(str, enum.Enum):
+    """How an argument's YAML value is read (the loader's converters and the schema's types are
+    keyed by it)."""
+
+    INT = "int"
+    INTS = "ints"
+    PADDING = "padding"
+    BOOL = "bool"
+    FLOAT = "float"
+    PROB = "prob"
+    SCALE = "scale"
+    CHOICE = "choice"
+    OPT_INTS = "opt_ints"
+
+
+#: each argument type as docs/format.md's "Argument values" table names it
+ARG_TYPE_DOCS: Mapping[ArgType, str] = MappingProxyType(
+    {
+        ArgType.INT: "integer",
+        ArgType.INTS: "size",
+        ArgType.OPT_INTS: "size",
+        ArgType.PADDING: "padding",
+        ArgType.BOOL: "boolean",
+        ArgType.FLOAT: "number",
+        ArgType.PROB: "probability",
+        ArgType.SCALE: "scale",
+        ArgType.CHOICE: "choice",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One argument of a kind as the YAML format spells it."""
+
+    field: str
+    type: ArgType
+    names: tuple[str, ...]
+    doc: str
+    choices: tuple[str, ...] = ()
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How an op name maps onto a layer class: its arguments, scalar shorthand, fixed values."""
+
+    name: str
+    cls: type[Layer] | type[Merge]
+    args: tuple[Arg, ...] = ()
+    scalar: str | None = None
+    fixed: Mapping[str, object] = field(default_factory=dict)
+    doc: str = ""
+    #: whether the op has channels and so accepts `in`
+    family: str = ""
+
+    @functools.cached_property
+    def arg_by_name(self) -> Mapping[str, Arg]:
+        """Every accepted spelling of every argument -> the argument."""
+        return MappingProxyType({n: a for a in self.args for n in a.names})
+
+
+#: kinds that act on each value alone: shapes, channels and receptive field pass through them
+ELEMENTWISE = (Norm, Activation, PReLU, Dropout, Identity)
+
+# --- the arguments, shared where kinds share them -------------------------------------------
+
+_IN = Arg("in_channels", ArgType.INT, ("in", "in_channels"), "input channels (checked)")
+_OUT = Arg("out_channels", ArgType.INT, ("out", "out_channels"), "output channels", required=True)
+_K = Arg("kernel_size", ArgType.INTS, ("k", "kernel", "kernel_size"), "kernel size", required=True)
+_S = Arg("stride", ArgType.INTS, ("s", "stride"), "stride")
+_P = Arg("padding", ArgType.PADDING, ("p", "pad", "padding"), "padding")
+_D = Arg("dilation", ArgType.INTS, ("d", "dilation"), "dilation")
+_G = Arg("groups", ArgType.INT, ("g", "groups"), "groups")
+_BIAS = Arg("bias", ArgType.BOOL, ("bias",), "learnable bias")
+_MULT = Arg(
+    "multiplier", ArgType.INT, ("mult", "multiplier", "depth_multiplier"), "channel multiplier"
+)
+_CONV_ARGS = (_OUT, _K, _S, _P, _D, _G, _BIAS, _IN)
+_DW_ARGS = (_K, _S, _P, _D, _MULT, _BIAS, _IN)
+_CONVT_ARGS = (
+    _OUT,
+    _K,
+    _S,
+    Arg("padding", ArgType.INTS, ("p", "pad", "padding"), "padding"),
+    Arg("output_padding", ArgType.INTS, ("output_padding", "op"), "extra size on one side"),
+    _D,
+    _G,
+    _BIAS,
+    _IN,
+)
+_POOL_K = Arg("kernel_size", ArgType.INTS, ("k", "kernel", "kernel_size"), "window", required=True)
+_POOL_S = Arg("stride", ArgType.OPT_INTS, ("s", "stride"), "stride (default: the kernel)")
+_POOL_P = Arg("padding", ArgType.INTS, ("p", "pad", "padding"), "padding (at most kernel // 2)")
+_CEIL = Arg("ceil_mode", ArgType.BOOL, ("ceil", "ceil_mode"), "round the output size up")
+_NORM_IN = Arg(
+    "in_channels", ArgType.INT, ("in", "in_channels", "num_features", "num_channels"), "c"
+)
+_AFFINE = Arg("affine", ArgType.BOOL, ("affine", "elementwise_affine"), "learnable scale and shift")
+_EPS = Arg("eps", ArgType.FLOAT, ("eps",), "numerical epsilon")
+_NORM_ARGS = (_AFFINE, _EPS, _NORM_IN)
+_BN_ARGS = (*_NORM_ARGS, Arg("momentum", ArgType.FLOAT, ("momentum",), "running-stat momentum"))
+_ADAPT = (
+    Arg("output_size", ArgType.INTS, ("out", "output_size", "size"), "output size", required=True),
+)
+_ACT_DOCS = {
+    "relu": "max(0, x)",
+    "relu6": "min(max(0, x), 6)",
+    "leakyrelu": "x if x > 0 else slope·x",
+    "gelu": "Gaussian error linear unit",
+    "silu": "x·sigmoid(x)",
+    "sigmoid": "1/(1+e^−x)",
+    "tanh": "hyperbolic tangent",
+    "hardswish": "x·relu6(x+3)/6",
+    "hardsigmoid": "relu6(x+3)/6",
+}
+
+# --- the kinds, by family ---------------------------------------------------------------------
+
+
+def _conv_kinds() -> dict[str, Kind]:
+    out = "out_channels"
+    k = {"conv": Kind("conv", Conv, _CONV_ARGS, out, doc="convolution (rank from the input)")}
+    for r, alias in ((2, "conv1d"), (3, "conv2d"), (4, "conv3d")):
+        doc = f"{RANK_NAMES[r]} convolution (asserts the rank)"
+        k[alias] = Kind(alias, Conv, _CONV_ARGS, out, {"rank": r, "alias": alias}, doc)
+    k["dwconv"] = Kind("dwconv", DwConv, _DW_ARGS, "kernel_size", doc="depthwise convolution")
+    for alias in ("convT", "deconv", "conv_transpose"):
+        k[alias] = Kind(alias, ConvTranspose, _CONVT_ARGS, out, doc="transposed convolution")
+    return {name: replace(kind, family="conv") for name, kind in k.items()}
+
+
+def _pool_kinds() -> dict[str, Kind]:
+    count_pad = Arg(
+        "count_include_pad", ArgType.BOOL, ("count_include_pad",), "average over padding too"
+    )
+    max_args = (_POOL_K, _POOL_S, _POOL_P, _D, _CEIL)
+    avg_args = (_POOL_K, _POOL_S, _POOL_P, _CEIL, count_pad)
+    ada, adm = AdaptiveAvgPool, AdaptiveMaxPool
+    return {
+        "maxpool": Kind("maxpool", MaxPool, max_args, "kernel_size", doc="max pooling"),
+        "avgpool": Kind("avgpool", AvgPool, avg_args, "kernel_size", doc="average pooling"),
+        "adaptiveavgpool": Kind(
+            "adaptiveavgpool", ada, _ADAPT, "output_size", doc="adaptive average pooling"
+        ),
+        "adaptivemaxpool": Kind(
+            "adaptivemaxpool", adm, _ADAPT, "output_size", doc="adaptive max pooling"
+        ),
+        "gap": Kind("gap", ada, (), fixed={"output_size": (1,)}, doc="global avg pool"),
+        "gmp": Kind("gmp", adm, (), fixed={"output_size": (1,)}, doc="global max pool"),
+    }
+
+
+def _norm_kinds() -> dict[str, Kind]:
+    k = {"bn": Kind("bn", BatchNorm, _BN_ARGS, doc="batch norm", family="norm")}
+    for r, alias in ((2, "bn1d"), (3, "bn2d"), (4, "bn3d")):
+        doc = f"batch norm on a {RANK_NAMES[r]} input"
+        k[alias] = Kind(alias, BatchNorm, _BN_ARGS, None, {"rank": r, "alias": alias}, doc, "norm")
+    groups = Arg("num_groups", ArgType.INT, ("groups", "g", "num_groups"), "groups", required=True)
+    k["gn"] = Kind(
+        "gn", GroupNorm, (groups, *_NORM_ARGS), "num_groups", doc="group norm", family="norm"
+    )
+    k["ln"] = Kind("ln", LayerNorm, _NORM_ARGS, doc="layer norm over channels", family="norm")
+    k["inorm"] = Kind("inorm", InstanceNorm, _NORM_ARGS, doc="instance norm", family="norm")
+    return k
+
+
+def _act(name: str) -> Kind:
+    args: tuple[Arg, ...] = ()
+    if name == "leakyrelu":
+        args = (Arg("negative_slope", ArgType.FLOAT, ("negative_slope", "slope"), "slope below 0"),)
+    return Kind(name, Activation, args, fixed={"function": name}, doc=_ACT_DOCS[name])
+
+
+def _act_kinds() -> dict[str, Kind]:
+    k = {name: _act(name) for name in ACTIVATIONS}
+    k["swish"] = _act("silu")
+    slopes = Arg("num_parameters", ArgType.INT, ("num", "num_parameters"), "slopes")
+    k["prelu"] = Kind("prelu", PReLU, (slopes,), "num_parameters", doc="learnable leaky relu")
+    return k
+
+
+def _other_kinds() -> dict[str, Kind]:
+    lin_args = (
+        Arg("out_features", ArgType.INT, ("out", "out_features"), "output features", required=True),
+        _BIAS,
+        Arg("in_features", ArgType.INT, ("in", "in_features"), "input features (checked)"),
+    )
+    linear = Kind("linear", Linear, lin_args, "out_features", doc="fully connected")
+    linear = replace(linear, family="linear")
+    p = Arg("p", ArgType.PROB, ("p",), "drop probability")
+    up_args = (
+        Arg("scale_factor", ArgType.SCALE, ("scale", "scale_factor"), "scale factor"),
+        Arg("size", ArgType.INTS, ("size",), "output size"),
+        Arg("mode", ArgType.CHOICE, ("mode",), "interpolation", UPSAMPLE_MODES),
+    )
+    pad_args = (
+        Arg("padding", ArgType.PADDING, ("p", "pad", "padding"), "padding", required=True),
+        Arg("mode", ArgType.CHOICE, ("mode",), "fill", PAD_FILLS),
+        Arg("value", ArgType.FLOAT, ("value",), "fill value"),
+    )
+    return {
+        "linear": linear,
+        "fc": replace(linear, name="fc"),
+        "flatten": Kind("flatten", Flatten, doc="flatten to a vector"),
+        "dropout": Kind("dropout", Dropout, (p,), "p", doc="dropout"),
+        "identity": Kind("identity", Identity, doc="no-op"),
+        "upsample": Kind("upsample", Upsample, up_args, "scale_factor", doc="upsampling"),
+        "pad": Kind("pad", Pad_, pad_args, "padding", doc="explicit padding"),
+        "add": Kind("add", Add, doc="element-wise sum"),
+        "concat": Kind("concat", Concat, doc="channel concatenation"),
+        "mul": Kind("mul", Mul, doc="element-wise product (broadcasting)"),
+    }
+
+
+KINDS: Mapping[str, Kind] = MappingProxyType(
+    {**_conv_kinds(), **_pool_kinds(), **_norm_kinds(), **_act_kinds(), **_other_kinds()}
+)
+MERGES = frozenset(name for name, kind in KINDS.items() if issubclass(kind.cls, Merge))
