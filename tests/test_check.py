@@ -22,12 +22,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from cnncalc.analysis import check as C
-from cnncalc.analysis.budget import BUDGETS, Limit, cli_option, format_quantity, parse_quantity
+from cnncalc.analysis import budget as C
+from cnncalc.analysis.budget import cli_option
 from cnncalc.cli import app
 from cnncalc.errors import CnnCalcError
 from cnncalc.loader.spec import load, load_text
+from cnncalc.quantities import BUDGETS, Limit, format_quantity, parse_quantity
 from cnncalc.render import ci as ci_render
+from cnncalc.render.json import check_json
 from tests.conftest import ROOT
 
 runner = CliRunner()
@@ -240,7 +242,7 @@ def test_exit_3_on_an_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(C, "check_network", boom)
+    monkeypatch.setattr(C, "check_report", boom)
     code, _, err = invoke(PASS)
     assert code == 3
     assert "internal error: RuntimeError: boom" in err
@@ -250,7 +252,7 @@ def test_exit_3_on_an_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_globs_and_directories_expand(tmp_path: Path) -> None:
-    from cnncalc.cli.ci import expand_paths
+    from cnncalc.cli.common import expand_paths
 
     (tmp_path / "sub").mkdir()
     (tmp_path / ".hidden").mkdir()
@@ -475,7 +477,7 @@ def test_check_renders_every_unit() -> None:
     result = C.CheckResult((C.check_network(load(PASS), "p.yaml", limits),))
     for text in (
         ci_render.check_markdown(result),
-        ci_render.check_json(result),
+        check_json(result),
         ci_render.check_junit(result),
     ):
         for name in BUDGETS:
