@@ -52,6 +52,24 @@ def commands() -> dict[str, list[str]]:
             "params",
             str(ROOT / "examples/resnet50.yaml"),
         ],
+        "cnncalc params examples/densenet121.yaml": [
+            *cli,
+            "params",
+            str(ROOT / "examples/densenet121.yaml"),
+        ],
+        # 120 layers, over 400 tables of steps: within 2× of `params` on the same file
+        "cnncalc explain examples/densenet121.yaml": [
+            *cli,
+            "explain",
+            str(ROOT / "examples/densenet121.yaml"),
+        ],
+        "cnncalc params examples/resnet50.yaml --format json": [
+            *cli,
+            "params",
+            str(ROOT / "examples/resnet50.yaml"),
+            "--format",
+            "json",
+        ],
     }
 
 

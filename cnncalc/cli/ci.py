@@ -138,15 +138,19 @@ def check(
     run = Run(language(None), github=fmt is CheckFmt.github, path_for=github_path())
     paths = expand_paths(files)
     done: list[Analysed] = []
+    results: list[B.FileResult] = []
     for path in paths:
         try:
             src = _read_budgeted(path, only_budgeted)
-            if src is not None:
-                done.append(run.analyse_source(path, functools.partial(_same, src), batch, dtype))
+            if src is None:
+                continue
+            done.append(run.analyse_source(path, functools.partial(_same, src), batch, dtype))
+            results.append(B.check_report(done[-1].report, src.name, cli_limits))
         except CnnCalcError as err:
+            run.annotate([err])
             _junit_error(path, err, fmt, junit_xml)
             raise
-    result = B.CheckResult(tuple(B.check_report(d.report, d.source.name, cli_limits) for d in done))
+    result = B.CheckResult(tuple(results))
     _unchecked_notes(result, len(paths))
     warnings = [d.report.warnings for d in done]
     _report(result, fmt, run, warnings)

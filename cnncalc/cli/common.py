@@ -160,15 +160,11 @@ class Run:
         from cnncalc.engine import analyze_network
         from cnncalc.loader.spec import load_source
 
-        try:
-            src = source()
-            net = load_source(src)
-            if batch is not None or dtype is not None:
-                net = configure(net, batch, dtype)
-            report = analyze_network(net)
-        except CnnCalcError as err:
-            self.annotate([err])
-            raise
+        src = source()
+        net = load_source(src)
+        if batch is not None or dtype is not None:
+            net = configure(net, batch, dtype)
+        report = analyze_network(net)
         self.warn(report.warnings)
         return Analysed(path, src, report)
 
@@ -179,6 +175,7 @@ class Run:
         self.annotate(warnings)
 
     def annotate(self, diagnostics: Sequence[CnnCalcError]) -> None:
+        """Errors and warnings as workflow commands, under GitHub."""
         if self.github and diagnostics:
             from cnncalc.render.ci import diagnostic_annotation
 

@@ -221,7 +221,7 @@ class StepsTable:
         yield Segment(" " * width)
         yield line
         head = self.headers()
-        yield from self.row(head, widths, BOLD, BOLD)
+        yield from self.row(head, widths, BOLD, BOLD, header=True)
         yield Segment(" " + "─" * (width - 2) + " ")
         yield line
         for s in self.steps:
@@ -231,27 +231,32 @@ class StepsTable:
 
     @staticmethod
     def row(
-        cells: Sequence[str], widths: tuple[int, int, int], first: Style, rest: Style | None
+        cells: Sequence[str],
+        widths: tuple[int, int, int],
+        first: Style,
+        rest: Style | None,
+        header: bool = False,
     ) -> Iterator[Segment]:
+        """One row; a working that wraps makes it taller (the header's cells sit at the
+        bottom of it, as Rich aligns a header, the others at the top)."""
         w0, w1, w2 = widths
-        label = fit(cells[0], w0 - 1) + " "
-        value = " " + fit(cells[1], w1 - 2, right=True) + " "
         working = wrap(cells[2], w2 - 1)
-        blank0, blank1 = " " * w0, " " * w1
-        for i, text in enumerate(working):
+        at = len(working) - 1 if header else 0
+        labels, values = [" " * w0] * len(working), [" " * w1] * len(working)
+        labels[at] = fit(cells[0], w0 - 1) + " "
+        values[at] = " " + fit(cells[1], w1 - 2, right=True) + " "
+        for label, value, text in zip(labels, values, working):
             yield Segment(" ")
-            yield Segment(label if i == 0 else blank0, first)
-            yield Segment(" ")
-            yield Segment(value if i == 0 else blank1, rest)
-            yield Segment(" ")
-            yield Segment(" " + text, rest)
-            yield Segment(" ")
+            yield Segment(label, first)
+            yield Segment(f" {value}  {text} ", rest)
             yield Segment.line()
 
 
 def wrap(text: str, width: int) -> list[str]:
     """`text` word-wrapped to `width` cells as Rich wraps it (words longer than a line fold),
     each line padded to the width."""
+    if cell_len(text) <= width:
+        return [fit(text.rstrip(), width)]
     from rich._wrap import divide_line
 
     offsets = divide_line(text, width, fold=True)
@@ -267,23 +272,39 @@ def steps_table(title: str, steps: Sequence[Step], lang: str = "en") -> StepsTab
     return StepsTable(title, tuple(steps), lang)
 
 
+@dataclass(frozen=True)
+class Explanation:
+    """`cnncalc explain`: the network's overview, then each layer's title line and steps."""
+
+    report: Report
+    sections: Sequence[Section]
+    overview: bool = True
+    lang: str = "en"
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from cnncalc.analysis.explain import overview
+
+        lang = self.lang
+        if self.overview:
+            name = self.report.network.name or "network"
+            title = tr("explain.network", lang, name=name)
+            yield steps_table(title, overview(self.report, lang), lang)
+        for section in self.sections:
+            row = section.row
+            ins = " + ".join(fmt_shape(s) for s in row.in_shapes)
+            title = f"{row.name}  ·  {row.op}  ·  {ins} → {fmt_shape(row.out_shape)}"
+            if row.node.pos is not None:
+                title += f"  ·  {row.node.pos}"
+            # the title on its own line: a table title would wrap at the table's width
+            if cell_len(title) <= options.max_width:
+                yield Segment(title, ITALIC)
+                yield Segment.line()
+            else:
+                yield Text(title, style="italic")
+            yield steps_table("", section.steps, lang)
+
+
 def explanation(
     report: Report, sections: Sequence[Section], overview: bool = True, lang: str = "en"
-) -> RenderableType:
-    """`cnncalc explain`: the network's overview, then each layer's title line and steps."""
-    from cnncalc.analysis.explain import overview as network_overview
-
-    parts: list[RenderableType] = []
-    if overview:
-        name = report.network.name or "network"
-        title = tr("explain.network", lang, name=name)
-        parts.append(steps_table(title, network_overview(report, lang), lang))
-    for section in sections:
-        row = section.row
-        ins = " + ".join(fmt_shape(s) for s in row.in_shapes)
-        title = f"{row.name}  ·  {row.op}  ·  {ins} → {fmt_shape(row.out_shape)}"
-        if row.node.pos is not None:
-            title += f"  ·  {row.node.pos}"
-        # the title on its own line: a table title would wrap at the table's width
-        parts += [Text(title, style="italic"), steps_table("", section.steps, lang)]
-    return Group(*parts)
+) -> Explanation:
+    return Explanation(report, tuple(sections), overview, lang)
