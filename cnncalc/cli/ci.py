@@ -23,7 +23,6 @@ from cnncalc.cli.common import (
     github_path,
     guarded,
     language,
-    note,
     on_github,
     save,
     write,
@@ -52,70 +51,82 @@ class DiffFmt(str, Enum):
 _QTY = "N"
 
 
+FilesArg = Annotated[
+    list[str], typer.Argument(help="Network files, globs ('models/**/*.yaml') or directories.")
+]
+MaxParams = Annotated[
+    str | None, typer.Option("--max-params", metavar=_QTY, help="Parameters, e.g. 12M.")
+]
+MaxMacs = Annotated[str | None, typer.Option("--max-macs", metavar=_QTY, help="MACs, e.g. 2G.")]
+MaxFlops = Annotated[
+    str | None, typer.Option("--max-flops", metavar=_QTY, help="FLOPs (2 × MACs), e.g. 4G.")
+]
+MaxParamBytes = Annotated[
+    str | None,
+    typer.Option("--max-param-bytes", metavar=_QTY, help="Parameter memory, e.g. 48MiB."),
+]
+MaxActivations = Annotated[
+    str | None,
+    typer.Option("--max-activations", metavar=_QTY, help="Peak activation memory, e.g. 64MiB."),
+]
+MaxLayerParams = Annotated[
+    str | None,
+    typer.Option("--max-layer-params", metavar=_QTY, help="Parameters of the largest layer."),
+]
+MinRf = Annotated[
+    str | None,
+    typer.Option("--min-rf", metavar=_QTY, help="Smallest receptive field of the output."),
+]
+BatchOpt = Annotated[
+    int | None,
+    typer.Option("--batch", min=1, metavar="N", help="Batch size instead of the file's."),
+]
+DtypeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--dtype",
+        metavar="DTYPE",
+        help=f"Element type instead of the file's: {', '.join(DTYPE_BYTES)}.",
+    ),
+]
+CheckFmtOpt = Annotated[
+    CheckFmt | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Report format [default: github when GITHUB_ACTIONS=true, else table].",
+        show_default=False,
+    ),
+]
+OnlyBudgeted = Annotated[
+    bool,
+    typer.Option(
+        "--only-budgeted",
+        help="Check only files with a top-level 'budget:' and skip every other file "
+        "(any YAML file may be passed, as a pre-commit hook does).",
+    ),
+]
+JunitOpt = Annotated[
+    Path | None,
+    typer.Option("--junit-xml", metavar="FILE", help="Also write the report as JUnit XML."),
+]
+
+
 @guarded
 def check(
-    files: Annotated[
-        list[str],
-        typer.Argument(help="Network files, globs ('models/**/*.yaml') or directories."),
-    ],
-    max_params: Annotated[
-        str | None, typer.Option("--max-params", metavar=_QTY, help="Parameters, e.g. 12M.")
-    ] = None,
-    max_macs: Annotated[
-        str | None, typer.Option("--max-macs", metavar=_QTY, help="MACs, e.g. 2G.")
-    ] = None,
-    max_flops: Annotated[
-        str | None, typer.Option("--max-flops", metavar=_QTY, help="FLOPs (2 × MACs), e.g. 4G.")
-    ] = None,
-    max_param_bytes: Annotated[
-        str | None,
-        typer.Option("--max-param-bytes", metavar=_QTY, help="Parameter memory, e.g. 48MiB."),
-    ] = None,
-    max_activations: Annotated[
-        str | None,
-        typer.Option("--max-activations", metavar=_QTY, help="Peak activation memory, e.g. 64MiB."),
-    ] = None,
-    max_layer_params: Annotated[
-        str | None,
-        typer.Option("--max-layer-params", metavar=_QTY, help="Parameters of the largest layer."),
-    ] = None,
-    min_rf: Annotated[
-        str | None,
-        typer.Option("--min-rf", metavar=_QTY, help="Smallest receptive field of the output."),
-    ] = None,
-    batch: Annotated[
-        int | None,
-        typer.Option("--batch", min=1, metavar="N", help="Batch size instead of the file's."),
-    ] = None,
-    dtype: Annotated[
-        str | None,
-        typer.Option(
-            "--dtype",
-            metavar="DTYPE",
-            help=f"Element type instead of the file's: {', '.join(DTYPE_BYTES)}.",
-        ),
-    ] = None,
-    fmt: Annotated[
-        CheckFmt | None,
-        typer.Option(
-            "--format",
-            "-f",
-            help="Report format [default: github when GITHUB_ACTIONS=true, else table].",
-            show_default=False,
-        ),
-    ] = None,
-    only_budgeted: Annotated[
-        bool,
-        typer.Option(
-            "--only-budgeted",
-            help="Check only files with a top-level 'budget:' and skip every other file "
-            "(any YAML file may be passed, as a pre-commit hook does).",
-        ),
-    ] = False,
-    junit_xml: Annotated[
-        Path | None,
-        typer.Option("--junit-xml", metavar="FILE", help="Also write the report as JUnit XML."),
-    ] = None,
+    files: FilesArg,
+    max_params: MaxParams = None,
+    max_macs: MaxMacs = None,
+    max_flops: MaxFlops = None,
+    max_param_bytes: MaxParamBytes = None,
+    max_activations: MaxActivations = None,
+    max_layer_params: MaxLayerParams = None,
+    min_rf: MinRf = None,
+    batch: BatchOpt = None,
+    dtype: DtypeOpt = None,
+    fmt: CheckFmtOpt = None,
+    only_budgeted: OnlyBudgeted = False,
+    junit_xml: JunitOpt = None,
 ) -> None:
     """Check networks against their budgets: exit 0 when all pass, 1 when any is exceeded.
 
@@ -151,7 +162,7 @@ def check(
             _junit_error(path, err, fmt, junit_xml)
             raise
     result = B.CheckResult(tuple(results))
-    _unchecked_notes(result, len(paths))
+    _unchecked_notes(result, len(paths), run)
     warnings = [d.report.warnings for d in done]
     _report(result, fmt, run, warnings)
     if junit_xml is not None:
@@ -188,7 +199,7 @@ def _junit_error(path: str, err: CnnCalcError, fmt: CheckFmt, junit_xml: Path | 
         save(junit_xml, text, "--junit-xml")
 
 
-def _unchecked_notes(result: "CheckResult", count: int) -> None:
+def _unchecked_notes(result: "CheckResult", count: int, run: Run) -> None:
     """Files without a budget: an error when no file has one, else a note each."""
     unchecked = [f.path for f in result.files if not f.checked]
     if result.files and len(unchecked) == len(result.files):
@@ -196,12 +207,12 @@ def _unchecked_notes(result: "CheckResult", count: int) -> None:
             raise CnnCalcError("E0609", path=unchecked[0])
         raise CnnCalcError("E0610")
     for path in unchecked:
-        note("W0601", path=path)
+        run.note("W0601", path=path)
     if not result.files:
         if count == 1:
-            note("W0602")
+            run.note("W0602")
         else:
-            note("W0603", count=count)
+            run.note("W0603", count=count)
 
 
 def _report(
@@ -229,7 +240,7 @@ def _report(
                     with open(summary, "a", encoding="utf-8") as fh:
                         fh.write(ci_render.check_markdown(result) + "\n")
                 except OSError as err:
-                    note("W0604", path=summary, reason=err.strerror)
+                    run.note("W0604", path=summary, reason=err.strerror)
         console().print(ci_render.check_table(result))
 
 

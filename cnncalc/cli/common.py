@@ -181,17 +181,17 @@ class Run:
 
             write("".join(diagnostic_annotation(d, self.path_for) for d in diagnostics))
 
+    def note(self, code: str, **args: object) -> None:
+        """A `note:` line on stderr: something the user may want to know, not a problem."""
+        from cnncalc.errors import Msg
+        from cnncalc.messages import label
+
+        text = Msg(code, **args).text(self.lang)
+        sys.stderr.write(label("note", self.lang) + label("colon", self.lang) + text + "\n")
+
     def error(self, err: CnnCalcError) -> None:
         """An error reported without stopping the command (`lint` goes on to the next file)."""
         sys.stderr.write(err.render(self.lang) + "\n")
-
-
-def note(code: str, **args: object) -> None:
-    """A `note:` line on stderr: something the user may want to know, not a problem."""
-    from cnncalc.errors import Msg
-    from cnncalc.messages import label
-
-    sys.stderr.write(label("note") + label("colon") + Msg(code, **args).text() + "\n")
 
 
 # --- writing ------------------------------------------------------------------------------------
