@@ -123,8 +123,9 @@ def test_headroom_and_minimum() -> None:
 
 def test_rf_needs_spatial_axes() -> None:
     net = load_text("input: [512]\nbudget: {rf: 3}\nlayers:\n  - linear: 10\n", "flat.yaml")
-    with pytest.raises(CnnCalcError, match="no spatial axes"):
+    with pytest.raises(CnnCalcError, match="no spatial axes") as info:
         C.check_network(net, "flat.yaml")
+    assert info.value.code == "E0608"
 
 
 def test_declares_budget() -> None:
@@ -204,20 +205,26 @@ def test_exit_2_on_a_bad_budget_in_the_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "message", "code"),
     [
-        (["--max-params", "12Q"], "--max-params: '12Q' is not a count quantity"),
-        (["--max-activations", "64Mi"], "--max-activations: '64Mi' is not a bytes quantity"),
-        (["--dtype", "float64"], "--dtype: unknown dtype 'float64'"),
-        (["nope/*.yaml"], "no file matches 'nope/*.yaml'"),
-        (["missing.yaml"], "no such file"),
+        (["--max-params", "12Q"], "--max-params: '12Q' is not a count quantity", "E0605"),
+        (
+            ["--max-activations", "64Mi"],
+            "--max-activations: '64Mi' is not a bytes quantity",
+            "E0605",
+        ),
+        (["--dtype", "float64"], "--dtype: unknown dtype 'float64'", "E0606"),
+        (["nope/*.yaml"], "no file matches 'nope/*.yaml'", "E0002"),
+        (["missing.yaml"], "no such file", None),
     ],
 )
-def test_exit_2_on_bad_usage(args: list[str], message: str) -> None:
-    code, out, err = invoke(PASS, *args)
-    assert code == 2
+def test_exit_2_on_bad_usage(args: list[str], message: str, code: str | None) -> None:
+    status, out, err = invoke(PASS, *args)
+    assert status == 2
     assert message in err
     assert out == ""
+    if code is not None:
+        assert f"error[{code}]:" in err
 
 
 def test_exit_2_when_there_is_nothing_to_check() -> None:
@@ -225,6 +232,7 @@ def test_exit_2_when_there_is_nothing_to_check() -> None:
     code, _, err = invoke(lenet)
     assert code == 2
     assert f"nothing to check: {lenet} declares no budget" in err
+    assert "error[E0609]:" in err
     assert "--only-budgeted" in err
     # with a limit on the command line, the same file is checked
     assert invoke(lenet, "--max-params", "62k")[0] == 0  # 61,706 params
@@ -574,3 +582,16 @@ def test_rf_budget_on_a_network_whose_output_is_its_input(tmp_path: Path) -> Non
     assert result.exit_code == 1  # the input sees 1 pixel: below the minimum of 2
     (budget,) = json.loads(result.stdout)["files"][0]["budgets"]
     assert (budget["name"], budget["used"], budget["passed"]) == ("rf", 1, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "code"),
+    [("12Q", "count", "E0601"), ("64Mi", "bytes", "E0602"), ("1.5", "count", "E0603")],
+)
+def test_quantity_errors_have_codes(text: str, unit: str, code: str) -> None:
+    from cnncalc.quantities import UnitError
+
+    with pytest.raises(UnitError) as info:
+        parse_quantity(text, unit)  # type: ignore[arg-type]
+    assert info.value.msg.code == code
+    assert str(info.value) == info.value.msg.text("en")

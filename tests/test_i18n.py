@@ -76,8 +76,10 @@ def test_choose(option: str | None, env: str | None, expected: str) -> None:
 
 
 def test_choose_rejects_unknown() -> None:
-    with pytest.raises(CnnCalcError, match="unknown language 'fr' \\(from CNNCALC_LANG\\)"):
+    with pytest.raises(CnnCalcError, match="unknown language 'fr' \\(from CNNCALC_LANG\\)") as info:
         choose(None, "fr")
+    assert info.value.code == "E0006"
+    assert info.value.hint == "choose one of en, zh"
 
 
 ERR_KEYS = [k for k in EN if k.startswith("err.") and i18n.placeholders(EN[k])]
