@@ -107,3 +107,43 @@ def test_save_replaces_the_file_whole(tmp_path: Path) -> None:
         save(tmp_path / "missing" / "x.xml", "x", "--junit-xml")
     assert info.value.code == "E0005"
     assert "--junit-xml: cannot write" in info.value.message
+
+
+MACHINE_READABLE = [
+    ["params", "examples/resnet50.yaml", "--format", "json"],
+    ["params", "examples/resnet50.yaml", "--format", "csv"],
+    ["params", "examples/resnet50.yaml", "--format", "markdown"],
+    ["layer", "--in", "3", "--out", "8", "--format", "json"],
+    ["lint", "examples/resnet50.yaml", "--format", "json"],
+    ["check", "examples/resnet50.yaml", "--max-params", "30M", "--format", "json"],
+    ["check", "examples/resnet50.yaml", "--max-params", "30M", "--format", "junit"],
+    ["diff", "examples/resnet18.yaml", "examples/resnet50.yaml", "--format", "json"],
+]
+
+
+@pytest.mark.parametrize("args", MACHINE_READABLE, ids=" ".join)
+def test_machine_readable_output_imports_no_rich(args: list[str]) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    code = (
+        "import sys\nfrom cnncalc.cli import app\n"
+        f"try:\n    app({args!r}, prog_name='cnncalc')\nexcept SystemExit:\n    pass\n"
+        "sys.stderr.write(str(sorted(m for m in sys.modules if m.split('.')[0] == 'rich')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout
+    assert done.stderr.endswith("[]"), done.stderr[-300:]
+
+
+def test_lint_reads_directories_and_globs(tmp_path: Path) -> None:
+    for name in ("a.yaml", "b.yml"):
+        (tmp_path / name).write_text("input: 3x32x32\nchannels: 3→64\n", encoding="utf-8")
+    for arg in (str(tmp_path), str(tmp_path / "*.y*ml")):
+        result = runner.invoke(app, ["lint", arg])
+        assert result.exit_code == 0, result.output
+        assert "2 file(s) checked" in result.stderr

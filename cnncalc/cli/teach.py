@@ -13,6 +13,7 @@ from cnncalc.cli.common import (
     Run,
     SvgOpt,
     console,
+    expand_paths,
     guarded,
     language,
     record,
@@ -56,7 +57,10 @@ def explain(
 
 @guarded
 def lint(
-    files: Annotated[list[str], typer.Argument(help="Network YAML files ('-' reads stdin).")],
+    files: Annotated[
+        list[str],
+        typer.Argument(help="Network files, globs or directories ('-' reads stdin)."),
+    ],
     ignore: Annotated[
         list[str] | None,
         typer.Option(
@@ -80,10 +84,11 @@ def lint(
     code = language(lang)
     run = Run(code)
     skip = parse_codes(ignore or [])
+    paths = expand_paths(files)
     found = []
     warnings: list[CnnCalcError] = []
     errors: list[CnnCalcError] = []
-    for path in files:
+    for path in paths:
         # every file is linted even when one does not load; its error is reported like any
         # other (the same rendering as the catch site), and the exit status becomes 2
         try:
@@ -98,15 +103,15 @@ def lint(
     if fmt is LintFmt.json:
         from cnncalc.render.json import lint_json
 
-        write(lint_json(found, len(files), code, warnings, errors))
+        write(lint_json(found, len(paths), code, warnings, errors))
     else:
         write("".join(format_finding(f, code, path) + "\n" for path, f in found))
         counts = Counter(f.code for _, f in found)
         codes = ", ".join(f"{c} ×{n}" for c, n in sorted(counts.items()))
         summary = (
-            t("lint.summary", code, count=len(found), files=len(files), codes=codes)
+            t("lint.summary", code, count=len(found), files=len(paths), codes=codes)
             if found
-            else t("lint.clean", code, files=len(files))
+            else t("lint.clean", code, files=len(paths))
         )
         sys.stderr.write(summary + "\n")
     if errors:
