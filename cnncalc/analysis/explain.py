@@ -332,27 +332,14 @@ def _macs(row: LayerReport, batch: int, lang: str) -> list[Step]:
     per_sample = row.macs // batch
     ks = row.kernel_shape or ()
     layer = row.node.layer
-    if isinstance(layer, ConvTranspose):
-        positions = prod(row.in_shape[1:])
-        work = t(
-            "explain.w.macs_transposed",
-            lang,
-            positions=n(positions),
-            weights=n(prod(ks)),
-            macs=n(per_sample),
-        )
-    elif isinstance(layer, Linear):
+    if isinstance(layer, Linear):
         work = f"{n(ks[1])} × {n(ks[0])} = {n(per_sample)}"
-    else:
-        positions = prod(row.out_shape[1:])
-        work = t(
-            "explain.w.macs_conv",
-            lang,
-            positions=n(positions),
-            weights=n(prod(ks)),
-            kshape=fmt_shape(ks),
-            macs=n(per_sample),
-        )
+    else:  # a transposed conv's weights act at each input position, a conv's at each output
+        transposed = isinstance(layer, ConvTranspose)
+        positions = prod((row.in_shape if transposed else row.out_shape)[1:])
+        key = "explain.w.macs_transposed" if transposed else "explain.w.macs_conv"
+        weights, kshape, macs = n(prod(ks)), fmt_shape(ks), n(per_sample)
+        work = t(key, lang, positions=n(positions), weights=weights, kshape=kshape, macs=macs)
     if batch > 1:
         work += t("explain.w.batch", lang, batch=batch, total=n(row.macs))
     return [
