@@ -85,6 +85,9 @@ def test_github_error_annotation_carries_the_code(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "error[E0608]:" in result.stderr
     assert result.stdout.startswith(f"::error file={flat},line=1,col=8,title=cnncalc E0608%3A")
+    result = runner.invoke(app, ["check", str(tmp_path / "*.none"), "-f", "github"])
+    assert result.exit_code == 2
+    assert result.stdout.startswith("::error title=cnncalc E0002::no file matches")
 
 
 def test_junit_reports_a_file_that_does_not_load(tmp_path: Path) -> None:

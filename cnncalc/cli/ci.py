@@ -144,25 +144,25 @@ def check(
         "layer_params": max_layer_params,
         "rf": min_rf,
     }
-    cli_limits = B.parse_cli_limits(given)
     fmt = fmt or (CheckFmt.github if on_github() else CheckFmt.table)
     run = Run(language(None), github=fmt is CheckFmt.github, path_for=github_path())
-    paths = expand_paths(files)
     done: list[Analysed] = []
     results: list[B.FileResult] = []
-    for path in paths:
-        try:
-            src = _read_budgeted(path, only_budgeted)
-            if src is None:
-                continue
-            done.append(run.analyse_source(path, functools.partial(_same, src), batch, dtype))
-            results.append(B.check_report(done[-1].report, src.name, cli_limits))
-        except CnnCalcError as err:
-            run.annotate([err])
-            _junit_error(path, err, fmt, junit_xml)
-            raise
-    result = B.CheckResult(tuple(results))
-    _unchecked_notes(result, len(paths), run)
+    with run.annotating():
+        cli_limits = B.parse_cli_limits(given)
+        paths = expand_paths(files)
+        for path in paths:
+            try:
+                src = _read_budgeted(path, only_budgeted)
+                if src is None:
+                    continue
+                done.append(run.analyse_source(path, functools.partial(_same, src), batch, dtype))
+                results.append(B.check_report(done[-1].report, src.name, cli_limits))
+            except CnnCalcError as err:
+                _junit_error(path, err, fmt, junit_xml)
+                raise
+        result = B.CheckResult(tuple(results))
+        _unchecked_notes(result, len(paths), run)
     warnings = [d.report.warnings for d in done]
     _report(result, fmt, run, warnings)
     if junit_xml is not None:

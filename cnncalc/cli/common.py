@@ -174,6 +174,15 @@ class Run:
             sys.stderr.write(w.render(self.lang) + "\n")
         self.annotate(warnings)
 
+    @contextlib.contextmanager
+    def annotating(self) -> Iterator[None]:
+        """An error raised inside also becomes an annotation (under GitHub) on its way out."""
+        try:
+            yield
+        except CnnCalcError as err:
+            self.annotate([err])
+            raise
+
     def annotate(self, diagnostics: Sequence[CnnCalcError]) -> None:
         """Errors and warnings as workflow commands, under GitHub."""
         if self.github and diagnostics:
