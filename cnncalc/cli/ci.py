@@ -1,8 +1,9 @@
 """CI commands: `check` (architecture budgets), `diff` (what changed), `schema` (editor support).
 
-Thin: read files, call `analysis.check`, `analysis.diff` and `render.schema`, print through
-`render.ci`. Everything heavy (rich, xml, subprocess, the loader) is imported inside the
-command bodies so that `cnncalc --help` stays fast.
+Thin: networks through the pipeline of `cli.common`, then `analysis.budget`, `analysis.diff` and
+`render.schema`, printed through `render.ci` and `render.json`. Everything heavy (rich, xml,
+subprocess, the loader) is imported inside the command bodies so that `cnncalc --help` stays
+fast.
 """
 
 import functools

@@ -1,5 +1,6 @@
 """Teaching commands: `explain` (the working of every layer), `lint` (design advice) and `flow`
-(the shape-flow picture). Parse options, call the library, print; no arithmetic here."""
+(the shape-flow picture). Parse options, run the pipeline of `cli.common`, print; no arithmetic
+here."""
 
 import sys
 from enum import Enum
