@@ -6,7 +6,6 @@ subprocess, the loader) is imported inside the command bodies so that `cnncalc -
 fast.
 """
 
-import functools
 import os
 from collections.abc import Sequence
 from enum import Enum
@@ -157,7 +156,7 @@ def check(
                 src = _read_budgeted(path, only_budgeted)
                 if src is None:
                     continue
-                done.append(run.analyse_source(path, functools.partial(_same, src), batch, dtype))
+                done.append(run.analyse_source(src, batch, dtype))
                 results.append(B.check_report(done[-1].report, src.name, cli_limits))
             except CnnCalcError as err:
                 _junit_error(path, err, fmt, junit_xml)
@@ -172,10 +171,6 @@ def check(
         save(junit_xml, check_junit(result, warnings), "--junit-xml")
     if not result.passed:
         raise typer.Exit(ExitStatus.FINDINGS)
-
-
-def _same(src: Source) -> Source:
-    return src
 
 
 def _read_budgeted(path: str, only_budgeted: bool) -> Source | None:
@@ -291,8 +286,8 @@ def diff(
 
     code = language(lang)
     run = Run(code)
-    before = run.analyse_source(old, lambda: read_version(old)).report
-    after = run.analyse_source(new, lambda: read_version(new)).report
+    before = run.analyse_source(read_version(old)).report
+    after = run.analyse_source(read_version(new)).report
     result = diff_reports(before, after, old, new)
     if fmt is DiffFmt.json:
         from cnncalc.render.json import diff_json

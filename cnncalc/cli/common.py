@@ -115,9 +115,8 @@ def read(path: str) -> Source:
 
 @dataclass(frozen=True)
 class Analysed:
-    """One network through the pipeline: where it came from and its report."""
+    """One network through the pipeline: its text and its report."""
 
-    path: str
     source: Source
     report: Report
 
@@ -145,28 +144,23 @@ class Run:
 
     def analyse(self, path: str, batch: int | None = None, dtype: str | None = None) -> Analysed:
         """Read, load and analyse `path`, and report its warnings."""
-        return self.analyse_source(path, lambda: read(path), batch, dtype)
+        return self.analyse_source(read(path), batch, dtype)
 
     def analyse_source(
-        self,
-        path: str,
-        source: Callable[[], Source],
-        batch: int | None = None,
-        dtype: str | None = None,
+        self, src: Source, batch: int | None = None, dtype: str | None = None
     ) -> Analysed:
-        """Load and analyse the text `source()` gives (read under this run's error handling),
-        with `--batch`/`--dtype` in place of the file's, and report its warnings."""
+        """Load and analyse `src`, with `--batch`/`--dtype` in place of the file's, and report
+        its warnings."""
         from cnncalc.analysis.budget import configure
         from cnncalc.engine import analyze_network
         from cnncalc.loader.spec import load_source
 
-        src = source()
         net = load_source(src)
         if batch is not None or dtype is not None:
             net = configure(net, batch, dtype)
         report = analyze_network(net)
         self.warn(report.warnings)
-        return Analysed(path, src, report)
+        return Analysed(src, report)
 
     def warn(self, warnings: Sequence[CnnCalcError]) -> None:
         """Warnings to stderr in the run's language (and as annotations under GitHub)."""
