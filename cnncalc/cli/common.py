@@ -133,7 +133,7 @@ def github_path() -> Callable[[str], str]:
     return lambda path: annotation_path(path, cwd, workspace)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Run:
     """What one command invocation shares: the language, and whether diagnostics also become
     GitHub workflow commands (on stdout, where the runner reads them)."""
