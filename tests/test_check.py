@@ -22,12 +22,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from cnncalc.analysis import check as C
-from cnncalc.analysis.budget import BUDGETS, Limit, cli_option, format_quantity, parse_quantity
+from cnncalc.analysis import budget as C
+from cnncalc.analysis.budget import cli_option
 from cnncalc.cli import app
 from cnncalc.errors import CnnCalcError
 from cnncalc.loader.spec import load, load_text
+from cnncalc.quantities import BUDGETS, Limit, format_quantity, parse_quantity
 from cnncalc.render import ci as ci_render
+from cnncalc.render.json import check_json
 from tests.conftest import ROOT
 
 runner = CliRunner()
@@ -121,8 +123,9 @@ def test_headroom_and_minimum() -> None:
 
 def test_rf_needs_spatial_axes() -> None:
     net = load_text("input: [512]\nbudget: {rf: 3}\nlayers:\n  - linear: 10\n", "flat.yaml")
-    with pytest.raises(CnnCalcError, match="no spatial axes"):
+    with pytest.raises(CnnCalcError, match="no spatial axes") as info:
         C.check_network(net, "flat.yaml")
+    assert info.value.code == "E0608"
 
 
 def test_declares_budget() -> None:
@@ -202,20 +205,26 @@ def test_exit_2_on_a_bad_budget_in_the_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "message", "code"),
     [
-        (["--max-params", "12Q"], "--max-params: '12Q' is not a count quantity"),
-        (["--max-activations", "64Mi"], "--max-activations: '64Mi' is not a bytes quantity"),
-        (["--dtype", "float64"], "--dtype: unknown dtype 'float64'"),
-        (["nope/*.yaml"], "no file matches 'nope/*.yaml'"),
-        (["missing.yaml"], "no such file"),
+        (["--max-params", "12Q"], "--max-params: '12Q' is not a count quantity", "E0605"),
+        (
+            ["--max-activations", "64Mi"],
+            "--max-activations: '64Mi' is not a bytes quantity",
+            "E0605",
+        ),
+        (["--dtype", "float64"], "--dtype: unknown dtype 'float64'", "E0606"),
+        (["nope/*.yaml"], "no file matches 'nope/*.yaml'", "E0002"),
+        (["missing.yaml"], "no such file", None),
     ],
 )
-def test_exit_2_on_bad_usage(args: list[str], message: str) -> None:
-    code, out, err = invoke(PASS, *args)
-    assert code == 2
+def test_exit_2_on_bad_usage(args: list[str], message: str, code: str | None) -> None:
+    status, out, err = invoke(PASS, *args)
+    assert status == 2
     assert message in err
     assert out == ""
+    if code is not None:
+        assert f"error[{code}]:" in err
 
 
 def test_exit_2_when_there_is_nothing_to_check() -> None:
@@ -223,6 +232,7 @@ def test_exit_2_when_there_is_nothing_to_check() -> None:
     code, _, err = invoke(lenet)
     assert code == 2
     assert f"nothing to check: {lenet} declares no budget" in err
+    assert "error[E0609]:" in err
     assert "--only-budgeted" in err
     # with a limit on the command line, the same file is checked
     assert invoke(lenet, "--max-params", "62k")[0] == 0  # 61,706 params
@@ -240,7 +250,7 @@ def test_exit_3_on_an_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(C, "check_network", boom)
+    monkeypatch.setattr(C, "check_report", boom)
     code, _, err = invoke(PASS)
     assert code == 3
     assert "internal error: RuntimeError: boom" in err
@@ -250,7 +260,7 @@ def test_exit_3_on_an_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_globs_and_directories_expand(tmp_path: Path) -> None:
-    from cnncalc.cli.ci import expand_paths
+    from cnncalc.cli.common import expand_paths
 
     (tmp_path / "sub").mkdir()
     (tmp_path / ".hidden").mkdir()
@@ -352,9 +362,12 @@ def test_github_annotation_for_bad_input(tmp_path: Path) -> None:
     bad.write_text("input: 3x8x8\nbudget: {params: 1M}\nlayers:\n  - conv: {out: 8, kernal: 3}\n")
     code, out, _ = invoke(str(bad), "-f", "github")
     assert code == 2
-    assert out.startswith(
-        f"::error file={bad},line=4,col=20,title=cnncalc%3A invalid network::"
-        "'conv' has no argument 'kernal' (hint: did you mean 'kernel'?)"
+    assert out.startswith(f"::error file={bad},line=4,col=20,title=cnncalc")
+    # the title carries the error's code once the loader's errors have one
+    assert re.search(
+        r",title=cnncalc( E\d{4})?%3A invalid network::"
+        r"'conv' has no argument 'kernal' \(hint: did you mean 'kernel'\?\)",
+        out,
     )
 
 
@@ -475,7 +488,7 @@ def test_check_renders_every_unit() -> None:
     result = C.CheckResult((C.check_network(load(PASS), "p.yaml", limits),))
     for text in (
         ci_render.check_markdown(result),
-        ci_render.check_json(result),
+        check_json(result),
         ci_render.check_junit(result),
     ):
         for name in BUDGETS:
@@ -569,3 +582,16 @@ def test_rf_budget_on_a_network_whose_output_is_its_input(tmp_path: Path) -> Non
     assert result.exit_code == 1  # the input sees 1 pixel: below the minimum of 2
     (budget,) = json.loads(result.stdout)["files"][0]["budgets"]
     assert (budget["name"], budget["used"], budget["passed"]) == ("rf", 1, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "code"),
+    [("12Q", "count", "E0601"), ("64Mi", "bytes", "E0602"), ("1.5", "count", "E0603")],
+)
+def test_quantity_errors_have_codes(text: str, unit: str, code: str) -> None:
+    from cnncalc.quantities import UnitError
+
+    with pytest.raises(UnitError) as info:
+        parse_quantity(text, unit)  # type: ignore[arg-type]
+    assert info.value.msg.code == code
+    assert str(info.value) == info.value.msg.text("en")

@@ -277,7 +277,7 @@ def test_layer_refuses_what_pytorch_has_no_form_of(args: list[str], message: str
     ],
 )
 def test_human_numbers(value: int, binary: bool, text: str) -> None:
-    from cnncalc.analysis.budget import human
+    from cnncalc.render.text import human
 
     assert human(value, binary) == text
 

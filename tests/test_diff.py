@@ -200,7 +200,7 @@ def test_rev_path_errors_exit_2(
     monkeypatch.chdir(repo)
     code, out, err = invoke("NOPE:models/net.yaml", "models/net.yaml")
     assert code == 2 and out == ""
-    assert "error: cannot read 'NOPE:models/net.yaml' from git:" in err
+    assert "error[E0009]: cannot read 'NOPE:models/net.yaml' from git:" in err
     assert "Traceback" not in err
     code, _, err = invoke("HEAD:models/missing.yaml", "models/net.yaml")
     assert code == 2 and "cannot read 'HEAD:models/missing.yaml' from git" in err

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 import pytest
 
 import cnncalc
-from cnncalc.analysis.budget import BUDGETS
 from cnncalc.engine import DTYPE_BYTES
 from cnncalc.layers import KINDS, PAD_MODES
 from cnncalc.loader.spec import META_KEYS, STRUCTURES, TOP_KEYS
+from cnncalc.quantities import BUDGETS
 from tests.conftest import ROOT
 
 DOC_PATH = ROOT / "docs" / "format.md"

@@ -210,10 +210,10 @@ def test_explain_one_layer() -> None:
 def test_explain_unknown_layer_exits_2() -> None:
     result = runner.invoke(app, ["explain", STACK, "--layer", "conv3"])
     assert result.exit_code == 2
-    assert "no layer named 'conv3' in this network" in result.stderr
+    assert "error[E0701]: no layer named 'conv3' in this network" in result.stderr
     assert "did you mean 'conv1'?" in result.stderr or "did you mean 'conv2'?" in result.stderr
     zh = runner.invoke(app, ["explain", STACK, "--layer", "conv3", "--lang", "zh"])
-    assert "错误：网络中没有名为 'conv3' 的层" in zh.stderr
+    assert "错误[E0701]：网络中没有名为 'conv3' 的层" in zh.stderr
 
 
 def test_layer_command_shares_the_explanation() -> None:

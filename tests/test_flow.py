@@ -14,10 +14,8 @@ from typer.testing import CliRunner
 
 import cnncalc
 from cnncalc.analysis.flow import (
-    FlowPicture,
     Fork,
     Line,
-    bar,
     build,
     by_block,
     lines,
@@ -25,6 +23,7 @@ from cnncalc.analysis.flow import (
     spine,
 )
 from cnncalc.cli import app
+from cnncalc.render.flow import FlowPicture, bar
 from tests.conftest import EXAMPLES, ROOT
 
 runner = CliRunner()

@@ -13,13 +13,14 @@ import cnncalc
 from cnncalc.engine import analyze_network
 from cnncalc.errors import Source
 from cnncalc.loader import spec
-from cnncalc.render import report as render
+from cnncalc.render.json import to_json
+from cnncalc.render.tables import params_renderable
 from tests.conftest import EXAMPLES, GOLDEN
 
 
 def table_text(report: cnncalc.Report, width: int = 100) -> str:
     console = Console(file=io.StringIO(), width=width, color_system=None, highlight=False)
-    console.print(render.params_renderable(report))
+    console.print(params_renderable(report))
     out = console.file.getvalue()  # type: ignore[attr-defined]
     return "\n".join(line.rstrip() for line in out.splitlines()) + "\n"
 
@@ -42,7 +43,7 @@ def analyze(example: Path) -> cnncalc.Report:
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
 def test_golden_json(example: Path, update_goldens: bool) -> None:
     report = analyze(example)
-    check(GOLDEN / f"{example.stem}.json", render.to_json(report.to_dict()), update_goldens)
+    check(GOLDEN / f"{example.stem}.json", to_json(report.to_dict()), update_goldens)
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
@@ -59,7 +60,7 @@ def test_rows_sum_to_totals(example: Path) -> None:
     for key in ("params", "macs", "flops"):
         assert sum(row[key] for row in layers) == totals[key]
     assert totals["flops"] == 2 * totals["macs"]
-    assert json.loads(render.to_json(data)) == data
+    assert json.loads(to_json(data)) == data
 
 
 def test_no_golden_without_an_example() -> None:

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 import cnncalc
 from cnncalc import messages as i18n
 from cnncalc.cli import app
+from cnncalc.cli.common import choose
 from cnncalc.errors import CnnCalcError
 from tests.conftest import ROOT
 
@@ -73,12 +74,14 @@ def test_t_formats_and_falls_back_to_english() -> None:
     ],
 )
 def test_choose(option: str | None, env: str | None, expected: str) -> None:
-    assert i18n.choose(option, env) == expected
+    assert choose(option, env) == expected
 
 
 def test_choose_rejects_unknown() -> None:
-    with pytest.raises(CnnCalcError, match="unknown language 'fr' \\(from CNNCALC_LANG\\)"):
-        i18n.choose(None, "fr")
+    with pytest.raises(CnnCalcError, match="unknown language 'fr' \\(from CNNCALC_LANG\\)") as info:
+        choose(None, "fr")
+    assert info.value.code == "E0006"
+    assert info.value.hint == "choose one of en, zh"
 
 
 ERR_KEYS = [k for k in EN if k.startswith("err.") and i18n.placeholders(EN[k])]

@@ -192,6 +192,7 @@ def test_ignore_unknown_code_exits_2(tmp_path: Path) -> None:
     result = runner.invoke(app, ["lint", path, "--ignore", "CNN150"])
     assert result.exit_code == 2
     assert "--ignore: no lint rule 'CNN150'" in result.stderr
+    assert "error[E0702]:" in result.stderr
     assert "hint: did you mean 'CNN1" in result.stderr
 
 

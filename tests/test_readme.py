@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 import cnncalc
 from cnncalc.cli import app
-from cnncalc.render.report import human
+from cnncalc.render.text import human
 from tests.conftest import EXAMPLES, ROOT
 from tests.test_reference import REFERENCE
 

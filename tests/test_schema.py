@@ -13,11 +13,11 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from cnncalc.analysis.budget import BUDGETS
 from cnncalc.engine import DTYPE_BYTES
 from cnncalc.errors import CnnCalcError
 from cnncalc.layers import KINDS, MERGES, ArgType
 from cnncalc.loader.spec import META_KEYS, STRUCTURES, TOP_KEYS, load_text
+from cnncalc.quantities import BUDGETS
 from cnncalc.render import schema as S
 from tests.conftest import EXAMPLES, ROOT
 

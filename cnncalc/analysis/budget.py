@@ -1,62 +1,25 @@
-"""Units and budgets: `12M` params, `2G` MACs, `64MiB` of activations, kept with their position.
+"""Budget evaluation: a report and its limits in, a verdict per budget out. Pure: no I/O.
 
-The one table of budgets (`BUDGETS`), the quantities' units both ways (`parse_quantity` reads what
-format.md allows, `format_quantity` writes the same notation back), and each budget's command-line
-option. Evaluating budgets against a report is `cnncalc.analysis.check`'s job.
+What each budget measures is said once, in `MEASURES` (keyed like `quantities.BUDGETS`). Limits come
+from the file's `budget:` section and from the command line; a command-line limit replaces the
+file's limit of the same name, as `--batch` and `--dtype` replace the file's values.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from fractions import Fraction
 from types import MappingProxyType
 from typing import Literal
 
-from cnncalc.errors import Pos
+from cnncalc.engine import DTYPE_BYTES, Network, Report, analyze_network
+from cnncalc.errors import CnnCalcError, Pos
+from cnncalc.quantities import BUDGETS, Limit, Unit, UnitError, parse_quantity
 
-COUNT_SUFFIXES: Mapping[str, int] = MappingProxyType(
-    {"": 1, "k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
-)
-BYTE_SUFFIXES: Mapping[str, int] = MappingProxyType(
-    {
-        "": 1,
-        "B": 1,
-        "kB": 10**3,
-        "KB": 10**3,
-        "MB": 10**6,
-        "GB": 10**9,
-        "TB": 10**12,
-        "KiB": 2**10,
-        "MiB": 2**20,
-        "GiB": 2**30,
-        "TiB": 2**40,
-    }
-)
-_QUANTITY = re.compile(r"^\s*([0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?)\s*([A-Za-z]*)\s*$")
-
-Unit = Literal["count", "bytes"]
-
-#: budget name -> (unit, what it limits, whether it is a minimum)
-BUDGETS: Mapping[str, tuple[Unit, str, bool]] = MappingProxyType(
-    {
-        "params": ("count", "learnable parameters", False),
-        "macs": ("count", "multiply-accumulates", False),
-        "flops": ("count", "FLOPs (2 × MACs)", False),
-        "param_bytes": ("bytes", "parameter memory", False),
-        "activations": ("bytes", "peak activation memory", False),
-        "layer_params": ("count", "parameters of the largest layer", False),
-        "rf": ("count", "receptive field of the output", True),
-    }
-)
-
-
-#: suffixes `format_quantity` writes, largest last (the readers above also accept K, kB, MB, ...)
-_COUNT_OUT = ("", "k", "M", "G", "T")
-_BYTE_OUT = ("B", "KiB", "MiB", "GiB", "TiB")
-_BYTE_SI_OUT = ("B", "kB", "MB", "GB", "TB")
+Used = int | Fraction
 
 
 def cli_option(name: str) -> str:
@@ -64,80 +27,184 @@ def cli_option(name: str) -> str:
     return ("--min-" if BUDGETS[name][2] else "--max-") + name.replace("_", "-")
 
 
-def si_bytes(value: int) -> bool:
-    """Whether a byte count reads better in SI units: 24_000 is `24kB`, 131_072 is `128KiB`."""
-    return value >= 1000 and value % 1000 == 0 and value % 1024 != 0
+def _output_rf(report: Report) -> Used:
+    """The receptive field of the (first) output: the largest per-axis size."""
+    net = report.network
+    name, rf = report.output_names[0], report.output_rfs[0]
+    if not rf:
+        raise CnnCalcError("E0608", net.input_pos, name=name)
+    return max(axis.size for axis in rf)
 
 
-def format_quantity(value: int | Fraction, unit: Unit, digits: int = 4, si: bool = False) -> str:
-    """Write a quantity as format.md spells it, to `digits` significant digits: 11_689_512 ->
-    `11.69M`, 67_108_864 bytes -> `64MiB` (with `si`: `67.11MB`), 532 -> `532`.
-    `parse_quantity` reads it back."""
-    if unit == "count":
-        base, suffixes = 1000, _COUNT_OUT
-    else:
-        base, suffixes = (1000, _BYTE_SI_OUT) if si else (1024, _BYTE_OUT)
-    x = Fraction(value)
-    if abs(x) < base:
-        number = f"{int(x)}" if x.denominator == 1 else f"{float(x):.{digits}g}"
-        return number if unit == "count" else f"{number}B"
-    for suffix in suffixes[1:]:
-        x /= base
-        text = f"{float(x):.{digits}g}"
-        if suffix == suffixes[-1]:
-            return (f"{float(x):.0f}" if "e" in text else text) + suffix
-        if abs(float(text)) < base:  # 999_999 rounds to 1000k: carry to the next suffix
-            return text + suffix
-    raise AssertionError  # pragma: no cover - the loop always returns
-
-
-def human(value: float, binary: bool = False) -> str:
-    """For reading, not parsing: 1_814_073_344 -> `1.81 G`; with `binary`, bytes in KiB, MiB,
-    GiB (6_422_528 -> `6.12 MiB`). Three significant digits, carried to the next unit when
-    rounding reaches it (999_999 -> `1 M`)."""
-    base, units = (1024, ("B", "KiB", "MiB", "GiB", "TiB")) if binary else (1000, _READ_UNITS)
-    x = float(value)
-    for unit in units:
-        text = f"{x:.3g}" if abs(x) < 1000 else f"{x:.0f}"  # 1000-1023 KiB: no 1.02e+03
-        if abs(float(text)) < base or unit == units[-1]:
-            if unit in ("", "B"):
-                return f"{int(x):,}" + (" B" if binary else "")
-            return f"{text} {unit}"
-        x /= base
-    raise AssertionError  # pragma: no cover - the loop always returns
-
-
-_READ_UNITS = ("", "k", "M", "G", "T")
-
-
-class UnitError(ValueError):
-    """A quantity that does not parse; the message says what would."""
-
-
-def parse_quantity(text: str, unit: Unit) -> int:
-    """`12M` -> 12_000_000 (counts, SI); `64MiB` -> 67_108_864 (bytes, IEC or SI)."""
-    m = _QUANTITY.match(text)
-    table = COUNT_SUFFIXES if unit == "count" else BYTE_SUFFIXES
-    if m is None or m.group(2) not in table:
-        suffixes = "k, M, G, T" if unit == "count" else "KiB, MiB, GiB, kB, MB, GB"
-        raise UnitError(f"'{text}' is not a {unit} quantity; write a number with {suffixes}")
-    # exact decimal arithmetic: 65.07G is 65_070_000_000, where floats give 65_069_999_999.99
-    value = Fraction(Decimal(m.group(1).replace("_", ""))) * table[m.group(2)]
-    if value.denominator != 1:
-        raise UnitError(
-            f"'{text}' is not a whole number of {'items' if unit == 'count' else 'bytes'}"
-        )
-    return int(value)
+#: budget name -> what it measures in a report (batch and dtype included, as the report has them)
+MEASURES: Mapping[str, Callable[[Report], Used]] = MappingProxyType(
+    {
+        "params": lambda r: r.totals.params,
+        "macs": lambda r: r.totals.macs,
+        "flops": lambda r: r.totals.flops,
+        "param_bytes": lambda r: r.totals.param_bytes,
+        "activations": lambda r: r.totals.peak_activation_bytes,
+        "layer_params": lambda r: max((row.params for row in r.layers), default=0),
+        "rf": _output_rf,
+    }
+)
 
 
 @dataclass(frozen=True)
-class Limit:
-    """One budget: a limit on a quantity and where it was written (None: the command line)."""
+class BudgetResult:
+    """One budget of one file: what the network uses against its limit."""
 
     name: str
+    used: Used
     limit: int
-    pos: Pos | None = None
+    pos: Pos | None  # where the limit is written; None: on the command line
+
+    @property
+    def unit(self) -> Unit:
+        return BUDGETS[self.name][0]
+
+    @property
+    def what(self) -> str:
+        return BUDGETS[self.name][1]
 
     @property
     def is_minimum(self) -> bool:
         return BUDGETS[self.name][2]
+
+    @property
+    def source(self) -> Literal["file", "cli"]:
+        return "cli" if self.pos is None else "file"
+
+    @property
+    def passed(self) -> bool:
+        return self.used >= self.limit if self.is_minimum else self.used <= self.limit
+
+    @property
+    def headroom(self) -> Fraction | None:
+        """Room left as a fraction of the limit (negative: over it); None for a zero limit."""
+        if self.limit == 0:
+            return None
+        room = self.used - self.limit if self.is_minimum else self.limit - self.used
+        return Fraction(room) / self.limit
+
+    @property
+    def origin(self) -> str:
+        """Where the limit comes from, for messages: `line 7` or `--max-params`."""
+        return cli_option(self.name) if self.pos is None else f"line {self.pos.line}"
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """Every budget of one file; `budgets` is empty when the file has none to check."""
+
+    path: str
+    name: str
+    budgets: tuple[BudgetResult, ...]
+
+    @property
+    def checked(self) -> bool:
+        return bool(self.budgets)
+
+    @property
+    def passed(self) -> bool:
+        return all(b.passed for b in self.budgets)
+
+    @property
+    def failures(self) -> tuple[BudgetResult, ...]:
+        return tuple(b for b in self.budgets if not b.passed)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The verdict over all files: passed when no budget of any file is exceeded."""
+
+    files: tuple[FileResult, ...]
+
+    @property
+    def passed(self) -> bool:
+        return all(f.passed for f in self.files)
+
+    @property
+    def budgets(self) -> tuple[BudgetResult, ...]:
+        return tuple(b for f in self.files for b in f.budgets)
+
+    @property
+    def failures(self) -> tuple[BudgetResult, ...]:
+        return tuple(b for b in self.budgets if not b.passed)
+
+
+def parse_cli_limits(values: Mapping[str, str | None]) -> dict[str, Limit]:
+    """Budget name -> quantity text from the command line (None: not given) into limits."""
+    out: dict[str, Limit] = {}
+    for name, text in values.items():
+        if text is None:
+            continue
+        try:
+            out[name] = Limit(name, parse_quantity(text, BUDGETS[name][0]))
+        except UnitError as err:
+            example = "12M" if BUDGETS[name][0] == "count" else "64MiB"
+            raise CnnCalcError(
+                "E0605", option=cli_option(name), problem=err.msg, example=example
+            ) from None
+    return out
+
+
+def configure(net: Network, batch: int | None = None, dtype: str | None = None) -> Network:
+    """The network with the command line's `--batch` and `--dtype` in place of the file's."""
+    if dtype is not None and dtype not in DTYPE_BYTES:
+        raise CnnCalcError("E0606", dtype=dtype, dtypes=", ".join(DTYPE_BYTES))
+    if batch is not None and batch < 1:
+        raise CnnCalcError("E0607", batch=batch)
+    return dataclasses.replace(
+        net,
+        batch=net.batch if batch is None else batch,
+        dtype=net.dtype if dtype is None else dtype,
+    )
+
+
+def limits_for(net: Network, cli: Mapping[str, Limit]) -> tuple[Limit, ...]:
+    """The file's limits overridden by the command line's, in the order of `BUDGETS`."""
+    merged: dict[str, object] = {**net.budget, **cli}
+    out = []
+    for name in BUDGETS:
+        limit = merged.get(name)
+        if limit is not None:
+            assert isinstance(limit, Limit)
+            out.append(limit)
+    return tuple(out)
+
+
+def evaluate(report: Report, limits: Sequence[Limit]) -> tuple[BudgetResult, ...]:
+    """Measure each limited quantity of `report` and compare it with its limit."""
+    return tuple(
+        BudgetResult(limit.name, MEASURES[limit.name](report), limit.limit, limit.pos)
+        for limit in limits
+    )
+
+
+def check_report(report: Report, path: str, cli: Mapping[str, Limit] | None = None) -> FileResult:
+    """Check every budget that applies to an analysed network."""
+    net = report.network
+    return FileResult(path, net.name, evaluate(report, limits_for(net, cli or {})))
+
+
+def check_network(
+    net: Network,
+    path: str,
+    cli: Mapping[str, Limit] | None = None,
+    batch: int | None = None,
+    dtype: str | None = None,
+) -> FileResult:
+    """Analyse `net` (with the overrides) and check every budget that applies to it."""
+    if not limits_for(net, cli or {}):
+        return FileResult(path, net.name, ())
+    return check_report(analyze_network(configure(net, batch, dtype)), path, cli)
+
+
+_BUDGET_LINE = re.compile(r"^budget[ \t]*:", re.MULTILINE)
+
+
+def declares_budget(text: str) -> bool:
+    """Whether a file has a top-level `budget:` key, judged from its text alone, so that any YAML
+    file (a workflow, a config) can be asked without being loaded as a network."""
+    return _BUDGET_LINE.search(text) is not None

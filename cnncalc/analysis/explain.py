@@ -8,12 +8,14 @@ layer, and an overview: the input, the channel path, the totals).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from types import MappingProxyType
+from typing import TypeVar
 
 from cnncalc.engine import FLOPS_PER_MAC, INPUT, LayerReport, Report
-from cnncalc.errors import CnnCalcError
+from cnncalc.errors import CnnCalcError, Msg
 from cnncalc.layers import (
     RF,
     Activation,
@@ -40,6 +42,8 @@ from cnncalc.layers import (
 )
 from cnncalc.messages import t
 
+_T = TypeVar("_T")
+
 
 @dataclass(frozen=True)
 class Step:
@@ -62,6 +66,15 @@ def _window(k: Sequence[int]) -> str:
     return "×".join(str(v) for v in k)
 
 
+def _lookup(table: Mapping[type, _T], layer: object) -> _T | None:
+    """The entry for the layer's class or its nearest base class (DwConv finds Conv)."""
+    for cls in type(layer).__mro__:
+        entry = table.get(cls)
+        if entry is not None:
+            return entry
+    return None
+
+
 def explain(
     row: LayerReport,
     with_size: bool = True,
@@ -75,49 +88,18 @@ def explain(
     `context` adds the teaching text's asides (the kernels as count × shape, how groups split
     the channels, what a 1×1 conv does to them): `cnncalc explain` shows them, `cnncalc layer`
     keeps its short form."""
-
-    def tr(key: str, **args: object) -> str:
-        return t(key, lang, **args)
-
-    layer = row.node.layer
-    x = row.in_shape
-    steps: list[Step] = []
-    if isinstance(layer, (Conv, ConvTranspose)):
-        steps += _conv_params(row, lang, context)
-    elif isinstance(layer, Linear):
-        steps += _linear_params(row, layer, lang)
-    elif isinstance(layer, Norm):
-        steps.append(Step(tr("explain.channels"), n(x[0]), tr("explain.w.norm_channels")))
-        working = (
-            tr("explain.w.norm_params", c=n(x[0]), total=n(row.params))
-            if row.params
-            else tr("explain.w.norm_no_affine")
-        )
-        steps.append(Step(tr("explain.params"), n(row.params), working))
-    elif isinstance(layer, (Pool, AdaptivePool)):
-        value = f"{x[0]} → {row.out_shape[0]}"
-        steps.append(Step(tr("explain.channels"), value, tr("explain.w.pool_channels")))
-        steps.append(Step(tr("explain.params"), "0", tr("explain.w.pool_params")))
-    elif isinstance(layer, Activation):
-        steps.append(Step(tr("explain.params"), "0", tr("explain.w.elementwise")))
-    elif isinstance(layer, Dropout):
-        steps.append(Step(tr("explain.params"), "0", tr("explain.w.dropout", p=f"{layer.p:g}")))
-    elif isinstance(layer, Flatten):
-        total = prod(x)
-        working = tr("explain.w.flatten", shape=fmt_shape(x), total=n(total))
-        steps.append(Step(tr("explain.features"), n(total), working))
-    elif isinstance(layer, Upsample):
-        value = f"{x[0]} → {row.out_shape[0]}"
-        steps.append(Step(tr("explain.channels"), value, tr("explain.w.upsample_channels")))
-        steps.append(Step(tr("explain.params"), "0", tr("explain.w.upsample_params")))
-    elif isinstance(layer, (Add, Concat, Mul)):
-        steps.append(_merge_step(row, lang))
+    params = _lookup(PARAM_STEPS, row.node.layer)
+    if params is None:
+        steps = [Step(t("explain.params", lang), n(row.params))]
     else:
-        steps.append(Step(tr("explain.params"), n(row.params)))
+        steps = params(row, lang, context)
     if not with_size:
         return steps
-    steps += _sizes(row, lang)
-    steps.append(Step(tr("explain.out_shape"), fmt_shape(row.out_shape), tr("explain.w.out_shape")))
+    sizes = _lookup(SIZE_STEPS, row.node.layer)
+    if sizes is not None:
+        steps += sizes(row, lang)
+    shape = fmt_shape(row.out_shape)
+    steps.append(Step(t("explain.out_shape", lang), shape, t("explain.w.out_shape", lang)))
     if row.macs:
         steps += _macs(row, batch, lang)
     if row.rf:
@@ -125,7 +107,50 @@ def explain(
     return steps
 
 
-def _linear_params(row: LayerReport, layer: Linear, lang: str) -> list[Step]:
+def _norm_params(row: LayerReport, lang: str, context: bool) -> list[Step]:
+    c = row.in_shape[0]
+    working = (
+        t("explain.w.norm_params", lang, c=n(c), total=n(row.params))
+        if row.params
+        else t("explain.w.norm_no_affine", lang)
+    )
+    return [
+        Step(t("explain.channels", lang), n(c), t("explain.w.norm_channels", lang)),
+        Step(t("explain.params", lang), n(row.params), working),
+    ]
+
+
+def _kept_channels(channels: str, params: str) -> ParamSteps:
+    """Pooling and upsampling: channels kept, no weights."""
+
+    def steps(row: LayerReport, lang: str, context: bool) -> list[Step]:
+        value = f"{row.in_shape[0]} → {row.out_shape[0]}"
+        return [
+            Step(t("explain.channels", lang), value, t(channels, lang)),
+            Step(t("explain.params", lang), "0", t(params, lang)),
+        ]
+
+    return steps
+
+
+def _no_params(working: str) -> ParamSteps:
+    def steps(row: LayerReport, lang: str, context: bool) -> list[Step]:
+        p = row.node.layer.p if isinstance(row.node.layer, Dropout) else 0
+        return [Step(t("explain.params", lang), "0", t(working, lang, p=f"{p:g}"))]
+
+    return steps
+
+
+def _flatten_params(row: LayerReport, lang: str, context: bool) -> list[Step]:
+    x = row.in_shape
+    total = prod(x)
+    working = t("explain.w.flatten", lang, shape=fmt_shape(x), total=n(total))
+    return [Step(t("explain.features", lang), n(total), working)]
+
+
+def _linear_params(row: LayerReport, lang: str, context: bool) -> list[Step]:
+    layer = row.node.layer
+    assert isinstance(layer, Linear)
     x = row.in_shape
     k = row.kernel_shape or (0, 0)
     per_total = x[0] + (1 if layer.bias else 0)
@@ -217,70 +242,104 @@ def _conv_params(row: LayerReport, lang: str, context: bool) -> list[Step]:
     return steps
 
 
-def _merge_step(row: LayerReport, lang: str) -> Step:
-    layer = row.node.layer
-    shapes = ", ".join(fmt_shape(s) for s in row.in_shapes)
+def _concat_step(row: LayerReport, lang: str, context: bool) -> list[Step]:
     out = row.out_shape
-    if isinstance(layer, Concat):
-        parts = " + ".join(n(s[0]) for s in row.in_shapes)
-        working = t("explain.w.concat", lang, parts=parts, total=n(out[0]))
-        return Step(t("explain.channels", lang), n(out[0]), working)
-    if isinstance(layer, Add):
-        working = t("explain.w.add", lang, shapes=shapes)
-        return Step(t("explain.channels", lang), n(out[0]) if out else "", working)
-    working = t("explain.w.mul", lang, shapes=shapes, out=fmt_shape(out))
-    return Step(t("explain.channels", lang), n(out[0]) if out else "", working)
+    parts = " + ".join(n(s[0]) for s in row.in_shapes)
+    working = t("explain.w.concat", lang, parts=parts, total=n(out[0]))
+    return [Step(t("explain.channels", lang), n(out[0]), working)]
 
 
-def _sizes(row: LayerReport, lang: str) -> list[Step]:
+def _elementwise_merge(key: str) -> ParamSteps:
+    """Add and mul: the shapes that meet, and the channels that leave."""
+
+    def steps(row: LayerReport, lang: str, context: bool) -> list[Step]:
+        out = row.out_shape
+        shapes = ", ".join(fmt_shape(s) for s in row.in_shapes)
+        working = t(key, lang, shapes=shapes, out=fmt_shape(out))
+        return [Step(t("explain.channels", lang), n(out[0]) if out else "", working)]
+
+    return steps
+
+
+def _window_sizes(row: LayerReport, lang: str) -> list[Step]:
     layer = row.node.layer
+    assert isinstance(layer, (Conv, Pool))
     x = row.in_shape
-    axes = axis_names(len(x) - 1)
-    out: list[Step] = []
-    if isinstance(layer, (Conv, Pool)):
-        k, s, d, p = layer.geometry(x)
-        pads = p if isinstance(layer, Conv) else tuple((v, v) for v in p)
-        ceil = isinstance(layer, Pool) and layer.ceil_mode
-        for a, i, kk, ss, pp, dd in zip(axes, x[1:], k, s, pads, d):
-            formula = window_formula(i, kk, ss, pp[0], pp[1], dd, ceil)
-            out.append(Step(t("explain.out_size", lang, axis=a), "", formula))
-    elif isinstance(layer, ConvTranspose):
-        k, s, d, p, op = layer.geometry(x)
-        for a, i, kk, ss, pp, dd, oo in zip(axes, x[1:], k, s, p, d, op):
-            formula = transposed_formula(i, kk, ss, pp, dd, oo)
-            out.append(Step(t("explain.out_size", lang, axis=a), "", formula))
-    elif isinstance(layer, AdaptivePool):
-        for a, i, o in zip(axes, x[1:], row.out_shape[1:]):
-            working = t("explain.w.adaptive", lang, i=i, o=o)
-            out.append(Step(t("explain.out_size", lang, axis=a), str(o), working))
+    k, s, d, p = layer.geometry(x)
+    pads = p if isinstance(layer, Conv) else tuple((v, v) for v in p)
+    ceil = isinstance(layer, Pool) and layer.ceil_mode
+    out = []
+    for a, i, kk, ss, pp, dd in zip(axis_names(len(x) - 1), x[1:], k, s, pads, d):
+        formula = window_formula(i, kk, ss, pp[0], pp[1], dd, ceil)
+        out.append(Step(t("explain.out_size", lang, axis=a), "", formula))
     return out
+
+
+def _transposed_sizes(row: LayerReport, lang: str) -> list[Step]:
+    layer = row.node.layer
+    assert isinstance(layer, ConvTranspose)
+    x = row.in_shape
+    k, s, d, p, op = layer.geometry(x)
+    out = []
+    for a, i, kk, ss, pp, dd, oo in zip(axis_names(len(x) - 1), x[1:], k, s, p, d, op):
+        formula = transposed_formula(i, kk, ss, pp, dd, oo)
+        out.append(Step(t("explain.out_size", lang, axis=a), "", formula))
+    return out
+
+
+def _adaptive_sizes(row: LayerReport, lang: str) -> list[Step]:
+    x = row.in_shape
+    out = []
+    for a, i, o in zip(axis_names(len(x) - 1), x[1:], row.out_shape[1:]):
+        working = t("explain.w.adaptive", lang, i=i, o=o)
+        out.append(Step(t("explain.out_size", lang, axis=a), str(o), working))
+    return out
+
+
+ParamSteps = Callable[[LayerReport, str, bool], list[Step]]
+SizeSteps = Callable[[LayerReport, str], list[Step]]
+
+#: the parameter steps of each layer class (a subclass finds its base's entry)
+PARAM_STEPS: Mapping[type, ParamSteps] = MappingProxyType(
+    {
+        Conv: _conv_params,
+        ConvTranspose: _conv_params,
+        Linear: _linear_params,
+        Norm: _norm_params,
+        Pool: _kept_channels("explain.w.pool_channels", "explain.w.pool_params"),
+        AdaptivePool: _kept_channels("explain.w.pool_channels", "explain.w.pool_params"),
+        Upsample: _kept_channels("explain.w.upsample_channels", "explain.w.upsample_params"),
+        Activation: _no_params("explain.w.elementwise"),
+        Dropout: _no_params("explain.w.dropout"),
+        Flatten: _flatten_params,
+        Concat: _concat_step,
+        Add: _elementwise_merge("explain.w.add"),
+        Mul: _elementwise_merge("explain.w.mul"),
+    }
+)
+#: the output-size steps of the layers whose size follows a formula
+SIZE_STEPS: Mapping[type, SizeSteps] = MappingProxyType(
+    {
+        Conv: _window_sizes,
+        Pool: _window_sizes,
+        ConvTranspose: _transposed_sizes,
+        AdaptivePool: _adaptive_sizes,
+    }
+)
 
 
 def _macs(row: LayerReport, batch: int, lang: str) -> list[Step]:
     per_sample = row.macs // batch
     ks = row.kernel_shape or ()
     layer = row.node.layer
-    if isinstance(layer, ConvTranspose):
-        positions = prod(row.in_shape[1:])
-        work = t(
-            "explain.w.macs_transposed",
-            lang,
-            positions=n(positions),
-            weights=n(prod(ks)),
-            macs=n(per_sample),
-        )
-    elif isinstance(layer, Linear):
+    if isinstance(layer, Linear):
         work = f"{n(ks[1])} × {n(ks[0])} = {n(per_sample)}"
-    else:
-        positions = prod(row.out_shape[1:])
-        work = t(
-            "explain.w.macs_conv",
-            lang,
-            positions=n(positions),
-            weights=n(prod(ks)),
-            kshape=fmt_shape(ks),
-            macs=n(per_sample),
-        )
+    else:  # a transposed conv's weights act at each input position, a conv's at each output
+        transposed = isinstance(layer, ConvTranspose)
+        positions = prod((row.in_shape if transposed else row.out_shape)[1:])
+        key = "explain.w.macs_transposed" if transposed else "explain.w.macs_conv"
+        weights, kshape, macs = n(prod(ks)), fmt_shape(ks), n(per_sample)
+        work = t(key, lang, positions=n(positions), weights=weights, kshape=kshape, macs=macs)
     if batch > 1:
         work += t("explain.w.batch", lang, batch=batch, total=n(row.macs))
     return [
@@ -351,8 +410,8 @@ def explain_report(report: Report, layer: str | None = None, lang: str = "en") -
             import difflib
 
             close = difflib.get_close_matches(layer, names, n=1, cutoff=0.6)
-            hint = t("err.did_you_mean", "en", name=close[0]) if close else None
-            raise CnnCalcError(f"no layer named '{layer}' in this network", None, hint)
+            hint = Msg("H0001", name=close[0]) if close else None
+            raise CnnCalcError("E0701", name=layer, hint=hint)
         rows = tuple(r for r in rows if r.name == layer)
     rfs = input_rfs(report)
     batch = report.network.batch

@@ -3,28 +3,40 @@ bar per line proportional to its MACs or params, so that where the cost lives sh
 
 `build` turns the report's DAG into nested items (a fork's branches run to the layer that
 post-dominates it, the merge); `lines` flattens them with tree guides; `spine` is the one-line
-path of shapes (`3×224×224 → 64×112×112 → …`); `FlowPicture` renders all of it (Rich is imported
-only when it draws). Element-wise layers that keep the shape (bn, activations, dropout) fold into
-the line before them, so a line is a conv with its norm and activation.
+path of shapes (`3×224×224 → 64×112×112 → …`). Element-wise layers that keep the shape (bn,
+activations, dropout) fold into the line before them, so a line is a conv with its norm and
+activation. `render.flow` draws the picture.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from operator import attrgetter
+from types import MappingProxyType
+from typing import Literal, Protocol
 
-from cnncalc.analysis.budget import human
 from cnncalc.engine import INPUT, LayerReport, Report
 from cnncalc.layers import ELEMENTWISE, Shape, fmt_shape
-from cnncalc.messages import t
-
-if TYPE_CHECKING:
-    from rich.console import Console, ConsoleOptions, RenderResult
 
 By = Literal["macs", "params"]
+
+
+class Costed(Protocol):
+    """A layer row or the totals: both carry every measure a bar can show."""
+
+    @property
+    def macs(self) -> int: ...
+    @property
+    def params(self) -> int: ...
+
+
+#: what each `--by` measures, of a layer row and of the totals alike
+MEASURES: Mapping[str, Callable[[Costed], int]] = MappingProxyType(
+    {"macs": attrgetter("macs"), "params": attrgetter("params")}
+)
 SINK = "\x00sink"
 
 
@@ -50,7 +62,8 @@ class Line:
         return self.rows[-1].out_shape if self.rows else self.shape
 
     def cost(self, by: By) -> int:
-        return sum(r.macs if by == "macs" else r.params for r in self.rows)
+        measure = MEASURES[by]
+        return sum(measure(r) for r in self.rows)
 
 
 @dataclass(frozen=True)
@@ -262,155 +275,17 @@ def spine_text(report: Report) -> str:
 
 def by_block(report: Report, by: By) -> list[tuple[str, int]]:
     """Cost per top-level name (`layer3` for `layer3.4.conv2`), heaviest first."""
+    measure = MEASURES[by]
     groups: dict[str, int] = {}
     for row in report.layers:
         key = row.name.split(".", 1)[0]
-        groups[key] = groups.get(key, 0) + (row.macs if by == "macs" else row.params)
+        groups[key] = groups.get(key, 0) + measure(row)
     return sorted(((k, v) for k, v in groups.items() if v), key=lambda kv: -kv[1])
-
-
-# --- drawing --------------------------------------------------------------------------------
-
-EIGHTHS = " ▏▎▍▌▋▊▉"
-
-
-def bar(value: int, peak: int, width: int) -> str:
-    """`value/peak` of `width` cells in eighth blocks; any non-zero value shows at least ▏."""
-    if not value or not peak:
-        return ""
-    eighths = max(1, round(8 * width * value / peak))
-    full, part = divmod(eighths, 8)
-    return "█" * full + (EIGHTHS[part] if part else "")
-
-
-def _pct(part: int, total: int) -> str:
-    if not total or not part:
-        return ""
-    pct = 100 * part / total
-    return f"{pct:.1f}%" if pct >= 0.05 else "<.1%"
-
-
-@dataclass(frozen=True)
-class FlowPicture:
-    """The picture as a Rich renderable: title, spine, the tree with bars, where the cost lives."""
-
-    report: Report
-    by: By = "macs"
-    lang: str = "en"
-    top: int = 5
-
-    def rows(self) -> list[tuple[str, str, str, str, int]]:
-        """(tree + name, op, shape, share, cost) per drawn line; the bar comes from the cost."""
-        total = self.total
-        out = []
-        for d in lines(build(self.report)):
-            line = d.line
-            if line.kind == "skip":
-                label = t("flow.skip", self.lang) if line.shape else ""
-                out.append((d.guide + label, "", fmt_shape(line.shape), "", 0))
-            elif line.kind == "ref":
-                out.append((d.guide + "↪ " + line.ref, "", fmt_shape(line.shape), "", 0))
-            elif line.kind == "input":
-                out.append((t("flow.input", self.lang), "", fmt_shape(line.shape), "", 0))
-            else:
-                cost = line.cost(self.by)
-                out.append((d.guide + line.name, line.op, fmt_shape(line.out_shape),
-                            _pct(cost, total), cost))  # fmt: skip
-        return out
-
-    @property
-    def total(self) -> int:
-        t_ = self.report.totals
-        return t_.macs if self.by == "macs" else t_.params
-
-    def footer(self) -> list[str]:
-        total = self.total
-        if not total:
-            return [t("flow.no_cost", self.lang, by=self.by_label)]
-        blocks = by_block(self.report, self.by)[: self.top]
-        parts = " · ".join(f"{name} {_pct(v, total)}" for name, v in blocks)
-        heaviest = max(self.report.layers, key=lambda r: r.macs if self.by == "macs" else r.params)
-        cost = heaviest.macs if self.by == "macs" else heaviest.params
-        return [
-            t("flow.where", self.lang, by=self.by_label, parts=parts),
-            t(
-                "flow.heaviest",
-                self.lang,
-                name=heaviest.name,
-                op=heaviest.op,
-                value=human(cost),
-                share=_pct(cost, total),
-            ),
-        ]
-
-    @property
-    def by_label(self) -> str:
-        return t(f"flow.by_{self.by}", self.lang)
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        from rich.cells import cell_len, set_cell_size
-        from rich.style import Style
-        from rich.text import Text
-
-        net = self.report.network
-        title = f"{net.name or 'network'}  ·  " + t("flow.title", self.lang, by=self.by_label)
-        yield Text(title, style="italic")
-        yield Text(spine_text(self.report), style="bold")
-        yield Text("")
-        rows = self.rows()
-        peak = max((r[4] for r in rows), default=0)
-        head = (t("col.layer", self.lang), t("col.op", self.lang), t("col.output", self.lang))
-        w_name = max(cell_len(head[0]), *(cell_len(r[0]) for r in rows))
-        w_op = max(cell_len(head[1]), *(cell_len(r[1]) for r in rows))
-        w_shape = max(cell_len(head[2]), *(cell_len(r[2]) for r in rows))
-        values = [human(r[4]) if r[4] else "" for r in rows]
-        w_val = max(cell_len(self.by_label), *(cell_len(v) for v in values))
-        w_pct = max(6, *(cell_len(r[3]) for r in rows))
-        fixed = w_op + w_shape + w_val + w_pct + 2 * 5 + 1
-        room = options.max_width - fixed
-        w_bar = max(8, min(30, room - w_name))
-        if w_name + w_bar > room:  # narrow console: the names give way first
-            w_name = max(12, room - w_bar)
-
-        def cell(text: str, width: int, right: bool = False) -> str:
-            n = cell_len(text)
-            if n > width:
-                return set_cell_size(text, width - 1) + "…"
-            pad = " " * (width - n)
-            return pad + text if right else text + pad
-
-        header = "  ".join(
-            [
-                cell(head[0], w_name),
-                cell(head[1], w_op),
-                cell(head[2], w_shape),
-                " " * w_bar,
-                cell(self.by_label, w_val, True),
-                cell("%", w_pct, True),
-            ]
-        )
-        yield Text(" " + header.rstrip(), style="bold", no_wrap=True, overflow="crop")
-        total = self.total
-        for (name, op, shape, share, cost), value in zip(rows, values):
-            text = Text(" ", no_wrap=True, overflow="crop")
-            text.append("  ".join([cell(name, w_name), cell(op, w_op), cell(shape, w_shape)]))
-            text.append("  ")
-            b = bar(cost, peak, w_bar)
-            heavy = total and cost / total >= 0.2
-            mid = total and cost / total >= 0.05
-            colour = "red" if heavy else "yellow" if mid else "green"
-            text.append(cell(b, w_bar), style=Style(color=colour))
-            text.append("  " + cell(value, w_val, True) + "  " + cell(share, w_pct, True))
-            text.rstrip()
-            yield text
-        yield Text("")
-        for line in self.footer():
-            yield Text(line)
 
 
 def shares(report: Report, by: By) -> Mapping[str, float]:
     """Each line's share of the total, by the name of its first layer (for tests and docs)."""
-    total = report.totals.macs if by == "macs" else report.totals.params
+    total = MEASURES[by](report.totals)
     out: dict[str, float] = {}
     for d in lines(build(report)):
         if d.line.kind == "layer" and total:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from cnncalc.engine import INPUT, LayerReport, Report, rf_number
-from cnncalc.errors import CnnCalcError, Pos, Source, SpecError
+from cnncalc.errors import CnnCalcError, Msg, Pos, Source, SpecError
 from cnncalc.layers import (
     ELEMENTWISE,
     BatchNorm,
@@ -142,10 +142,6 @@ def _kernel(row: LayerReport) -> tuple[int, ...]:
     return tuple(effective_kernel(kk, dd) for kk, dd in zip(k, d))
 
 
-def _pct(part: int, total: int) -> str:
-    return f"{100 * part / total:.1f}%"
-
-
 # --- the rules --------------------------------------------------------------------------------
 
 Check = Callable[[Graph], Iterator[Finding]]
@@ -184,7 +180,7 @@ def heavy_layer(g: Graph) -> Iterator[Finding]:
             if part / total > limit:
                 args = {
                     "op": row.op,
-                    "share": _pct(part, total),
+                    "share": part / total,
                     "part": f"{part:,}",
                     "total": f"{total:,}",
                     "count": len(rows),
@@ -336,11 +332,17 @@ def resolve_code(word: str) -> str | None:
     return SLUGS.get(word.strip().lower())
 
 
-def suggest_code(word: str) -> str | None:
+def closest_code(word: str) -> str | None:
+    """The rule code or slug nearest to a mistyped one."""
     options = [*RULES, *SLUGS]
     close = difflib.get_close_matches(word.strip(), options, n=1, cutoff=0.5)
     close = close or difflib.get_close_matches(word.strip().upper(), options, n=1, cutoff=0.5)
-    return f"did you mean '{close[0]}'?" if close else None
+    return close[0] if close else None
+
+
+def suggest_code(word: str) -> str | None:
+    close = closest_code(word)
+    return f"did you mean '{close}'?" if close else None
 
 
 def parse_codes(words: Sequence[str]) -> frozenset[str]:
@@ -349,7 +351,9 @@ def parse_codes(words: Sequence[str]) -> frozenset[str]:
     for word in (w for value in words for w in value.split(",") if w.strip()):
         code = resolve_code(word)
         if code is None:
-            raise CnnCalcError(f"--ignore: no lint rule '{word.strip()}'", None, suggest_code(word))
+            close = closest_code(word)
+            hint = Msg("H0001", name=close) if close else None
+            raise CnnCalcError("E0702", name=word.strip(), hint=hint)
         out.add(code)
     return frozenset(out)
 

@@ -11,10 +11,18 @@ from typing import Annotated
 import typer
 
 from cnncalc import __version__
-from cnncalc.cli.common import HtmlOpt, LangOpt, SvgOpt, guarded, language, record
-from cnncalc.cli.common import console as _console
-from cnncalc.cli.common import write as _write
-from cnncalc.errors import CnnCalcError
+from cnncalc.cli.common import (
+    HtmlOpt,
+    LangOpt,
+    Run,
+    SvgOpt,
+    console,
+    guarded,
+    language,
+    record,
+    table_only,
+    write,
+)
 
 app = typer.Typer(
     add_completion=False,
@@ -80,29 +88,26 @@ def params(
     html: HtmlOpt = None,
 ) -> None:
     """Per-layer report of a network: shapes, kernels, params, MACs, receptive field."""
-    from cnncalc.engine import analyze_network
-    from cnncalc.loader.spec import load
-
     code = language(lang)
-    if (svg or html) and fmt is not Fmt.table:
-        raise CnnCalcError(
-            f"--svg and --html save the table output; they do not combine with --format {fmt.value}"
-        )
+    table_only(fmt.value, svg, html)
     record(ctx, svg, html, title=f"cnncalc params {file}")
-
-    report = analyze_network(load(file))
-    for w in report.warnings:
-        sys.stderr.write(w.render() + "\n")
-    from cnncalc.render import report as render
-
+    report = Run(code).analyse(file).report
     if fmt is Fmt.json:
-        _write(render.to_json(report.to_dict()))
+        from cnncalc.render.json import report_json
+
+        write(report_json(report))
     elif fmt is Fmt.csv:
-        _write(render.to_csv(report))
+        from cnncalc.render.report import to_csv
+
+        write(to_csv(report))
     elif fmt is Fmt.markdown:
-        _write(render.to_markdown(report, depth))
+        from cnncalc.render.report import to_markdown
+
+        write(to_markdown(report, depth))
     else:
-        _console().print(render.params_renderable(report, depth, code))
+        from cnncalc.render.tables import params_renderable
+
+        console().print(params_renderable(report, depth, code))
 
 
 @app.command()
@@ -168,16 +173,18 @@ def layer(
     check_options(spec, frozenset(k for k, v in given.items() if v))
     code = language(lang)
     report, steps, title = single_layer(spec)
-    from cnncalc.render import report as render
-
     if fmt is LayerFmt.json:
-        _write(render.to_json(report.to_dict()))
+        from cnncalc.render.json import report_json
+
+        write(report_json(report))
         return
     if code != "en":  # the same explanation, in the language asked for
         from cnncalc.analysis.explain import explain
 
         steps = explain(report.layers[0], spec.size is not None, 1, code)
-    _console().print(render.steps_table(title, steps, code))
+    from cnncalc.render.tables import steps_table
+
+    console().print(steps_table(title, steps, code))
 
 
 def _register() -> None:

@@ -1,25 +1,37 @@
 """CI commands: `check` (architecture budgets), `diff` (what changed), `schema` (editor support).
 
-Thin: read files, call `analysis.check`, `analysis.diff` and `render.schema`, print through
-`render.ci`. Everything heavy (rich, xml, subprocess, the loader) is imported inside the
-command bodies so that `cnncalc --help` stays fast.
+Thin: networks through the pipeline of `cli.common`, then `analysis.budget`, `analysis.diff` and
+`render.schema`, printed through `render.ci` and `render.json`. Everything heavy (rich, xml,
+subprocess, the loader) is imported inside the command bodies so that `cnncalc --help` stays
+fast.
 """
 
 import os
-import sys
-from collections.abc import Callable
+from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cnncalc.cli.common import console, guarded, write
+from cnncalc.cli.common import (
+    Analysed,
+    LangOpt,
+    Run,
+    console,
+    expand_paths,
+    github_path,
+    guarded,
+    language,
+    on_github,
+    save,
+    write,
+)
 from cnncalc.engine import DTYPE_BYTES
 from cnncalc.errors import CnnCalcError, ExitStatus, Source
 
 if TYPE_CHECKING:
-    from cnncalc.analysis.check import CheckResult
+    from cnncalc.analysis.budget import CheckResult
 
 
 class CheckFmt(str, Enum):
@@ -36,132 +48,92 @@ class DiffFmt(str, Enum):
     markdown = "markdown"
 
 
-YAML_SUFFIXES = (".yaml", ".yml")
-_GLOB_CHARS = frozenset("*?[")
-
-
-def expand_paths(patterns: list[str]) -> list[str]:
-    """Files as given, globs (`models/**/*.yaml`, for shells that do not expand them) and
-    directories (their YAML files, hidden directories skipped), each file once, in order."""
-    import glob
-
-    out: list[str] = []
-    for pattern in patterns:
-        path = Path(pattern)
-        if pattern == "-" or path.is_file() or not (path.is_dir() or _GLOB_CHARS & set(pattern)):
-            out.append(pattern)  # a missing file is reported when it is read
-        elif path.is_dir():
-            found = sorted(
-                str(p)
-                for p in path.rglob("*")
-                if p.suffix in YAML_SUFFIXES
-                and p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-            if not found:
-                raise CnnCalcError(f"{pattern}: no .yaml or .yml file in this directory")
-            out.extend(found)
-        else:
-            matches = sorted(glob.glob(pattern, recursive=True))
-            if not matches:
-                raise CnnCalcError(
-                    f"no file matches '{pattern}'", hint="'**' matches any number of directories"
-                )
-            out.extend(matches)
-    return list(dict.fromkeys(out))
-
-
-def _path_for() -> Callable[[str], str]:
-    from cnncalc.render.ci import annotation_path
-
-    cwd, workspace = os.getcwd(), os.environ.get("GITHUB_WORKSPACE")
-    return lambda path: annotation_path(path, cwd, workspace)
-
-
-def _on_github() -> bool:
-    return os.environ.get("GITHUB_ACTIONS") == "true"
-
-
-def _note(text: str) -> None:
-    sys.stderr.write(f"note: {text}\n")
-
-
 _QTY = "N"
+
+
+FilesArg = Annotated[
+    list[str], typer.Argument(help="Network files, globs ('models/**/*.yaml') or directories.")
+]
+MaxParams = Annotated[
+    str | None, typer.Option("--max-params", metavar=_QTY, help="Parameters, e.g. 12M.")
+]
+MaxMacs = Annotated[str | None, typer.Option("--max-macs", metavar=_QTY, help="MACs, e.g. 2G.")]
+MaxFlops = Annotated[
+    str | None, typer.Option("--max-flops", metavar=_QTY, help="FLOPs (2 × MACs), e.g. 4G.")
+]
+MaxParamBytes = Annotated[
+    str | None,
+    typer.Option("--max-param-bytes", metavar=_QTY, help="Parameter memory, e.g. 48MiB."),
+]
+MaxActivations = Annotated[
+    str | None,
+    typer.Option("--max-activations", metavar=_QTY, help="Peak activation memory, e.g. 64MiB."),
+]
+MaxLayerParams = Annotated[
+    str | None,
+    typer.Option("--max-layer-params", metavar=_QTY, help="Parameters of the largest layer."),
+]
+MinRf = Annotated[
+    str | None,
+    typer.Option("--min-rf", metavar=_QTY, help="Smallest receptive field of the output."),
+]
+BatchOpt = Annotated[
+    int | None,
+    typer.Option("--batch", min=1, metavar="N", help="Batch size instead of the file's."),
+]
+DtypeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--dtype",
+        metavar="DTYPE",
+        help=f"Element type instead of the file's: {', '.join(DTYPE_BYTES)}.",
+    ),
+]
+CheckFmtOpt = Annotated[
+    CheckFmt | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Report format [default: github when GITHUB_ACTIONS=true, else table].",
+        show_default=False,
+    ),
+]
+OnlyBudgeted = Annotated[
+    bool,
+    typer.Option(
+        "--only-budgeted",
+        help="Check only files with a top-level 'budget:' and skip every other file "
+        "(any YAML file may be passed, as a pre-commit hook does).",
+    ),
+]
+JunitOpt = Annotated[
+    Path | None,
+    typer.Option("--junit-xml", metavar="FILE", help="Also write the report as JUnit XML."),
+]
 
 
 @guarded
 def check(
-    files: Annotated[
-        list[str],
-        typer.Argument(help="Network files, globs ('models/**/*.yaml') or directories."),
-    ],
-    max_params: Annotated[
-        str | None, typer.Option("--max-params", metavar=_QTY, help="Parameters, e.g. 12M.")
-    ] = None,
-    max_macs: Annotated[
-        str | None, typer.Option("--max-macs", metavar=_QTY, help="MACs, e.g. 2G.")
-    ] = None,
-    max_flops: Annotated[
-        str | None, typer.Option("--max-flops", metavar=_QTY, help="FLOPs (2 × MACs), e.g. 4G.")
-    ] = None,
-    max_param_bytes: Annotated[
-        str | None,
-        typer.Option("--max-param-bytes", metavar=_QTY, help="Parameter memory, e.g. 48MiB."),
-    ] = None,
-    max_activations: Annotated[
-        str | None,
-        typer.Option("--max-activations", metavar=_QTY, help="Peak activation memory, e.g. 64MiB."),
-    ] = None,
-    max_layer_params: Annotated[
-        str | None,
-        typer.Option("--max-layer-params", metavar=_QTY, help="Parameters of the largest layer."),
-    ] = None,
-    min_rf: Annotated[
-        str | None,
-        typer.Option("--min-rf", metavar=_QTY, help="Smallest receptive field of the output."),
-    ] = None,
-    batch: Annotated[
-        int | None,
-        typer.Option("--batch", min=1, metavar="N", help="Batch size instead of the file's."),
-    ] = None,
-    dtype: Annotated[
-        str | None,
-        typer.Option(
-            "--dtype",
-            metavar="DTYPE",
-            help=f"Element type instead of the file's: {', '.join(DTYPE_BYTES)}.",
-        ),
-    ] = None,
-    fmt: Annotated[
-        CheckFmt | None,
-        typer.Option(
-            "--format",
-            "-f",
-            help="Report format [default: github when GITHUB_ACTIONS=true, else table].",
-            show_default=False,
-        ),
-    ] = None,
-    only_budgeted: Annotated[
-        bool,
-        typer.Option(
-            "--only-budgeted",
-            help="Check only files with a top-level 'budget:' and skip every other file "
-            "(any YAML file may be passed, as a pre-commit hook does).",
-        ),
-    ] = False,
-    junit_xml: Annotated[
-        Path | None,
-        typer.Option("--junit-xml", metavar="FILE", help="Also write the report as JUnit XML."),
-    ] = None,
+    files: FilesArg,
+    max_params: MaxParams = None,
+    max_macs: MaxMacs = None,
+    max_flops: MaxFlops = None,
+    max_param_bytes: MaxParamBytes = None,
+    max_activations: MaxActivations = None,
+    max_layer_params: MaxLayerParams = None,
+    min_rf: MinRf = None,
+    batch: BatchOpt = None,
+    dtype: DtypeOpt = None,
+    fmt: CheckFmtOpt = None,
+    only_budgeted: OnlyBudgeted = False,
+    junit_xml: JunitOpt = None,
 ) -> None:
     """Check networks against their budgets: exit 0 when all pass, 1 when any is exceeded.
 
     Limits come from each file's 'budget:' section; a --max-…/--min-… option replaces the
     file's limit of the same name. Counts take k, M, G, T; bytes KiB, MiB, GiB (or kB, MB, GB).
     """
-    from cnncalc.analysis.check import CheckResult, check_network, declares_budget, parse_cli_limits
-    from cnncalc.loader.spec import load_source, read_source
-    from cnncalc.render import ci as ci_render
+    from cnncalc.analysis import budget as B
 
     given = {
         "params": max_params,
@@ -172,81 +144,112 @@ def check(
         "layer_params": max_layer_params,
         "rf": min_rf,
     }
-    cli_limits = parse_cli_limits(given)
-    fmt = fmt or (CheckFmt.github if _on_github() else CheckFmt.table)
-    path_for = _path_for()
-    paths = expand_paths(files)
-    results = []
-    for path in paths:
-        try:
-            src: Source = read_source(path)
-            if only_budgeted and not declares_budget(src.text):
-                continue
-            results.append(check_network(load_source(src), src.name, cli_limits, batch, dtype))
-        except CnnCalcError as err:
-            if fmt is CheckFmt.github:
-                write(ci_render.error_annotation(err, path_for))
-            raise
-    result = CheckResult(tuple(results))
-    unchecked = [f.path for f in result.files if not f.checked]
-    if result.files and len(unchecked) == len(result.files):
-        what = f"{unchecked[0]} declares no" if len(unchecked) == 1 else "none of the files has a"
-        raise CnnCalcError(
-            f"nothing to check: {what} budget, and no limit option was given",
-            hint="add a section such as 'budget: {params: 12M, macs: 2G}' to the file, or pass "
-            "--max-params 12M; --only-budgeted skips files without a budget",
-        )
-    for path in unchecked:
-        _note(f"{path} declares no budget; not checked")
-    if not result.files:
-        _note(
-            ("the file declares no" if len(paths) == 1 else f"none of the {len(paths)} files has a")
-            + " budget; nothing to check"
-        )
-    _report(result, fmt, path_for)
+    fmt = fmt or (CheckFmt.github if on_github() else CheckFmt.table)
+    run = Run(language(None), github=fmt is CheckFmt.github, path_for=github_path())
+    done: list[Analysed] = []
+    results: list[B.FileResult] = []
+    with run.annotating():
+        cli_limits = B.parse_cli_limits(given)
+        paths = expand_paths(files)
+        for path in paths:
+            try:
+                src = _read_budgeted(path, only_budgeted)
+                if src is None:
+                    continue
+                done.append(run.analyse_source(src, batch, dtype))
+                results.append(B.check_report(done[-1].report, src.name, cli_limits))
+            except CnnCalcError as err:
+                _junit_error(path, err, fmt, junit_xml)
+                raise
+        result = B.CheckResult(tuple(results))
+        _unchecked_notes(result, len(paths), run)
+    warnings = [d.report.warnings for d in done]
+    _report(result, fmt, run, warnings)
     if junit_xml is not None:
-        try:
-            junit_xml.write_text(ci_render.check_junit(result), encoding="utf-8")
-        except OSError as err:
-            raise CnnCalcError(f"--junit-xml: cannot write {junit_xml}: {err.strerror}") from None
+        from cnncalc.render.ci import check_junit
+
+        save(junit_xml, check_junit(result, warnings), "--junit-xml")
     if not result.passed:
         raise typer.Exit(ExitStatus.FINDINGS)
 
 
-def _report(result: "CheckResult", fmt: CheckFmt, path_for: Callable[[str], str]) -> None:
+def _read_budgeted(path: str, only_budgeted: bool) -> Source | None:
+    """The file's text; None when `--only-budgeted` skips it."""
+    from cnncalc.analysis.budget import declares_budget
+    from cnncalc.cli.common import read
+
+    src = read(path)
+    return None if only_budgeted and not declares_budget(src.text) else src
+
+
+def _junit_error(path: str, err: CnnCalcError, fmt: CheckFmt, junit_xml: Path | None) -> None:
+    """A file that does not load still leaves a JUnit report saying so."""
+    if fmt is not CheckFmt.junit and junit_xml is None:
+        return
+    from cnncalc.render.ci import error_junit
+
+    text = error_junit(path, err)
+    if fmt is CheckFmt.junit:
+        write(text)
+    if junit_xml is not None:
+        save(junit_xml, text, "--junit-xml")
+
+
+def _unchecked_notes(result: "CheckResult", count: int, run: Run) -> None:
+    """Files without a budget: an error when no file has one, else a note each."""
+    unchecked = [f.path for f in result.files if not f.checked]
+    if result.files and len(unchecked) == len(result.files):
+        if len(unchecked) == 1:
+            raise CnnCalcError("E0609", path=unchecked[0])
+        raise CnnCalcError("E0610")
+    for path in unchecked:
+        run.note("W0601", path=path)
+    if not result.files:
+        if count == 1:
+            run.note("W0602")
+        else:
+            run.note("W0603", count=count)
+
+
+def _report(
+    result: "CheckResult",
+    fmt: CheckFmt,
+    run: Run,
+    warnings: Sequence[Sequence[CnnCalcError]],
+) -> None:
     from cnncalc.render import ci as ci_render
 
     if fmt is CheckFmt.json:
-        write(ci_render.check_json(result))
+        from cnncalc.render.json import check_json
+
+        write(check_json(result, warnings))
     elif fmt is CheckFmt.markdown:
         write(ci_render.check_markdown(result))
     elif fmt is CheckFmt.junit:
-        write(ci_render.check_junit(result))
+        write(ci_render.check_junit(result, warnings))
     else:
         if fmt is CheckFmt.github:
-            write(ci_render.github_annotations(result, path_for))
+            write(ci_render.github_annotations(result, run.path_for))
             summary = os.environ.get("GITHUB_STEP_SUMMARY")
             if summary:
                 try:
                     with open(summary, "a", encoding="utf-8") as fh:
                         fh.write(ci_render.check_markdown(result) + "\n")
                 except OSError as err:
-                    _note(f"cannot append to GITHUB_STEP_SUMMARY ({summary}): {err.strerror}")
+                    run.note("W0604", path=summary, reason=err.strerror)
         console().print(ci_render.check_table(result))
 
 
 def read_version(spec: str) -> Source:
     """A network file, or `REV:path` read from git (path relative to the current directory,
     like the other side of the diff)."""
-    from cnncalc.loader.spec import read_source
+    from cnncalc.cli.common import read
 
     if spec == "-" or Path(spec).exists() or ":" not in spec:
-        return read_source(spec)
+        return read(spec)
     rev, path = spec.split(":", 1)
     if rev.startswith("-") or not path:
-        raise CnnCalcError(
-            f"'{spec}' is neither a file nor REV:path", hint="as in HEAD~1:models/net.yaml"
-        )
+        raise CnnCalcError("E0007", spec=spec)
     import subprocess
 
     if os.path.isabs(path):
@@ -260,15 +263,11 @@ def read_version(spec: str) -> Source:
             check=False,
         )
     except OSError as err:
-        raise CnnCalcError(f"cannot read '{spec}': git cannot run ({err.strerror})") from None
+        raise CnnCalcError("E0008", spec=spec, reason=err.strerror) from None
     if proc.returncode != 0:
         lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         reason = lines[-1].removeprefix("fatal: ") if lines else f"git exited {proc.returncode}"
-        raise CnnCalcError(
-            f"cannot read '{spec}' from git: {reason}",
-            hint="write REV:path with a revision git knows (HEAD~1, main, a tag) and the file's "
-            "path relative to the current directory",
-        )
+        raise CnnCalcError("E0009", spec=spec, reason=reason)
     from cnncalc.loader.spec import decode_source
 
     return decode_source(spec, proc.stdout)
@@ -279,18 +278,21 @@ def diff(
     old: Annotated[str, typer.Argument(help="The old network: a file or REV:path from git.")],
     new: Annotated[str, typer.Argument(help="The new network: a file or REV:path.")],
     fmt: Annotated[DiffFmt, typer.Option("--format", "-f", help="Output format.")] = DiffFmt.table,
+    lang: LangOpt = None,
 ) -> None:
     """What changed between two versions of a network: totals, and layers matched by name."""
     from cnncalc.analysis.diff import diff_reports
-    from cnncalc.engine import analyze_network
-    from cnncalc.loader.spec import load_source
     from cnncalc.render import ci as ci_render
 
-    before = analyze_network(load_source(read_version(old)))
-    after = analyze_network(load_source(read_version(new)))
+    code = language(lang)
+    run = Run(code)
+    before = run.analyse_source(read_version(old)).report
+    after = run.analyse_source(read_version(new)).report
     result = diff_reports(before, after, old, new)
     if fmt is DiffFmt.json:
-        write(ci_render.diff_json(result))
+        from cnncalc.render.json import diff_json
+
+        write(diff_json(result, (*before.warnings, *after.warnings)))
     elif fmt is DiffFmt.markdown:
         write(ci_render.diff_markdown(result))
     else:

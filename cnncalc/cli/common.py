@@ -1,18 +1,32 @@
-"""What every command shares: the one catch site for errors, the consoles, plain output,
-the language, and saving a report as SVG/HTML."""
+"""The one pipeline every command goes through: read (a file, `-`, a directory, a glob) -> load
+-> analyse -> warnings (stderr, and `::warning` under GitHub) -> render -> write (stdout, or a
+file replaced atomically). Also the one catch site for errors, the language, the consoles and
+saving the output as SVG/HTML.
+
+Heavy modules (rich, the loader, the engine) are imported where they are used, so that
+`cnncalc --help` stays fast.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import os
+import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
-from typing import Annotated, Any, NoReturn, TypeVar
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 
-from cnncalc.errors import CnnCalcError, ExitStatus
+from cnncalc.errors import CnnCalcError, ExitStatus, Source
+
+if TYPE_CHECKING:
+    from cnncalc.engine import Report
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -27,6 +41,192 @@ SvgOpt = Annotated[
 HtmlOpt = Annotated[
     str | None, typer.Option("--html", metavar="FILE", help="Also save the output as HTML.")
 ]
+
+
+# --- the language -------------------------------------------------------------------------------
+
+
+def choose(option: str | None, env: str | None) -> str:
+    """The language: the option, else the environment (`CNNCALC_LANG`), else English.
+    `zh_CN.UTF-8` and `zh-TW` count as `zh`; anything else unknown is an error."""
+    from cnncalc.messages import DEFAULT, ENV, LANGS
+
+    for value, where in ((option, "--lang"), (env, ENV)):
+        if not value:
+            continue
+        lang = re.split(r"[-_.@]", value.strip().lower(), maxsplit=1)[0]
+        if lang not in LANGS:
+            raise CnnCalcError("E0006", name=value, where=where, langs=", ".join(LANGS))
+        return lang
+    return DEFAULT
+
+
+def language(option: str | None) -> str:
+    """`--lang`, else `CNNCALC_LANG`, else English (a user error when unknown)."""
+    from cnncalc.messages import ENV
+
+    return choose(option, os.environ.get(ENV))
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+YAML_SUFFIXES = (".yaml", ".yml")
+_GLOB_CHARS = frozenset("*?[")
+
+
+def expand_paths(patterns: Sequence[str]) -> list[str]:
+    """Files as given, globs (`models/**/*.yaml`, for shells that do not expand them) and
+    directories (their YAML files, hidden directories skipped), each file once, in order."""
+    import glob
+
+    out: list[str] = []
+    for pattern in patterns:
+        path = Path(pattern)
+        if pattern == "-" or path.is_file() or not (path.is_dir() or _GLOB_CHARS & set(pattern)):
+            out.append(pattern)  # a missing file is reported when it is read
+        elif path.is_dir():
+            found = sorted(
+                str(p)
+                for p in path.rglob("*")
+                if p.suffix in YAML_SUFFIXES
+                and p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            if not found:
+                raise CnnCalcError("E0001", path=pattern)
+            out.extend(found)
+        else:
+            matches = sorted(glob.glob(pattern, recursive=True))
+            if not matches:
+                raise CnnCalcError("E0002", pattern=pattern)
+            out.extend(matches)
+    return list(dict.fromkeys(out))
+
+
+def read(path: str) -> Source:
+    """A network file's text (`-`: stdin)."""
+    from cnncalc.loader.spec import read_source
+
+    return read_source(path)
+
+
+# --- loading, analysing, warning ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Analysed:
+    """One network through the pipeline: its text and its report."""
+
+    source: Source
+    report: Report
+
+
+def on_github() -> bool:
+    return os.environ.get("GITHUB_ACTIONS") == "true"
+
+
+def github_path() -> Callable[[str], str]:
+    """Paths as GitHub resolves them against the repository root."""
+    from cnncalc.render.ci import annotation_path
+
+    cwd, workspace = os.getcwd(), os.environ.get("GITHUB_WORKSPACE")
+    return lambda path: annotation_path(path, cwd, workspace)
+
+
+@dataclass(frozen=True)
+class Run:
+    """What one command invocation shares: the language, and whether diagnostics also become
+    GitHub workflow commands (on stdout, where the runner reads them)."""
+
+    lang: str = "en"
+    github: bool = False
+    path_for: Callable[[str], str] = field(default=str)
+
+    def analyse(self, path: str, batch: int | None = None, dtype: str | None = None) -> Analysed:
+        """Read, load and analyse `path`, and report its warnings."""
+        return self.analyse_source(read(path), batch, dtype)
+
+    def analyse_source(
+        self, src: Source, batch: int | None = None, dtype: str | None = None
+    ) -> Analysed:
+        """Load and analyse `src`, with `--batch`/`--dtype` in place of the file's, and report
+        its warnings."""
+        from cnncalc.analysis.budget import configure
+        from cnncalc.engine import analyze_network
+        from cnncalc.loader.spec import load_source
+
+        net = load_source(src)
+        if batch is not None or dtype is not None:
+            net = configure(net, batch, dtype)
+        report = analyze_network(net)
+        self.warn(report.warnings)
+        return Analysed(src, report)
+
+    def warn(self, warnings: Sequence[CnnCalcError]) -> None:
+        """Warnings to stderr in the run's language (and as annotations under GitHub)."""
+        for w in warnings:
+            sys.stderr.write(w.render(self.lang) + "\n")
+        self.annotate(warnings)
+
+    @contextlib.contextmanager
+    def annotating(self) -> Iterator[None]:
+        """An error raised inside also becomes an annotation (under GitHub) on its way out."""
+        try:
+            yield
+        except CnnCalcError as err:
+            self.annotate([err])
+            raise
+
+    def annotate(self, diagnostics: Sequence[CnnCalcError]) -> None:
+        """Errors and warnings as workflow commands, under GitHub."""
+        if self.github and diagnostics:
+            from cnncalc.render.ci import diagnostic_annotation
+
+            write("".join(diagnostic_annotation(d, self.path_for) for d in diagnostics))
+
+    def note(self, code: str, **args: object) -> None:
+        """A `note:` line on stderr: something the user may want to know, not a problem."""
+        from cnncalc.errors import Msg
+        from cnncalc.messages import label
+
+        text = Msg(code, **args).text(self.lang)
+        sys.stderr.write(label("note", self.lang) + label("colon", self.lang) + text + "\n")
+
+    def error(self, err: CnnCalcError) -> None:
+        """An error reported without stopping the command (`lint` goes on to the next file)."""
+        sys.stderr.write(err.render(self.lang) + "\n")
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def write(text: str) -> None:
+    """Requested output goes to stdout, and only there."""
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def save(path: str | Path, text: str, option: str | None = None) -> None:
+    """Write a file whole or not at all: a temporary file in the same directory, then renamed
+    over the target, so a reader never sees half a report. `option` names the flag in errors."""
+    import tempfile
+
+    target = Path(path)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+    except OSError as err:
+        reason = err.strerror or str(err)
+        if option is None:
+            raise CnnCalcError("E0004", path=str(path), reason=reason) from None
+        raise CnnCalcError("E0005", option=option, path=str(path), reason=reason) from None
 
 
 #: the recording console and its targets while `--svg`/`--html` is in force
@@ -59,50 +259,68 @@ def record(ctx: typer.Context, svg: str | None, html: str | None, title: str = "
 
         def close() -> None:
             _RECORDING.set(None)
-            _save(recording[0], recording[1], title)
+            _save_recording(recording[0], recording[1], title)
 
         ctx.call_on_close(close)
     recording[1].extend((kind, path) for kind, path in (("svg", svg), ("html", html)) if path)
 
 
-def _save(rec: Any, targets: list[tuple[str, str]], title: str) -> None:
+def _save_recording(rec: Any, targets: list[tuple[str, str]], title: str) -> None:
     if not rec.export_text(clear=False).strip():
         return  # the command failed before printing: leave no empty picture behind
     for kind, path in targets:
+        if kind == "svg":
+            text = rec.export_svg(title=title, clear=False)
+        else:
+            text = rec.export_html(clear=False)
         try:
-            if kind == "svg":
-                rec.save_svg(path, title=title, clear=False)
-            else:
-                rec.save_html(path, clear=False)
-        except OSError as err:
-            fail(CnnCalcError(f"{path}: cannot write: {err.strerror}"))
+            save(path, text)
+        except CnnCalcError as err:
+            fail(err)
 
 
-def language(option: str | None) -> str:
-    """`--lang`, else `CNNCALC_LANG`, else English (a user error when unknown)."""
-    from cnncalc.messages import ENV, choose
+def table_only(fmt: str, svg: str | None, html: str | None) -> None:
+    """`--svg`/`--html` save the table output: an error with any other format."""
+    if (svg or html) and fmt != "table":
+        raise CnnCalcError("E0003", fmt=fmt)
 
-    return choose(option, os.environ.get(ENV))
+
+# --- the catch site -----------------------------------------------------------------------------
 
 
 def fail(err: CnnCalcError, lang: str | None = None) -> NoReturn:
-    from cnncalc.messages import render_error
-
     try:
         code = language(lang)
     except CnnCalcError:
         code = "en"
-    sys.stderr.write(render_error(err, code) + "\n")
+    sys.stderr.write(err.render(code) + "\n")
     raise typer.Exit(ExitStatus.BAD_INPUT)
 
 
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Loading and analysing allocate many small objects and make no reference cycles; with
+    the cycle collector on, its passes over everything alive make large networks superlinear.
+    Only the command line pauses it, for the one command it runs (a library call never
+    changes the process's state)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def guarded(fn: F) -> F:
-    """The one catch site: user errors exit 2 with a message, anything else is a bug (exit 3)."""
+    """The one catch site: user errors exit 2 with a message in the chosen language, anything
+    else is a bug (exit 3)."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            with gc_paused():
+                return fn(*args, **kwargs)
         except CnnCalcError as err:
             lang = kwargs.get("lang")
             fail(err, lang if isinstance(lang, str) else None)
@@ -116,9 +334,3 @@ def guarded(fn: F) -> F:
             raise typer.Exit(ExitStatus.INTERNAL) from None
 
     return wrapper  # type: ignore[return-value]
-
-
-def write(text: str) -> None:
-    """Requested output goes to stdout, and only there."""
-    sys.stdout.write(text)
-    sys.stdout.flush()

@@ -1,5 +1,6 @@
 """Teaching commands: `explain` (the working of every layer), `lint` (design advice) and `flow`
-(the shape-flow picture). Parse options, call the library, print; no arithmetic here."""
+(the shape-flow picture). Parse options, run the pipeline of `cli.common`, print; no arithmetic
+here."""
 
 import sys
 from enum import Enum
@@ -7,7 +8,18 @@ from typing import Annotated
 
 import typer
 
-from cnncalc.cli.common import HtmlOpt, LangOpt, SvgOpt, console, guarded, language, record, write
+from cnncalc.cli.common import (
+    HtmlOpt,
+    LangOpt,
+    Run,
+    SvgOpt,
+    console,
+    expand_paths,
+    guarded,
+    language,
+    record,
+    write,
+)
 from cnncalc.errors import CnnCalcError, ExitStatus
 
 
@@ -34,40 +46,22 @@ def explain(
 ) -> None:
     """Every layer's working with the network's own numbers: channels, kernels, parameters,
     output size, MACs, receptive field."""
-    from rich.console import Group, RenderableType
-    from rich.text import Text
-
-    from cnncalc.analysis.explain import explain_report, overview
-    from cnncalc.engine import analyze_network
-    from cnncalc.layers import fmt_shape
-    from cnncalc.loader.spec import load
-    from cnncalc.messages import t
-    from cnncalc.render.report import steps_table
+    from cnncalc.analysis.explain import explain_report
+    from cnncalc.render.tables import explanation
 
     code = language(lang)
     record(ctx, svg, html, title=f"cnncalc explain {file}")
-    report = analyze_network(load(file))
+    report = Run(code).analyse(file).report
     sections = explain_report(report, layer, code)
-    parts: list[RenderableType] = []
-    if layer is None:
-        name = report.network.name or "network"
-        parts.append(
-            steps_table(t("explain.network", code, name=name), overview(report, code), code)
-        )
-    for section in sections:
-        row = section.row
-        ins = " + ".join(fmt_shape(s) for s in row.in_shapes)
-        title = f"{row.name}  ·  {row.op}  ·  {ins} → {fmt_shape(row.out_shape)}"
-        if row.node.pos is not None:
-            title += f"  ·  {row.node.pos}"
-        # the title on its own line: a table title would wrap at the table's width
-        parts += [Text(title, style="italic"), steps_table("", section.steps, code)]
-    console().print(Group(*parts))
+    console().print(explanation(report, sections, overview=layer is None, lang=code))
 
 
 @guarded
 def lint(
-    files: Annotated[list[str], typer.Argument(help="Network YAML files ('-' reads stdin).")],
+    files: Annotated[
+        list[str],
+        typer.Argument(help="Network files, globs or directories ('-' reads stdin)."),
+    ],
     ignore: Annotated[
         list[str] | None,
         typer.Option(
@@ -84,47 +78,44 @@ def lint(
     with --strict when there are warnings, or 2 when a file does not load."""
     from collections import Counter
 
-    from cnncalc.analysis.lint import finding_dict, format_finding, ignore_from_source, parse_codes
+    from cnncalc.analysis.lint import format_finding, ignore_from_source, parse_codes
     from cnncalc.analysis.lint import lint as run_lint
-    from cnncalc.engine import analyze_network
-    from cnncalc.loader.spec import load_source, read_source
-    from cnncalc.messages import render_error, t
-    from cnncalc.render.report import to_json
+    from cnncalc.messages import t
 
     code = language(lang)
+    run = Run(code)
     skip = parse_codes(ignore or [])
+    paths = expand_paths(files)
     found = []
-    broken = False
-    for path in files:
+    warnings: list[CnnCalcError] = []
+    errors: list[CnnCalcError] = []
+    for path in paths:
         # every file is linted even when one does not load; its error is reported like any
         # other (the same rendering as the catch site), and the exit status becomes 2
         try:
-            src = read_source(path)
-            report = analyze_network(load_source(src))
-            own = ignore_from_source(src)
+            done = run.analyse(path)
+            own = ignore_from_source(done.source)
         except CnnCalcError as err:
-            sys.stderr.write(render_error(err, code) + "\n")
-            broken = True
+            run.error(err)
+            errors.append(err)
             continue
-        found += [(path, f) for f in run_lint(report, skip | own)]
+        warnings += done.report.warnings
+        found += [(path, f) for f in run_lint(done.report, skip | own)]
     if fmt is LintFmt.json:
-        data = {
-            "schema": 1,
-            "files": len(files),
-            "findings": [finding_dict(f, code, path) for path, f in found],
-        }
-        write(to_json(data))
+        from cnncalc.render.json import lint_json
+
+        write(lint_json(found, len(paths), code, warnings, errors))
     else:
         write("".join(format_finding(f, code, path) + "\n" for path, f in found))
         counts = Counter(f.code for _, f in found)
         codes = ", ".join(f"{c} ×{n}" for c, n in sorted(counts.items()))
         summary = (
-            t("lint.summary", code, count=len(found), files=len(files), codes=codes)
+            t("lint.summary", code, count=len(found), files=len(paths), codes=codes)
             if found
-            else t("lint.clean", code, files=len(files))
+            else t("lint.clean", code, files=len(paths))
         )
         sys.stderr.write(summary + "\n")
-    if broken:
+    if errors:
         raise typer.Exit(ExitStatus.BAD_INPUT)
     if strict and found:
         raise typer.Exit(ExitStatus.FINDINGS)
@@ -140,13 +131,11 @@ def flow(
     html: HtmlOpt = None,
 ) -> None:
     """The tensor path as a tree through branches and merges, a bar per layer for its cost."""
-    from cnncalc.analysis.flow import FlowPicture
-    from cnncalc.engine import analyze_network
-    from cnncalc.loader.spec import load
+    from cnncalc.render.flow import FlowPicture
 
     code = language(lang)
     record(ctx, svg, html, title=f"cnncalc flow {file}")
-    report = analyze_network(load(file))
+    report = Run(code).analyse(file).report
     console().print(FlowPicture(report, by.value, code))
 
 

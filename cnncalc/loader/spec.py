@@ -20,7 +20,6 @@ from typing import Any
 
 import yaml
 
-from cnncalc.analysis.budget import BUDGETS, Limit, UnitError, parse_quantity
 from cnncalc.engine import DTYPE_BYTES, INPUT, Network, Node, gc_paused, infer_shape, origin
 from cnncalc.errors import CnnCalcError, Pos, ShapeError, Source, SpecError
 from cnncalc.layers import (
@@ -37,6 +36,7 @@ from cnncalc.layers import (
     Shape,
     fmt_shape,
 )
+from cnncalc.quantities import BUDGETS, Limit, UnitError, parse_quantity
 
 try:  # libyaml is 7-8x faster; its marks carry no snippet, so snippets come from the text
     _Base: type = yaml.CSafeLoader

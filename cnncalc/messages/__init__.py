@@ -72,25 +72,6 @@ def placeholders(template: str) -> frozenset[str]:
     return frozenset(f for _, f, _, _ in string.Formatter().parse(template) if f)
 
 
-def choose(option: str | None, env: str | None) -> str:
-    """The language: the option, else the environment (`CNNCALC_LANG`), else English.
-    `zh_CN.UTF-8` and `zh-TW` count as `zh`; anything else unknown is an error."""
-    for value, where in ((option, "--lang"), (env, ENV)):
-        if not value:
-            continue
-        lang = re.split(r"[-_.@]", value.strip().lower(), maxsplit=1)[0]
-        if lang not in LANGS:
-            from cnncalc.errors import CnnCalcError
-
-            raise CnnCalcError(
-                t("err.lang", DEFAULT, name=value, where=where),
-                None,
-                t("err.h.lang", DEFAULT, langs=", ".join(LANGS)),
-            )
-        return lang
-    return DEFAULT
-
-
 # --- translating errors ---------------------------------------------------------------------
 
 #: placeholders that never contain a space, so that a template cannot swallow more than a word

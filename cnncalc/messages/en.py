@@ -129,9 +129,9 @@ UI: dict[str, str] = {
     "lint.CNN101.why": "grow channels step by step as the size shrinks (64 → 128 → 256 → 512): "
     "a jump multiplies every later layer's cost, a shrink at the same size throws features "
     "away (a 1×1 conv is the tool for changing channels)",
-    "lint.CNN102.params": "{op} '{layer}' holds {share} of the network's params "
+    "lint.CNN102.params": "{op} '{layer}' holds {share:.1%} of the network's params "
     "({part} of {total})",
-    "lint.CNN102.macs": "{op} '{layer}' does {share} of the network's MACs ({part} of {total})",
+    "lint.CNN102.macs": "{op} '{layer}' does {share:.1%} of the network's MACs ({part} of {total})",
     "lint.CNN102.why": "one very wide layer dominates the cost (VGG16's first FC holds 74% of "
     "its params); a global average pool before the classifier, or a narrower layer, removes "
     "most of it",
@@ -253,7 +253,60 @@ SHARED: dict[str, str] = {
 
 # --- E00xx reading files and options, E06xx budgets/check/diff, E07xx explain/lint/flow,
 # --- W06xx and up: cli/, analysis/, render/ --------------------------------------------------
-CLI: dict[str, str] = {}
+CLI: dict[str, str] = {
+    # reading files and options
+    "E0001": "{path}: no .yaml or .yml file in this directory",
+    "E0001.hint": "pass a network file, or a directory that holds some",
+    "E0002": "no file matches '{pattern}'",
+    "E0002.hint": "'**' matches any number of directories",
+    "E0003": "--svg and --html save the table output; they do not combine with --format {fmt}",
+    "E0003.hint": "drop --format {fmt}, or drop --svg and --html",
+    "E0004": "{path}: cannot write: {reason}",
+    "E0004.hint": "check that the directory exists and that you may write to it",
+    "E0005": "{option}: cannot write {path}: {reason}",
+    "E0005.hint": "check that the directory exists and that you may write to it",
+    "E0006": "unknown language '{name}' (from {where})",
+    "E0006.hint": "choose one of {langs}",
+    "E0007": "'{spec}' is neither a file nor REV:path",
+    "E0007.hint": "as in HEAD~1:models/net.yaml",
+    "E0008": "cannot read '{spec}': git cannot run ({reason})",
+    "E0008.hint": "install git, or pass the old version as a file",
+    "E0009": "cannot read '{spec}' from git: {reason}",
+    "E0009.hint": "write REV:path with a revision git knows (HEAD~1, main, a tag) and the file's "
+    "path relative to the current directory",
+    # budgets and check
+    "E0601": "'{text}' is not a count quantity; write a number with k, M, G, T",
+    "E0601.hint": "for example 12M or 2.5G",
+    "E0602": "'{text}' is not a bytes quantity; write a number with KiB, MiB, GiB, kB, MB, GB",
+    "E0602.hint": "for example 64MiB or 48MB",
+    "E0603": "'{text}' is not a whole number of items",
+    "E0603.hint": "write a whole count, such as 1500 or 1.5k",
+    "E0604": "'{text}' is not a whole number of bytes",
+    "E0604.hint": "write a whole number of bytes, such as 1536 or 1.5KiB",
+    "E0605": "{option}: {problem}",
+    "E0605.hint": "for example {option} {example}",
+    "E0606": "--dtype: unknown dtype '{dtype}'",
+    "E0606.hint": "one of: {dtypes}",
+    "E0607": "--batch must be at least 1, got {batch}",
+    "E0607.hint": "pass --batch 1 or more",
+    "E0608": "budget 'rf': the output '{name}' has no spatial axes, so it has no receptive field",
+    "E0608.hint": "an 'rf' budget needs an input with spatial axes (e.g. 3x224x224)",
+    "E0609": "nothing to check: {path} declares no budget, and no limit option was given",
+    "E0609.hint": "add a section such as 'budget: {{params: 12M, macs: 2G}}' to the file, or pass "
+    "--max-params 12M; --only-budgeted skips files without a budget",
+    "E0610": "nothing to check: none of the files has a budget, and no limit option was given",
+    "E0610.hint": "add a section such as 'budget: {{params: 12M, macs: 2G}}' to the files, or "
+    "pass --max-params 12M; --only-budgeted skips files without a budget",
+    "W0601": "{path} declares no budget; not checked",
+    "W0602": "the file declares no budget; nothing to check",
+    "W0603": "none of the {count} files has a budget; nothing to check",
+    "W0604": "cannot append to GITHUB_STEP_SUMMARY ({path}): {reason}",
+    # explain, lint
+    "E0701": "no layer named '{name}' in this network",
+    "E0701.hint": "the first column of 'cnncalc params' lists every layer's name",
+    "E0702": "--ignore: no lint rule '{name}'",
+    "E0702.hint": "the rules are CNN101 to CNN109, or their names (see docs/lint.md)",
+}
 
 # --- E01xx source and YAML, E02xx values and expressions, E03xx document/scope/expansion,
 # --- E08xx the `layer` command's options, W01xx: loader/ -------------------------------------

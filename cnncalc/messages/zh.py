@@ -118,8 +118,8 @@ UI: dict[str, str] = {
     "lint.CNN101.shrink": "conv '{layer}'：通道数从 {cin} 减少到 {cout}，其间没有池化或步长",
     "lint.CNN101.why": "通道数应随空间尺寸缩小逐步增加（如 128 → 256 → 512）：跳增会使后续每层的"
     "计算量爆炸，同一尺寸下缩减会丢弃特征（调整通道数应使用 1×1 卷积）",
-    "lint.CNN102.params": "{op} '{layer}' 占整个网络参数数量的 {share}（{total} 中的 {part}）",
-    "lint.CNN102.macs": "{op} '{layer}' 占整个网络乘加次数的 {share}（{total} 中的 {part}）",
+    "lint.CNN102.params": "{op} '{layer}' 占整个网络参数数量的 {share:.1%}（{total} 中的 {part}）",
+    "lint.CNN102.macs": "{op} '{layer}' 占整个网络乘加次数的 {share:.1%}（{total} 中的 {part}）",
     "lint.CNN102.why": "一个很宽的层占据了大部分开销（VGG16 的第一个全连接层占其参数的 74%）；"
     "在分类器前使用全局平均池化，或缩窄这一层，可以去掉大部分开销",
     "lint.CNN103.msg": "{op} '{layer}'：步长 {s} 大于卷积核 {k}：每个轴上每 {s} 个输入像素中有 "
@@ -233,7 +233,59 @@ SHARED: dict[str, str] = {
 
 # --- E00xx reading files and options, E06xx budgets/check/diff, E07xx explain/lint/flow,
 # --- W06xx and up: cli/, analysis/, render/ --------------------------------------------------
-CLI: dict[str, str] = {}
+CLI: dict[str, str] = {
+    # 读取文件与选项
+    "E0001": "{path}：这个目录里没有 .yaml 或 .yml 文件",
+    "E0001.hint": "请给出网络文件，或包含网络文件的目录",
+    "E0002": "没有文件匹配 '{pattern}'",
+    "E0002.hint": "'**' 可匹配任意层级的子目录",
+    "E0003": "--svg 和 --html 保存的是表格输出，不能与 --format {fmt} 同时使用",
+    "E0003.hint": "去掉 --format {fmt}，或去掉 --svg 和 --html",
+    "E0004": "{path}：无法写入：{reason}",
+    "E0004.hint": "请确认目录存在且有写入权限",
+    "E0005": "{option}：无法写入 {path}：{reason}",
+    "E0005.hint": "请确认目录存在且有写入权限",
+    "E0006": "未知的语言 '{name}'（来自 {where}）",
+    "E0006.hint": "可选语言：{langs}",
+    "E0007": "'{spec}' 既不是文件，也不是 REV:path 形式",
+    "E0007.hint": "写法如 HEAD~1:models/net.yaml",
+    "E0008": "无法读取 '{spec}'：git 无法运行（{reason}）",
+    "E0008.hint": "请安装 git，或直接以文件形式给出旧版本",
+    "E0009": "无法从 git 读取 '{spec}'：{reason}",
+    "E0009.hint": "REV:path 中的版本须为 git 认识的版本（HEAD~1、main、标签），路径相对于当前目录",
+    # 预算与 check
+    "E0601": "'{text}' 不是有效的数量；请写成数字加 k、M、G、T",
+    "E0601.hint": "例如 12M 或 2.5G",
+    "E0602": "'{text}' 不是有效的字节数；请写成数字加 KiB、MiB、GiB、kB、MB、GB",
+    "E0602.hint": "例如 64MiB 或 48MB",
+    "E0603": "'{text}' 不是整数个",
+    "E0603.hint": "请写成整数，如 1500 或 1.5k",
+    "E0604": "'{text}' 不是整数个字节",
+    "E0604.hint": "请写成整数个字节，如 1536 或 1.5KiB",
+    "E0605": "{option} 的值有误：{problem}",
+    "E0605.hint": "例如 {option} {example}",
+    "E0606": "--dtype：未知的数据类型 '{dtype}'",
+    "E0606.hint": "可选：{dtypes}",
+    "E0607": "--batch 至少为 1，实际为 {batch}",
+    "E0607.hint": "请给出 1 或更大的批大小",
+    "E0608": "预算 'rf'：输出 '{name}' 没有空间维度，因此没有感受野",
+    "E0608.hint": "'rf' 预算要求输入带空间维度（如 3x224x224）",
+    "E0609": "没有可检查的内容：{path} 没有声明预算，也没有给出限额选项",
+    "E0609.hint": "在文件中加入如 'budget: {{params: 12M, macs: 2G}}' 的一节，"
+    "或给出 --max-params 12M；--only-budgeted 会跳过没有预算的文件",
+    "E0610": "没有可检查的内容：所有文件都没有声明预算，也没有给出限额选项",
+    "E0610.hint": "在文件中加入如 'budget: {{params: 12M, macs: 2G}}' 的一节，"
+    "或给出 --max-params 12M；--only-budgeted 会跳过没有预算的文件",
+    "W0601": "{path} 没有声明预算，未检查",
+    "W0602": "该文件没有声明预算，无可检查",
+    "W0603": "{count} 个文件都没有声明预算，无可检查",
+    "W0604": "无法追加写入 GITHUB_STEP_SUMMARY（{path}）：{reason}",
+    # explain、lint
+    "E0701": "网络中没有名为 '{name}' 的层",
+    "E0701.hint": "'cnncalc params' 的第一列列出了每一层的名字",
+    "E0702": "--ignore：没有名为 '{name}' 的 lint 规则",
+    "E0702.hint": "规则为 CNN101 至 CNN109，也可写规则名（见 docs/lint.md）",
+}
 
 # --- E01xx source and YAML, E02xx values and expressions, E03xx document/scope/expansion,
 # --- E08xx the `layer` command's options, W01xx: loader/ -------------------------------------

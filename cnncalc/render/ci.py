@@ -8,15 +8,17 @@ from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from cnncalc.analysis.budget import format_quantity, si_bytes
-from cnncalc.analysis.check import BudgetResult, CheckResult, Used
+from cnncalc.analysis.budget import BudgetResult, CheckResult, Used
 from cnncalc.analysis.diff import TOTALS, Delta, LayerChange, LayerSide, NetworkDiff
 from cnncalc.engine import rf_number
 from cnncalc.errors import CnnCalcError
-from cnncalc.layers import fmt_shape
-from cnncalc.render.report import md_escape, to_json
+from cnncalc.quantities import format_quantity, si_bytes
+from cnncalc.render.report import md_escape
+from cnncalc.render.text import fmt_shape, percent
 
 if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
+
     from rich.console import RenderableType
 
 PASS, FAIL = "pass", "FAIL"
@@ -46,17 +48,6 @@ def amounts(b: BudgetResult) -> tuple[str, str]:
     if used == limit and b.used != b.limit:
         return exact(b.used), exact(b.limit)
     return used, limit
-
-
-def percent(ratio: Fraction | None, signed: bool = False) -> str:
-    """0.0263 -> `2.6%`; a tiny nonzero ratio never reads as 0.0%."""
-    if ratio is None:
-        return "-"
-    pct = float(ratio) * 100
-    sign = "+" if signed and pct > 0 else ""
-    if ratio and abs(pct) < 0.05:
-        return f"{'-' if pct < 0 else sign}<0.1%"
-    return f"{sign}{pct:.1f}%"
 
 
 def verdict(b: BudgetResult) -> str:
@@ -133,45 +124,7 @@ def check_table(result: CheckResult) -> RenderableType:
     return Group(*parts)
 
 
-# --- check: JSON, Markdown ----------------------------------------------------------------------
-
-
-def budget_dict(b: BudgetResult) -> dict[str, object]:
-    headroom = b.headroom
-    return {
-        "name": b.name,
-        "used": rf_number(Fraction(b.used)),
-        "limit": b.limit,
-        "passed": b.passed,
-        "line": None if b.pos is None else b.pos.line,
-        "col": None if b.pos is None else b.pos.col,
-        "source": b.source,
-        "unit": b.unit,
-        "minimum": b.is_minimum,
-        "headroom_pct": None if headroom is None else round(float(headroom) * 100, 4),
-    }
-
-
-def check_dict(result: CheckResult) -> dict[str, object]:
-    """The public JSON contract of `cnncalc check` (schema 1)."""
-    return {
-        "schema": 1,
-        "files": [
-            {
-                "path": f.path,
-                "name": f.name,
-                "checked": f.checked,
-                "passed": f.passed,
-                "budgets": [budget_dict(b) for b in f.budgets],
-            }
-            for f in result.files
-        ],
-        "passed": result.passed,
-    }
-
-
-def check_json(result: CheckResult) -> str:
-    return to_json(check_dict(result))
+# --- check: Markdown ----------------------------------------------------------------------
 
 
 def md_code(text: str) -> str:
@@ -207,9 +160,16 @@ def check_markdown(result: CheckResult) -> str:
 # --- check: JUnit XML ---------------------------------------------------------------------------
 
 
-def check_junit(result: CheckResult) -> str:
+def _xml(root: ET.Element) -> str:
+    import xml.etree.ElementTree as ET
+
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+
+
+def check_junit(result: CheckResult, warnings: Sequence[Sequence[CnnCalcError]] = ()) -> str:
     """JUnit XML as GitLab and Jenkins read it: a suite per file, a test case per budget (a file
-    without a budget is one skipped case)."""
+    without a budget is one skipped case); `warnings[i]` go to file i's `system-err`."""
     import xml.etree.ElementTree as ET
 
     failures = len(result.failures)
@@ -222,7 +182,7 @@ def check_junit(result: CheckResult) -> str:
         errors="0",
         skipped=str(skipped),
     )
-    for f in result.files:
+    for i, f in enumerate(result.files):
         suite = ET.SubElement(
             root,
             "testsuite",
@@ -232,6 +192,8 @@ def check_junit(result: CheckResult) -> str:
             errors="0",
             skipped=str(int(not f.checked)),
         )
+        if i < len(warnings) and warnings[i]:
+            ET.SubElement(suite, "system-err").text = "\n".join(w.render() for w in warnings[i])
         if not f.checked:
             case = ET.SubElement(suite, "testcase", classname=f.path, name="budget", file=f.path)
             ET.SubElement(case, "skipped", message="no budget declared")
@@ -246,8 +208,21 @@ def check_junit(result: CheckResult) -> str:
                 failure.text = f"{f.path}:{line}: {verdict(b)}"
             else:
                 ET.SubElement(case, "system-out").text = verdict(b)
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+    return _xml(root)
+
+
+def error_junit(path: str, err: CnnCalcError) -> str:
+    """A file that does not load, as one erroring test case typed by the error's code."""
+    import xml.etree.ElementTree as ET
+
+    counts = {"tests": "1", "failures": "0", "errors": "1", "skipped": "0"}
+    root = ET.Element("testsuites", {"name": "cnncalc check", **counts})
+    suite = ET.SubElement(root, "testsuite", {"name": path, **counts})
+    case = ET.SubElement(suite, "testcase", classname=path, name="load", file=path)
+    code = err.code if err.coded else "cnncalc"
+    error = ET.SubElement(case, "error", message=err.text("en"), type=code)
+    error.text = err.render()
+    return _xml(root)
 
 
 # --- check: GitHub workflow commands ------------------------------------------------------------
@@ -294,17 +269,21 @@ def github_annotations(result: CheckResult, path_for: Callable[[str], str] = str
     return "".join(out)
 
 
-def error_annotation(err: CnnCalcError, path_for: Callable[[str], str] = str) -> str:
-    """A bad input as an annotation, at its position when it has one."""
-    if err.pos is None:
-        return f"::error title=cnncalc::{_escape_data(err.message)}\n"
+def diagnostic_annotation(err: CnnCalcError, path_for: Callable[[str], str] = str) -> str:
+    """A bad input (`::error`) or a warning (`::warning`) as an annotation, at its position when
+    it has one, titled with its code."""
+    level = "warning" if err.severity == "warning" else "error"
+    name = f"cnncalc {err.code}" if err.coded else "cnncalc"
+    if err.pos is None or err.pos.line < 1:
+        return f"::{level} title={_escape_property(name)}::{_escape_data(err.message)}\n"
+    what = "warning" if level == "warning" else "invalid network"
     return annotation(
-        "error",
+        level,
         path_for(err.pos.source.name),
         err.pos.line,
         err.pos.col,
         err.message + (f" (hint: {err.hint})" if err.hint else ""),
-        "cnncalc: invalid network",
+        f"{name}: {what}",
     )
 
 
@@ -432,10 +411,6 @@ def diff_table(d: NetworkDiff) -> RenderableType:
         parts.append(layers)
     parts.append(Text("Layers: " + _layer_summary(d) if not d.identical else "No differences."))
     return Group(*parts)
-
-
-def diff_json(d: NetworkDiff) -> str:
-    return to_json(d.to_dict())
 
 
 #: past this many changed layers the Markdown table folds into a <details> element

@@ -16,10 +16,10 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from cnncalc.analysis.budget import BUDGETS, BYTE_SUFFIXES, COUNT_SUFFIXES
 from cnncalc.engine import DTYPE_BYTES
 from cnncalc.layers import KINDS, MERGES, PAD_MODES, Activation, Arg, ArgType, Kind
 from cnncalc.loader.spec import META_KEYS, STRUCTURES, TOP_KEYS, Loader
+from cnncalc.quantities import BUDGETS, BYTE_SUFFIXES, COUNT_SUFFIXES
 
 Schema = dict[str, Any]
 

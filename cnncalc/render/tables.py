@@ -1,0 +1,310 @@
+"""The tables a terminal shows, drawn straight to Rich segments: the params table and the
+quantity/value/working tables of `layer` and `explain`.
+
+Rich's `Table` measures every cell through its layout engine; `explain` on a 120-layer network
+lays out over 400 tables and spent nine tenths of its time there. These tables measure with
+`cell_len` once and emit one segment per cell. `StepsTable` draws exactly what Rich's table with
+the same columns draws (a test compares them over every example at several widths) and hands
+over to Rich where its rules get intricate (a console too narrow for the working column, markup
+characters, ASCII-only terminals).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from rich import box
+from rich.cells import cell_len, set_cell_size
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.segment import Segment
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+
+from cnncalc.analysis.explain import Section, Step
+from cnncalc.engine import Report
+from cnncalc.messages import t as tr
+from cnncalc.render.report import counting_line, rows, totals_lines
+from cnncalc.render.text import fmt_shape, human, share
+
+BOLD = Style(bold=True)
+ITALIC = Style(italic=True)
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    footer: str = ""
+    right: bool = False
+    #: how far the column may shrink (ellipsis) when the terminal is narrow; 0: never
+    min_width: int = 0
+
+
+def fit(text: str, width: int, right: bool = False) -> str:
+    """`text` in exactly `width` cells: padded, or cut with an ellipsis."""
+    n = cell_len(text)
+    if n > width:
+        return set_cell_size(text, width - 1) + "…"
+    pad = " " * (width - n)
+    return pad + text if right else text + pad
+
+
+class FastTable:
+    """A plain column layout: the columns that may shrink do (with an ellipsis) to fit the
+    console, one line per row."""
+
+    def __init__(self, title: str, columns: Sequence[Column]) -> None:
+        self.title = title
+        self.columns = list(columns)
+        self.rows: list[tuple[list[str], str | None]] = []
+
+    def add_row(self, cells: Sequence[str], style: str | None = None) -> None:
+        self.rows.append((list(cells), style))
+
+    def widths(self, max_width: int) -> list[int]:
+        widths = [max(cell_len(c.header), cell_len(c.footer)) for c in self.columns]
+        for cells, _ in self.rows:
+            for i, cell in enumerate(cells):
+                n = cell_len(cell)
+                if n > widths[i]:
+                    widths[i] = n
+        excess = sum(widths) + 2 * (len(widths) - 1) + 2 - max_width
+        for i, col in enumerate(self.columns):
+            if excess <= 0:
+                break
+            if col.min_width and widths[i] > col.min_width:
+                cut = min(excess, widths[i] - col.min_width)
+                widths[i] -= cut
+                excess -= cut
+        return widths
+
+    def line(self, cells: Sequence[str], widths: Sequence[int]) -> str:
+        out = [fit(c, w, col.right) for c, w, col in zip(cells, widths, self.columns)]
+        return " " + "  ".join(out).rstrip()
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        widths = self.widths(options.max_width)
+        rule = " " + "─" * (sum(widths) + 2 * (len(widths) - 1))
+        yield Segment(self.title, ITALIC)
+        yield Segment.line()
+        yield Segment.line()
+        yield Segment(self.line([c.header for c in self.columns], widths), BOLD)
+        yield Segment.line()
+        yield Segment(rule)
+        yield Segment.line()
+        for cells, style in self.rows:
+            yield Segment(self.line(cells, widths), BOLD if style == "bold" else None)
+            yield Segment.line()
+        yield Segment(rule)
+        yield Segment.line()
+        yield Segment(self.line([c.footer for c in self.columns], widths), BOLD)
+        yield Segment.line()
+
+
+def params_table(report: Report, depth: int | None = None, lang: str = "en") -> FastTable:
+    from cnncalc.messages import t as tr
+
+    net = report.network
+    t = report.totals
+    title = tr("title.input", lang, name=net.name or "network", shape=fmt_shape(net.input_shape))
+    if net.batch != 1:
+        title += tr("title.batch", lang, batch=net.batch)
+    table = FastTable(
+        title,
+        [
+            Column(tr("col.layer", lang), tr("col.total", lang), min_width=8),
+            Column(tr("col.op", lang), min_width=4),
+            Column(tr("col.output", lang), fmt_shape(report.output_shape)),
+            Column(tr("col.kernel", lang), min_width=6),
+            Column(tr("col.params", lang), f"{t.params:,}", right=True),
+            Column("%", "100", right=True),
+            Column(tr("col.macs", lang), human(t.macs), right=True),
+            Column(tr("col.rf", lang), right=True),
+        ],
+    )
+    for row in rows(report, depth):
+        label = row.name.rsplit(".", 1)[-1] if row.level > 1 else row.name
+        table.add_row(
+            [
+                "  " * (row.level - 1) + label,
+                row.op,
+                fmt_shape(row.out_shape),
+                row.kernel,
+                f"{row.params:,}",
+                share(row.params, t.params),
+                human(row.macs) if row.macs else "0",
+                row.rf,
+            ],
+            "bold" if row.is_block else None,
+        )
+    return table
+
+
+def params_renderable(report: Report, depth: int | None = None, lang: str = "en") -> RenderableType:
+    parts: list[RenderableType] = []
+    if depth != 0:
+        parts.append(params_table(report, depth, lang))
+    parts.append(Text("\n".join(totals_lines(report, lang))))
+    parts.append(Text(counting_line(lang), style="dim"))
+    return Group(*parts)
+
+
+# --- quantity, value, working ------------------------------------------------------------------
+
+#: what Rich would read as markup or an emoji code: such text is left to Rich's own table
+_RICH_SYNTAX = re.compile(r"\[|:\S*?:")
+#: the edges and the two column gaps of a three-column table
+_EXTRA = 4
+
+
+@dataclass(frozen=True)
+class StepsTable:
+    """The steps as Rich's table with box SIMPLE_HEAD, no edge padding, a bold no-wrap quantity,
+    a right-aligned value and a working that folds (CJK has no spaces to wrap at)."""
+
+    title: str
+    steps: Sequence[Step]
+    lang: str = "en"
+
+    def headers(self) -> tuple[str, str, str]:
+        return (tr("col.quantity", self.lang), tr("col.value", self.lang),
+                tr("col.working", self.lang))  # fmt: skip
+
+    def rich_table(self) -> Table:
+        """The same table laid out by Rich."""
+        head = self.headers()
+        table = Table(title=self.title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+        table.add_column(head[0], no_wrap=True, style="bold")
+        table.add_column(head[1], justify="right", no_wrap=True)
+        table.add_column(head[2], overflow="fold")
+        for s in self.steps:
+            table.add_row(s.label, s.value, s.working)
+        return table
+
+    def widths(self, max_width: int) -> tuple[int, int, int] | None:
+        """Column widths with their padding as Rich computes them, or None where Rich would
+        shrink more than the working column (or the text needs Rich's parser)."""
+        head = self.headers()
+        cells = [head, *((s.label, s.value, s.working) for s in self.steps)]
+        if any(_RICH_SYNTAX.search(c) or "\n" in c or "\t" in c for row in cells for c in row):
+            return None
+        if _RICH_SYNTAX.search(self.title) or "\n" in self.title:
+            return None
+        w0 = max(cell_len(r[0]) for r in cells) + 1  # no left padding at the edge
+        w1 = max(cell_len(r[1]) for r in cells) + 2
+        w2 = max(cell_len(r[2]) for r in cells) + 1  # no right padding at the edge
+        room = max_width - _EXTRA
+        if w0 + w1 + w2 > room:
+            w2 = room - w0 - w1  # only the working column wraps
+            if w2 < 3:
+                return None
+        return w0, w1, w2
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        widths = None if options.ascii_only else self.widths(options.max_width)
+        if widths is None:
+            yield self.rich_table()
+            return
+        yield from self.segments(widths)
+
+    def segments(self, widths: tuple[int, int, int]) -> Iterator[Segment]:
+        w0, w1, w2 = widths
+        width = w0 + w1 + w2 + _EXTRA
+        line = Segment.line()
+        if self.title:
+            for text in wrap(self.title, width):
+                yield Segment(text, ITALIC)
+                yield line
+        yield Segment(" " * width)
+        yield line
+        head = self.headers()
+        yield from self.row(head, widths, BOLD, BOLD, header=True)
+        yield Segment(" " + "─" * (width - 2) + " ")
+        yield line
+        for s in self.steps:
+            yield from self.row((s.label, s.value, s.working), widths, BOLD, None)
+        yield Segment(" " * width)
+        yield line
+
+    @staticmethod
+    def row(
+        cells: Sequence[str],
+        widths: tuple[int, int, int],
+        first: Style,
+        rest: Style | None,
+        header: bool = False,
+    ) -> Iterator[Segment]:
+        """One row; a working that wraps makes it taller (the header's cells sit at the
+        bottom of it, as Rich aligns a header, the others at the top)."""
+        w0, w1, w2 = widths
+        working = wrap(cells[2], w2 - 1)
+        at = len(working) - 1 if header else 0
+        labels, values = [" " * w0] * len(working), [" " * w1] * len(working)
+        labels[at] = fit(cells[0], w0 - 1) + " "
+        values[at] = " " + fit(cells[1], w1 - 2, right=True) + " "
+        for label, value, text in zip(labels, values, working):
+            yield Segment(" ")
+            yield Segment(label, first)
+            yield Segment(f" {value}  {text} ", rest)
+            yield Segment.line()
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """`text` word-wrapped to `width` cells as Rich wraps it (words longer than a line fold),
+    each line padded to the width."""
+    if cell_len(text) <= width:
+        return [fit(text.rstrip(), width)]
+    from rich._wrap import divide_line
+
+    offsets = divide_line(text, width, fold=True)
+    bounds = [0, *offsets, len(text)]
+    out = []
+    for start, end in itertools.pairwise(bounds):
+        piece = text[start:end].rstrip()
+        out.append(fit(piece, width))
+    return out
+
+
+def steps_table(title: str, steps: Sequence[Step], lang: str = "en") -> StepsTable:
+    return StepsTable(title, tuple(steps), lang)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """`cnncalc explain`: the network's overview, then each layer's title line and steps."""
+
+    report: Report
+    sections: Sequence[Section]
+    overview: bool = True
+    lang: str = "en"
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from cnncalc.analysis.explain import overview
+
+        lang = self.lang
+        if self.overview:
+            name = self.report.network.name or "network"
+            title = tr("explain.network", lang, name=name)
+            yield steps_table(title, overview(self.report, lang), lang)
+        for section in self.sections:
+            row = section.row
+            ins = " + ".join(fmt_shape(s) for s in row.in_shapes)
+            title = f"{row.name}  ·  {row.op}  ·  {ins} → {fmt_shape(row.out_shape)}"
+            if row.node.pos is not None:
+                title += f"  ·  {row.node.pos}"
+            # the title on its own line: a table title would wrap at the table's width
+            if cell_len(title) <= options.max_width:
+                yield Segment(title, ITALIC)
+                yield Segment.line()
+            else:
+                yield Text(title, style="italic")
+            yield steps_table("", section.steps, lang)
+
+
+def explanation(
+    report: Report, sections: Sequence[Section], overview: bool = True, lang: str = "en"
+) -> Explanation:
+    return Explanation(report, tuple(sections), overview, lang)

@@ -1,0 +1,70 @@
+"""Numbers, shapes, percentages and units as every command prints them: each formatter once.
+
+No rich here, so that machine-readable outputs share them. Shapes are written by the layers'
+`fmt_shape` (their errors quote shapes too), counts and receptive-field numbers by the teaching
+text's `explain` (analysis cannot import render); both are re-exported here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+from cnncalc.analysis.explain import n as count
+from cnncalc.analysis.explain import rf_str as rf
+from cnncalc.layers import fmt_shape
+
+__all__ = ["ascii_shape", "count", "fmt_shape", "human", "percent", "rf", "rf_sizes", "share"]
+
+#: the smallest percentage written as a number; below it a nonzero share reads `<0.1`
+TINY_PCT = 0.05
+
+
+def human(value: float, binary: bool = False) -> str:
+    """For reading, not parsing: 1_814_073_344 -> `1.81 G`; with `binary`, bytes in KiB, MiB,
+    GiB (6_422_528 -> `6.12 MiB`). Three significant digits, carried to the next unit when
+    rounding reaches it (999_999 -> `1 M`)."""
+    base, units = (1024, _BINARY_UNITS) if binary else (1000, _DECIMAL_UNITS)
+    x = float(value)
+    for unit in units:
+        text = f"{x:.3g}" if abs(x) < 1000 else f"{x:.0f}"  # 1000-1023 KiB: no 1.02e+03
+        if abs(float(text)) < base or unit == units[-1]:
+            if unit in ("", "B"):
+                return f"{int(x):,}" + (" B" if binary else "")
+            return f"{text} {unit}"
+        x /= base
+    raise AssertionError  # pragma: no cover - the loop always returns
+
+
+_DECIMAL_UNITS = ("", "k", "M", "G", "T")
+_BINARY_UNITS = ("B", "KiB", "MiB", "GiB", "TiB")
+
+
+def percent(ratio: float | Fraction | None, signed: bool = False, suffix: str = "%") -> str:
+    """0.0263 -> `2.6%`; a tiny nonzero ratio never reads as 0.0% but `<0.1%` (`+<0.1%` when
+    `signed`); None (no base to compare with) is `-`. `suffix=""` where a column says `%`."""
+    if ratio is None:
+        return "-"
+    pct = float(ratio) * 100
+    sign = "+" if signed and pct > 0 else ""
+    if ratio and abs(pct) < TINY_PCT:
+        return f"{'-' if pct < 0 else sign}<0.1{suffix}"
+    return f"{sign}{pct:.1f}{suffix}"
+
+
+def share(part: int, total: int, suffix: str = "") -> str:
+    """`part` as a percentage of `total` (`-` when the total is 0)."""
+    return percent(Fraction(part, total), suffix=suffix) if total else "-"
+
+
+def rf_sizes(values: Sequence[int | Fraction]) -> str:
+    """Per-axis receptive-field numbers: `19`, or `19×11` when the axes differ."""
+    if not values:
+        return "-"
+    texts = [rf(v) for v in values]
+    return texts[0] if len(set(texts)) == 1 else "×".join(texts)
+
+
+def ascii_shape(shape: Sequence[int] | None) -> str:
+    """`64x56x56` for CSV (empty for none)."""
+    return "x".join(str(v) for v in shape) if shape else ""
