@@ -22,7 +22,7 @@ import cnncalc
 from cnncalc.analysis.budget import BUDGETS
 from cnncalc.engine import DTYPE_BYTES
 from cnncalc.layers import KINDS, PAD_MODES
-from cnncalc.loader.spec import META_KEYS, STRUCTURES, TOP_KEYS
+from cnncalc.loader import META_KEYS, STRUCTURES, TOP_KEYS
 from tests.conftest import ROOT
 
 DOC_PATH = ROOT / "docs" / "format.md"

@@ -15,19 +15,20 @@ import yaml
 from typer.testing import CliRunner
 
 import cnncalc
+from cnncalc import loader
 from cnncalc.cli import app
 from cnncalc.errors import CnnCalcError, ExitStatus, Pos, Source
-from cnncalc.loader import spec
+from cnncalc.loader import nodes
 
 #: the pure-Python parser, typed the way cnncalc types scalars (its loader skips resolution)
-PureLoader = type("PureLoader", (yaml.SafeLoader,), {"resolve": spec._Loader.resolve})
+PureLoader = type("PureLoader", (nodes.Composer, yaml.SafeLoader), {})
 PARSERS = ["libyaml", "pure"] if yaml.__with_libyaml__ else ["pure"]
 
 
 @pytest.fixture(params=PARSERS)
 def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     if request.param == "pure":
-        monkeypatch.setattr(spec, "_Loader", PureLoader)
+        monkeypatch.setattr(nodes, "_Loader", PureLoader)
     yield request.param
 
 
@@ -570,7 +571,7 @@ def test_error_is_located_and_explained(case: Case, parser: str) -> None:
     assert case.phrase in err.message, shown
     if case.hint is not None:
         assert err.hint is not None and case.hint in err.hint, shown
-    head = f"<text>:{case.line}:{case.col}: error: "
+    head = f"<text>:{case.line}:{case.col}: error" + (f"[{err.code}]" if err.coded else "") + ": "
     assert shown.startswith(head), shown
     source_line = textwrap.dedent(case.text).lstrip("\n").splitlines()[case.line - 1 :]
     if source_line and source_line[0].strip():  # quoted with a caret under the column
@@ -649,7 +650,7 @@ def test_deep_block_nesting_is_an_error() -> None:
     blocks = "".join(f"  b{i}:\n    layers: [b{i + 1}]\n" for i in range(70))
     err = error_of(f"input: 3x8x8\nblocks:\n{blocks}  b70:\n    layers: [relu]\nlayers: [b0]\n")
     assert "blocks and structures nest deeper than 64 levels (b0 → b1 → b2 → … →" in err.message
-    assert len(err.notes) == spec.MAX_NOTES + 1  # innermost calls first, then an ellipsis
+    assert len(err.notes) == loader.MAX_NOTES + 1  # innermost calls first, then an ellipsis
     assert err.notes[0].text().startswith("in block 'b64', called as 'b0_1.b1_1.b2_1.")
     assert err.notes[-1].text() == "… (in more enclosing block calls)"
 
@@ -694,8 +695,8 @@ def test_yaml_syntax_errors_agree_across_parsers(monkeypatch: pytest.MonkeyPatch
     ]
     for text in texts:
         shown = []
-        for loader in (spec._Loader, PureLoader):
-            monkeypatch.setattr(spec, "_Loader", loader)
+        for parser in (nodes._Loader, PureLoader):
+            monkeypatch.setattr(nodes, "_Loader", parser)
             try:
                 cnncalc.analyze(text)
                 shown.append("ok")
@@ -710,20 +711,20 @@ def test_examples_have_the_same_positions_with_both_parsers(
     path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def positions() -> list[tuple[str, str, list[tuple[str, str]]]]:
-        net = spec.load(path)
+        net = loader.load(path)
         return [
             (n.name, str(n.pos), sorted((k, str(v)) for k, v in n.arg_pos.items()))
             for n in net.nodes
         ]
 
     fast = positions()
-    monkeypatch.setattr(spec, "_Loader", PureLoader)
+    monkeypatch.setattr(nodes, "_Loader", PureLoader)
     assert positions() == fast
 
 
 def test_not_utf8() -> None:
     with pytest.raises(CnnCalcError) as info:
-        spec.decode_source("net.yaml", b"input: 3x8x8\nname: caf\xe9\nlayers: [relu]\n")
+        loader.decode_source("net.yaml", b"input: 3x8x8\nname: caf\xe9\nlayers: [relu]\n")
     err = info.value
     assert str(err.pos) == "net.yaml:2:10"
     assert "not UTF-8 text (byte 0xe9 at line 2, column 10)" in err.message
@@ -732,18 +733,18 @@ def test_not_utf8() -> None:
 
 def test_utf16_is_named() -> None:
     with pytest.raises(CnnCalcError, match="UTF-16"):
-        spec.decode_source("net.yaml", "input: 3x8x8\n".encode("utf-16"))
+        loader.decode_source("net.yaml", "input: 3x8x8\n".encode("utf-16"))
 
 
 def test_bom_is_skipped() -> None:
-    src = spec.decode_source("net.yaml", b"\xef\xbb\xbfinput: 3x8x8\nlayers: [relu]\n")
-    assert spec.load_source(src).input_shape == (3, 8, 8)
+    src = loader.decode_source("net.yaml", b"\xef\xbb\xbfinput: 3x8x8\nlayers: [relu]\n")
+    assert loader.load_source(src).input_shape == (3, 8, 8)
 
 
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(CnnCalcError) as info:
         cnncalc.analyze(tmp_path / "nope.yaml")
-    assert info.value.render().startswith(f"{tmp_path / 'nope.yaml'}: error: no such file")
+    assert info.value.render().startswith(f"{tmp_path / 'nope.yaml'}: error[E0101]: no such file")
 
 
 def test_directory_is_not_a_file(tmp_path: Path) -> None:
@@ -786,7 +787,9 @@ def test_cli_reports_bad_input(tmp_path: Path, name: str) -> None:
     code, out, err = _params(path)
     assert code == ExitStatus.BAD_INPUT == 2
     assert out == ""
-    assert err.startswith(f"{path}:{case.line}:{case.col}: error: ")
+    assert re.match(
+        rf"{re.escape(str(path))}:{case.line}:{case.col}: error(\[E\d{{4}}\])?: ", err
+    ), err
     assert re.search(r"^ +\| +\^$", err, re.M), err
     assert "Traceback" not in err
 
@@ -794,7 +797,7 @@ def test_cli_reports_bad_input(tmp_path: Path, name: str) -> None:
 def test_cli_missing_file(tmp_path: Path) -> None:
     code, out, err = _params(tmp_path / "nope.yaml")
     assert (code, out) == (2, "")
-    assert err.startswith(f"{tmp_path / 'nope.yaml'}: error: no such file")
+    assert err.startswith(f"{tmp_path / 'nope.yaml'}: error[E0101]: no such file")
 
 
 def test_cli_not_utf8(tmp_path: Path) -> None:
@@ -802,7 +805,7 @@ def test_cli_not_utf8(tmp_path: Path) -> None:
     path.write_bytes(b"input: 3x8x8\nname: caf\xe9\nlayers: [relu]\n")
     code, out, err = _params(path)
     assert (code, out) == (2, "")
-    assert err.startswith(f"{path}:2:10: error: the file is not UTF-8 text")
+    assert err.startswith(f"{path}:2:10: error[E0106]: the file is not UTF-8 text")
     assert "hint: save the file as UTF-8" in err
 
 

@@ -81,7 +81,7 @@ def params(
 ) -> None:
     """Per-layer report of a network: shapes, kernels, params, MACs, receptive field."""
     from cnncalc.engine import analyze_network
-    from cnncalc.loader.spec import load
+    from cnncalc.loader import load
 
     code = language(lang)
     if (svg or html) and fmt is not Fmt.table:

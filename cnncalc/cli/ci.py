@@ -160,7 +160,7 @@ def check(
     file's limit of the same name. Counts take k, M, G, T; bytes KiB, MiB, GiB (or kB, MB, GB).
     """
     from cnncalc.analysis.check import CheckResult, check_network, declares_budget, parse_cli_limits
-    from cnncalc.loader.spec import load_source, read_source
+    from cnncalc.loader import load_source, read_source
     from cnncalc.render import ci as ci_render
 
     given = {
@@ -238,7 +238,7 @@ def _report(result: "CheckResult", fmt: CheckFmt, path_for: Callable[[str], str]
 def read_version(spec: str) -> Source:
     """A network file, or `REV:path` read from git (path relative to the current directory,
     like the other side of the diff)."""
-    from cnncalc.loader.spec import read_source
+    from cnncalc.loader import read_source
 
     if spec == "-" or Path(spec).exists() or ":" not in spec:
         return read_source(spec)
@@ -269,7 +269,7 @@ def read_version(spec: str) -> Source:
             hint="write REV:path with a revision git knows (HEAD~1, main, a tag) and the file's "
             "path relative to the current directory",
         )
-    from cnncalc.loader.spec import decode_source
+    from cnncalc.loader import decode_source
 
     return decode_source(spec, proc.stdout)
 
@@ -283,7 +283,7 @@ def diff(
     """What changed between two versions of a network: totals, and layers matched by name."""
     from cnncalc.analysis.diff import diff_reports
     from cnncalc.engine import analyze_network
-    from cnncalc.loader.spec import load_source
+    from cnncalc.loader import load_source
     from cnncalc.render import ci as ci_render
 
     before = analyze_network(load_source(read_version(old)))

@@ -40,7 +40,7 @@ def explain(
     from cnncalc.analysis.explain import explain_report, overview
     from cnncalc.engine import analyze_network
     from cnncalc.layers import fmt_shape
-    from cnncalc.loader.spec import load
+    from cnncalc.loader import load
     from cnncalc.messages import t
     from cnncalc.render.report import steps_table
 
@@ -84,10 +84,10 @@ def lint(
     with --strict when there are warnings, or 2 when a file does not load."""
     from collections import Counter
 
-    from cnncalc.analysis.lint import finding_dict, format_finding, ignore_from_source, parse_codes
+    from cnncalc.analysis.lint import finding_dict, format_finding, ignore_from_network, parse_codes
     from cnncalc.analysis.lint import lint as run_lint
     from cnncalc.engine import analyze_network
-    from cnncalc.loader.spec import load_source, read_source
+    from cnncalc.loader import load_source, read_source
     from cnncalc.messages import render_error, t
     from cnncalc.render.report import to_json
 
@@ -100,8 +100,9 @@ def lint(
         # other (the same rendering as the catch site), and the exit status becomes 2
         try:
             src = read_source(path)
-            report = analyze_network(load_source(src))
-            own = ignore_from_source(src)
+            net = load_source(src)
+            report = analyze_network(net)
+            own = ignore_from_network(net)
         except CnnCalcError as err:
             sys.stderr.write(render_error(err, code) + "\n")
             broken = True
@@ -142,7 +143,7 @@ def flow(
     """The tensor path as a tree through branches and merges, a bar per layer for its cost."""
     from cnncalc.analysis.flow import FlowPicture
     from cnncalc.engine import analyze_network
-    from cnncalc.loader.spec import load
+    from cnncalc.loader import load
 
     code = language(lang)
     record(ctx, svg, html, title=f"cnncalc flow {file}")
