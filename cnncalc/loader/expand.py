@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from cnncalc.engine import Graph, Node, origin
+from cnncalc.engine import Graph, Node
 from cnncalc.errors import CnnCalcError, Msg, Pos, ShapeError, SpecError
 from cnncalc.layers import INT_MAX, KINDS, MERGES, BatchNorm, Conv, fmt_shape
 from cnncalc.loader.build import Builder, Entry
@@ -240,6 +240,13 @@ class Expander:
     def shape(self, name: str) -> tuple[int, ...]:
         return self.graph.shapes[name]
 
+    def origin(self, name: str) -> Msg:
+        """Where a tensor comes from: `'conv1', line 3`, or the network input."""
+        src = self.graph.producers.get(name)
+        if src is None or src.pos is None:
+            return Msg("N0315") if src is None else Msg("N0316", name=src.name)
+        return Msg("N0317", name=src.name, line=src.pos.line)
+
     # -- merges --
     def merge(self, scope: Scope, op: str, kn: SNode, vn: SNode | None, full: str) -> str:
         ctx = self.ctx
@@ -255,10 +262,12 @@ class Expander:
             return self.emit(scope, full, op, KINDS[op].cls(), refs, at, {})
         except ShapeError as err:
             shapes = [self.shape(r) for r in refs]
-            producers = self.graph.producers
-            parts = " and ".join(
-                f"{fmt_shape(s)} (from {origin(r, producers)})" for r, s in zip(refs, shapes)
-            )
+            parts = [
+                Msg("N0313", shape=fmt_shape(s), src=self.origin(r)) for r, s in zip(refs, shapes)
+            ]
+            inputs = parts[-1]
+            for part in reversed(parts[:-1]):  # "a and b and c", in any language
+                inputs = Msg("N0314", a=part, b=inputs)
             hint = None
             if op == "add" and len({s[1:] for s in shapes}) == 1:
                 hint = Msg("H0310")
@@ -266,7 +275,7 @@ class Expander:
                 hint = Msg("H0311")
             what = Msg(_MERGE_WHAT[op])
             raise ShapeError("E0352", err.pos, hint=hint, op=op, name=full, what=what,
-                             inputs=parts) from None  # fmt: skip
+                             inputs=inputs) from None  # fmt: skip
 
     # -- structures --
     def structure(self, op: str, kn: SNode, vn: SNode | None) -> dict[str, tuple[SNode, SNode]]:

@@ -156,7 +156,9 @@ def evaluate(expr: str, names: Mapping[str, object]) -> object:
         raise ExprError(Msg("N0231")) from None
     try:
         return _ev(tree, names)
-    except (TypeError, ArithmeticError) as err:  # min() of nothing, int(inf), 1e308 * 10, …
+    except ExprError:
+        raise
+    except (TypeError, ValueError, ArithmeticError) as err:  # min(), int(inf), int(1, 2), …
         raise ExprError(Msg("N0240", error=str(err))) from None
     except (RecursionError, MemoryError):
         raise ExprError(Msg("N0231")) from None

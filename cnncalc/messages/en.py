@@ -601,6 +601,11 @@ LOADER: dict[str, str] = {
     "N0310": "arguments of block '{block}'",
     "N0311": "its parameters: {names}",
     "N0312": "layers of block '{block}'",
+    "N0313": "{shape} (from {src})",
+    "N0314": "{a} and {b}",
+    "N0315": "the network input",
+    "N0316": "'{name}'",
+    "N0317": "'{name}', line {line}",
     "N0320": "in block '{block}', called as '{name}' at line {line}",
     "N0321": "… (in more enclosing block calls)",
     # single.py: the `layer` command's options
