@@ -252,3 +252,15 @@ def test_the_whitelist_names_the_construct() -> None:
         assert f"'{expr}' is not allowed ({construct}" in info.value.message
         assert "make_divisible" in info.value.message
         assert "不允许" in info.value.render("zh")
+
+
+def test_a_structure_named_as_a_layer_of_its_body_is_a_duplicate() -> None:
+    text = (
+        "input: 3x8x8\nlayers:\n  - residual:\n      body:\n"
+        "        - {conv: {out: 3, k: 3, p: 1}, name: r}\n    name: r\n"
+    )
+    with pytest.raises(SpecError) as info:
+        loader.load_text(text)
+    assert info.value.code == "E0335"
+    assert "duplicate name 'r' (first at line 5)" in info.value.message
+    assert info.value.pos is not None and (info.value.pos.line, info.value.pos.col) == (3, 5)

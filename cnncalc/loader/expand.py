@@ -109,11 +109,15 @@ class Expander:
         if "." in name or name in ("input", "prev"):
             raise self.ctx.err(node, "E0334", name=name)
         if name in scope.names:
-            earlier = self.graph.producers.get(scope.names[name])
-            if earlier is not None and earlier.pos is not None:
-                raise self.ctx.err(node, "E0335", name=name, line=earlier.pos.line)
-            raise self.ctx.err(node, "E0336", name=name)
+            raise self.duplicate(name, scope.names[name], node)
         return name
+
+    def duplicate(self, name: str, first: str, at: SNode) -> SpecError:
+        """`name` is taken already, by the node that made tensor `first`."""
+        earlier = self.graph.producers.get(first)
+        if earlier is not None and earlier.pos is not None:
+            return self.ctx.err(at, "E0335", name=name, line=earlier.pos.line)
+        return self.ctx.err(at, "E0336", name=name)
 
     def repeat(
         self,
@@ -230,6 +234,8 @@ class Expander:
     ) -> str:
         """Hand one node to the graph (which infers its shape); its full name."""
         full = name if name.startswith(scope.prefix) and scope.prefix else scope.prefix + name
+        if full in self.graph.shapes:  # a structure named as a layer of its own body
+            raise self.duplicate(full, full, at)
         self.ctx.tick(at)
         node = Node(full, op, layer, inputs, self.ctx.pos(at), where)
         shape = self.graph.add(node)

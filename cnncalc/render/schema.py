@@ -47,7 +47,7 @@ VALUES: Mapping[str, Schema] = {
     "sizes_text": {
         "description": "sizes per axis, as in 3x5",
         "type": "string",
-        "pattern": r"^\s*[0-9]+(\s*[xX×]\s*[0-9]+)+\s*$",
+        "pattern": r"^\s*[0-9]+(\s*[xX×,]\s*[0-9]+)+\s*$",  # `loader.SIZE_SEPARATORS`
     },
     "int": {"anyOf": [{"type": "integer", "minimum": 1}, EXPR]},
     "int0": {"anyOf": [{"type": "integer", "minimum": 0}, EXPR]},
@@ -285,7 +285,7 @@ def top_level() -> dict[str, Schema]:
             "anyOf": [
                 {"type": "integer", "minimum": 1},
                 {"type": "array", "minItems": 1, "maxItems": 4, "items": ref("int")},
-                {"type": "string", "pattern": r"^\s*[0-9]+(\s*[xX×]\s*[0-9]+){0,3}\s*$"},
+                {"type": "string", "pattern": r"^\s*[0-9]+(\s*[xX×,]\s*[0-9]+){0,3}\s*$"},
             ],
         },
         "batch": {"description": "batch size (default 1)", "type": "integer", "minimum": 1},
