@@ -110,10 +110,10 @@ def base_name(op: str) -> str:
     return {"fc": "linear", "swish": "silu"}.get(op, op)
 
 
-def _in_scope(names: Sequence[str]) -> str:
+def _in_scope(names: Sequence[str]) -> str | Msg:
     shown = ", ".join(names[:_SHOWN])
     more = len(names) - _SHOWN
-    return shown + (f", … ({more} more)" if more > 0 else "")
+    return Msg("N0318", names=shown, n=more) if more > 0 else shown
 
 
 def ref(ctx: Ctx, scope: Scope, node: SNode) -> str:

@@ -143,7 +143,9 @@ def is_null(node: SNode) -> bool:
 
 
 def too_large(ctx: Ctx, node: SNode, text: str) -> SpecError:
-    shown = text if len(text) <= 24 else f"{text[:12]}…{text[-6:]} ({len(text)} characters)"
+    shown: object = text
+    if len(text) > 24:
+        shown = Msg("N0209", head=text[:12], tail=text[-6:], n=len(text))
     return ctx.err(node, "E0201", shown=shown, max=f"{INT_MAX:,}")
 
 

@@ -418,6 +418,7 @@ LOADER: dict[str, str] = {
     "N0206": "nothing",
     "N0207": "a huge number",
     "N0208": "'{arg}' of {op}",
+    "N0209": "{head}…{tail} ({n} characters)",
     # expr.py: $param and ${expr}
     "E0230": "in '${{{expr}}}': {reason}",
     "E0230.hint": "expressions use numbers, parameters, + - * / // %, parentheses, min, max, "
@@ -606,6 +607,7 @@ LOADER: dict[str, str] = {
     "N0315": "the network input",
     "N0316": "'{name}'",
     "N0317": "'{name}', line {line}",
+    "N0318": "{names}, … ({n} more)",
     "N0320": "in block '{block}', called as '{name}' at line {line}",
     "N0321": "… (in more enclosing block calls)",
     # single.py: the `layer` command's options

@@ -396,6 +396,7 @@ LOADER: dict[str, str] = {
     "N0206": "空值",
     "N0207": "一个极大的数",
     "N0208": "{op} 的 '{arg}'",
+    "N0209": "{head}…{tail}（共 {n} 个字符）",
     # expr.py：$param 与 ${expr}
     "E0230": "'${{{expr}}}' 中：{reason}",
     "E0230.hint": "表达式可以用数字、参数、+ - * / // %、括号，以及 min、max、round、int、"
@@ -580,6 +581,7 @@ LOADER: dict[str, str] = {
     "N0315": "网络输入",
     "N0316": "'{name}'",
     "N0317": "'{name}'，第 {line} 行",
+    "N0318": "{names}，……（另有 {n} 个）",
     "N0320": "位于块 '{block}' 中，以 '{name}' 调用，第 {line} 行",
     "N0321": "……（还有更多外层的块调用）",
     # single.py：layer 命令的选项
