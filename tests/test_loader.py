@@ -264,3 +264,15 @@ def test_a_structure_named_as_a_layer_of_its_body_is_a_duplicate() -> None:
     assert info.value.code == "E0335"
     assert "duplicate name 'r' (first at line 5)" in info.value.message
     assert info.value.pos is not None and (info.value.pos.line, info.value.pos.col) == (3, 5)
+
+
+def test_the_package_exports_what_it_declares() -> None:
+    source = (LOADER_DIR / "__init__.py").read_text(encoding="utf-8")
+    declared = set(re.findall(r"import (\w+) as \1", source))
+    assert declared == set(loader._HOMES)
+    for name, home in loader._HOMES.items():
+        assert getattr(loader, name) is getattr(
+            __import__(f"cnncalc.loader.{home}", fromlist=[name]), name
+        )
+    with pytest.raises(AttributeError):
+        _ = loader.Loader  # type: ignore[attr-defined]

@@ -20,7 +20,7 @@ from cnncalc.layers import (
     PadSpec,
     fmt_shape,
 )
-from cnncalc.loader.values import split_sizes
+from cnncalc.loader.sizes import split_sizes
 
 TORCH_NAMES = {
     "conv": "nn.Conv{d}d",

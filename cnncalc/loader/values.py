@@ -1,5 +1,5 @@
-"""Typed values from YAML nodes: scalars by cnncalc's rules (not YAML 1.1's), the one size
-grammar (`3x32x32`, shared with the command line), and the `ArgType -> converter` table."""
+"""Typed values from YAML nodes: scalars by cnncalc's rules (not YAML 1.1's), sizes by the one
+size grammar (`sizes`, shared with the command line), and the `ArgType -> converter` table."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import yaml
 from cnncalc.errors import Msg, Pos, Source, SpecError
 from cnncalc.layers import INT_MAX, PAD_MODES, Arg, ArgType
 from cnncalc.loader.nodes import STR, SNode, mark_pos
+from cnncalc.loader.sizes import SPLIT, has_separator, split_sizes
 from cnncalc.loader.source import MAX_NODES, char_name
 
 YAML11_BOOLS = frozenset(
@@ -24,24 +25,7 @@ _INT = re.compile(r"^[-+]?[0-9][0-9_]*$")
 _FLOAT = re.compile(r"^[-+]?(?:[0-9][0-9_]*\.?[0-9_]*|\.[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)?$")
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
 _COLON_NUMBERS = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-9_]+)+(?:\.[0-9_]*)?$")
-#: the one size grammar, for YAML values and command-line options alike: sizes separated by
-#: any of these (spaces around them allowed), as in 3x32x32, 3×32×32, 8,8
-SIZE_SEPARATORS = ("x", "X", "×", ",")
-_SIZE_SPLIT = re.compile("|".join(map(re.escape, SIZE_SEPARATORS)))
 _NULLS = ("", "~", "null", "Null", "NULL")
-
-
-def split_sizes(text: str) -> tuple[int, ...] | None:
-    """`3x5`, `224×192`, `8,8`, `3` -> the sizes (unbounded); None when `text` is not sizes."""
-    parts = [p.strip() for p in _SIZE_SPLIT.split(text)]
-    if not all(p.isascii() and p.isdigit() for p in parts):
-        return None
-    return tuple(int(p) for p in parts)
-
-
-def has_separator(text: str) -> bool:
-    """Whether `text` is meant as several sizes (`3x5`) rather than one value."""
-    return any(sep in text for sep in SIZE_SEPARATORS)
 
 
 def suggest(word: str, options: Sequence[str]) -> Msg | None:
@@ -302,7 +286,7 @@ def parse_sizes_text(ctx: Ctx, node: SNode, text: str, what: str | Msg) -> tuple
     check_chars(ctx, node, text, "xX ,", what, Msg("H0208"))
     if split_sizes(text) is None:
         raise ctx.err(node, "E0218", what=what, text=text)
-    values = tuple(size(ctx, node, p.strip()) for p in _SIZE_SPLIT.split(text))
+    values = tuple(size(ctx, node, p.strip()) for p in SPLIT.split(text))
     if min(values) < 1:
         raise ctx.err(node, "E0219", what=what, text=text)
     return values
