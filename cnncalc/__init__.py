@@ -30,11 +30,7 @@ def load(source: str | Path | dict[str, Any]) -> Network:
     from cnncalc import loader
 
     if isinstance(source, dict):
-        import yaml
-
-        return loader.load_text(
-            yaml.safe_dump(source, sort_keys=False, allow_unicode=True), "<dict>"
-        )
+        return loader.load_dict(source)
     if isinstance(source, Path):
         return loader.load(source)
     if "\n" in source or not source.strip() or (":" in source and not Path(source).exists()):

@@ -249,16 +249,6 @@ def _locate(err: LayerArgError, node: Node, producers: Mapping[str, Node]) -> Cn
     return ShapeError(message, pos, err.hint)
 
 
-def infer_shape(node: Node, ins: Sequence[Shape], producers: Mapping[str, Node]) -> Shape:
-    """The output shape of one node, or a located `ShapeError`."""
-    try:
-        if isinstance(node.layer, Merge):
-            return node.layer.out_shape_many(ins)
-        return node.layer.out_shape(ins[0])
-    except LayerArgError as err:
-        raise _locate(err, node, producers) from None
-
-
 def _merge_rf(node: Node, rfs: Sequence[RF], warnings: list[CnnCalcWarning]) -> RF:
     """The widest input's field on each axis; one warning when the paths do not line up."""
     out: list[AxisRF] = []

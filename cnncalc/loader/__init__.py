@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # the names for type checkers; `_HOMES` loads them (a test ke
     from cnncalc.loader.build import family_args as family_args
     from cnncalc.loader.document import TOP_KEYS as TOP_KEYS
     from cnncalc.loader.document import load as load
+    from cnncalc.loader.document import load_dict as load_dict
     from cnncalc.loader.document import load_source as load_source
     from cnncalc.loader.document import load_text as load_text
     from cnncalc.loader.expand import META_KEYS as META_KEYS
@@ -49,6 +50,7 @@ _HOMES = {
     "decode_source": "source",
     "family_args": "build",
     "load": "document",
+    "load_dict": "document",
     "load_source": "document",
     "load_text": "document",
     "read_source": "source",

@@ -79,6 +79,11 @@ def load_text(text: str, name: str = "<text>") -> Network:
     return load_source(Source(name, text))
 
 
+def load_dict(data: Mapping[str, object]) -> Network:
+    """A network from the dict a YAML file would parse to (messages quote it as YAML)."""
+    return load_text(yaml.safe_dump(dict(data), sort_keys=False, allow_unicode=True), "<dict>")
+
+
 class Document:
     """One load of one file."""
 
