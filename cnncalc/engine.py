@@ -13,6 +13,7 @@ import gc
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import NamedTuple
 
 from cnncalc.errors import CnnCalcError, CnnCalcWarning, LayerArgError, Pos, ShapeError
 from cnncalc.layers import RF, AxisRF, Layer, Merge, Num, Shape, prod
@@ -374,9 +375,9 @@ def peak_activation_bytes(
     return peak
 
 
-@frozen
-class NodeFigures:
-    """One node's per-sample numbers, as `Graph.add` found them."""
+class NodeFigures(NamedTuple):
+    """One node's per-sample numbers, as `Graph.add` found them (a tuple: one per node, made
+    on the loader's hot path)."""
 
     kernel_shape: Shape | None
     params: int

@@ -3,6 +3,7 @@ size grammar (`sizes`, shared with the command line), and the `ArgType -> conver
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -375,6 +376,12 @@ CONVERTERS: Mapping[ArgType, Converter] = {
 }
 
 
+@functools.cache
+def _what(arg: str, op: str) -> Msg:
+    """How messages name argument `arg` of `op` (made once: it is made for every argument)."""
+    return Msg("N0208", arg=arg, op=op)
+
+
 def convert_arg(ctx: Ctx, op: str, arg: Arg, node: SNode) -> Any:
     """The value of argument `arg` of `op`, by its type's converter."""
-    return CONVERTERS[arg.type](ctx, op, arg, node, Msg("N0208", arg=arg.names[0], op=op))
+    return CONVERTERS[arg.type](ctx, op, arg, node, _what(arg.names[0], op))
