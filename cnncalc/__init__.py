@@ -27,17 +27,15 @@ __all__ = [
 
 def load(source: str | Path | dict[str, Any]) -> Network:
     """Parse a network from a path, YAML text (anything with a newline or a colon) or a dict."""
-    from cnncalc.loader import spec
+    from cnncalc import loader
 
     if isinstance(source, dict):
-        import yaml
-
-        return spec.load_text(yaml.safe_dump(source, sort_keys=False, allow_unicode=True), "<dict>")
+        return loader.load_dict(source)
     if isinstance(source, Path):
-        return spec.load(source)
+        return loader.load(source)
     if "\n" in source or not source.strip() or (":" in source and not Path(source).exists()):
-        return spec.load_text(source)
-    return spec.load(source)
+        return loader.load_text(source)
+    return loader.load(source)
 
 
 def analyze(source: str | Path | dict[str, Any]) -> Report:

@@ -7,12 +7,11 @@ FLOPs = 2 × MACs; shapes are per sample; `batch` multiplies MACs, FLOPs and act
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import NamedTuple
 
 from cnncalc.errors import CnnCalcError, CnnCalcWarning, LayerArgError, Msg, Pos, ShapeError
 from cnncalc.layers import RF, AxisRF, Layer, Merge, Num, Shape, prod
@@ -53,6 +52,11 @@ class Network:
     dtype: str = "float32"
     input_pos: Pos | None = None
     budget: Mapping[str, object] = field(default_factory=dict)  # name -> budget.Limit
+    #: the words of the file's `lint: {ignore: [...]}`, each where it was written
+    lint_ignore: tuple[tuple[str, Pos], ...] = ()
+    #: what a front end inferred while building the nodes (`Graph.inferred`), reused by
+    #: `analyze_network` when it still describes this network
+    inferred: Inference | None = field(default=None, compare=False, repr=False)
 
 
 @frozen
@@ -267,16 +271,6 @@ def _locate(err: LayerArgError, node: Node, producers: Mapping[str, Node]) -> Cn
     return NodeError(err, pos, frame)
 
 
-def infer_shape(node: Node, ins: Sequence[Shape], producers: Mapping[str, Node]) -> Shape:
-    """The output shape of one node, or a located `ShapeError`."""
-    try:
-        if isinstance(node.layer, Merge):
-            return node.layer.out_shape_many(ins)
-        return node.layer.out_shape(ins[0])
-    except LayerArgError as err:
-        raise _locate(err, node, producers) from None
-
-
 def _merge_rf(node: Node, rfs: Sequence[RF], warnings: list[CnnCalcWarning]) -> RF:
     """The widest input's field on each axis; one warning when the paths do not line up."""
     out: list[AxisRF] = []
@@ -308,67 +302,37 @@ def _merge_rf(node: Node, rfs: Sequence[RF], warnings: list[CnnCalcWarning]) -> 
     return tuple(out)
 
 
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Loading and analysing allocate many small objects and make no reference cycles; with
-    the cycle collector on, its passes over everything alive make large networks superlinear
-    (10,000 layers: about a third of the time)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def analyze_network(net: Network) -> Report:
     """Compute every layer's shapes and costs and the network totals."""
     if net.dtype not in DTYPE_BYTES:
         raise CnnCalcError("E0500", net.input_pos, dtype=net.dtype, dtypes=", ".join(DTYPE_BYTES))
     elem = DTYPE_BYTES[net.dtype]
     batch = net.batch
-    shapes: dict[str, Shape] = {INPUT: net.input_shape}
-    n_axes = len(net.input_shape) - 1
-    start_rf: RF = tuple(AxisRF(extent=e) for e in net.input_shape[1:]) if n_axes > 0 else ()
-    rfs: dict[str, RF] = {INPUT: start_rf}
-    producers: dict[str, Node] = {}
-    rows: list[LayerReport] = []
-    warnings: list[CnnCalcWarning] = []
-    for node in net.nodes:
-        ins = tuple(shapes[i] for i in node.inputs)
-        layer = node.layer
-        try:
-            if isinstance(layer, Merge):
-                out = layer.out_shape_many(ins)
-                rf = _merge_rf(node, [rfs[i] for i in node.inputs], warnings)
-                params = macs = 0
-                kshape = None
-            else:
-                out, params, macs, kshape, rf = layer.cost(ins[0], rfs[node.inputs[0]])
-        except LayerArgError as err:
-            raise _locate(err, node, producers) from None
-        if n_axes and len(out) - 1 == n_axes and any(a.extent != e for a, e in zip(rf, out[1:])):
-            rf = tuple(AxisRF(a.size, a.jump, a.center, e) for a, e in zip(rf, out[1:]))
-        shapes[node.name] = out
-        rfs[node.name] = rf
-        producers[node.name] = node
-        rows.append(
-            LayerReport(
-                name=node.name,
-                op=node.op,
-                inputs=node.inputs,
-                in_shapes=ins,
-                out_shape=out,
-                kernel_shape=kshape,
-                params=params,
-                macs=macs * batch,
-                flops=FLOPS_PER_MAC * macs * batch,
-                out_bytes=prod(out) * elem * batch,
-                rf=rf,
-                node=node,
-            )
+    inferred = net.inferred
+    if inferred is None or not inferred.describes(net):
+        graph = Graph(net.input_shape)
+        for node in net.nodes:
+            graph.add(node)
+        inferred = graph.inferred()
+    shapes = inferred.shapes
+    rows = [
+        LayerReport(
+            name=node.name,
+            op=node.op,
+            inputs=node.inputs,
+            in_shapes=tuple(shapes[i] for i in node.inputs),
+            out_shape=shapes[node.name],
+            kernel_shape=row.kernel_shape,
+            params=row.params,
+            macs=row.macs * batch,
+            flops=FLOPS_PER_MAC * row.macs * batch,
+            out_bytes=prod(shapes[node.name]) * elem * batch,
+            rf=row.rf,
+            node=node,
         )
+        for node, row in zip(net.nodes, inferred.rows)
+    ]
+    rfs = inferred.rfs
     outputs = net.outputs or ((net.nodes[-1].name,) if net.nodes else (INPUT,))
     total_params = sum(r.params for r in rows)
     total_macs = sum(r.macs for r in rows)
@@ -383,7 +347,7 @@ def analyze_network(net: Network) -> Report:
             peak_activation_bytes=peak_activation_bytes(net, rows, elem * batch, outputs),
         ),
         output_shapes=tuple(shapes[o] for o in outputs),
-        warnings=tuple(warnings),
+        warnings=inferred.warnings,
         output_names=tuple(outputs),
         output_rfs=tuple(rfs[o] for o in outputs),
     )
@@ -415,3 +379,76 @@ def peak_activation_bytes(
         for name in dying.get(i, ()):
             alive -= size[name]
     return peak
+
+
+class NodeFigures(NamedTuple):
+    """One node's per-sample numbers, as `Graph.add` found them (a tuple: one per node, made
+    on the loader's hot path)."""
+
+    kernel_shape: Shape | None
+    params: int
+    macs: int
+    rf: RF
+
+
+@dataclass(frozen=True)
+class Inference:
+    """What a `Graph` inferred: every tensor's shape and every node's per-sample numbers, for
+    the nodes it was given (checked by identity) on the input shape it started from."""
+
+    input_shape: Shape
+    nodes: tuple[Node, ...]
+    shapes: Mapping[str, Shape]
+    rfs: Mapping[str, RF]
+    rows: tuple[NodeFigures, ...]
+    warnings: tuple[CnnCalcWarning, ...]
+
+    def describes(self, net: Network) -> bool:
+        return net.nodes is self.nodes and net.input_shape == self.input_shape
+
+
+class Graph:
+    """A network being built one node at a time: `add` infers the node's shape, costs and
+    receptive field, once, so that a front end can ask for shapes while it expands (`cin`,
+    `shortcut: auto`) and `analyze_network` reuses the answers."""
+
+    def __init__(self, input_shape: Shape) -> None:
+        self.input_shape = input_shape
+        self.shapes: dict[str, Shape] = {INPUT: input_shape}
+        self.n_axes = len(input_shape) - 1
+        start: RF = tuple(AxisRF(extent=e) for e in input_shape[1:]) if self.n_axes > 0 else ()
+        self.rfs: dict[str, RF] = {INPUT: start}
+        self.producers: dict[str, Node] = {}
+        self.nodes: list[Node] = []
+        self.rows: list[NodeFigures] = []
+        self.warnings: list[CnnCalcWarning] = []
+
+    def add(self, node: Node) -> Shape:
+        """Infer `node` (whose inputs are added already) and record it; its output shape."""
+        ins = [self.shapes[i] for i in node.inputs]
+        layer = node.layer
+        try:
+            if isinstance(layer, Merge):
+                out = layer.out_shape_many(ins)
+                rf = _merge_rf(node, [self.rfs[i] for i in node.inputs], self.warnings)
+                params = macs = 0
+                kshape = None
+            else:
+                out, params, macs, kshape, rf = layer.cost(ins[0], self.rfs[node.inputs[0]])
+        except LayerArgError as err:
+            raise _locate(err, node, self.producers) from None
+        n_axes = self.n_axes
+        if n_axes and len(out) - 1 == n_axes and any(a.extent != e for a, e in zip(rf, out[1:])):
+            rf = tuple(AxisRF(a.size, a.jump, a.center, e) for a, e in zip(rf, out[1:]))
+        self.shapes[node.name] = out
+        self.rfs[node.name] = rf
+        self.producers[node.name] = node
+        self.nodes.append(node)
+        self.rows.append(NodeFigures(kshape, params, macs, rf))
+        return out
+
+    def inferred(self) -> Inference:
+        """The record of everything added, for `Network(nodes=result.nodes, inferred=result)`."""
+        return Inference(self.input_shape, tuple(self.nodes), MappingProxyType(self.shapes),
+                         MappingProxyType(self.rfs), tuple(self.rows),
+                         tuple(self.warnings))  # fmt: skip

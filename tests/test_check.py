@@ -26,7 +26,7 @@ from cnncalc.analysis import budget as C
 from cnncalc.analysis.budget import cli_option
 from cnncalc.cli import app
 from cnncalc.errors import CnnCalcError
-from cnncalc.loader.spec import load, load_text
+from cnncalc.loader import load, load_text
 from cnncalc.quantities import BUDGETS, Limit, format_quantity, parse_quantity
 from cnncalc.render import ci as ci_render
 from cnncalc.render.json import check_json
@@ -192,7 +192,7 @@ def test_exit_2_on_a_bad_network(tmp_path: Path) -> None:
     code, out, err = invoke(PASS, str(bad))
     assert code == 2
     assert out == ""
-    assert f"{bad}:4:20: error: 'conv' has no argument 'kernal'" in err
+    assert f"{bad}:4:20: error[E0314]: 'conv' has no argument 'kernal'" in err
 
 
 def test_exit_2_on_a_bad_budget_in_the_file(tmp_path: Path) -> None:
@@ -200,7 +200,7 @@ def test_exit_2_on_a_bad_budget_in_the_file(tmp_path: Path) -> None:
     bad.write_text("input: 3x8x8\nbudget:\n  parms: 1M\nlayers: [relu]\n")
     code, _, err = invoke(str(bad))
     assert code == 2
-    assert f"{bad}:3:3: error: unknown budget 'parms'" in err
+    assert f"{bad}:3:3: error[E0310]: unknown budget 'parms'" in err
     assert "did you mean 'params'?" in err
 
 

@@ -181,7 +181,7 @@ def test_params_bad_file_exit_2_on_stderr(tmp_path: Path) -> None:
     result = runner.invoke(app, ["params", str(bad)])
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert f"{bad}:3:20: error: 'conv' has no argument 'kernal'" in result.stderr
+    assert f"{bad}:3:20: error[E0314]: 'conv' has no argument 'kernal'" in result.stderr
     assert "did you mean 'kernel'?" in result.stderr
     assert "Traceback" not in result.stderr
 

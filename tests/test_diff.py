@@ -222,4 +222,4 @@ def test_errors_in_a_git_version_are_located(repo: Path, monkeypatch: pytest.Mon
     _git(repo, "commit", "-q", "-am", "broken")
     code, _, err = invoke("HEAD:models/net.yaml", str(LENET_V2))
     assert code == 2
-    assert "HEAD:models/net.yaml:3:20: error: 'conv' has no argument 'kernal'" in err
+    assert "HEAD:models/net.yaml:3:20: error[E0314]: 'conv' has no argument 'kernal'" in err

@@ -21,7 +21,7 @@ import pytest
 import cnncalc
 from cnncalc.engine import DTYPE_BYTES
 from cnncalc.layers import KINDS, PAD_MODES
-from cnncalc.loader.spec import META_KEYS, STRUCTURES, TOP_KEYS
+from cnncalc.loader import META_KEYS, STRUCTURES, TOP_KEYS
 from cnncalc.quantities import BUDGETS
 from tests.conftest import ROOT
 

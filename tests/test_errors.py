@@ -15,19 +15,20 @@ import yaml
 from typer.testing import CliRunner
 
 import cnncalc
+from cnncalc import loader
 from cnncalc.cli import app
 from cnncalc.errors import CnnCalcError, ExitStatus, Pos, Source
-from cnncalc.loader import spec
+from cnncalc.loader import nodes
 
 #: the pure-Python parser, typed the way cnncalc types scalars (its loader skips resolution)
-PureLoader = type("PureLoader", (yaml.SafeLoader,), {"resolve": spec._Loader.resolve})
+PureLoader = type("PureLoader", (nodes.Composer, yaml.SafeLoader), {})
 PARSERS = ["libyaml", "pure"] if yaml.__with_libyaml__ else ["pure"]
 
 
 @pytest.fixture(params=PARSERS)
 def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     if request.param == "pure":
-        monkeypatch.setattr(spec, "_Loader", PureLoader)
+        monkeypatch.setattr(nodes, "_Loader", PureLoader)
     yield request.param
 
 
@@ -563,6 +564,105 @@ CASES |= {
 }
 
 
+#: the code of each case the loader raises (the layers' cases get theirs with the layers)
+CODES = {
+    "unclosed-brace": "E0144",
+    "unclosed-bracket": "E0144",
+    "missing-comma": "E0145",
+    "unquoted-expression-in-flow": "E0145",
+    "unclosed-quote": "E0148",
+    "bad-escape": "E0150",
+    "colon-in-value": "E0143",
+    "bare-op-with-keys": "E0143",
+    "dedented-item": "E0146",
+    "indented-first-key": "E0147",
+    "reserved-character": "E0142",
+    "tab-indent": "E0111",
+    "tab-after-dash": "E0112",
+    "tab-in-flow": "E0112",
+    "control-character": "E0107",
+    "zero-width-space": "E0109",
+    "no-break-space": "E0108",
+    "two-documents": "E0123",
+    "tag": "E0126",
+    "custom-tag": "E0126",
+    "undefined-alias": "E0125",
+    "anchor-twice": "E0127",
+    "self-alias": "E0124",
+    "duplicate-key": "E0122",
+    "duplicate-top-key": "E0122",
+    "empty-file": "E0301",
+    "comments-only": "E0301",
+    "not-a-mapping": "E0213",
+    "yes-is-not-a-bool": "E0209",
+    "off-is-not-a-bool": "E0209",
+    "on-key": "E0302",
+    "on-op": "E0333",
+    "sexagesimal": "E0202",
+    "colon-shape": "E0203",
+    "quoted-number-is-a-string": "E0206",
+    "hex-is-not-a-number": "E0206",
+    "infinite-number": "E0201",
+    "beyond-int64": "E0201",
+    "lookalike-in-input": "E0217",
+    "lookalike-in-channels": "E0217",
+    "lookalike-in-op": "E0333",
+    "lookalike-in-argument": "E0314",
+    "fullwidth-digits": "E0206",
+    "alias-bomb": "E0120",
+    "unknown-op": "E0333",
+    "unknown-argument": "E0314",
+    "argument-of-argless-op": "E0314",
+    "wrong-type": "E0206",
+    "missing-required": "E0342",
+    "bad-choice": "E0225",
+    "missing-input": "E0304",
+    "no-layers": "E0307",
+    "probability": "E0221",
+    "repeat-zero": "E0207",
+    "first-without-repeat": "E0337",
+    "two-ops-in-one-item": "E0332",
+    "channels-start": "E0320",
+    "input-too-many-axes": "E0309",
+    "batch": "E0207",
+    "budget-unit": "E0312",
+    "format-version": "E0303",
+    "unknown-reference": "E0348",
+    "unknown-reference-lists-names": "E0348",
+    "relative-reference-too-far": "E0346",
+    "duplicate-name": "E0335",
+    "reserved-name": "E0334",
+    "merge-mismatch": "E0352",
+    "concat-mismatch": "E0352",
+    "add-channels-only": "E0352",
+    "parallel-mismatch": "E0352",
+    "identity-shortcut": "E0357",
+    "auto-shortcut-impossible": "E0359",
+    "repeat-past-cap": "E0339",
+    "missing-block-parameter": "E0362",
+    "undeclared-block-argument": "E0361",
+    "misspelt-block-argument": "E0361",
+    "unknown-parameter": "E0233",
+    "non-integer-expression": "E0205",
+    "expression-syntax": "E0230",
+    "expression-not-allowed": "E0230",
+    "expression-division-by-zero": "E0230",
+    "expression-overflow": "E0230",
+    "expression-unknown-name": "E0230",
+    "error-in-block-body": "E0207",
+    "block-arg-wrong-type": "E0206",
+    "block-recursion": "E0360",
+    "nested-repeat-past-cap": "E0339",
+}
+
+
+@pytest.mark.parametrize(("name", "code"), list(CODES.items()), ids=list(CODES))
+def test_error_has_its_code(name: str, code: str, parser: str) -> None:
+    err = error_of(CASES[name].text)
+    assert err.code == code, err.render()
+    assert err.hint is not None, err.render()  # every loader error says what would be right
+
+
 @pytest.mark.parametrize("case", list(CASES.values()), ids=list(CASES))
 def test_error_is_located_and_explained(case: Case, parser: str) -> None:
     err = error_of(case.text)
@@ -675,7 +775,7 @@ def test_deep_block_nesting_is_an_error() -> None:
     blocks = "".join(f"  b{i}:\n    layers: [b{i + 1}]\n" for i in range(70))
     err = error_of(f"input: 3x8x8\nblocks:\n{blocks}  b70:\n    layers: [relu]\nlayers: [b0]\n")
     assert "blocks and structures nest deeper than 64 levels (b0 → b1 → b2 → … →" in err.message
-    assert len(err.notes) == spec.MAX_NOTES + 1  # innermost calls first, then an ellipsis
+    assert len(err.notes) == loader.MAX_NOTES + 1  # innermost calls first, then an ellipsis
     assert err.notes[0].text().startswith("in block 'b64', called as 'b0_1.b1_1.b2_1.")
     assert err.notes[-1].text() == "… (in more enclosing block calls)"
 
@@ -720,8 +820,8 @@ def test_yaml_syntax_errors_agree_across_parsers(monkeypatch: pytest.MonkeyPatch
     ]
     for text in texts:
         shown = []
-        for loader in (spec._Loader, PureLoader):
-            monkeypatch.setattr(spec, "_Loader", loader)
+        for parser in (nodes._Loader, PureLoader):
+            monkeypatch.setattr(nodes, "_Loader", parser)
             try:
                 cnncalc.analyze(text)
                 shown.append("ok")
@@ -736,20 +836,20 @@ def test_examples_have_the_same_positions_with_both_parsers(
     path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def positions() -> list[tuple[str, str, list[tuple[str, str]]]]:
-        net = spec.load(path)
+        net = loader.load(path)
         return [
             (n.name, str(n.pos), sorted((k, str(v)) for k, v in n.arg_pos.items()))
             for n in net.nodes
         ]
 
     fast = positions()
-    monkeypatch.setattr(spec, "_Loader", PureLoader)
+    monkeypatch.setattr(nodes, "_Loader", PureLoader)
     assert positions() == fast
 
 
 def test_not_utf8() -> None:
     with pytest.raises(CnnCalcError) as info:
-        spec.decode_source("net.yaml", b"input: 3x8x8\nname: caf\xe9\nlayers: [relu]\n")
+        loader.decode_source("net.yaml", b"input: 3x8x8\nname: caf\xe9\nlayers: [relu]\n")
     err = info.value
     assert str(err.pos) == "net.yaml:2:10"
     assert "not UTF-8 text (byte 0xe9 at line 2, column 10)" in err.message
@@ -758,18 +858,18 @@ def test_not_utf8() -> None:
 
 def test_utf16_is_named() -> None:
     with pytest.raises(CnnCalcError, match="UTF-16"):
-        spec.decode_source("net.yaml", "input: 3x8x8\n".encode("utf-16"))
+        loader.decode_source("net.yaml", "input: 3x8x8\n".encode("utf-16"))
 
 
 def test_bom_is_skipped() -> None:
-    src = spec.decode_source("net.yaml", b"\xef\xbb\xbfinput: 3x8x8\nlayers: [relu]\n")
-    assert spec.load_source(src).input_shape == (3, 8, 8)
+    src = loader.decode_source("net.yaml", b"\xef\xbb\xbfinput: 3x8x8\nlayers: [relu]\n")
+    assert loader.load_source(src).input_shape == (3, 8, 8)
 
 
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(CnnCalcError) as info:
         cnncalc.analyze(tmp_path / "nope.yaml")
-    assert info.value.render().startswith(f"{tmp_path / 'nope.yaml'}: error: no such file")
+    assert info.value.render().startswith(f"{tmp_path / 'nope.yaml'}: error[E0101]: no such file")
 
 
 def test_directory_is_not_a_file(tmp_path: Path) -> None:
@@ -821,7 +921,7 @@ def test_cli_reports_bad_input(tmp_path: Path, name: str) -> None:
 def test_cli_missing_file(tmp_path: Path) -> None:
     code, out, err = _params(tmp_path / "nope.yaml")
     assert (code, out) == (2, "")
-    assert err.startswith(f"{tmp_path / 'nope.yaml'}: error: no such file")
+    assert err.startswith(f"{tmp_path / 'nope.yaml'}: error[E0101]: no such file")
 
 
 def test_cli_not_utf8(tmp_path: Path) -> None:
@@ -829,7 +929,7 @@ def test_cli_not_utf8(tmp_path: Path) -> None:
     path.write_bytes(b"input: 3x8x8\nname: caf\xe9\nlayers: [relu]\n")
     code, out, err = _params(path)
     assert (code, out) == (2, "")
-    assert err.startswith(f"{path}:2:10: error: the file is not UTF-8 text")
+    assert err.startswith(f"{path}:2:10: error[E0106]: the file is not UTF-8 text")
     assert "hint: save the file as UTF-8" in err
 
 

@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cnncalc
+from cnncalc import loader
 from cnncalc.engine import analyze_network
 from cnncalc.errors import CnnCalcError
-from cnncalc.loader import spec
 
 FUZZ = settings(
     max_examples=300,
@@ -33,7 +33,7 @@ def outcome(text: str, via_path_heuristic: bool = False) -> str:
         if via_path_heuristic:
             report = cnncalc.analyze(text)  # short texts without a newline are read as paths
         else:
-            report = analyze_network(spec.load_text(text))
+            report = analyze_network(loader.load_text(text))
         report.to_dict()
     except CnnCalcError as err:
         shown = err.render()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import gc
 import threading
 
-import pytest
 from typer.testing import CliRunner
 
 import cnncalc
@@ -19,11 +18,6 @@ def stack(n: int) -> str:
     return "input: 8x16x16\nlayers:\n" + "\n".join(ops[i % 3] for i in range(n)) + "\n"
 
 
-@pytest.mark.xfail(
-    hasattr(cnncalc.engine, "gc_paused"),
-    reason="the engine and the loader still pause the collector on this branch",
-    strict=True,
-)
 def test_analyze_leaves_the_collector_on() -> None:
     seen: list[bool] = []
     done = threading.Event()

@@ -10,9 +10,9 @@ import pytest
 from rich.console import Console
 
 import cnncalc
+from cnncalc import loader
 from cnncalc.engine import analyze_network
 from cnncalc.errors import Source
-from cnncalc.loader import spec
 from cnncalc.render.json import to_json
 from cnncalc.render.tables import params_renderable
 from tests.conftest import EXAMPLES, GOLDEN
@@ -37,7 +37,7 @@ def check(path: Path, actual: str, update: bool) -> None:
 def analyze(example: Path) -> cnncalc.Report:
     """Analyse under the path a user would type from the repository root (goldens quote it)."""
     source = Source(f"examples/{example.name}", example.read_text(encoding="utf-8"))
-    return analyze_network(spec.load_source(source))
+    return analyze_network(loader.load_source(source))
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)

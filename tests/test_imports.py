@@ -49,9 +49,6 @@ THIRD_PARTY: dict[str, frozenset[str]] = {
 #: second test fails as soon as one is gone, so that this list only ever shrinks
 KNOWN: frozenset[tuple[str, str]] = frozenset(
     {
-        ("cnncalc/__init__.py", "yaml"),  # load(dict) dumps YAML: moves into the loader
-        ("cnncalc/analysis/lint.py", "yaml"),  # ignore_from_source: moves into the loader
-        ("cnncalc/analysis/lint.py", "loader"),
         ("cnncalc/loader/single.py", "analysis"),  # `layer` builds its steps in the loader
         ("cnncalc/render/schema.py", "loader"),  # the schema reads the loader's key tables
         ("cnncalc/messages/__init__.py", "errors"),  # render_error, with the regex translation

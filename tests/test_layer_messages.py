@@ -15,7 +15,7 @@ import cnncalc
 from cnncalc.engine import analyze_network
 from cnncalc.errors import CODE
 from cnncalc.layers import KINDS
-from cnncalc.loader.spec import load_text
+from cnncalc.loader import load_text
 from cnncalc.messages import en, placeholders, zh
 from tests.conftest import ROOT
 

@@ -209,7 +209,7 @@ def test_the_file_names_an_unknown_rule(tmp_path: Path) -> None:
     path = write(tmp_path, "input: 3x32x32\nlint:\n  ignore: [CNN999]\nchannels: 3→64\n")
     result = runner.invoke(app, ["lint", path])
     assert result.exit_code == 2
-    assert f"{path}:3:12: error: no lint rule 'CNN999'" in result.stderr
+    assert f"{path}:3:12: error[E0703]: no lint rule 'CNN999'" in result.stderr
     bad = write(tmp_path, "input: 3x32x32\nlint: {skip: [CNN105]}\nchannels: 3→64\n", "b.yaml")
     result = runner.invoke(app, ["lint", bad])
     assert result.exit_code == 2

@@ -3,8 +3,8 @@
 Pure: a report in, findings out; the rules print nothing and read no files. Each rule has a
 code (`CNN101`), a slug (`channel-jump`) and an entry in `docs/lint.md`; its message and its
 one-line why live in the message catalogue (`cnncalc.messages`), so they exist in every language.
-`ignore_from_source` reads the file's own `lint: {ignore: [...]}` (the loader accepts the key
-and leaves it alone).
+`ignore_from_network` resolves the file's own `lint: {ignore: [...]}` (the loader reads the
+words into `Network.lint_ignore`).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from cnncalc.engine import INPUT, LayerReport, Report, rf_number
-from cnncalc.errors import CnnCalcError, Msg, Pos, Source, SpecError
+from cnncalc.engine import INPUT, LayerReport, Network, Report, rf_number
+from cnncalc.errors import CnnCalcError, Msg, Pos, SpecError
 from cnncalc.layers import (
     ELEMENTWISE,
     BatchNorm,
@@ -340,11 +340,6 @@ def closest_code(word: str) -> str | None:
     return close[0] if close else None
 
 
-def suggest_code(word: str) -> str | None:
-    close = closest_code(word)
-    return f"did you mean '{close}'?" if close else None
-
-
 def parse_codes(words: Sequence[str]) -> frozenset[str]:
     """Codes from `--ignore` values (repeatable, comma-separated); unknown ones are errors."""
     out: set[str] = set()
@@ -358,38 +353,17 @@ def parse_codes(words: Sequence[str]) -> frozenset[str]:
     return frozenset(out)
 
 
-def ignore_from_source(src: Source) -> frozenset[str]:
-    """The file's own `lint: {ignore: [CNN105, ...]}`, read from its YAML nodes (located
-    errors for unknown keys or codes). The file has loaded already, so its YAML is valid."""
-    import yaml
-
-    from cnncalc.loader.spec import compose
-
-    root = compose(src)
-    if not isinstance(root, yaml.MappingNode):
-        return frozenset()
-    value = next((v for k, v in root.value if getattr(k, "value", None) == "lint"), None)
-    if value is None:
-        return frozenset()
-
-    def pos(node: yaml.Node) -> Pos:
-        return Pos(src, node.start_mark.line + 1, node.start_mark.column + 1)
-
-    if not isinstance(value, yaml.MappingNode):
-        raise SpecError("'lint' must be a mapping, as in lint: {ignore: [CNN105]}", pos(value))
+def ignore_from_network(net: Network) -> frozenset[str]:
+    """The codes of the file's own `lint: {ignore: [CNN105, ...]}` (the words the loader read
+    into `Network.lint_ignore`); a word that names no rule is an error where it was written."""
     out: set[str] = set()
-    for key, val in value.value:
-        if getattr(key, "value", None) != "ignore":
-            raise SpecError(
-                f"unknown key '{key.value}' in 'lint'", pos(key), "the only key is 'ignore'"
-            )
-        items = val.value if isinstance(val, yaml.SequenceNode) else [val]
-        for item in items:
-            word = str(item.value) if isinstance(item, yaml.ScalarNode) else ""
-            code = resolve_code(word)
-            if code is None:
-                raise SpecError(f"no lint rule '{word}'", pos(item), suggest_code(word))
-            out.add(code)
+    for word, pos in net.lint_ignore:
+        code = resolve_code(word)
+        if code is None:
+            close = closest_code(word)
+            hint = Msg("H0001", name=close) if close else None
+            raise SpecError("E0703", pos, hint=hint, name=word)
+        out.add(code)
     return frozenset(out)
 
 

@@ -268,7 +268,7 @@ def read_version(spec: str) -> Source:
         lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         reason = lines[-1].removeprefix("fatal: ") if lines else f"git exited {proc.returncode}"
         raise CnnCalcError("E0009", spec=spec, reason=reason)
-    from cnncalc.loader.spec import decode_source
+    from cnncalc.loader import decode_source
 
     return decode_source(spec, proc.stdout)
 

@@ -105,7 +105,7 @@ def expand_paths(patterns: Sequence[str]) -> list[str]:
 
 def read(path: str) -> Source:
     """A network file's text (`-`: stdin)."""
-    from cnncalc.loader.spec import read_source
+    from cnncalc.loader import read_source
 
     return read_source(path)
 
@@ -153,7 +153,7 @@ class Run:
         its warnings."""
         from cnncalc.analysis.budget import configure
         from cnncalc.engine import analyze_network
-        from cnncalc.loader.spec import load_source
+        from cnncalc.loader import load_source
 
         net = load_source(src)
         if batch is not None or dtype is not None:

@@ -78,7 +78,7 @@ def lint(
     with --strict when there are warnings, or 2 when a file does not load."""
     from collections import Counter
 
-    from cnncalc.analysis.lint import format_finding, ignore_from_source, parse_codes
+    from cnncalc.analysis.lint import format_finding, ignore_from_network, parse_codes
     from cnncalc.analysis.lint import lint as run_lint
     from cnncalc.messages import t
 
@@ -94,7 +94,7 @@ def lint(
         # other (the same rendering as the catch site), and the exit status becomes 2
         try:
             done = run.analyse(path)
-            own = ignore_from_source(done.source)
+            own = ignore_from_network(done.report.network)
         except CnnCalcError as err:
             run.error(err)
             errors.append(err)
@@ -109,10 +109,11 @@ def lint(
         write("".join(format_finding(f, code, path) + "\n" for path, f in found))
         counts = Counter(f.code for _, f in found)
         codes = ", ".join(f"{c} ×{n}" for c, n in sorted(counts.items()))
+        checked = len(paths) - len(errors)  # a file that does not load was not checked
         summary = (
-            t("lint.summary", code, count=len(found), files=len(paths), codes=codes)
+            t("lint.summary", code, count=len(found), files=checked, codes=codes)
             if found
-            else t("lint.clean", code, files=len(paths))
+            else t("lint.clean", code, files=checked)
         )
         sys.stderr.write(summary + "\n")
     if errors:

@@ -20,6 +20,7 @@ from cnncalc.layers import (
     PadSpec,
     fmt_shape,
 )
+from cnncalc.loader.sizes import split_sizes
 
 TORCH_NAMES = {
     "conv": "nn.Conv{d}d",
@@ -62,17 +63,14 @@ OPTION_ARGS = {
 
 
 def parse_sizes(text: str, what: str, minimum: int = 1) -> tuple[int, ...]:
-    """`3`, `3x5`, `224×192` -> sizes; anything else is an error naming the option."""
-    parts = text.replace("×", "x").replace("X", "x").replace(",", "x").split("x")
-    digits = [p.strip() for p in parts]
-    if not all(d.isascii() and d.isdigit() for d in digits):
-        raise CnnCalcError(f"{what} '{text}' is not a size", hint=f"write e.g. 3 or 3x5 for {what}")
-    values = tuple(int(d) for d in digits)
+    """`3`, `3x5`, `224×192`, `8,8` (the YAML size grammar) -> sizes; anything else is an
+    error naming the option."""
+    values = split_sizes(text)
+    if values is None:
+        raise CnnCalcError("E0801", what=what, text=text)
     if min(values) < minimum or max(values) > INT_MAX:
-        raise CnnCalcError(
-            f"{what} '{text}': every size must be between {minimum} and {INT_MAX:,}",
-            hint=f"write e.g. {max(minimum, 1)} or 3x5 for {what}",
-        )
+        raise CnnCalcError("E0802", what=what, text=text, min=minimum, max=f"{INT_MAX:,}",
+                           example=max(minimum, 1))  # fmt: skip
     return values
 
 
@@ -81,33 +79,23 @@ def check_options(spec: SingleLayer, given: frozenset[str]) -> None:
     takes = {a.field for a in KINDS[spec.op].args}
     for option in sorted(given):
         if OPTION_ARGS[option] not in takes:
-            raise CnnCalcError(
-                f"--op {spec.op} takes no --{option}",
-                hint=f"{spec.op} takes: " + ", ".join(
-                    f"--{o}" for o, a in OPTION_ARGS.items() if a in takes),
-            )  # fmt: skip
+            options = ", ".join(f"--{o}" for o, a in OPTION_ARGS.items() if a in takes)
+            raise CnnCalcError("E0803", op=spec.op, option=option, options=options)
     if spec.op == "linear" and (spec.size is not None or spec.dim is not None):
-        raise CnnCalcError(
-            "--op linear takes no --size or --dim: its input is a vector of --in features"
-        )
+        raise CnnCalcError("E0804")
 
 
 def _rank(spec: SingleLayer) -> int:
     rank = _spatial_rank(spec)
     if rank > 3:
-        raise CnnCalcError(
-            f"a {rank}-D layer: PyTorch has 1-D, 2-D and 3-D convolutions and pools",
-            hint="give at most 3 sizes to --size, --kernel, --stride and --dilation",
-        )
+        raise CnnCalcError("E0805", rank=rank)
     return rank
 
 
 def _spatial_rank(spec: SingleLayer) -> int:
     if spec.size is not None and len(spec.size) > 1:
         if spec.dim is not None and spec.dim != len(spec.size):
-            raise CnnCalcError(
-                f"--size {fmt_shape(spec.size)} is {len(spec.size)}-D but --dim is {spec.dim}"
-            )
+            raise CnnCalcError("E0806", size=fmt_shape(spec.size), n=len(spec.size), dim=spec.dim)
         return len(spec.size)
     if spec.dim is not None:
         return spec.dim
@@ -121,9 +109,9 @@ def _spatial_rank(spec: SingleLayer) -> int:
 def build(spec: SingleLayer) -> Layer:
     need_out = spec.op in ("conv", "convT", "linear")
     if need_out and spec.out is None:
-        raise CnnCalcError(f"--op {spec.op} needs --out", hint="e.g. --in 3 --out 64")
+        raise CnnCalcError("E0807", op=spec.op)
     if not need_out and spec.out is not None and spec.op != "dwconv":
-        raise CnnCalcError(f"--op {spec.op} takes no --out (it keeps the channel count)")
+        raise CnnCalcError("E0808", op=spec.op)
     out = spec.out or 0
     if spec.op == "linear":
         return Linear(out_features=out, bias=spec.bias)
@@ -141,9 +129,8 @@ def build(spec: SingleLayer) -> Layer:
         mult = 1
         if spec.out is not None:
             if spec.out % spec.in_channels:
-                raise CnnCalcError(
-                    f"dwconv --out {spec.out} must be a multiple of --in {spec.in_channels}"
-                )
+                cin = spec.in_channels
+                raise CnnCalcError("E0809", out=spec.out, cin=cin, double=2 * cin)
             mult = spec.out // spec.in_channels
         return DwConv(
             kernel_size=spec.kernel,
@@ -155,7 +142,7 @@ def build(spec: SingleLayer) -> Layer:
         )
     if spec.op == "convT":
         if isinstance(spec.padding, str) or (spec.padding and isinstance(spec.padding[0], tuple)):
-            raise CnnCalcError("convT takes an integer padding")
+            raise CnnCalcError("E0810", op="convT")
         return ConvTranspose(
             out,
             spec.kernel,
@@ -167,7 +154,7 @@ def build(spec: SingleLayer) -> Layer:
             spec.bias,
         )
     if isinstance(spec.padding, str) or (spec.padding and isinstance(spec.padding[0], tuple)):
-        raise CnnCalcError(f"{spec.op} takes an integer padding")
+        raise CnnCalcError("E0810", op=spec.op)
     pad: tuple[int, ...] = spec.padding  # type: ignore[assignment]
     if spec.op == "maxpool":
         return MaxPool(spec.kernel, spec.stride, pad, spec.dilation)

@@ -1,7 +1,7 @@
 """The JSON Schema (draft 2020-12) of network format v1, generated from the loader's own tables.
 
-Ops and their arguments come from `layers.KINDS`, top-level and meta keys from `spec.TOP_KEYS`,
-`spec.META_KEYS` and `spec.STRUCTURES`, budgets from `budget.BUDGETS`, dtypes from
+Ops and their arguments come from `layers.KINDS`, top-level and meta keys from `loader.TOP_KEYS`,
+`loader.META_KEYS` and `loader.STRUCTURES`, budgets from `budget.BUDGETS`, dtypes from
 `engine.DTYPE_BYTES`; nothing about them is restated here. The schema is for editors (completion,
 hover text, early squiggles): it never rejects a file the loader accepts, and the loader stays the
 authority on what it cannot say (shapes, names in scope, required arguments a `defaults` entry may
@@ -18,7 +18,7 @@ from typing import Any
 
 from cnncalc.engine import DTYPE_BYTES
 from cnncalc.layers import KINDS, MERGES, PAD_MODES, Activation, Arg, ArgType, Kind
-from cnncalc.loader.spec import META_KEYS, STRUCTURES, TOP_KEYS, Loader
+from cnncalc.loader import META_KEYS, STRUCTURES, TOP_KEYS, family_args
 from cnncalc.quantities import BUDGETS, BYTE_SUFFIXES, COUNT_SUFFIXES
 
 Schema = dict[str, Any]
@@ -48,11 +48,11 @@ VALUES: Mapping[str, Schema] = {
     "sizes_text": {
         "description": "sizes per axis, as in 3x5",
         "type": "string",
-        "pattern": r"^\s*[0-9]+(\s*[xX×]\s*[0-9]+)+\s*$",
+        "pattern": r"^\s*[0-9]+(\s*[xX×,]\s*[0-9]+)+\s*$",  # `loader.SIZE_SEPARATORS`
     },
     "int": {"anyOf": [{"type": "integer", "minimum": 1}, EXPR]},
     "int0": {"anyOf": [{"type": "integer", "minimum": 0}, EXPR]},
-    # an int, one per axis, or `3x5`: `spec.expect_ints`
+    # an int, one per axis, or `3x5`: `loader.values.expect_ints`
     "ints": {
         "anyOf": [
             ref("int"),
@@ -67,7 +67,7 @@ VALUES: Mapping[str, Schema] = {
             ref("sizes_text"),
         ]
     },
-    # sizes, per-side pairs `[[top, bottom], [left, right]]`: `spec.Loader.convert_arg`
+    # sizes, per-side pairs `[[top, bottom], [left, right]]`: `loader.values.CONVERTERS`
     "pad_sizes": {
         "anyOf": [
             ref("ints0"),
@@ -303,7 +303,7 @@ def _defaults() -> Schema:
         for a in k.args
         for n in a.names
     }
-    assert set(family) == Loader.family_args("conv")
+    assert set(family) == family_args("conv")
     defaults["conv"] = {
         "description": "default arguments of the conv family (conv, dwconv, convT)",
         "type": "object",
@@ -333,7 +333,7 @@ def top_level() -> dict[str, Schema]:
             "anyOf": [
                 {"type": "integer", "minimum": 1},
                 {"type": "array", "minItems": 1, "maxItems": 4, "items": ref("int")},
-                {"type": "string", "pattern": r"^\s*[0-9]+(\s*[xX×]\s*[0-9]+){0,3}\s*$"},
+                {"type": "string", "pattern": r"^\s*[0-9]+(\s*[xX×,]\s*[0-9]+){0,3}\s*$"},
             ],
         },
         "batch": {"description": "batch size (default 1)", "type": "integer", "minimum": 1},
@@ -382,7 +382,7 @@ def top_level() -> dict[str, Schema]:
                     "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
                 }
             },
-            "additionalProperties": False,  # `lint.ignore_from_source`: the only key is ignore
+            "additionalProperties": False,  # `document.parse_lint`: the only key is ignore
         },
     }
     return {key: schemas.get(key, {}) for key in TOP_KEYS}

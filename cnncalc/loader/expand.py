@@ -1,0 +1,460 @@
+"""Items to nodes: ops, `repeat`, block calls, merges and the residual/parallel structures,
+each node handed to the engine's `Graph`, which infers its shape (the only place that does)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import yaml
+
+from cnncalc.engine import Graph, Node
+from cnncalc.errors import CnnCalcError, Msg, Pos, ShapeError, SpecError
+from cnncalc.layers import INT_MAX, KINDS, MERGES, BatchNorm, Conv, fmt_shape
+from cnncalc.loader.build import Builder, Entry
+from cnncalc.loader.expr import subst
+from cnncalc.loader.nodes import SNode
+from cnncalc.loader.scope import BlockDef, Scope, base_name, ref
+from cnncalc.loader.source import MAX_DEPTH, MAX_NODES, MAX_NOTES
+from cnncalc.loader.values import (
+    YAML11_BOOLS,
+    Ctx,
+    choice,
+    expect_int,
+    expect_str,
+    is_null,
+    listed,
+    mapping,
+    sequence,
+    suggest,
+    unknown_hint,
+)
+
+STRUCTURES = ("residual", "parallel")
+META_KEYS = ("name", "from", "repeat", "first")
+#: the keys of each structure, the first of them required
+_STRUCTURE_KEYS = {"residual": ("body", "shortcut", "merge"), "parallel": ("branches", "merge")}
+#: which sizes a merge needs equal, for its message
+_MERGE_WHAT = {"add": "N0305", "concat": "N0306", "mul": "N0305"}
+
+
+class Expander:
+    """Expands the items of one file into the engine's graph."""
+
+    def __init__(self, ctx: Ctx, graph: Graph, builder: Builder, blocks: Mapping[str, BlockDef]):
+        self.ctx = ctx
+        self.graph = graph
+        self.builder = builder
+        self.blocks = blocks
+        self.stack: list[str] = []  # the block calls and structures being expanded
+
+    # -- items --
+    def items(self, scope: Scope, items: Sequence[SNode]) -> None:
+        """Expand a sequence of items in `scope` (its explicit names reserved first)."""
+        if len(self.stack) > MAX_DEPTH:
+            chain = " → ".join([*self.stack[:3], "…", *self.stack[-2:]])
+            pos = self.ctx.pos(items[0]) if items else None
+            raise SpecError("E0330", pos, depth=MAX_DEPTH, chain=chain)
+        scope.reserve(items)
+        for item in items:
+            self.item(scope, item)
+
+    def split(self, item: SNode) -> tuple[str, SNode, SNode | None, dict[str, tuple[SNode, SNode]]]:
+        """(op, op key node, op value node, meta entries) of one item."""
+        ctx = self.ctx
+        if isinstance(item, yaml.ScalarNode):
+            return expect_str(ctx, item, Msg("N0307")), item, None, {}
+        entries = mapping(ctx, item, Msg("N0307"))
+        meta = {k: (kn, vn) for k, kn, vn in entries if k in META_KEYS}
+        ops = [(k, kn, vn) for k, kn, vn in entries if k not in META_KEYS]
+        if not ops:
+            raise ctx.err(item, "E0331")
+        if len(ops) > 1:
+            raise ctx.err(ops[1][1], "E0332", names=", ".join(f"'{k}'" for k, _, _ in ops))
+        op, kn, vn = ops[0]
+        return op, kn, vn, meta
+
+    def item(self, scope: Scope, item: SNode) -> None:
+        ctx = self.ctx
+        op, kn, vn, meta = self.split(item)
+        if op not in KINDS and op not in self.blocks and op not in STRUCTURES:
+            hint = unknown_hint(op, [*KINDS, *self.blocks, *STRUCTURES])
+            if op in YAML11_BOOLS:
+                hint = Msg("H0307", op=op)
+            raise ctx.err(kn, "E0333", hint, op=op)
+        name = self.item_name(scope, meta)
+        src = ref(ctx, scope, meta["from"][1]) if "from" in meta else scope.last()
+        repeat = expect_int(ctx, meta["repeat"][1], "repeat") if "repeat" in meta else None
+        first = meta.get("first")
+        if first is not None and repeat is None:
+            raise ctx.err(first[0], "E0337")
+        if op in STRUCTURES and first is not None:
+            raise ctx.err(first[0], "E0338", op=op)
+        if name is None and op in STRUCTURES and repeat is None:
+            scope.history.append(self.one(scope, op, kn, vn, None, src, None))
+            return
+        base = name or scope.auto(op if op in self.blocks or op in STRUCTURES else base_name(op))
+        if repeat is None:
+            out = self.one(scope, op, kn, vn, base, src, None)
+        else:
+            out = self.repeat(scope, (op, kn, vn), base, src, repeat, meta)
+        scope.push(base, out)
+
+    def item_name(self, scope: Scope, meta: Mapping[str, tuple[SNode, SNode]]) -> str | None:
+        """The item's explicit `name:`, checked, or None."""
+        if "name" not in meta:
+            return None
+        node = meta["name"][1]
+        name = expect_str(self.ctx, node, "name")
+        if "." in name or name in ("input", "prev"):
+            raise self.ctx.err(node, "E0334", name=name)
+        if name in scope.names:
+            raise self.duplicate(name, scope.names[name], node)
+        return name
+
+    def duplicate(self, name: str, first: str, at: SNode) -> SpecError:
+        """`name` is taken already, by the node that made tensor `first`."""
+        earlier = self.graph.producers.get(first)
+        if earlier is not None and earlier.pos is not None:
+            return self.ctx.err(at, "E0335", name=name, line=earlier.pos.line)
+        return self.ctx.err(at, "E0336", name=name)
+
+    def repeat(
+        self,
+        scope: Scope,
+        what: tuple[str, SNode, SNode | None],
+        base: str,
+        src: str,
+        repeat: int,
+        meta: Mapping[str, tuple[SNode, SNode]],
+    ) -> str:
+        """`repeat: N` copies, each taking the previous one's output; the last one's output."""
+        ctx = self.ctx
+        op, kn, vn = what
+        rnode = meta["repeat"][1]
+        first = meta.get("first")
+        if repeat > MAX_NODES - ctx.count:  # every copy makes at least one layer
+            raise self.cap_error(rnode, repeat, None)
+        out = src
+        for i in range(repeat):
+            over = first[1] if (first is not None and i == 0) else None
+            before = ctx.count
+            if op in STRUCTURES:  # each copy has its own names: base.0.conv1, base.1.conv1
+                copy = scope.nested(f"{scope.prefix}{base}.{i}.", out)
+                out = self.one(copy, op, kn, vn, None, out, None)
+            else:
+                out = self.one(scope, op, kn, vn, f"{base}.{i}", out, over)
+            scope.names[f"{base}.{i}"] = out  # a copy can be referenced: `from: c.0`
+            made = ctx.count - before
+            # fail fast: copy 1 on is what every further copy costs (copy 0 may differ)
+            if i >= 1 and made * (repeat - 1 - i) > MAX_NODES - ctx.count:
+                raise self.cap_error(rnode, repeat, made)
+        return out
+
+    def cap_error(self, rnode: SNode, repeat: int, per_copy: int | None) -> SpecError:
+        each: object = Msg("N0301", n=f"{per_copy:,}") if per_copy is not None else ""
+        return self.ctx.err(rnode, "E0339", repeat=f"{repeat:,}", each=each,
+                            limit=f"{MAX_NODES:,}")  # fmt: skip
+
+    def one(
+        self,
+        scope: Scope,
+        op: str,
+        kn: SNode,
+        vn: SNode | None,
+        name: str | None,
+        src: str,
+        first: SNode | None,
+    ) -> str:
+        """Expand one copy of an item whose input is `src`; returns its output node name.
+        A structure without a name gets its merge's automatic name (`add1`, `concat1`)."""
+        if op == "residual":
+            return self.residual(scope, kn, vn, name, src)
+        if op == "parallel":
+            return self.parallel(scope, kn, vn, name, src)
+        assert name is not None
+        full = scope.prefix + name
+        if op in self.blocks:
+            return self.call_block(scope, op, (kn, vn), full, src, first)
+        if op in MERGES:
+            return self.merge(scope, op, kn, vn, full)
+        args = self.item_args(scope, op, kn, vn)
+        if first is not None:
+            args = [*args, *self.arg_entries(scope, op, first)]
+        return self.emit_op(scope, op, args, kn, name, (src,))
+
+    # -- arguments --
+    def arg_entries(self, scope: Scope, op: str, node: SNode) -> list[Entry]:
+        ctx = self.ctx
+        entries = mapping(ctx, node, Msg("N0308", op=op))
+        by_name = KINDS[op].arg_by_name
+        seen: dict[str, str] = {}
+        for key, kn, _ in entries:
+            arg = by_name.get(key)
+            if arg is None:
+                continue
+            if arg.field in seen:
+                raise ctx.err(kn, "E0340", key=key, other=seen[arg.field], op=op, doc=arg.doc)
+            seen[arg.field] = key
+        return [(k, kn, subst(ctx, scope.params, scope.cin, vn)) for k, kn, vn in entries]
+
+    def item_args(self, scope: Scope, op: str, kn: SNode, vn: SNode | None) -> list[Entry]:
+        kind = KINDS[op]
+        if vn is None or is_null(vn):
+            return []
+        if isinstance(vn, yaml.MappingNode):
+            return self.arg_entries(scope, op, vn)
+        if kind.scalar is None:
+            raise self.ctx.err(vn, "E0341", op=op)
+        arg = next(a for a in kind.args if a.field == kind.scalar)
+        return [(arg.names[0], kn, subst(self.ctx, scope.params, scope.cin, vn))]
+
+    # -- nodes --
+    def emit_op(
+        self,
+        scope: Scope,
+        op: str,
+        args: Sequence[Entry],
+        at: SNode,
+        name: str,
+        inputs: tuple[str, ...],
+    ) -> str:
+        layer, where = self.builder.build(op, args, at)
+        return self.emit(scope, name, op, layer, inputs, at, where)
+
+    def emit(
+        self,
+        scope: Scope,
+        name: str,
+        op: str,
+        layer: Any,
+        inputs: tuple[str, ...],
+        at: SNode,
+        where: Mapping[str, Pos],
+    ) -> str:
+        """Hand one node to the graph (which infers its shape); its full name."""
+        full = name if name.startswith(scope.prefix) and scope.prefix else scope.prefix + name
+        if full in self.graph.shapes:  # a structure named as a layer of its own body
+            raise self.duplicate(full, full, at)
+        self.ctx.tick(at)
+        node = Node(full, op, layer, inputs, self.ctx.pos(at), where)
+        shape = self.graph.add(node)
+        if max(shape) > INT_MAX:  # keeps every later size, and every message, a sane number
+            raise ShapeError("E0343", node.pos, op=op, name=full, size=f"{max(shape):.3g}")
+        return full
+
+    def shape(self, name: str) -> tuple[int, ...]:
+        return self.graph.shapes[name]
+
+    def origin(self, name: str) -> Msg:
+        """Where a tensor comes from: `'conv1', line 3`, or the network input."""
+        src = self.graph.producers.get(name)
+        if src is None or src.pos is None:
+            return Msg("N0315") if src is None else Msg("N0316", name=src.name)
+        return Msg("N0317", name=src.name, line=src.pos.line)
+
+    # -- merges --
+    def merge(self, scope: Scope, op: str, kn: SNode, vn: SNode | None, full: str) -> str:
+        ctx = self.ctx
+        if vn is None or not isinstance(vn, yaml.SequenceNode):
+            raise ctx.err(vn or kn, "E0350", op=op)
+        refs = tuple(ref(ctx, scope, n) for n in sequence(ctx, vn, op))
+        if len(refs) < 2:
+            raise ctx.err(vn, "E0351", op=op)
+        return self.emit_merge(scope, full, op, refs, kn)
+
+    def emit_merge(self, scope: Scope, full: str, op: str, refs: tuple[str, ...], at: SNode) -> str:
+        try:
+            return self.emit(scope, full, op, KINDS[op].cls(), refs, at, {})
+        except ShapeError as err:
+            shapes = [self.shape(r) for r in refs]
+            parts = [
+                Msg("N0313", shape=fmt_shape(s), src=self.origin(r)) for r, s in zip(refs, shapes)
+            ]
+            inputs = parts[-1]
+            for part in reversed(parts[:-1]):  # "a and b and c", in any language
+                inputs = Msg("N0314", a=part, b=inputs)
+            hint = None
+            if op == "add" and len({s[1:] for s in shapes}) == 1:
+                hint = Msg("H0310")
+            elif op == "mul":
+                hint = Msg("H0311")
+            what = Msg(_MERGE_WHAT[op])
+            raise ShapeError("E0352", err.pos, hint=hint, op=op, name=full, what=what,
+                             inputs=inputs) from None  # fmt: skip
+
+    # -- structures --
+    def structure(self, op: str, kn: SNode, vn: SNode | None) -> dict[str, tuple[SNode, SNode]]:
+        """The keys of a `residual` or `parallel`, checked; the first key is required."""
+        keys = _STRUCTURE_KEYS[op]
+        code = "E0353" if op == "residual" else "E0355"
+        if vn is None:
+            raise self.ctx.err(kn, code)
+        fields = {k: (k2, v2) for k, k2, v2 in mapping(self.ctx, vn, f"'{op}'")}
+        for k, (k2, _) in fields.items():
+            if k not in keys:
+                hint = suggest(k, keys) or Msg("H0312", keys=", ".join(keys))
+                raise self.ctx.err(k2, "E0354", hint, op=op, key=k)
+        if keys[0] not in fields:
+            raise self.ctx.err(kn, code)
+        return fields
+
+    def residual(
+        self, scope: Scope, kn: SNode, vn: SNode | None, name: str | None, src: str
+    ) -> str:
+        ctx = self.ctx
+        fields = self.structure("residual", kn, vn)
+        merge = (
+            choice(ctx, fields["merge"][1], "merge", ("add", "concat"))
+            if "merge" in fields
+            else "add"
+        )
+        self.stack.append("residual")
+        body_items = sequence(ctx, fields["body"][1], "'body'")
+        inner = scope.sibling(src)
+        saved_names = dict(scope.names)
+        self.items(inner, body_items)
+        body_out = inner.last()
+        self.stack.pop()
+        # names inside the body stay visible after it (they are in the same module scope)
+        scope.names.update({k: v for k, v in inner.names.items() if k not in saved_names})
+        sc_node = fields.get("shortcut", (kn, None))[1]
+        if sc_node is not None and isinstance(sc_node, yaml.SequenceNode):
+            sub = scope.nested(f"{scope.prefix}{scope.auto('shortcut')}.", src)
+            self.items(sub, sequence(ctx, sc_node, "'shortcut'"))
+            short: str | None = sub.last()
+        else:
+            mode = "auto"
+            if sc_node is not None:
+                mode = choice(ctx, sc_node, "shortcut", ("auto", "identity", "optional"))
+            short = self.shortcut(scope, mode, merge, (src, body_out), sc_node or kn)
+        if short is None:
+            return body_out
+        return self.named_merge(scope, name, merge, (short, body_out), kn)
+
+    def named_merge(
+        self, scope: Scope, name: str | None, merge: str, refs: tuple[str, ...], at: SNode
+    ) -> str:
+        """A structure's merge, named as the structure or automatically (`add1`)."""
+        local = name or scope.auto(merge)
+        out = self.emit_merge(scope, scope.prefix + local, merge, refs, at)
+        if name is None:
+            scope.names[local] = out
+        return out
+
+    def shortcut(
+        self, scope: Scope, mode: str, merge: str, ends: tuple[str, str], at: SNode
+    ) -> str | None:
+        """The shortcut of a residual from `src` to the body's output `body`: the input itself,
+        none (`optional`), or a strided 1×1 conv and bn that match the body's shape (`auto`)."""
+        src, body = ends
+        x, y = self.shape(src), self.shape(body)
+        same = x == y if merge == "add" else x[1:] == y[1:]
+        if mode == "identity" or merge == "concat":
+            if mode == "identity" and not same:
+                last = self.graph.producers.get(body)
+                line: object = ""
+                if last is not None and last.pos is not None:
+                    line = Msg("N0303", line=last.pos.line)
+                raise self.ctx.err(at, "E0357", x=fmt_shape(x), y=fmt_shape(y), body=body,
+                                   line=line)  # fmt: skip
+            return src
+        if same:
+            return src
+        if mode == "optional":
+            return None
+        if len(x) != len(y) or len(x) < 2:
+            raise self.ctx.err(at, "E0358", x=fmt_shape(x), y=fmt_shape(y))
+        strides = []
+        for i, o in zip(x[1:], y[1:]):
+            # a 1×1 conv with stride s gives floor((i−1)/s)+1 = o
+            s: int | None = (i - 1) // o + 1 if 1 <= o <= i else None  # the smallest such s
+            if s is None or (i - 1) // s + 1 != o:
+                raise self.ctx.err(at, "E0359", x=fmt_shape(x), y=fmt_shape(y))
+            strides.append(s)
+        conv = Conv(out_channels=y[0], kernel_size=(1,), stride=tuple(strides), bias=False)
+        sub = Scope(f"{scope.prefix}{scope.auto('shortcut')}.", src, {}, x[0])
+        a = self.emit(sub, "conv", "conv", conv, (src,), at, {})
+        return self.emit(sub, "bn", "bn", BatchNorm(), (a,), at, {})
+
+    def parallel(
+        self, scope: Scope, kn: SNode, vn: SNode | None, name: str | None, src: str
+    ) -> str:
+        ctx = self.ctx
+        fields = self.structure("parallel", kn, vn)
+        merge = (
+            choice(ctx, fields["merge"][1], "merge", ("concat", "add"))
+            if "merge" in fields
+            else "concat"
+        )
+        outs = []
+        branches = sequence(ctx, fields["branches"][1], "'branches'")
+        if len(branches) < 2:
+            raise ctx.err(fields["branches"][1], "E0356")
+        self.stack.append("parallel")
+        for i, bnode in enumerate(branches, 1):
+            sub = scope.nested(f"{scope.prefix}{scope.auto('branch')}.", src)
+            self.items(sub, sequence(ctx, bnode, Msg("N0309", i=i)))
+            outs.append(sub.last())
+        self.stack.pop()
+        return self.named_merge(scope, name, merge, tuple(outs), kn)
+
+    # -- blocks --
+    def block_args(self, scope: Scope, block: BlockDef, node: SNode | None,
+                   first: SNode | None) -> dict[str, SNode]:  # fmt: skip
+        """The arguments of one call of `block` (with `first` overrides), substituted."""
+        ctx = self.ctx
+        op = block.name
+        entries: list[Entry] = []
+        if node is not None and not is_null(node):
+            entries = mapping(ctx, node, Msg("N0310", block=op))
+        if first is not None:
+            entries = [*entries, *mapping(ctx, first, "'first'")]
+        given: dict[str, SNode] = {}
+        for key, akn, avn in entries:
+            if key not in block.params:
+                declared = list(block.params)
+                names = Msg("N0311", names=", ".join(declared) or Msg("N0304"))
+                raise ctx.err(akn, "E0361", listed(unknown_hint(key, declared), names),
+                              block=op, key=key)  # fmt: skip
+            given[key] = subst(ctx, scope.params, scope.cin, avn)
+        return given
+
+    def call_block(
+        self,
+        scope: Scope,
+        op: str,
+        call: tuple[SNode, SNode | None],
+        full: str,
+        src: str,
+        first: SNode | None,
+    ) -> str:
+        ctx = self.ctx
+        kn, vn = call
+        block = self.blocks[op]
+        if op in self.stack:
+            chain = " → ".join([*(s for s in self.stack if s in self.blocks), op])
+            raise ctx.err(kn, "E0360", block=op, chain=chain)
+        given = self.block_args(scope, block, vn, first)
+        params: dict[str, SNode] = {}
+        inner = Scope(full + ".", src, params, self.shape(src)[0])
+        at = ctx.pos(kn)
+        try:
+            for key, default in block.params.items():
+                if key in given:
+                    params[key] = given[key]
+                elif default is None:
+                    raise ctx.err(kn, "E0362", block=op, key=key, line=block.pos.line)
+                else:  # a default may compute from `cin` and the parameters before it
+                    params[key] = subst(ctx, params, inner.cin, default)
+            items = sequence(ctx, block.layers, Msg("N0312", block=op))
+            self.stack.append(op)
+            self.items(inner, items)
+            self.stack.pop()
+        except CnnCalcError as err:
+            if err.pos != at and len(err.notes) < MAX_NOTES:
+                err.note("N0320", block=op, name=full, line=at.line)
+            elif err.pos != at and len(err.notes) == MAX_NOTES:
+                err.note("N0321")
+            raise
+        return inner.last()

@@ -1,0 +1,141 @@
+"""Names: the scopes of a network, block call and branch; references (`from:`, merges,
+`outputs`); automatic names (`conv1`, `relu_2`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import yaml
+
+from cnncalc.errors import Msg, Pos
+from cnncalc.layers import KINDS, BatchNorm, Conv
+from cnncalc.loader.nodes import SNode
+from cnncalc.loader.values import Ctx, describe, listed, scalar, unknown_hint
+
+#: how many names an "unknown reference" hint lists
+_SHOWN = 12
+
+
+@dataclass
+class Scope:
+    """Names visible inside one sequence of items (the network, a block call, a branch)."""
+
+    prefix: str
+    input: str
+    params: Mapping[str, SNode]
+    cin: int
+    names: dict[str, str] = field(default_factory=dict)
+    history: list[str] = field(default_factory=list)
+    counters: dict[str, int] = field(default_factory=dict)
+    reserved: set[str] = field(default_factory=set)
+    #: the enclosing sequence of a branch or shortcut, whose names stay visible inside it
+    parent: Scope | None = None
+
+    def last(self) -> str:
+        return self.history[-1] if self.history else self.input
+
+    def lookup(self, name: str) -> str | None:
+        scope: Scope | None = self
+        while scope is not None:
+            if name in scope.names:
+                return scope.names[name]
+            scope = scope.parent
+        return None
+
+    def visible(self) -> list[str]:
+        out: list[str] = []
+        scope: Scope | None = self
+        while scope is not None:
+            out += [n for n in scope.names if n not in out]
+            scope = scope.parent
+        return out
+
+    def nested(self, prefix: str, src: str) -> Scope:
+        """A branch, shortcut or repeat copy: its own names, the enclosing ones visible, and
+        the same block parameters and `cin` (the channels entering the block)."""
+        return Scope(prefix, src, self.params, self.cin, parent=self)
+
+    def sibling(self, src: str) -> Scope:
+        """A residual body: a new sequence whose names are the enclosing scope's own (its
+        layers live in the enclosing module, like the layers of a torchvision block)."""
+        return Scope(self.prefix, src, self.params, self.cin, self.names, [], self.counters,
+                     self.reserved, self.parent)  # fmt: skip
+
+    def auto(self, base: str) -> str:
+        n = self.counters.get(base, 0)
+        sep = "_" if base[-1:].isdigit() else ""  # relu6_1, not relu61
+        while True:
+            n += 1
+            name = f"{base}{sep}{n}"
+            if name not in self.reserved and name not in self.names:
+                self.counters[base] = n
+                return name
+
+    def push(self, name: str, out: str) -> None:
+        """Item `name` made the tensor `out`."""
+        self.names[name] = out
+        self.history.append(out)
+
+    def reserve(self, items: Sequence[SNode]) -> None:
+        """Explicit names are known up front so that automatic ones never take them."""
+        for item in items:
+            if isinstance(item, yaml.MappingNode):
+                for knode, vnode in item.value:
+                    if (
+                        isinstance(knode, yaml.ScalarNode)
+                        and knode.value == "name"
+                        and isinstance(vnode, yaml.ScalarNode)
+                    ):
+                        self.reserved.add(str(vnode.value))
+
+
+@dataclass(frozen=True)
+class BlockDef:
+    """A block as declared under `blocks:`: its parameters (None = required) and layers."""
+
+    name: str
+    params: Mapping[str, SNode | None]
+    layers: SNode
+    pos: Pos
+
+
+def base_name(op: str) -> str:
+    """The stem of an op's automatic names: `conv` for every conv, `linear` for `fc`."""
+    kind = KINDS[op]
+    if kind.cls is Conv or kind.cls is BatchNorm:
+        return kind.cls.kind
+    if op in ("deconv", "conv_transpose"):
+        return "convT"
+    return {"fc": "linear", "swish": "silu"}.get(op, op)
+
+
+def _in_scope(names: Sequence[str]) -> str | Msg:
+    shown = ", ".join(names[:_SHOWN])
+    more = len(names) - _SHOWN
+    return Msg("N0318", names=shown, n=more) if more > 0 else shown
+
+
+def ref(ctx: Ctx, scope: Scope, node: SNode) -> str:
+    """The tensor a reference names: a name in scope, `prev`, `input` or -N (N items back)."""
+    v = scalar(ctx, node)
+    if isinstance(v, int) and not isinstance(v, bool):
+        if v >= 0:
+            raise ctx.err(node, "E0345", v=v)
+        if -v == len(scope.history) + 1:  # the item before the first is the input
+            return scope.input
+        if -v > len(scope.history):
+            raise ctx.err(node, "E0346", v=v, n=len(scope.history))
+        return scope.history[v]
+    if not isinstance(v, str):
+        raise ctx.err(node, "E0347", got=describe(node))
+    if v == "prev":
+        return scope.last()
+    if v == "input":
+        return scope.input
+    found = scope.lookup(v)
+    if found is not None:
+        return found
+    known = [*scope.visible(), "prev", "input"]
+    hint = listed(unknown_hint(v, known), Msg("N0302", names=_in_scope(known)))
+    raise ctx.err(node, "E0348", hint, ref=v)

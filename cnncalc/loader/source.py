@@ -1,0 +1,98 @@
+"""Reading a network's text: files and stdin, UTF-8 decoding, the characters YAML rejects, the
+size limits every later stage keeps to."""
+
+from __future__ import annotations
+
+import re
+import sys
+import unicodedata
+from pathlib import Path
+
+from cnncalc.errors import Msg, Pos, Source, SpecError
+
+MAX_NODES = 1_000_000  # expansion cap: layers made by repeat, blocks and aliases together
+MAX_DEPTH = 64  # nesting of block calls and structures
+MAX_NOTES = 8  # "in block … called at …" lines on one error
+MAX_YAML_DEPTH = 200  # nesting of YAML collections (the composer recurses per level)
+
+#: what YAML 1.1 accepts in a stream (everything else is a control character or a surrogate)
+_NON_PRINTABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+_COMMENT = re.compile(r"(?:^|[ \t])#")
+#: invisible format characters (zero-width spaces, a BOM past the start, direction marks) and
+#: spaces other than U+0020, which the two YAML parsers treat differently
+_INVISIBLE = re.compile(
+    "[\u00a0\u00ad\u1680\u180e\u2000-\u200f\u202a-\u202f\u205f-\u2064\u2066-\u206f\u3000\ufeff]"
+)
+
+
+def char_name(ch: str) -> Msg:
+    """`U+0445 CYRILLIC SMALL LETTER HA` — how messages name a character."""
+    name = unicodedata.name(ch, "")
+    if name:
+        return Msg("N0110", code=f"U+{ord(ch):04X}", name=name)
+    cat = unicodedata.category(ch)
+    kind = {"Cc": "N0112", "Cs": "N0113"}.get(cat, "N0114")
+    return Msg("N0111", code=f"U+{ord(ch):04X}", kind=Msg(kind))
+
+
+def read_source(path: str | Path) -> Source:
+    """Read a file (or `-` for stdin) as UTF-8, with located errors for the usual failures."""
+    name = str(path)
+    if not name.isprintable():  # a control character in a name would garble the diagnostic
+        name = repr(name)[1:-1]
+    whole = Pos(Source(name, ""), 0, 0)  # "file: error: …", no line
+    try:
+        data = sys.stdin.buffer.read() if name == "-" else Path(path).read_bytes()
+    except FileNotFoundError:
+        raise SpecError("E0101", whole) from None
+    except IsADirectoryError:
+        raise SpecError("E0102", whole) from None
+    except OSError as err:
+        raise SpecError("E0103", whole, reason=str(err.strerror or err)) from None
+    except ValueError as err:  # a NUL byte in the path
+        raise SpecError("E0104", whole, reason=str(err)) from None
+    return decode_source("<stdin>" if name == "-" else name, data)
+
+
+def decode_source(name: str, data: bytes) -> Source:
+    """Bytes as a `Source`: UTF-8 (a BOM dropped), else a located error."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise SpecError("E0105", Pos(Source(name, ""), 1, 1))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        good = data[: err.start].decode("utf-8")  # valid up to the bad byte, by definition
+        rest = data[err.start :].split(b"\n", 1)[0].decode("utf-8", "replace")
+        src = Source(name, good + rest)
+        pos = src.pos(len(good))
+        byte = f"0x{data[err.start]:02x}"
+        raise SpecError("E0106", pos, byte=byte, line=pos.line, col=pos.col) from None
+    return Source(name, text.removeprefix("\ufeff"))
+
+
+def check_text(src: Source) -> None:
+    """Characters YAML rejects, and tabs in indentation, reported before the parser sees them
+    (the two parsers word these differently and libyaml counts bytes, not characters)."""
+    bad = _NON_PRINTABLE.search(src.text)
+    if bad is not None:
+        raise SpecError("E0107", src.pos(bad.start()), char=char_name(bad.group()))
+    hidden = _INVISIBLE.search(src.text, 1 if src.text.startswith("\ufeff") else 0)
+    if hidden is not None:  # copied from a web page or a word processor; invisible in editors
+        ch = hidden.group()
+        code = "E0108" if unicodedata.category(ch) == "Zs" else "E0109"
+        raise SpecError(code, src.pos(hidden.start()), char=char_name(ch))
+    for n, line in enumerate(src.lines(), 1):
+        if line.startswith("%"):
+            raise SpecError("E0110", Pos(src, n, 1))
+        if "\t" not in line:
+            continue
+        comment = _COMMENT.search(line)
+        code = line[: comment.end() - 1] if comment else line  # a tab before '#' still counts
+        if "\t" not in code:
+            continue
+        indent = len(code) - len(code.lstrip(" \t"))
+        tab = code.index("\t")
+        # libyaml accepts some tabs past the indentation and the pure parser none: say so once
+        raise SpecError("E0111" if tab < indent else "E0112", Pos(src, n, tab + 1))
