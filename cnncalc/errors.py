@@ -6,6 +6,8 @@ import enum
 import re
 from dataclasses import dataclass
 
+from cnncalc.messages import has, label, message
+
 #: what YAML counts as a line break (so line numbers agree with PyYAML's and libyaml's marks;
 #: `str.splitlines` also breaks at \v, \f and \x1c-\x1e, which YAML does not)
 _LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
@@ -82,8 +84,6 @@ class Msg:
 
     def text(self, lang: str = "en") -> str:
         """The message in `lang`."""
-        from cnncalc.messages import message
-
         return message(self.code, lang, self.args)
 
     def __repr__(self) -> str:
@@ -110,24 +110,19 @@ class CnnCalcError(Exception):
         self,
         code: str,
         pos: Pos | None = None,
-        legacy_hint: str | None = None,
         /,
         *,
-        hint: Msg | str | None = None,
+        hint: Msg | None = None,
         **args: object,
     ) -> None:
+        assert CODE.match(code), code  # every diagnostic is a catalogue code
         super().__init__(code)
         self.code = code
         self.pos = pos
         self.args_ = args
-        self._hint = hint if hint is not None else legacy_hint
+        self._hint = hint
         #: context lines printed after the quoted source ("in block 'basic' called at ...")
         self.notes: list[Msg] = []
-
-    @property
-    def coded(self) -> bool:
-        """Whether the error is keyed by a catalogue code (not a literal sentence)."""
-        return CODE.match(self.code) is not None
 
     @property
     def message(self) -> str:
@@ -141,22 +136,14 @@ class CnnCalcError(Exception):
 
     def text(self, lang: str = "en") -> str:
         """The message (without position or hint) in `lang`."""
-        if not self.coded:
-            from cnncalc.messages import translate
-
-            return translate(self.code, lang)
         return Msg(self.code, **self.args_).text(lang)
 
     def hint_text(self, lang: str = "en") -> str | None:
         """The hint in `lang`: the one given, else the catalogue's `CODE.hint`, else None."""
-        from cnncalc.messages import has, translate
-
         hint = self._hint
         if isinstance(hint, Msg):
             return hint.text(lang)
-        if isinstance(hint, str):
-            return translate(hint, lang)
-        if self.coded and has(self.code + ".hint"):
+        if has(self.code + ".hint"):
             return Msg(self.code + ".hint", **self.args_).text(lang)
         return None
 
@@ -174,12 +161,7 @@ class CnnCalcError(Exception):
     def render(self, lang: str = "en") -> str:
         """Format as a compiler diagnostic in `lang`: location, severity and code, message,
         the quoted line with a caret, notes, hint."""
-        from cnncalc.messages import label
-
-        head = label(self.severity, lang)
-        if self.coded:
-            head += f"[{self.code}]"
-        head += label("colon", lang) + self.text(lang)
+        head = f"{label(self.severity, lang)}[{self.code}]{label('colon', lang)}{self.text(lang)}"
         if self.pos is None:
             out = [head]
         else:
@@ -223,10 +205,9 @@ class LayerArgError(CnnCalcError):
         code: str,
         /,
         arg: str | None = None,
-        legacy_hint: str | None = None,
         *,
-        hint: Msg | str | None = None,
+        hint: Msg | None = None,
         **args: object,
     ) -> None:
-        super().__init__(code, None, legacy_hint, hint=hint, **args)
+        super().__init__(code, None, hint=hint, **args)
         self.arg = arg

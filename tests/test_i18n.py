@@ -84,39 +84,31 @@ def test_choose_rejects_unknown() -> None:
     assert info.value.hint == "choose one of en, zh"
 
 
-ERR_KEYS = [k for k in EN if k.startswith("err.") and i18n.placeholders(EN[k])]
-
-
-@pytest.mark.parametrize("key", ERR_KEYS)
-def test_every_error_template_translates(key: str) -> None:
-    """Fill the English template with sample words, translate: the Chinese template comes out."""
-    if key in ("err.layer_prefix", "err.from", "err.src_line"):
-        pytest.skip("wrappers, tested below")
-    values = {name: f"v{i}" for i, name in enumerate(sorted(i18n.placeholders(EN[key])))}
-    english = EN[key].format(**values)
-    assert i18n.translate(english, "zh") == ZH[key].format(**values)
-
-
-def test_translate_peels_layer_prefix_and_source() -> None:
-    # the engine's wording for a wrong `in`, with its layer prefix and source suffix
-    text = "conv 'conv2': 'in' is 4 but 8 input channels arrive (from 'conv1', line 3)"
-    assert i18n.translate(text, "zh") == (
-        "conv 'conv2'：'in' 为 4，但实际到达的输入通道数为 8（来自 'conv1'，第 3 行）"
+def test_the_in_channels_error_reads_in_chinese() -> None:
+    """The engine's wrong-`in` error, with its layer prefix and source, is one coded message
+    whose parts are rendered in the same language."""
+    text = "input: 3x8x8\nlayers:\n  - conv: {out: 8, k: 3}\n  - conv: {in: 4, out: 8, k: 3}\n"
+    with pytest.raises(CnnCalcError) as info:
+        cnncalc.analyze(text)
+    err = info.value
+    assert err.text("en") == (
+        "conv 'conv2': 'in' is 4 but 8 input channels arrive (from 'conv1', line 3)"
     )
-    assert i18n.translate("unmatched words stay", "zh") == "unmatched words stay"
-    assert i18n.translate(text, "en") == text
+    assert err.text("zh") == (
+        "conv 'conv2'：'in' 为 4，但实际到达的输入通道数为 8（来源：'conv1'，第 3 行）"
+    )
 
 
-def test_render_error_english_is_unchanged() -> None:
+def test_render_english_is_the_default() -> None:
     with pytest.raises(CnnCalcError) as info:
         cnncalc.analyze("input: 3x8x8\nlayers:\n  - conv: {out: 8, k: 3, g: 2}\n")
-    assert i18n.render_error(info.value, "en") == info.value.render()
+    assert info.value.render("en") == info.value.render() == str(info.value)
 
 
-def test_render_error_chinese_framing_and_messages() -> None:
+def test_render_chinese_framing_and_messages() -> None:
     with pytest.raises(CnnCalcError) as info:
         cnncalc.analyze("input: 3x8x8\nlayers:\n  - conv: {out: 8, k: 3, g: 2}\n")
-    text = i18n.render_error(info.value, "zh")
+    text = info.value.render("zh")
     assert "错误[E0410]：conv 'conv1'：groups=2 必须同时整除输入通道数（3）和输出通道数（8）" in (
         text
     )
@@ -179,10 +171,8 @@ def test_teaching_modules_import_light() -> None:
     ],
 )
 def test_common_errors_read_in_chinese(text: str, english: str) -> None:
-    from cnncalc.messages import render_error
-
     with pytest.raises(cnncalc.CnnCalcError) as info:
         cnncalc.analyze(text)
-    zh = render_error(info.value, "zh")
-    assert re.search(r"错误(\[[EW]\d{4}\])?：", zh)
+    zh = info.value.render("zh")
+    assert re.search(r"错误\[E[0-9]{4}\]：", zh)
     assert english not in zh

@@ -51,7 +51,6 @@ KNOWN: frozenset[tuple[str, str]] = frozenset(
     {
         ("cnncalc/loader/single.py", "analysis"),  # `layer` builds its steps in the loader
         ("cnncalc/render/schema.py", "loader"),  # the schema reads the loader's key tables
-        ("cnncalc/messages/__init__.py", "errors"),  # render_error, with the regex translation
     }
 )
 

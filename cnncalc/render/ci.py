@@ -219,7 +219,7 @@ def error_junit(path: str, err: CnnCalcError) -> str:
     root = ET.Element("testsuites", {"name": "cnncalc check", **counts})
     suite = ET.SubElement(root, "testsuite", {"name": path, **counts})
     case = ET.SubElement(suite, "testcase", classname=path, name="load", file=path)
-    code = err.code if err.coded else "cnncalc"
+    code = err.code
     error = ET.SubElement(case, "error", message=err.text("en"), type=code)
     error.text = err.render()
     return _xml(root)
@@ -273,7 +273,7 @@ def diagnostic_annotation(err: CnnCalcError, path_for: Callable[[str], str] = st
     """A bad input (`::error`) or a warning (`::warning`) as an annotation, at its position when
     it has one, titled with its code."""
     level = "warning" if err.severity == "warning" else "error"
-    name = f"cnncalc {err.code}" if err.coded else "cnncalc"
+    name = f"cnncalc {err.code}"
     if err.pos is None or err.pos.line < 1:
         return f"::{level} title={_escape_property(name)}::{_escape_data(err.message)}\n"
     what = "warning" if level == "warning" else "invalid network"

@@ -108,7 +108,7 @@ def error_dict(err: CnnCalcError, lang: str = "en") -> dict[str, object]:
     """A bad input as JSON: its code, place, message and hint."""
     pos = err.pos
     return {
-        "code": err.code if err.coded else None,
+        "code": err.code,
         "severity": err.severity,
         "file": None if pos is None else pos.source.name,
         "line": None if pos is None or pos.line < 1 else pos.line,
