@@ -9,7 +9,6 @@ from cnncalc.errors import LayerArgError
 from cnncalc.layers.protocol import Cost, Layer, check_in, check_rank, spatial
 from cnncalc.layers.window import (
     RF,
-    AxisRF,
     Ints,
     Pad,
     PadSpec,
@@ -201,11 +200,10 @@ class ConvTranspose(Layer):
             keff = effective_kernel(kk, dd)
             taps = -(-keff // ss)  # inputs that one output position depends on
             out.append(
-                AxisRF(
+                a.moved(
                     a.size + (taps - 1) * a.jump,
                     num(Fraction(a.jump) / ss),
                     num(a.center + (pp - half(keff - 1)) * Fraction(a.jump) / ss),
-                    a.extent,
                 )
             )
         return tuple(out)

@@ -44,4 +44,4 @@ class Linear(Layer):
         return self.out_features * x[0]
 
     def rf(self, x: Shape, r: RF) -> RF:
-        return tuple(a.whole() for a in r)
+        return tuple(a.whole_input() for a in r)

@@ -92,7 +92,7 @@ class AdaptivePool(Layer):
         out = []
         for a, i, oo in zip(r, sp, o):
             if oo == 1:
-                out.append(a.whole())
+                out.append(a.whole_input())
             else:  # widest window PyTorch uses: ceil((j+1)·i/o) − floor(j·i/o)
                 # = ceil((i + r)/o) at the largest residue r = j·i mod o, which is o − gcd(i, o)
                 k = -(-(i + oo - math.gcd(i, oo)) // oo)

@@ -13,7 +13,6 @@ from cnncalc.layers.protocol import Layer, spatial
 from cnncalc.layers.window import (
     RANK_NAMES,
     RF,
-    AxisRF,
     Ints,
     Pad,
     PadSpec,
@@ -83,7 +82,7 @@ class Upsample(Layer):
         out = self.out_shape(x)
         taps = 0 if self.mode == "nearest" else 1
         return tuple(
-            AxisRF(a.size + taps * a.jump, num(a.jump * Fraction(i, o)), a.center, a.extent)
+            a.moved(a.size + taps * a.jump, num(a.jump * Fraction(i, o)), a.center)
             for a, i, o in zip(r, x[1:], out[1:])
         )
 

@@ -23,10 +23,12 @@ if TYPE_CHECKING:
 
 
 def rf_text(row: LayerReport) -> str:
+    """The local field's size, `+g` when global context also reaches the layer: `45 +g`."""
     sizes = [rf_number(a.size) for a in row.rf]
     if not sizes:
         return "-"
-    return str(sizes[0]) if len(set(sizes)) == 1 else "×".join(str(v) for v in sizes)
+    text = str(sizes[0]) if len(set(sizes)) == 1 else "×".join(str(v) for v in sizes)
+    return text + " +g" if any(a.glob for a in row.rf) else text
 
 
 def kernel_text(row: LayerReport) -> str:
