@@ -131,6 +131,18 @@ def resolve_padding(spec: PadSpec, spatial: Shape, k: Ints, s: Ints, d: Ints) ->
     return tuple((int(p), int(p)) for p in ints)
 
 
+def check_pad_fits(mode: str, sizes: Shape, sides: Pad, codes: tuple[str, str]) -> None:
+    """PyTorch's limits of the non-constant fills: reflect needs every side's padding below the
+    size, circular at most the size (`codes`: the reflect and the circular error)."""
+    limit = {"reflect": 1, "circular": 0}.get(mode)
+    if limit is None:
+        return
+    for i, (a, b) in zip(sizes, sides):
+        if max(a, b) > i - limit:
+            code = codes[0] if limit else codes[1]
+            raise LayerArgError(code, arg="padding", p=max(a, b), i=i, mode=mode)
+
+
 # --- receptive field -----------------------------------------------------------------------
 
 
