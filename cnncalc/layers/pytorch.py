@@ -131,6 +131,8 @@ HINTS: Mapping[str, tuple[str, str]] = MappingProxyType(
         "globalaveragepooling2d": ("gap", "H0404"),
         "globalavgpool2d": ("gap", "H0404"),
         "avgpoolglobal": ("gap", "H0404"),
+        "globalpool": ("gap", "H0404"),
+        "globalpooling": ("gap", "H0404"),
         "globalmaxpool": ("gmp", "H0405"),
         "globalmaxpooling2d": ("gmp", "H0405"),
         "sepconv": ("dwconv", "H0406"),
@@ -154,5 +156,11 @@ HINTS: Mapping[str, tuple[str, str]] = MappingProxyType(
         "cat": ("concat", "H0413"),
         "softmax": ("identity", "H0414"),
         "logsoftmax": ("identity", "H0414"),
+        "pool": ("maxpool", "H0415"),
+        "pooling": ("maxpool", "H0415"),
+        "norm": ("bn", "H0416"),
+        "normalization": ("bn", "H0416"),
+        "upsampling": ("upsample", "H0411"),
+        "deconvolution": ("convT", "H0410"),
     }
 )

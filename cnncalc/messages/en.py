@@ -357,6 +357,8 @@ LAYERS: dict[str, str] = {
     "H0413": "joining along the channels is the merge 'concat' ('concat: [a, b]')",
     "H0414": "softmax has no parameters and no MACs: leave it out, or write 'identity' to keep "
     "its place",
+    "H0415": "pooling is 'maxpool' or 'avgpool' over a window, 'gap' or 'gmp' over the whole map",
+    "H0416": "a norm is 'bn' (batch), 'gn' (group), 'ln' (layer) or 'inorm' (instance)",
     # merges
     "E0425": "add needs inputs whose shapes match, but receives {shapes}",
     "E0425.hint": "give every input the same shape (a 1×1 conv can project one side)",

@@ -331,6 +331,8 @@ LAYERS: dict[str, str] = {
     "分别是 'maxpool'、'avgpool' 和 'pad'",
     "H0413": "沿通道拼接是合并操作 'concat'（'concat: [a, b]'）",
     "H0414": "softmax 没有参数，也没有乘加运算：可以省略，或写 'identity' 占位",
+    "H0415": "窗口池化写作 'maxpool' 或 'avgpool'，对整张特征图池化写作 'gap' 或 'gmp'",
+    "H0416": "归一化有 'bn'（批）、'gn'（组）、'ln'（层）和 'inorm'（实例）",
     # merges
     "E0425": "add 要求各输入形状一致，但收到 {shapes}",
     "E0425.hint": "让每个输入的形状相同（可以用 1×1 卷积投影其中一路）",
