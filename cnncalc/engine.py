@@ -225,6 +225,7 @@ def _layer_dict(r: LayerReport) -> dict[str, object]:
         "rf": {
             "size": [rf_number(a.size) for a in r.rf],
             "jump": [rf_number(a.jump) for a in r.rf],
+            "global": any(a.glob for a in r.rf),
         },
     }
     if len(r.in_shapes) > 1:
@@ -271,20 +272,33 @@ def _locate(err: LayerArgError, node: Node, producers: Mapping[str, Node]) -> Cn
     return NodeError(err, pos, frame)
 
 
+def _broadcast(a: AxisRF) -> bool:
+    """A path with no positions to align: one wide (a squeeze-excite gate), or whole-input
+    context brought back to the map's size (an image-pool branch)."""
+    return a.extent == 1 or a.whole
+
+
+def _merge_axis(axis: Sequence[AxisRF]) -> AxisRF:
+    """One axis of a merge: the widest local field of the spatial paths, marked `glob` when a
+    broadcast path (or an input already marked) brings global context in."""
+    spatial = [a for a in axis if not _broadcast(a)]
+    if not spatial:  # every path is a broadcast: the widest of them
+        widest = max(axis, key=lambda a: a.size)
+        glob = any(a.glob for a in axis) and not widest.whole
+        return AxisRF(widest.size, widest.jump, widest.center, widest.extent, widest.whole, glob)
+    widest = max(spatial, key=lambda a: a.size)
+    glob = len(spatial) < len(axis) or any(a.glob for a in spatial)
+    return AxisRF(widest.size, widest.jump, widest.center, widest.extent, False, glob)
+
+
 def _merge_rf(node: Node, rfs: Sequence[RF], warnings: list[CnnCalcWarning]) -> RF:
-    """The widest input's field on each axis; one warning when the paths do not line up."""
+    """Per axis, the widest spatial input's local field (`_merge_axis`); one warning when the
+    spatial paths do not line up. A broadcast path aligns with anything."""
     out: list[AxisRF] = []
     skewed: list[list[AxisRF]] = []
     for axis in zip(*rfs):
-        # a broadcast input (size 1 here: a squeeze-excite gate) has no position to align
-        spatial = [a for a in axis if a.extent > 1] or list(axis)
-        widest = max(spatial, key=lambda a: a.size)
-        size = max(a.size for a in axis)
-        out.append(
-            widest
-            if widest.size == size
-            else AxisRF(size, widest.jump, widest.center, widest.extent)
-        )
+        out.append(_merge_axis(axis))
+        spatial = [a for a in axis if not _broadcast(a)]
         if len({(a.jump, a.center) for a in spatial}) > 1:
             skewed.append(spatial)
     if skewed:
@@ -439,7 +453,7 @@ class Graph:
             raise _locate(err, node, self.producers) from None
         n_axes = self.n_axes
         if n_axes and len(out) - 1 == n_axes and any(a.extent != e for a, e in zip(rf, out[1:])):
-            rf = tuple(AxisRF(a.size, a.jump, a.center, e) for a, e in zip(rf, out[1:]))
+            rf = tuple(a.at_extent(e) for a, e in zip(rf, out[1:]))
         self.shapes[node.name] = out
         self.rfs[node.name] = rf
         self.producers[node.name] = node

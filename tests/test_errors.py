@@ -263,10 +263,10 @@ CASES: dict[str, Case] = {
         "did you mean 'kernel'?",
     ),
     "argument-of-argless-op": Case(
-        NET + "  - relu: {inplace: true}\n",
+        NET + "  - sigmoid: {inplace: true}\n",  # nn.Sigmoid has none (nn.ReLU has)
         3,
-        12,
-        "'relu' has no argument 'inplace'",
+        15,
+        "'sigmoid' has no argument 'inplace'",
         "takes no arguments",
     ),
     "wrong-type": Case(

@@ -255,8 +255,10 @@ def test_a_broadcast_gate_is_not_a_misaligned_path() -> None:
     )
     r = cnncalc.analyze(se)
     assert not r.warnings
-    assert r.layer("mul1").rf[0].size == 8  # the gate saw the whole input
-    assert r.layer("mul1").rf[0].jump == 1
+    gate, mul = r.layer("gap1").rf[0], r.layer("mul1").rf[0]
+    assert gate.size == 8 and gate.whole  # the gate saw the whole input
+    # the product keeps the spatial path's local field (the input: 1 pixel) and is marked global
+    assert (mul.size, mul.jump, mul.glob) == (1, 1, True)
 
 
 @pytest.mark.parametrize(

@@ -129,6 +129,13 @@ BAD = {
     "E0421": NET + "  - upsample: 0.01\n",
     "E0423": "input: 3x4x4\nlayers:\n  - pad: {p: 4, mode: reflect}\n",
     "E0424": "input: 3x4x4\nlayers:\n  - pad: {p: 5, mode: circular}\n",
+    "E0428": "input: 3x4x4\nlayers:\n  - conv: {out: 4, k: 5, p: 4, padding_mode: reflect}\n",
+    "E0429": "input: 3x4x4\nlayers:\n  - Conv2d: {out: 4, k: 5, p: 5, padding_mode: circular}\n",
+    "E0430": NET + "  - upsample: {scale: 2, align_corners: false}\n",
+    "E0431": NET + "  - upsample: {size: 64, mode: bilinear, recompute_scale_factor: true}\n",
+    "E0432": NET + "  - flatten: {start_dim: 2}\n",
+    "E0433": "input: [3, 8]\nlayers:\n  - avgpool: {k: 2, divisor_override: 2}\n",
+    "E0434": NET + "  - ZeroPad2d: [1, 2, 3]\n",
 }
 #: words a Chinese message keeps: op and argument names, choices, and PyTorch's own names
 KEPT = {

@@ -101,6 +101,10 @@ def single(draw: st.DrawFn, x: Shape, items: Sequence[Item]) -> Network:
     return sequential(x, chain, batch=draw(BATCH))
 
 
+#: PyTorch's padding_mode of a conv, zeros most often
+PADDING_MODES = st.sampled_from(("zeros", "zeros", "reflect", "replicate", "circular"))
+
+
 def conv_padding(draw: st.DrawFn, rank: int) -> L.PadSpec:
     mode = draw(st.sampled_from(("int", "axes", "same", "valid", "tf_same", "pairs")))
     if mode == "int":
@@ -152,7 +156,12 @@ def conv_nets(draw: st.DrawFn) -> Network:
     extra: dict[str, object] = {}
     if draw(st.booleans()):  # the rank-asserting alias, with `in` given
         extra = {"rank": rank + 1, "alias": f"conv{rank}d", "in_channels": cin}
+    extra["padding_mode"] = draw(PADDING_MODES)
     layer = L.Conv(cout, groups=g, bias=draw(st.booleans()), **geo, **extra)  # type: ignore[arg-type]
+    try:  # reflect and circular fills need the padding to fit the input (the verdict test's job)
+        layer.out_shape(x)
+    except CnnCalcError:
+        assume(False)
     return single(draw, x, [(str(extra.get("alias", "conv")), layer)])
 
 
@@ -200,6 +209,8 @@ def pool_layer(draw: st.DrawFn, cls: type[L.Pool], rank: int) -> tuple[L.Pool, l
         d = kw["dilation"] = axes(draw, rank, 1, 2)
     else:
         kw["count_include_pad"] = draw(st.booleans())
+        if rank > 1:  # AvgPool1d has no divisor_override
+            kw["divisor_override"] = draw(st.sampled_from((None, 1, 3)))
     needs = window_needs(k, d, tuple(2 * v for v in p), p, rank)
     if cls is L.AvgPool and rank == 3:  # avg_pool3d wants the unpadded input >= the kernel
         needs = [max(n, kk) for n, kk in zip(needs, full(k, rank))]
@@ -244,6 +255,9 @@ def bn_nets(draw: st.DrawFn) -> Network:
     x = draw(any_input())
     kw: dict[str, object] = {k: draw(v) for k, v in NORM_EXTRA.items()}
     kw["momentum"] = draw(st.sampled_from((0.1, 0.01)))
+    # without running statistics torch normalises by the batch's, even in eval mode: that
+    # needs more than one value per channel (as in training)
+    kw["track_running_stats"] = math.prod(x[1:]) == 1 or draw(st.booleans())
     if draw(st.booleans()):  # bn1d also takes a flat input, as BatchNorm1d does
         kw |= {"rank": max(len(x), 2), "alias": f"bn{max(len(x) - 1, 1)}d", "in_channels": x[0]}
     return single(draw, x, [("bn", L.BatchNorm(**kw))])  # type: ignore[arg-type]
@@ -263,6 +277,7 @@ def gn_nets(draw: st.DrawFn) -> Network:
 def ln_nets(draw: st.DrawFn) -> Network:
     x = draw(any_input())
     kw = {k: draw(v) for k, v in NORM_EXTRA.items()}
+    kw["bias"] = draw(st.booleans())  # LayerNorm(bias=False): the scale alone
     return single(draw, x, [("ln", L.LayerNorm(**kw))])  # type: ignore[arg-type]
 
 
@@ -271,6 +286,7 @@ def inorm_nets(draw: st.DrawFn) -> Network:
     # torch's instance norm needs more than one position per channel (see KNOWN_GAPS)
     x = draw(any_input(min_rank=1).filter(lambda s: math.prod(s[1:]) > 1))
     kw = {k: draw(v) for k, v in NORM_EXTRA.items()}
+    kw["track_running_stats"] = draw(st.booleans())
     return single(draw, x, [("inorm", L.InstanceNorm(**kw))])  # type: ignore[arg-type]
 
 
@@ -278,14 +294,16 @@ def inorm_nets(draw: st.DrawFn) -> Network:
 def activation_nets(draw: st.DrawFn) -> Network:
     function = draw(st.sampled_from(L.ACTIVATIONS))
     slope = draw(st.floats(-1.0, 1.0, allow_nan=False))
-    layer = L.Activation(function=function, negative_slope=slope)
+    approximate = draw(st.sampled_from(("none", "tanh"))) if function == "gelu" else "none"
+    layer = L.Activation(function=function, negative_slope=slope, approximate=approximate)
     return single(draw, draw(any_input()), [(function, layer)])
 
 
 @st.composite
 def prelu_nets(draw: st.DrawFn) -> Network:
     x = draw(any_input())
-    return single(draw, x, [("prelu", L.PReLU(draw(st.sampled_from((1, x[0])))))])
+    layer = L.PReLU(draw(st.sampled_from((1, x[0]))), init=draw(st.sampled_from((0.25, 0.1))))
+    return single(draw, x, [("prelu", layer)])
 
 
 @st.composite
@@ -327,12 +345,18 @@ def upsample_nets(draw: st.DrawFn) -> Network:
     rank = draw(RANKS)
     x = (draw(st.integers(1, 3)), *sizes(draw, [2] * rank, rank))
     mode = draw(st.sampled_from(UPSAMPLE_MODES[rank]))
+    # torch's details, which change no count: corners only for the interpolating modes
+    corners = None if mode == "nearest" else draw(st.sampled_from((None, True, False)))
     if draw(st.booleans()):
-        layer = L.Upsample(size=axes(draw, rank, 1, 2 * MAX_SIZE[rank]), mode=mode)
+        size = axes(draw, rank, 1, 2 * MAX_SIZE[rank])
+        layer = L.Upsample(size=size, mode=mode, align_corners=corners)
     else:  # any factor from 0.5 (every input here has at least 2 positions, so >= 1 out)
         n = rank if rank > 1 and draw(st.booleans()) else 1
         scale = tuple(draw(st.floats(0.5, 3.0, allow_nan=False)) for _ in range(n))
-        layer = L.Upsample(scale_factor=scale, mode=mode)
+        recompute = draw(st.sampled_from((None, True, False)))
+        layer = L.Upsample(
+            scale_factor=scale, mode=mode, align_corners=corners, recompute_scale_factor=recompute
+        )
     return single(draw, x, [("upsample", layer)])
 
 
@@ -437,6 +461,7 @@ def any_conv(draw: st.DrawFn) -> tuple[L.Layer, Shape]:
         padding=conv_padding(draw, rank),
         dilation=axes(draw, rank, 1, 3),
         groups=draw(st.integers(1, 3)),
+        padding_mode=draw(PADDING_MODES),
     )
     return layer, x
 

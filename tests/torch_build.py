@@ -49,7 +49,7 @@ ACTIVATIONS: dict[str, Callable[[L.Activation], nn.Module]] = {
     "relu": lambda a: nn.ReLU(),
     "relu6": lambda a: nn.ReLU6(),
     "leakyrelu": lambda a: nn.LeakyReLU(a.negative_slope),
-    "gelu": lambda a: nn.GELU(),
+    "gelu": lambda a: nn.GELU(approximate=a.approximate),
     "silu": lambda a: nn.SiLU(),
     "sigmoid": lambda a: nn.Sigmoid(),
     "tanh": lambda a: nn.Tanh(),
@@ -77,15 +77,17 @@ def torch_pad(sides: Sequence[tuple[int, int]]) -> tuple[int, ...]:
 
 
 class PadThen(nn.Module):
-    """An explicit `F.pad` before a module: TF-style "same" and per-side conv padding."""
+    """An explicit `F.pad` before a module: TF-style "same" and per-side conv padding (filled
+    as the conv's `padding_mode` fills, which is what torch's conv does with it)."""
 
-    def __init__(self, pad: tuple[int, ...], inner: nn.Module) -> None:
+    def __init__(self, pad: tuple[int, ...], inner: nn.Module, mode: str = "zeros") -> None:
         super().__init__()
         self.pad = pad
         self.inner = inner
+        self.mode = "constant" if mode == "zeros" else mode
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.inner(F.pad(x, self.pad))  # type: ignore[no-any-return]
+        return self.inner(F.pad(x, self.pad, mode=self.mode))  # type: ignore[no-any-return]
 
 
 class Pad(nn.Module):
@@ -106,9 +108,9 @@ class Pad(nn.Module):
 class ChannelLayerNorm(nn.Module):
     """ConvNeXt's LayerNorm2d for any rank: normalise over channels at every position."""
 
-    def __init__(self, channels: int, eps: float, affine: bool) -> None:
+    def __init__(self, channels: int, eps: float, affine: bool, bias: bool = True) -> None:
         super().__init__()
-        self.norm = nn.LayerNorm(channels, eps=eps, elementwise_affine=affine)
+        self.norm = nn.LayerNorm(channels, eps=eps, elementwise_affine=affine, bias=bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.dim() == 2:
@@ -148,6 +150,7 @@ def _conv(layer: L.Conv, x: Shape) -> nn.Module:
         "dilation": _arg(layer.dilation),
         "groups": layer.groups,
         "bias": layer.bias,
+        "padding_mode": layer.padding_mode,
     }
     if spec in ("same", "valid"):  # torch's own meaning, not cnncalc's resolution
         return cls(x[0], layer.cout(x), padding=spec, **kwargs)
@@ -155,7 +158,8 @@ def _conv(layer: L.Conv, x: Shape) -> nn.Module:
         # tf_same and per-side pairs: torch has no such padding, so pad explicitly first
         k, s, d, _ = layer.geometry(x)
         sides = L.resolve_padding(spec, x[1:], k, s, d)
-        return PadThen(torch_pad(sides), cls(x[0], layer.cout(x), padding=0, **kwargs))
+        inner = cls(x[0], layer.cout(x), padding=0, **{**kwargs, "padding_mode": "zeros"})
+        return PadThen(torch_pad(sides), inner, layer.padding_mode)
     return cls(x[0], layer.cout(x), padding=_arg(spec), **kwargs)  # type: ignore[arg-type]
 
 
@@ -174,6 +178,7 @@ def _convT(layer: L.ConvTranspose, x: Shape) -> nn.Module:
         groups=layer.groups,
         bias=layer.bias,
         dilation=_arg(layer.dilation),
+        padding_mode=layer.padding_mode,
     )
 
 
@@ -194,6 +199,7 @@ def _avgpool(layer: L.AvgPool, x: Shape) -> nn.Module:
         padding=_arg(layer.padding),
         ceil_mode=layer.ceil_mode,
         count_include_pad=layer.count_include_pad,
+        **({} if layer.divisor_override is None else {"divisor_override": layer.divisor_override}),
     )
 
 
@@ -207,7 +213,13 @@ def _adaptive_max(layer: L.AdaptiveMaxPool, x: Shape) -> nn.Module:
 
 def _batchnorm(layer: L.BatchNorm, x: Shape) -> nn.Module:
     cls = nn.BatchNorm1d if len(x) == 1 else _by_rank(_BATCHNORM, x)
-    return cls(x[0], eps=layer.eps, momentum=layer.momentum, affine=layer.affine)
+    return cls(
+        x[0],
+        eps=layer.eps,
+        momentum=layer.momentum,
+        affine=layer.affine,
+        track_running_stats=layer.track_running_stats,
+    )
 
 
 def _groupnorm(layer: L.GroupNorm, x: Shape) -> nn.Module:
@@ -215,12 +227,18 @@ def _groupnorm(layer: L.GroupNorm, x: Shape) -> nn.Module:
 
 
 def _layernorm(layer: L.LayerNorm, x: Shape) -> nn.Module:
-    return ChannelLayerNorm(x[0], layer.eps, layer.affine)
+    return ChannelLayerNorm(x[0], layer.eps, layer.affine, layer.bias)
 
 
 def _instancenorm(layer: L.InstanceNorm, x: Shape) -> nn.Module:
     cls = nn.InstanceNorm1d if len(x) == 1 else _by_rank(_INSTANCENORM, x)
-    return cls(x[0], eps=layer.eps, affine=layer.affine)
+    return cls(
+        x[0],
+        eps=layer.eps,
+        affine=layer.affine,
+        momentum=layer.momentum,
+        track_running_stats=layer.track_running_stats,
+    )
 
 
 def _activation(layer: L.Activation, x: Shape) -> nn.Module:
@@ -228,7 +246,7 @@ def _activation(layer: L.Activation, x: Shape) -> nn.Module:
 
 
 def _prelu(layer: L.PReLU, x: Shape) -> nn.Module:
-    return nn.PReLU(layer.num_parameters)
+    return nn.PReLU(layer.num_parameters, init=layer.init)
 
 
 def _dropout(layer: L.Dropout, x: Shape) -> nn.Module:
@@ -240,7 +258,7 @@ def _identity(layer: L.Identity, x: Shape) -> nn.Module:
 
 
 def _flatten(layer: L.Flatten, x: Shape) -> nn.Module:
-    return nn.Flatten(start_dim=1)
+    return nn.Flatten(start_dim=int(layer.start_dim), end_dim=int(layer.end_dim))
 
 
 def _linear(layer: L.Linear, x: Shape) -> nn.Module:
@@ -248,11 +266,16 @@ def _linear(layer: L.Linear, x: Shape) -> nn.Module:
 
 
 def _upsample(layer: L.Upsample, x: Shape) -> nn.Module:
+    details = {
+        "mode": layer.mode,
+        "align_corners": layer.align_corners,
+        "recompute_scale_factor": layer.recompute_scale_factor,
+    }
     if layer.size is not None:
-        return nn.Upsample(size=_arg(layer.size), mode=layer.mode)
+        return nn.Upsample(size=_arg(layer.size), **details)
     scale = layer.scale_factor or (1.0,)
     factor: float | tuple[float, ...] = float(scale[0]) if len(scale) == 1 else tuple(scale)
-    return nn.Upsample(scale_factor=factor, mode=layer.mode)
+    return nn.Upsample(scale_factor=factor, **details)
 
 
 def _pad(layer: L.Pad_, x: Shape) -> nn.Module:

@@ -30,12 +30,15 @@ class Activation(Layer):
     kind: ClassVar[str] = "act"
     function: str = "relu"
     negative_slope: float = 0.01
+    inplace: bool = False  # PyTorch's memory saving: changes no count
+    approximate: str = "none"  # GELU's tanh approximation: changes no count
 
 
 @frozen
 class PReLU(Layer):
     kind: ClassVar[str] = "prelu"
     num_parameters: int = 1
+    init: float = 0.25
 
     def out_shape(self, x: Shape) -> Shape:
         if self.num_parameters not in (1, x[0]):
@@ -50,6 +53,7 @@ class PReLU(Layer):
 class Dropout(Layer):
     kind: ClassVar[str] = "dropout"
     p: float = 0.5
+    inplace: bool = False
 
 
 @frozen

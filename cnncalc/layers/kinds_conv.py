@@ -9,12 +9,12 @@ from cnncalc.errors import LayerArgError
 from cnncalc.layers.protocol import Cost, Layer, check_in, check_rank, spatial
 from cnncalc.layers.window import (
     RF,
-    AxisRF,
     Ints,
     Pad,
     PadSpec,
     Shape,
     check_out,
+    check_pad_fits,
     effective_kernel,
     expand,
     half,
@@ -50,6 +50,8 @@ class Conv(Layer):
     in_channels: int | None = None
     rank: int | None = None
     alias: str = "conv"
+    #: how PyTorch fills the padding (zeros, reflect, replicate, circular): changes no count
+    padding_mode: str = "zeros"
 
     def geometry(self, x: Shape) -> tuple[Ints, Ints, Ints, Pad]:
         """Kernel, stride, dilation and (left, right) padding per axis for input `x`."""
@@ -75,6 +77,8 @@ class Conv(Layer):
         k, s, d, p = geom
         self._check_channels(x)
         sp = x[1:]
+        if self.padding_mode != "zeros":
+            check_pad_fits(self.padding_mode, sp, p, ("E0428", "E0429"))
         sizes = [window(*a) for a in zip(sp, k, s, (q[0] for q in p), (q[1] for q in p), d)]
         if min(sizes) < 1:
             formulas = [
@@ -143,6 +147,7 @@ class DwConv(Conv):
             dilation=self.dilation,
             groups=x[0],
             bias=self.bias,
+            padding_mode=self.padding_mode,
         )
 
 
@@ -160,9 +165,13 @@ class ConvTranspose(Layer):
     groups: int = 1
     bias: bool = True
     in_channels: int | None = None
+    rank: int | None = None
+    alias: str = "convT"
+    padding_mode: str = "zeros"  # the only mode PyTorch's ConvTranspose takes
 
     def geometry(self, x: Shape) -> tuple[Ints, Ints, Ints, Ints, Ints]:
-        n = len(spatial(x, "convT"))
+        check_rank(x, self.kind, self.rank, self.alias)
+        n = len(spatial(x, self.alias))
         k = expand(self.kernel_size, n, "kernel_size")
         s = expand(self.stride, n, "stride")
         d = expand(self.dilation, n, "dilation")
@@ -201,11 +210,10 @@ class ConvTranspose(Layer):
             keff = effective_kernel(kk, dd)
             taps = -(-keff // ss)  # inputs that one output position depends on
             out.append(
-                AxisRF(
+                a.moved(
                     a.size + (taps - 1) * a.jump,
                     num(Fraction(a.jump) / ss),
                     num(a.center + (pp - half(keff - 1)) * Fraction(a.jump) / ss),
-                    a.extent,
                 )
             )
         return tuple(out)

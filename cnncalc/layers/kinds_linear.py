@@ -13,8 +13,14 @@ from cnncalc.records import frozen
 @frozen
 class Flatten(Layer):
     kind: ClassVar[str] = "flatten"
+    #: PyTorch's batched axis numbers; only the per-sample vector (1 to the end) is counted
+    start_dim: float = 1
+    end_dim: float = -1
 
     def out_shape(self, x: Shape) -> Shape:
+        if self.start_dim != 1 or self.end_dim not in (-1, len(x)):
+            start, end = f"{self.start_dim:g}", f"{self.end_dim:g}"
+            raise LayerArgError("E0432", arg="start_dim", start=start, end=end, last=len(x))
         return (prod(x),)
 
 
@@ -44,4 +50,4 @@ class Linear(Layer):
         return self.out_features * x[0]
 
     def rf(self, x: Shape, r: RF) -> RF:
-        return tuple(a.whole() for a in r)
+        return tuple(a.whole_input() for a in r)

@@ -38,6 +38,7 @@ class BatchNorm(Norm):
     momentum: float = 0.1
     rank: int | None = None
     alias: str = "bn"
+    track_running_stats: bool = True  # buffers only: changes no count
 
     def check(self, x: Shape) -> None:
         if self.rank is not None:
@@ -64,6 +65,10 @@ class LayerNorm(Norm):
     """Layer norm over the channel axis at every position (ConvNeXt's LayerNorm2d)."""
 
     kind: ClassVar[str] = "ln"
+    bias: bool = True  # PyTorch's LayerNorm(bias=False) learns the scale only
+
+    def params(self, x: Shape) -> int:
+        return (1 + self.bias) * x[0] if self.affine else 0
 
 
 @frozen
@@ -72,8 +77,13 @@ class InstanceNorm(Norm):
 
     kind: ClassVar[str] = "inorm"
     affine: bool = False
+    momentum: float = 0.1
+    track_running_stats: bool = False
+    rank: int | None = None
+    alias: str = "inorm"
 
     def check(self, x: Shape) -> None:
+        check_rank(x, self.kind, self.rank, self.alias)
         super().check(x)
         if len(x) < 2 or prod(x[1:]) < 2:
             raise LayerArgError("E0415", shape=fmt_shape(x))

@@ -7,7 +7,7 @@ from fractions import Fraction
 from typing import ClassVar
 
 from cnncalc.errors import LayerArgError
-from cnncalc.layers.protocol import Layer, spatial
+from cnncalc.layers.protocol import Layer, check_rank, spatial
 from cnncalc.layers.window import (
     RF,
     Ints,
@@ -32,9 +32,13 @@ class Pool(Layer):
     padding: Ints = (0,)
     dilation: Ints = (1,)
     ceil_mode: bool = False
+    rank: int | None = None
+    alias: str = ""
+    return_indices: bool = False  # MaxPool's indices output: changes no count
 
     def geometry(self, x: Shape) -> tuple[Ints, Ints, Ints, Ints]:
-        n = len(spatial(x, self.kind))
+        check_rank(x, self.kind, self.rank, self.alias or self.kind)
+        n = len(spatial(x, self.alias or self.kind))
         k = expand(self.kernel_size, n, "kernel_size")
         s = expand(self.stride if self.stride is not None else self.kernel_size, n, "stride")
         p = expand(self.padding, n, "padding")
@@ -66,9 +70,12 @@ class MaxPool(Pool):
 class AvgPool(Pool):
     kind: ClassVar[str] = "avgpool"
     count_include_pad: bool = True
+    divisor_override: int | None = None  # divides by this, not the window: changes no count
 
     def out_shape(self, x: Shape) -> Shape:
         k = self.geometry(x)[0]
+        if self.divisor_override is not None and len(x) == 2:
+            raise LayerArgError("E0433", arg="divisor_override", shape=fmt_shape(x))
         if len(x) == 4 and any(i < kk for i, kk in zip(x[1:], k)):
             # avg_pool3d alone checks the unpadded input against the kernel (parity-tested)
             raise LayerArgError("E0413", arg="kernel_size", size=fmt_shape(x[1:]), k=fmt_shape(k))
@@ -81,9 +88,13 @@ class AdaptivePool(Layer):
 
     kind: ClassVar[str] = "adaptivepool"
     output_size: Ints = (1,)
+    rank: int | None = None
+    alias: str = ""
+    return_indices: bool = False
 
     def out_shape(self, x: Shape) -> Shape:
-        sp = spatial(x, self.kind)
+        check_rank(x, self.kind, self.rank, self.alias or self.kind)
+        sp = spatial(x, self.alias or self.kind)
         return (x[0], *expand(self.output_size, len(sp), "output_size"))
 
     def rf(self, x: Shape, r: RF) -> RF:
@@ -92,7 +103,7 @@ class AdaptivePool(Layer):
         out = []
         for a, i, oo in zip(r, sp, o):
             if oo == 1:
-                out.append(a.whole())
+                out.append(a.whole_input())
             else:  # widest window PyTorch uses: ceil((j+1)·i/o) − floor(j·i/o)
                 # = ceil((i + r)/o) at the largest residue r = j·i mod o, which is o − gcd(i, o)
                 k = -(-(i + oo - math.gcd(i, oo)) // oo)

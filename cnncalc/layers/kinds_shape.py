@@ -9,16 +9,16 @@ from types import MappingProxyType
 from typing import ClassVar
 
 from cnncalc.errors import LayerArgError
-from cnncalc.layers.protocol import Layer, spatial
+from cnncalc.layers.protocol import Layer, check_rank, spatial
 from cnncalc.layers.window import (
     RANK_NAMES,
     RF,
-    AxisRF,
     Ints,
     Pad,
     PadSpec,
     Shape,
     axis_names,
+    check_pad_fits,
     expand,
     fmt_shape,
     num,
@@ -43,6 +43,9 @@ class Upsample(Layer):
     scale_factor: tuple[float, ...] | None = None
     size: Ints | None = None
     mode: str = "nearest"
+    #: PyTorch's interpolation details (None: not given); they change no count
+    align_corners: bool | None = None
+    recompute_scale_factor: bool | None = None
 
     def _check(self, x: Shape, n: int) -> None:
         ranks = UPSAMPLE_RANKS.get(self.mode)
@@ -58,6 +61,12 @@ class Upsample(Layer):
             )
         if self.size is not None and self.scale_factor is not None:
             raise LayerArgError("E0419", arg="size")
+        if self.align_corners is not None and self.mode not in UPSAMPLE_RANKS:
+            # F.interpolate: only the interpolating modes have corners to align
+            modes = ", ".join(UPSAMPLE_RANKS)
+            raise LayerArgError("E0430", arg="align_corners", mode=self.mode, modes=modes)
+        if self.recompute_scale_factor and self.size is not None:
+            raise LayerArgError("E0431", arg="recompute_scale_factor")
 
     def out_shape(self, x: Shape) -> Shape:
         sp = spatial(x, "upsample")
@@ -83,7 +92,7 @@ class Upsample(Layer):
         out = self.out_shape(x)
         taps = 0 if self.mode == "nearest" else 1
         return tuple(
-            AxisRF(a.size + taps * a.jump, num(a.jump * Fraction(i, o)), a.center, a.extent)
+            a.moved(a.size + taps * a.jump, num(a.jump * Fraction(i, o)), a.center)
             for a, i, o in zip(r, x[1:], out[1:])
         )
 
@@ -96,21 +105,27 @@ class Pad_(Layer):
     padding: PadSpec = (1,)
     mode: str = "constant"
     value: float = 0.0
+    rank: int | None = None
+    #: the PyTorch class name (`ZeroPad2d`, …): its padding is a flat `(left, right, …)` list,
+    #: last axis first, as PyTorch writes it
+    alias: str = ""
 
     def sides(self, x: Shape) -> Pad:
-        n = len(spatial(x, "pad"))
-        if isinstance(self.padding, str):
-            raise LayerArgError("E0422", arg="padding", mode=self.padding)
-        return resolve_padding(self.padding, x[1:], (1,) * n, (1,) * n, (1,) * n)
+        check_rank(x, self.kind, self.rank, self.alias or self.kind)
+        n = len(spatial(x, self.alias or "pad"))
+        p = self.padding
+        if isinstance(p, str):
+            raise LayerArgError("E0422", arg="padding", mode=p)
+        if self.alias and p and not isinstance(p[0], tuple) and len(p) > 1:
+            if len(p) != 2 * n:
+                raise LayerArgError("E0434", arg="padding", alias=self.alias, count=len(p), n=2 * n)
+            flat: Ints = p
+            return tuple((int(flat[2 * i]), int(flat[2 * i + 1])) for i in reversed(range(n)))
+        return resolve_padding(p, x[1:], (1,) * n, (1,) * n, (1,) * n)
 
     def out_shape(self, x: Shape) -> Shape:
         sides = self.sides(x)
-        limit = {"reflect": 1, "circular": 0}.get(self.mode)  # PyTorch: pad < size / <= size
-        if limit is not None:
-            for i, (a, b) in zip(x[1:], sides):
-                if max(a, b) > i - limit:
-                    code = "E0423" if limit else "E0424"
-                    raise LayerArgError(code, arg="padding", p=max(a, b), i=i)
+        check_pad_fits(self.mode, x[1:], sides, ("E0423", "E0424"))
         return (x[0], *(i + a + b for i, (a, b) in zip(x[1:], sides)))
 
     def rf(self, x: Shape, r: RF) -> RF:

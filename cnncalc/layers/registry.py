@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
+from cnncalc.errors import Msg
 from cnncalc.layers.kinds_act import ACTIVATIONS, Activation, Dropout, Identity, PReLU
 from cnncalc.layers.kinds_conv import Conv, ConvTranspose, DwConv
 from cnncalc.layers.kinds_linear import Flatten, Linear
@@ -20,6 +21,7 @@ from cnncalc.layers.kinds_norm import BatchNorm, GroupNorm, InstanceNorm, LayerN
 from cnncalc.layers.kinds_pool import AdaptiveAvgPool, AdaptiveMaxPool, AvgPool, MaxPool
 from cnncalc.layers.kinds_shape import PAD_FILLS, UPSAMPLE_MODES, Pad_, Upsample
 from cnncalc.layers.protocol import Layer, Merge
+from cnncalc.layers.pytorch import HINTS, TABLE, normal_word, pytorch_kinds
 from cnncalc.layers.window import RANK_NAMES
 
 
@@ -90,6 +92,10 @@ ELEMENTWISE = (Norm, Activation, PReLU, Dropout, Identity)
 
 # --- the arguments, shared where kinds share them -------------------------------------------
 
+#: PyTorch's `padding_mode` of a conv (how `F.pad` fills before the convolution)
+CONV_PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+GELU_APPROXIMATIONS = ("none", "tanh")
+
 _IN = Arg("in_channels", ArgType.INT, ("in", "in_channels"), "input channels (checked)")
 _OUT = Arg("out_channels", ArgType.INT, ("out", "out_channels"), "output channels", required=True)
 _K = Arg("kernel_size", ArgType.INTS, ("k", "kernel", "kernel_size"), "kernel size", required=True)
@@ -101,8 +107,15 @@ _BIAS = Arg("bias", ArgType.BOOL, ("bias",), "learnable bias")
 _MULT = Arg(
     "multiplier", ArgType.INT, ("mult", "multiplier", "depth_multiplier"), "channel multiplier"
 )
-_CONV_ARGS = (_OUT, _K, _S, _P, _D, _G, _BIAS, _IN)
-_DW_ARGS = (_K, _S, _P, _D, _MULT, _BIAS, _IN)
+_PMODE = Arg(
+    "padding_mode",
+    ArgType.CHOICE,
+    ("padding_mode",),
+    "how the padding is filled (changes no count)",
+    CONV_PADDING_MODES,
+)
+_CONV_ARGS = (_OUT, _K, _S, _P, _D, _G, _BIAS, _IN, _PMODE)
+_DW_ARGS = (_K, _S, _P, _D, _MULT, _BIAS, _IN, _PMODE)
 _CONVT_ARGS = (
     _OUT,
     _K,
@@ -113,21 +126,39 @@ _CONVT_ARGS = (
     _G,
     _BIAS,
     _IN,
+    replace(_PMODE, choices=CONV_PADDING_MODES[:1]),  # PyTorch: only zeros for ConvTranspose
 )
 _POOL_K = Arg("kernel_size", ArgType.INTS, ("k", "kernel", "kernel_size"), "window", required=True)
 _POOL_S = Arg("stride", ArgType.OPT_INTS, ("s", "stride"), "stride (default: the kernel)")
 _POOL_P = Arg("padding", ArgType.INTS, ("p", "pad", "padding"), "padding (at most kernel // 2)")
 _CEIL = Arg("ceil_mode", ArgType.BOOL, ("ceil", "ceil_mode"), "round the output size up")
+_INDICES = Arg(
+    "return_indices", ArgType.BOOL, ("return_indices",), "also return the argmax (changes no count)"
+)
 _NORM_IN = Arg(
     "in_channels", ArgType.INT, ("in", "in_channels", "num_features", "num_channels"), "c"
 )
 _AFFINE = Arg("affine", ArgType.BOOL, ("affine", "elementwise_affine"), "learnable scale and shift")
 _EPS = Arg("eps", ArgType.FLOAT, ("eps",), "numerical epsilon")
+_MOMENTUM = Arg("momentum", ArgType.FLOAT, ("momentum",), "running-stat momentum")
+_TRACK = Arg(
+    "track_running_stats",
+    ArgType.BOOL,
+    ("track_running_stats",),
+    "keep running statistics (buffers: changes no count)",
+)
 _NORM_ARGS = (_AFFINE, _EPS, _NORM_IN)
-_BN_ARGS = (*_NORM_ARGS, Arg("momentum", ArgType.FLOAT, ("momentum",), "running-stat momentum"))
+_BN_ARGS = (*_NORM_ARGS, _MOMENTUM, _TRACK)
+_LN_ARGS = (
+    _AFFINE,
+    _EPS,
+    replace(_NORM_IN, names=(*_NORM_IN.names, "normalized_shape")),
+    Arg("bias", ArgType.BOOL, ("bias",), "learnable shift (with affine)"),
+)
 _ADAPT = (
     Arg("output_size", ArgType.INTS, ("out", "output_size", "size"), "output size", required=True),
 )
+_INPLACE = Arg("inplace", ArgType.BOOL, ("inplace",), "overwrite the input (changes no count)")
 _ACT_DOCS = {
     "relu": "max(0, x)",
     "relu6": "min(max(0, x), 6)",
@@ -139,6 +170,29 @@ _ACT_DOCS = {
     "hardswish": "x·relu6(x+3)/6",
     "hardsigmoid": "relu6(x+3)/6",
 }
+#: the arguments each activation takes, as its PyTorch module does
+_ACT_ARGS: Mapping[str, tuple[Arg, ...]] = MappingProxyType(
+    {
+        "relu": (_INPLACE,),
+        "relu6": (_INPLACE,),
+        "leakyrelu": (
+            Arg("negative_slope", ArgType.FLOAT, ("negative_slope", "slope"), "slope below 0"),
+            _INPLACE,
+        ),
+        "gelu": (
+            Arg(
+                "approximate",
+                ArgType.CHOICE,
+                ("approximate",),
+                "tanh approximation (changes no count)",
+                GELU_APPROXIMATIONS,
+            ),
+        ),
+        "silu": (_INPLACE,),
+        "hardswish": (_INPLACE,),
+        "hardsigmoid": (_INPLACE,),
+    }
+)
 
 # --- the kinds, by family ---------------------------------------------------------------------
 
@@ -159,8 +213,14 @@ def _pool_kinds() -> dict[str, Kind]:
     count_pad = Arg(
         "count_include_pad", ArgType.BOOL, ("count_include_pad",), "average over padding too"
     )
-    max_args = (_POOL_K, _POOL_S, _POOL_P, _D, _CEIL)
-    avg_args = (_POOL_K, _POOL_S, _POOL_P, _CEIL, count_pad)
+    divisor = Arg(
+        "divisor_override",
+        ArgType.INT,
+        ("divisor_override",),
+        "divide by this, not the window size (changes no count)",
+    )
+    max_args = (_POOL_K, _POOL_S, _POOL_P, _D, _CEIL, _INDICES)
+    avg_args = (_POOL_K, _POOL_S, _POOL_P, _CEIL, count_pad, divisor)
     ada, adm = AdaptiveAvgPool, AdaptiveMaxPool
     return {
         "maxpool": Kind("maxpool", MaxPool, max_args, "kernel_size", doc="max pooling"),
@@ -169,7 +229,7 @@ def _pool_kinds() -> dict[str, Kind]:
             "adaptiveavgpool", ada, _ADAPT, "output_size", doc="adaptive average pooling"
         ),
         "adaptivemaxpool": Kind(
-            "adaptivemaxpool", adm, _ADAPT, "output_size", doc="adaptive max pooling"
+            "adaptivemaxpool", adm, (*_ADAPT, _INDICES), "output_size", doc="adaptive max pooling"
         ),
         "gap": Kind("gap", ada, (), fixed={"output_size": (1,)}, doc="global avg pool"),
         "gmp": Kind("gmp", adm, (), fixed={"output_size": (1,)}, doc="global max pool"),
@@ -185,15 +245,14 @@ def _norm_kinds() -> dict[str, Kind]:
     k["gn"] = Kind(
         "gn", GroupNorm, (groups, *_NORM_ARGS), "num_groups", doc="group norm", family="norm"
     )
-    k["ln"] = Kind("ln", LayerNorm, _NORM_ARGS, doc="layer norm over channels", family="norm")
-    k["inorm"] = Kind("inorm", InstanceNorm, _NORM_ARGS, doc="instance norm", family="norm")
+    k["ln"] = Kind("ln", LayerNorm, _LN_ARGS, doc="layer norm over channels", family="norm")
+    inorm_args = (*_NORM_ARGS, _MOMENTUM, _TRACK)
+    k["inorm"] = Kind("inorm", InstanceNorm, inorm_args, doc="instance norm", family="norm")
     return k
 
 
 def _act(name: str) -> Kind:
-    args: tuple[Arg, ...] = ()
-    if name == "leakyrelu":
-        args = (Arg("negative_slope", ArgType.FLOAT, ("negative_slope", "slope"), "slope below 0"),)
+    args = _ACT_ARGS.get(name, ())
     return Kind(name, Activation, args, fixed={"function": name}, doc=_ACT_DOCS[name])
 
 
@@ -201,8 +260,17 @@ def _act_kinds() -> dict[str, Kind]:
     k = {name: _act(name) for name in ACTIVATIONS}
     k["swish"] = _act("silu")
     slopes = Arg("num_parameters", ArgType.INT, ("num", "num_parameters"), "slopes")
-    k["prelu"] = Kind("prelu", PReLU, (slopes,), "num_parameters", doc="learnable leaky relu")
+    init = Arg("init", ArgType.FLOAT, ("init",), "initial slope (changes no count)")
+    k["prelu"] = Kind("prelu", PReLU, (slopes, init), "num_parameters", doc="learnable leaky relu")
     return k
+
+
+_PAD_P = Arg("padding", ArgType.PADDING, ("p", "pad", "padding"), "padding", required=True)
+_PAD_VALUE = Arg("value", ArgType.FLOAT, ("value",), "fill value")
+_UP_SIZE = (
+    Arg("scale_factor", ArgType.SCALE, ("scale", "scale_factor"), "scale factor"),
+    Arg("size", ArgType.INTS, ("size",), "output size"),
+)
 
 
 def _other_kinds() -> dict[str, Kind]:
@@ -215,20 +283,26 @@ def _other_kinds() -> dict[str, Kind]:
     linear = replace(linear, family="linear")
     p = Arg("p", ArgType.PROB, ("p",), "drop probability")
     up_args = (
-        Arg("scale_factor", ArgType.SCALE, ("scale", "scale_factor"), "scale factor"),
-        Arg("size", ArgType.INTS, ("size",), "output size"),
+        *_UP_SIZE,
         Arg("mode", ArgType.CHOICE, ("mode",), "interpolation", UPSAMPLE_MODES),
+        Arg("align_corners", ArgType.BOOL, ("align_corners",), "corner alignment (no count)"),
+        Arg(
+            "recompute_scale_factor",
+            ArgType.BOOL,
+            ("recompute_scale_factor",),
+            "interpolate with the output's own scale (changes no count)",
+        ),
     )
-    pad_args = (
-        Arg("padding", ArgType.PADDING, ("p", "pad", "padding"), "padding", required=True),
-        Arg("mode", ArgType.CHOICE, ("mode",), "fill", PAD_FILLS),
-        Arg("value", ArgType.FLOAT, ("value",), "fill value"),
+    pad_args = (_PAD_P, Arg("mode", ArgType.CHOICE, ("mode",), "fill", PAD_FILLS), _PAD_VALUE)
+    dims = (
+        Arg("start_dim", ArgType.FLOAT, ("start_dim",), "first axis (PyTorch's numbering): 1"),
+        Arg("end_dim", ArgType.FLOAT, ("end_dim",), "last axis (PyTorch's numbering): -1"),
     )
     return {
         "linear": linear,
         "fc": replace(linear, name="fc"),
-        "flatten": Kind("flatten", Flatten, doc="flatten to a vector"),
-        "dropout": Kind("dropout", Dropout, (p,), "p", doc="dropout"),
+        "flatten": Kind("flatten", Flatten, dims, doc="flatten to a vector"),
+        "dropout": Kind("dropout", Dropout, (p, _INPLACE), "p", doc="dropout"),
         "identity": Kind("identity", Identity, doc="no-op"),
         "upsample": Kind("upsample", Upsample, up_args, "scale_factor", doc="upsampling"),
         "pad": Kind("pad", Pad_, pad_args, "padding", doc="explicit padding"),
@@ -238,7 +312,22 @@ def _other_kinds() -> dict[str, Kind]:
     }
 
 
-KINDS: Mapping[str, Kind] = MappingProxyType(
+_BASE: Mapping[str, Kind] = MappingProxyType(
     {**_conv_kinds(), **_pool_kinds(), **_norm_kinds(), **_act_kinds(), **_other_kinds()}
 )
+KINDS: Mapping[str, Kind] = MappingProxyType({**_BASE, **pytorch_kinds(_BASE)})
 MERGES = frozenset(name for name, kind in KINDS.items() if issubclass(kind.cls, Merge))
+#: the PyTorch class names among the ops (`Conv2d`, `ReLU`, …) -> the op each is an alias of
+PYTORCH_NAMES: Mapping[str, str] = MappingProxyType({n: op for n, (op, _) in TABLE.items()})
+
+
+def suggest_op(word: str) -> Msg | None:
+    """A hint for an unknown op: the op a word from another framework means (`dense`,
+    `globalavgpool`, `sep_conv`: `HINTS`), or the op that differs from it only in case or
+    underscores (`relu6` for `ReLU6`, `BatchNorm2d` for `batchnorm2d`); None otherwise."""
+    key = normal_word(word)
+    if key in HINTS:
+        op, reason = HINTS[key]
+        return Msg("H0401", name=op, reason=Msg(reason))
+    same = [op for op in KINDS if normal_word(op) == key]
+    return Msg("H0001", name=same[0]) if same else None

@@ -131,6 +131,18 @@ def resolve_padding(spec: PadSpec, spatial: Shape, k: Ints, s: Ints, d: Ints) ->
     return tuple((int(p), int(p)) for p in ints)
 
 
+def check_pad_fits(mode: str, sizes: Shape, sides: Pad, codes: tuple[str, str]) -> None:
+    """PyTorch's limits of the non-constant fills: reflect needs every side's padding below the
+    size, circular at most the size (`codes`: the reflect and the circular error)."""
+    limit = {"reflect": 1, "circular": 0}.get(mode)
+    if limit is None:
+        return
+    for i, (a, b) in zip(sizes, sides):
+        if max(a, b) > i - limit:
+            code = codes[0] if limit else codes[1]
+            raise LayerArgError(code, arg="padding", p=max(a, b), i=i, mode=mode)
+
+
 # --- receptive field -----------------------------------------------------------------------
 
 
@@ -149,15 +161,23 @@ def half(v: int) -> Num:
 @frozen
 class AxisRF:
     """Receptive field along one input axis: size and jump in input pixels, centre of the
-    first output position, and the spatial extent last seen on this axis (for global ops)."""
+    first output position, and the spatial extent last seen on this axis (for global ops).
+
+    `whole`: the field is all of the input (a global pool or a linear saw it; nothing widens it
+    again). `glob`: the field is the local `size`, and global context (a squeeze-excite gate,
+    an image-pool branch) also reaches the position; it passes on to every later layer."""
 
     size: Num = 1
     jump: Num = 1
     center: Num = 0
     extent: int = 1
+    whole: bool = False
+    glob: bool = False
 
     def step(self, k: int, s: Num, pl: int = 0, d: int = 1) -> AxisRF:
-        """`r += (k̂−1)·J; J *= s` with `k̂ = d(k−1)+1`."""
+        """`r += (k̂−1)·J; J *= s` with `k̂ = d(k−1)+1`; a whole-input field stays as it is."""
+        if self.whole:
+            return self
         keff = effective_kernel(k, d)
         j = self.jump
         return AxisRF(
@@ -165,11 +185,26 @@ class AxisRF:
             num(j * s),
             num(self.center + (half(keff - 1) - pl) * j),
             self.extent,
+            False,
+            self.glob,
         )
 
-    def whole(self) -> AxisRF:
-        """A global pool or a linear layer sees every position that reached it."""
-        return self.step(self.extent, 1)
+    def moved(self, size: Num, jump: Num, center: Num) -> AxisRF:
+        """This field with new numbers and the same extent and flags (a whole field stays)."""
+        if self.whole:
+            return self
+        return AxisRF(size, jump, center, self.extent, False, self.glob)
+
+    def at_extent(self, extent: int) -> AxisRF:
+        return AxisRF(self.size, self.jump, self.center, extent, self.whole, self.glob)
+
+    def whole_input(self) -> AxisRF:
+        """A global pool or a linear layer sees every position that reached it: the span of
+        those positions' fields, once (a later global op adds nothing)."""
+        if self.whole:
+            return self
+        wide = self.step(self.extent, 1)
+        return AxisRF(wide.size, wide.jump, wide.center, 1, True, False)
 
 
 RF = tuple[AxisRF, ...]

@@ -683,6 +683,47 @@ LAYERS: dict[str, str] = {
     "E0423.hint": "use mode constant or replicate, or pad in smaller steps",
     "E0424": "circular padding {p} must be at most the input size {i}",
     "E0424.hint": "use mode constant or replicate, or pad in smaller steps",
+    # PyTorch's count-neutral arguments, validated as PyTorch validates them
+    "E0428": "padding_mode reflect pads {p} but the input size is {i}: it must be smaller "
+    "(PyTorch's rule)",
+    "E0428.hint": "use padding_mode replicate or zeros, or a smaller padding",
+    "E0429": "padding_mode circular pads {p} but the input size is {i}: it may be at most that "
+    "(PyTorch's rule)",
+    "E0429.hint": "use padding_mode replicate or zeros, or a smaller padding",
+    "E0430": "align_corners is only for the interpolating modes ({modes}), not mode '{mode}' "
+    "(PyTorch rejects it)",
+    "E0430.hint": "leave align_corners out with mode '{mode}', or choose an interpolating mode",
+    "E0431": "recompute_scale_factor needs a 'scale', not a 'size' (PyTorch rejects it)",
+    "E0431.hint": "leave recompute_scale_factor out, or give 'scale' instead of 'size'",
+    "E0432": "flatten counts only start_dim 1 and end_dim -1 (or {last}), the whole sample, but "
+    "got start_dim {start} and end_dim {end}",
+    "E0432.hint": "leave start_dim and end_dim out: shapes are per sample, and flatten makes each "
+    "sample one vector",
+    "E0433": "divisor_override needs a 2-D or 3-D input but receives {shape} (PyTorch's AvgPool1d "
+    "has no divisor_override)",
+    "E0433.hint": "leave divisor_override out (it changes no count)",
+    "E0434": "{alias} takes one padding or {n} values (left and right of each axis, last axis "
+    "first, as PyTorch writes them), but got {count}",
+    "E0434.hint": "write 'padding: 1', or all {n} values in PyTorch's order",
+    # hints for an unknown op (the registry's suggest_op)
+    "H0401": "did you mean '{name}'? {reason}",
+    "H0402": "Keras' Dense is a fully connected layer: 'linear' (PyTorch's Linear)",
+    "H0403": "a fully connected layer is 'linear' (also 'fc')",
+    "H0404": "global average pooling is 'gap' ('avgpool' slides a window)",
+    "H0405": "global max pooling is 'gmp' ('maxpool' slides a window)",
+    "H0406": "a separable conv is two ops: 'dwconv', then a 1×1 'conv'",
+    "H0407": "a depthwise conv is 'dwconv' (groups = input channels)",
+    "H0408": "batch normalisation is 'bn' (or PyTorch's BatchNorm2d)",
+    "H0409": "layer normalisation is 'ln' (over the channels)",
+    "H0410": "a transposed convolution is 'convT' (also 'deconv')",
+    "H0411": "upsampling is 'upsample' (with 'mode', and 'scale' or 'size')",
+    "H0412": "Keras' MaxPooling2D, AveragePooling2D and ZeroPadding2D are 'maxpool', 'avgpool' and "
+    "'pad'",
+    "H0413": "joining along the channels is the merge 'concat' ('concat: [a, b]')",
+    "H0414": "softmax has no parameters and no MACs: leave it out, or write 'identity' to keep "
+    "its place",
+    "H0415": "pooling is 'maxpool' or 'avgpool' over a window, 'gap' or 'gmp' over the whole map",
+    "H0416": "a norm is 'bn' (batch), 'gn' (group), 'ln' (layer) or 'inorm' (instance)",
     # merges
     "E0425": "add needs inputs whose shapes match, but receives {shapes}",
     "E0425.hint": "give every input the same shape (a 1×1 conv can project one side)",

@@ -654,6 +654,44 @@ LAYERS: dict[str, str] = {
     "E0423.hint": "改用 mode constant 或 replicate，或分几次填充",
     "E0424": "circular 填充 {p} 不能超过输入尺寸 {i}",
     "E0424.hint": "改用 mode constant 或 replicate，或分几次填充",
+    # PyTorch 中不影响计数的参数，按 PyTorch 的规则检查
+    "E0428": "padding_mode reflect 填充 {p}，但输入尺寸是 {i}："
+    "填充必须小于输入尺寸（PyTorch 的规则）",
+    "E0428.hint": "改用 padding_mode replicate 或 zeros，或减小填充",
+    "E0429": "padding_mode circular 填充 {p}，但输入尺寸是 {i}："
+    "填充不能超过输入尺寸（PyTorch 的规则）",
+    "E0429.hint": "改用 padding_mode replicate 或 zeros，或减小填充",
+    "E0430": "align_corners 只用于插值模式（{modes}），不能用于 mode '{mode}'（PyTorch 会拒绝）",
+    "E0430.hint": "mode '{mode}' 时去掉 align_corners，或改用插值模式",
+    "E0431": "recompute_scale_factor 需要 'scale'，不能配合 'size'（PyTorch 会拒绝）",
+    "E0431.hint": "去掉 recompute_scale_factor，或用 'scale' 代替 'size'",
+    "E0432": "flatten 只计算 start_dim 1 到 end_dim -1（或 {last}），即整个样本，"
+    "但这里是 start_dim {start}、end_dim {end}",
+    "E0432.hint": "去掉 start_dim 和 end_dim：形状按单个样本计，flatten 把每个样本展成一个向量",
+    "E0433": "divisor_override 需要 2-D 或 3-D 输入，但收到 {shape}（PyTorch 的 AvgPool1d 没有 "
+    "divisor_override）",
+    "E0433.hint": "去掉 divisor_override（它不影响任何计数）",
+    "E0434": "{alias} 的填充要么给一个值，要么给 {n} 个值（按 PyTorch 的写法：每个维度先左后右，"
+    "从最后一个维度开始），但给了 {count} 个",
+    "E0434.hint": "写 'padding: 1'，或按 PyTorch 的顺序写全 {n} 个值",
+    # 未知 op 的提示（registry 的 suggest_op）
+    "H0401": "是不是想写 '{name}'？{reason}",
+    "H0402": "Keras 的 Dense 就是全连接层：'linear'（PyTorch 的 Linear）",
+    "H0403": "全连接层写作 'linear'（也可写 'fc'）",
+    "H0404": "全局平均池化写作 'gap'（'avgpool' 是滑动窗口池化）",
+    "H0405": "全局最大池化写作 'gmp'（'maxpool' 是滑动窗口池化）",
+    "H0406": "可分离卷积是两个 op：先 'dwconv'，再接一个 1×1 'conv'",
+    "H0407": "深度卷积写作 'dwconv'（groups 等于输入通道数）",
+    "H0408": "批归一化写作 'bn'（或 PyTorch 的 BatchNorm2d）",
+    "H0409": "层归一化写作 'ln'（在通道上归一化）",
+    "H0410": "转置卷积写作 'convT'（也可写 'deconv'）",
+    "H0411": "上采样写作 'upsample'（配合 'mode'，以及 'scale' 或 'size'）",
+    "H0412": "Keras 的 MaxPooling2D、AveragePooling2D 和 ZeroPadding2D "
+    "分别是 'maxpool'、'avgpool' 和 'pad'",
+    "H0413": "沿通道拼接是合并操作 'concat'（'concat: [a, b]'）",
+    "H0414": "softmax 没有参数，也没有乘加运算：可以省略，或写 'identity' 占位",
+    "H0415": "窗口池化写作 'maxpool' 或 'avgpool'，对整张特征图池化写作 'gap' 或 'gmp'",
+    "H0416": "归一化有 'bn'（批）、'gn'（组）、'ln'（层）和 'inorm'（实例）",
     # merges
     "E0425": "add 要求各输入形状一致，但收到 {shapes}",
     "E0425.hint": "让每个输入的形状相同（可以用 1×1 卷积投影其中一路）",

@@ -16,7 +16,9 @@ from cnncalc.render.text import ascii_shape, count, fmt_shape, human, rf_sizes, 
 
 
 def rf_text(row: LayerReport) -> str:
-    return rf_sizes([a.size for a in row.rf])
+    """The local field's size, `+g` when global context also reaches the layer: `45 +g`."""
+    text = rf_sizes([a.size for a in row.rf])
+    return text + " +g" if any(a.glob for a in row.rf) else text
 
 
 def kernel_text(row: LayerReport) -> str:
