@@ -7,12 +7,12 @@ import inspect
 import re
 
 import pytest
-from cnncalc.loader import load_text
 
 import cnncalc
 from cnncalc.errors import Msg
 from cnncalc.layers import KINDS
 from cnncalc.layers.registry import PYTORCH_NAMES, suggest_op
+from cnncalc.loader import load_text
 from tests.conftest import ROOT
 
 NET = "input: 3x32x32\nlayers:\n"
