@@ -9,6 +9,7 @@ import re
 import pytest
 
 import cnncalc
+from cnncalc.engine import analyze_network
 from cnncalc.errors import Msg
 from cnncalc.layers import KINDS
 from cnncalc.layers.registry import PYTORCH_NAMES, suggest_op
@@ -236,3 +237,29 @@ def test_pytorch_name_examples_match_torch(text: str) -> None:
     from tests.parity import compare
 
     compare(load_text(text))
+
+
+@pytest.mark.parametrize(
+    ("word", "suggested"),
+    [
+        ("sep_conv", "dwconv"),
+        ("globalavgpool", "gap"),
+        ("dense", "linear"),
+        ("batchnorm2d", "BatchNorm2d"),
+    ],
+)
+def test_the_loader_hints_the_op_a_word_means(word: str, suggested: str) -> None:
+    with pytest.raises(cnncalc.CnnCalcError) as info:
+        load_text(NET + f"  - {word}\n")
+    assert info.value.code == "E0333"
+    assert (info.value.hint or "").startswith(f"did you mean '{suggested}'?")
+
+
+def test_pytorch_names_take_the_ops_names_and_defaults() -> None:
+    """`MaxPool2d` is named like `maxpool` (maxpool1) and takes `defaults.maxpool`."""
+    net = load_text(
+        "input: 3x32x32\ndefaults:\n  maxpool: {kernel_size: 2}\nlayers:\n"
+        "  - Conv2d: {out_channels: 8, kernel_size: 3}\n  - ReLU\n  - MaxPool2d\n"
+    )
+    assert [n.name for n in net.nodes] == ["conv1", "relu1", "maxpool1"]
+    assert analyze_network(net).layers[-1].out_shape == (8, 30 // 2, 30 // 2)

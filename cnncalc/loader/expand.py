@@ -11,6 +11,7 @@ import yaml
 from cnncalc.engine import Graph, Node
 from cnncalc.errors import CnnCalcError, Msg, Pos, ShapeError, SpecError
 from cnncalc.layers import INT_MAX, KINDS, MERGES, BatchNorm, Conv, fmt_shape
+from cnncalc.layers.registry import suggest_op
 from cnncalc.loader.build import Builder, Entry
 from cnncalc.loader.expr import subst
 from cnncalc.loader.nodes import SNode
@@ -78,7 +79,7 @@ class Expander:
         ctx = self.ctx
         op, kn, vn, meta = self.split(item)
         if op not in KINDS and op not in self.blocks and op not in STRUCTURES:
-            hint = unknown_hint(op, [*KINDS, *self.blocks, *STRUCTURES])
+            hint = suggest_op(op) or unknown_hint(op, [*KINDS, *self.blocks, *STRUCTURES])
             if op in YAML11_BOOLS:
                 hint = Msg("H0307", op=op)
             raise ctx.err(kn, "E0333", hint, op=op)

@@ -10,6 +10,7 @@ import yaml
 
 from cnncalc.errors import Msg, Pos
 from cnncalc.layers import KINDS, BatchNorm, Conv
+from cnncalc.layers.registry import PYTORCH_NAMES
 from cnncalc.loader.nodes import SNode
 from cnncalc.loader.values import Ctx, describe, listed, scalar, unknown_hint
 
@@ -101,7 +102,9 @@ class BlockDef:
 
 
 def base_name(op: str) -> str:
-    """The stem of an op's automatic names: `conv` for every conv, `linear` for `fc`."""
+    """The stem of an op's automatic names: `conv` for every conv, `linear` for `fc`, the op a
+    PyTorch class name stands for (`relu` for `ReLU`, `maxpool` for `MaxPool2d`)."""
+    op = PYTORCH_NAMES.get(op, op)
     kind = KINDS[op]
     if kind.cls is Conv or kind.cls is BatchNorm:
         return kind.cls.kind
