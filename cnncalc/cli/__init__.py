@@ -144,8 +144,16 @@ def layer(
     lang: LangOpt = None,
 ) -> None:
     """One layer, explained: kernel shape, parameter arithmetic, output size, MACs."""
+    from cnncalc.analysis.explain import explain
+    from cnncalc.engine import analyze_network
     from cnncalc.layers import PAD_MODES
-    from cnncalc.loader.single import SingleLayer, check_options, parse_sizes, single_layer
+    from cnncalc.loader.single import (
+        SingleLayer,
+        check_options,
+        parse_sizes,
+        single_network,
+        single_title,
+    )
 
     spec = SingleLayer(
         op=op.value,
@@ -172,16 +180,15 @@ def layer(
     }
     check_options(spec, frozenset(k for k, v in given.items() if v))
     code = language(lang)
-    report, steps, title = single_layer(spec)
+    net, rank = single_network(spec)
+    report = analyze_network(net)
     if fmt is LayerFmt.json:
         from cnncalc.render.json import report_json
 
         write(report_json(report))
         return
-    if code != "en":  # the same explanation, in the language asked for
-        from cnncalc.analysis.explain import explain
-
-        steps = explain(report.layers[0], spec.size is not None, 1, code)
+    steps = explain(report.layers[0], spec.size is not None, 1, code)
+    title = single_title(spec, rank, report)
     from cnncalc.render.tables import steps_table
 
     console().print(steps_table(title, steps, code))

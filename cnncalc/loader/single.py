@@ -1,11 +1,10 @@
-"""One layer from command-line values: build it, analyse it, explain it (`cnncalc layer`)."""
+"""One layer from command-line values: the one-layer network `cnncalc layer` explains."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cnncalc.analysis.explain import Step, explain
-from cnncalc.engine import INPUT, Network, Node, Report, analyze_network
+from cnncalc.engine import INPUT, Network, Node, Report
 from cnncalc.errors import CnnCalcError
 from cnncalc.layers import (
     INT_MAX,
@@ -191,11 +190,10 @@ def torch_call(spec: SingleLayer, rank: int, out: int) -> str:
     return f"{name}({', '.join(args)})"
 
 
-def single_layer(spec: SingleLayer) -> tuple[Report, list[Step], str]:
-    """The report of a one-layer network, its explanation, and a title in PyTorch's terms."""
+def single_network(spec: SingleLayer) -> tuple[Network, int]:
+    """A one-layer network of `spec`, and its rank (spatial axes; 0 for linear)."""
     layer = build(spec)
     rank = _rank(spec)
-    with_size = spec.size is not None
     if spec.op == "linear":
         shape: tuple[int, ...] = (spec.in_channels,)
         rank = 0
@@ -206,11 +204,12 @@ def single_layer(spec: SingleLayer) -> tuple[Report, list[Step], str]:
     else:
         size = spec.size * rank if len(spec.size) == 1 else spec.size
         shape = (spec.in_channels, *size)
-    net = Network(shape, (Node(spec.op, spec.op, layer, (INPUT,)),))
-    report = analyze_network(net)
-    row = report.layers[0]
-    steps = explain(row, with_size=with_size)
-    title = torch_call(spec, rank, row.out_shape[0])
-    if with_size:
-        title += f"  ·  input {fmt_shape(shape)}"
-    return report, steps, title
+    return Network(shape, (Node(spec.op, spec.op, layer, (INPUT,)),)), rank
+
+
+def single_title(spec: SingleLayer, rank: int, report: Report) -> str:
+    """The layer in PyTorch's terms, and the input when a size was given."""
+    title = torch_call(spec, rank, report.layers[0].out_shape[0])
+    if spec.size is not None:
+        title += f"  ·  input {fmt_shape(report.network.input_shape)}"
+    return title
