@@ -1,6 +1,6 @@
 """The engine: a canonical network (a topologically ordered DAG of named layers) in, a report out.
 
-It never reads files, prints or keeps state. Counting conventions (numbers.md): params are
+It never reads files, prints or keeps state. Counting conventions (docs/counting.md): params are
 learnable parameters only; MACs come from conv, transposed conv and linear layers, bias excluded;
 FLOPs = 2 × MACs; shapes are per sample; `batch` multiplies MACs, FLOPs and activation memory.
 """

@@ -177,3 +177,17 @@ def test_stated_numbers_match_the_stack_example() -> None:
     assert f"{peak:,} B" in DOC
     assert [a.size for a in conv1.rf] == [3, 3]
     assert [a.size for a in conv2.rf] == [5, 5]
+
+
+def test_nothing_cites_a_file_outside_the_repository() -> None:
+    """The docs, code and examples stand alone: no path that leaves the repository."""
+    # spelled in pieces so that this file does not cite them itself
+    outside = re.compile("|".join(("numbers" + r"\.md", r"\.\./" + "shared", "shared" + "/")))
+    files = [
+        p
+        for pattern in ("cnncalc/**/*.py", "tests/*.py", "docs/*.md", "examples/**/*.y*ml")
+        for p in ROOT.glob(pattern)
+    ]
+    files.append(ROOT / "README.md")
+    cited = [str(p.relative_to(ROOT)) for p in files if outside.search(p.read_text("utf-8"))]
+    assert cited == []
