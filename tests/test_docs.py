@@ -191,3 +191,14 @@ def test_nothing_cites_a_file_outside_the_repository() -> None:
     files.append(ROOT / "README.md")
     cited = [str(p.relative_to(ROOT)) for p in files if outside.search(p.read_text("utf-8"))]
     assert cited == []
+
+
+def test_ultralytics_gflops_are_named_as_the_fused_figure() -> None:
+    """cnncalc's FLOPs equal Ultralytics' GFLOPs only for a fused model (unfused, `info()` adds
+    BatchNorm work): every mention of Ultralytics' GFLOPs says which."""
+    for path in (ROOT / "README.md", ROOT / "docs" / "format.md", ROOT / "docs" / "counting.md"):
+        text = " ".join(path.read_text(encoding="utf-8").split())
+        for m in re.finditer(r"Ultralytics", text):
+            around = text[max(0, m.start() - 200) : m.end() + 200]
+            if "GFLOPs" in around:
+                assert "fused" in around, (path.name, around)
