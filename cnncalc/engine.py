@@ -207,7 +207,8 @@ class Report:
 
 def rf_number(v: Num) -> int | float:
     """A receptive-field number as JSON shows it: an integer when whole."""
-    return int(v) if v.denominator == 1 else float(v)
+    # past 2**53 a float holds no fraction anyway, and past 1e308 it overflows: round to int
+    return int(v) if v.denominator == 1 or abs(v) > 2**53 else float(v)
 
 
 def _layer_dict(r: LayerReport) -> dict[str, object]:
