@@ -75,7 +75,10 @@ def quote(text: str, line: int, col: int) -> list[str]:
     control characters written visibly (the caret still lines up under the character)."""
     text, col = clip(text.expandtabs(1), col)  # one column per character, so the caret lines up
     before = visible(text[: col - 1])
-    return [f"  {line:>4} | {before}{visible(text[col - 1 :])}", "       | " + " " * _width(before) + "^"]
+    return [
+        f"  {line:>4} | {before}{visible(text[col - 1 :])}",
+        "       | " + " " * _width(before) + "^",
+    ]
 
 
 #: what a message code looks like: E… errors, W… warnings, H… shared hints, N… shared notes

@@ -120,7 +120,7 @@ def sci(value: int | Fraction, digits: int = 4) -> str:
 
 def is_huge(value: int | Fraction) -> bool:
     """Whether a number is printed in scientific form (`HUGE` or more)."""
-    return abs(value) >= HUGE
+    return bool(abs(Fraction(value)) >= HUGE)
 
 
 class UnitError(ValueError):

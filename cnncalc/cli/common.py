@@ -77,7 +77,6 @@ _GLOB_CHARS = frozenset("*?[")
 def expand_paths(patterns: Sequence[str]) -> list[str]:
     """Files as given, globs (`models/**/*.yaml`, for shells that do not expand them) and
     directories (their YAML files, hidden directories skipped), each file once, in order."""
-    import glob
 
     out: list[str] = []
     for pattern in patterns:
@@ -120,7 +119,7 @@ def _skipped(path: str) -> None:
     from cnncalc.errors import Msg
     from cnncalc.messages import label
 
-    text = Msg("N0021", path=path).text("en")
+    text = Msg("W0021", path=path).text("en")
     to_stderr(label("note") + label("colon") + text + "\n")
 
 
@@ -316,7 +315,7 @@ def to_stderr(text: str) -> None:
     text = visible_lines(text)
     size = len(text.encode("utf-8", "replace"))
     if used + size > MAX_STDERR:
-        cut = Msg("N0020", limit=f"{MAX_STDERR // 1024} KiB").text("en")
+        cut = Msg("W0020", limit=f"{MAX_STDERR // 1024} KiB").text("en")
         room = max(0, MAX_STDERR - used - 200)
         text = text.encode("utf-8", "replace")[:room].decode("utf-8", "ignore") + "\n" + cut + "\n"
         size = MAX_STDERR

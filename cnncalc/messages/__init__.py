@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from cnncalc.messages import en as _en_mod
-from cnncalc.messages.escape import visible
 from cnncalc.messages import zh as _zh_mod
+from cnncalc.messages.escape import visible
 
 LANGS = ("en", "zh")
 DEFAULT = "en"

@@ -217,8 +217,8 @@ CLI: dict[str, str] = {
     "still running",
     "E0022": "{option}: {value} is more than {limit}",
     "E0022.hint": "pass {option} {limit} or less",
-    "N0020": "stderr output stopped at {limit}; later messages were dropped",
-    "N0021": "{path}: a symbolic link to a directory already searched; skipped",
+    "W0020": "stderr output stopped at {limit}; later messages were dropped",
+    "W0021": "{path}: a symbolic link to a directory already searched; skipped",
     # budgets and check
     "E0601": "'{text}' is not a count quantity; write a number with k, M, G, T",
     "E0601.hint": "for example 12M or 2.5G",

@@ -12,7 +12,9 @@ import re
 
 #: C0 and C1 controls, DEL, and the bidirectional overrides and isolates (which reorder what a
 #: terminal or a web page shows: "Trojan Source"); line separators U+2028/U+2029 too
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069]")
+_CONTROL = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069]"
+)
 #: the same, but keeping line breaks and tabs (whole outputs, where lines are meant)
 _CONTROL_IN_TEXT = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069]"
