@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from cnncalc.messages import has, label, message
+from cnncalc.messages.escape import clip, visible
 
 #: what YAML counts as a line break (so line numbers agree with PyYAML's and libyaml's marks;
 #: `str.splitlines` also breaks at \v, \f and \x1c-\x1e, which YAML does not)
@@ -56,9 +57,10 @@ class Pos:
     col: int
 
     def __str__(self) -> str:
+        name = visible(self.source.name)
         if self.line < 1:
-            return self.source.name
-        return f"{self.source.name}:{self.line}:{self.col}"
+            return name
+        return f"{name}:{self.line}:{self.col}"
 
 
 def _width(text: str) -> int:
@@ -66,6 +68,17 @@ def _width(text: str) -> int:
     import unicodedata
 
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def quote(text: str, line: int, col: int) -> list[str]:
+    """A source line and a caret under column `col`: at most ~200 columns around the caret,
+    control characters written visibly (the caret still lines up under the character)."""
+    text, col = clip(text.expandtabs(1), col)  # one column per character, so the caret lines up
+    before = visible(text[: col - 1])
+    return [
+        f"  {line:>4} | {before}{visible(text[col - 1 :])}",
+        "       | " + " " * _width(before) + "^",
+    ]
 
 
 #: what a message code looks like: E… errors, W… warnings, H… shared hints, N… shared notes
@@ -168,9 +181,7 @@ class CnnCalcError(Exception):
             out = [f"{self.pos}: {head}"]
             text = self.pos.source.line(self.pos.line)
             if text.strip():
-                shown = text.expandtabs(1)  # one column per character, so the caret lines up
-                out.append(f"  {self.pos.line:>4} | {shown}")
-                out.append("       | " + " " * _width(shown[: self.pos.col - 1]) + "^")
+                out.extend(quote(text, self.pos.line, self.pos.col))
         note = label("note", lang) + label("colon", lang)
         out.extend(note + n.text(lang) for n in self.notes)
         hint = self.hint_text(lang)

@@ -8,6 +8,7 @@ the loader (which reads `budget:`) and analysis (which evaluates it, `cnncalc.an
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -74,6 +75,8 @@ def format_quantity(value: int | Fraction, unit: Unit, digits: int = 4, si: bool
     else:
         base, suffixes = (1000, _BYTE_SI_OUT) if si else (1024, _BYTE_OUT)
     x = Fraction(value)
+    if abs(x) >= HUGE * 10**12:  # beyond T: no suffix helps
+        return sci(x, digits) + ("" if unit == "count" else "B")
     if abs(x) < base:
         number = f"{int(x)}" if x.denominator == 1 else f"{float(x):.{digits}g}"
         return number if unit == "count" else f"{number}B"
@@ -87,12 +90,49 @@ def format_quantity(value: int | Fraction, unit: Unit, digits: int = 4, si: bool
     raise AssertionError  # pragma: no cover - the loop always returns
 
 
+#: integers from this size on are written in scientific form: their digits would be absurd
+HUGE = 10**21
+
+
+def _log10(v: int) -> float:
+    """log10 of a positive integer of any size (no conversion to float or to text)."""
+    shift = max(0, v.bit_length() - 120)
+    return math.log10(v >> shift) + shift * math.log10(2)
+
+
+def sci(value: int | Fraction, digits: int = 4) -> str:
+    """`1.234e+4500`: a number of any size in scientific form, from integer arithmetic (no
+    float overflow, no int-to-text limit)."""
+    x = Fraction(value)
+    if x == 0:
+        return "0"
+    sign = "-" if x < 0 else ""
+    x = abs(x)
+    exp10 = _log10(x.numerator) - _log10(x.denominator)
+    exp = math.floor(exp10)
+    mantissa = 10 ** (exp10 - exp)
+    text = f"{mantissa:.{digits - 1}f}"
+    if float(text) >= 10:  # 9.9996 rounds up to 10.000
+        exp += 1
+        text = f"{mantissa / 10:.{digits - 1}f}"
+    return f"{sign}{text}e{'+' if exp >= 0 else '-'}{abs(exp)}"
+
+
+def is_huge(value: int | Fraction) -> bool:
+    """Whether a number is printed in scientific form (`HUGE` or more)."""
+    return bool(abs(Fraction(value)) >= HUGE)
+
+
 class UnitError(ValueError):
     """A quantity that does not parse; `msg` says what would (the text is its English)."""
 
     def __init__(self, msg: Msg) -> None:
         super().__init__(msg.text("en"))
         self.msg = msg
+
+
+#: the largest power of ten a quantity may hold (1e30 is far beyond any network)
+MAX_EXPONENT = 30
 
 
 def parse_quantity(text: str, unit: Unit) -> int:
@@ -102,8 +142,11 @@ def parse_quantity(text: str, unit: Unit) -> int:
     if m is None or m.group(2) not in table:
         code = "E0601" if unit == "count" else "E0602"
         raise UnitError(Msg(code, text=text))
+    number = Decimal(m.group(1).replace("_", ""))
+    if number and abs(number.adjusted()) > MAX_EXPONENT:  # 1e999999999 would build 10**N
+        raise UnitError(Msg("E0611", text=text[:40], limit=MAX_EXPONENT))
     # exact decimal arithmetic: 65.07G is 65_070_000_000, where floats give 65_069_999_999.99
-    value = Fraction(Decimal(m.group(1).replace("_", ""))) * table[m.group(2)]
+    value = Fraction(number) * table[m.group(2)]
     if value.denominator != 1:
         raise UnitError(Msg("E0603" if unit == "count" else "E0604", text=text))
     return int(value)

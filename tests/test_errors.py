@@ -457,7 +457,7 @@ CASES: dict[str, Case] = {
         NET + "  - relu:\n    repeat: 2000000\n",
         4,
         13,
-        "'repeat: 2,000,000' expands the network past 1,000,000 layers",
+        "'repeat: 2,000,000' expands the network past 100,000 layers",
     ),
 }
 
@@ -559,7 +559,7 @@ CASES |= {
         + "layers:\n  - c:\n    repeat: 200\n",
         14,
         17,
-        "'repeat: 200' of 40,000 layers each expands the network past 1,000,000 layers",
+        "'repeat: 200' of 40,000 layers each expands the network past 100,000 layers",
     ),
 }
 
@@ -677,7 +677,7 @@ def test_error_is_located_and_explained(case: Case, parser: str) -> None:
     source_line = textwrap.dedent(case.text).lstrip("\n").splitlines()[case.line - 1 :]
     if source_line and source_line[0].strip():  # quoted with a caret under the column
         lines = shown.splitlines()
-        assert lines[1].endswith(source_line[0].expandtabs(1).replace("\x07", "\x07"))
+        assert lines[1].endswith(source_line[0].expandtabs(1).replace("\x07", "\\x07"))
         assert lines[2] == "       | " + " " * (case.col - 1) + "^"
 
 

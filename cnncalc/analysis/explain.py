@@ -41,6 +41,7 @@ from cnncalc.layers import (
     window_formula,
 )
 from cnncalc.messages import t
+from cnncalc.quantities import is_huge, sci
 
 _T = TypeVar("_T")
 
@@ -53,12 +54,14 @@ class Step:
 
 
 def n(v: int) -> str:
-    return f"{v:,}"
+    return sci(v) if is_huge(v) else f"{v:,}"
 
 
 def rf_str(v: int | Fraction) -> str:
     """A receptive-field number: `19`, or `0.5` when an upsampling made it fractional."""
     f = Fraction(v)
+    if is_huge(f):  # no float overflow, no int-to-text limit
+        return sci(f)
     return str(f.numerator) if f.denominator == 1 else f"{float(f):g}"
 
 

@@ -18,6 +18,7 @@ from cnncalc.cli.common import (
     Analysed,
     LangOpt,
     Run,
+    append_whole,
     console,
     expand_paths,
     github_path,
@@ -233,8 +234,7 @@ def _report(
             summary = os.environ.get("GITHUB_STEP_SUMMARY")
             if summary:
                 try:
-                    with open(summary, "a", encoding="utf-8") as fh:
-                        fh.write(ci_render.check_markdown(result) + "\n")
+                    append_whole(summary, ci_render.check_markdown(result) + "\n")
                 except OSError as err:
                     run.note("W0604", path=summary, reason=err.strerror)
         console().print(ci_render.check_table(result))

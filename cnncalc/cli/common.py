@@ -77,7 +77,6 @@ _GLOB_CHARS = frozenset("*?[")
 def expand_paths(patterns: Sequence[str]) -> list[str]:
     """Files as given, globs (`models/**/*.yaml`, for shells that do not expand them) and
     directories (their YAML files, hidden directories skipped), each file once, in order."""
-    import glob
 
     out: list[str] = []
     for pattern in patterns:
@@ -85,22 +84,88 @@ def expand_paths(patterns: Sequence[str]) -> list[str]:
         if pattern == "-" or path.is_file() or not (path.is_dir() or _GLOB_CHARS & set(pattern)):
             out.append(pattern)  # a missing file is reported when it is read
         elif path.is_dir():
-            found = sorted(
-                str(p)
-                for p in path.rglob("*")
-                if p.suffix in YAML_SUFFIXES
-                and p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
+            found = sorted(_walk(pattern))
             if not found:
                 raise CnnCalcError("E0001", path=pattern)
             out.extend(found)
         else:
-            matches = sorted(glob.glob(pattern, recursive=True))
+            matches = sorted(_glob(pattern))
             if not matches:
                 raise CnnCalcError("E0002", pattern=pattern)
             out.extend(matches)
     return list(dict.fromkeys(out))
+
+
+def _walk(top: str, suffixes: tuple[str, ...] | None = YAML_SUFFIXES) -> Iterator[str]:
+    """The files under `top` (with `suffixes`; hidden directories skipped), following symbolic
+    links to directories once each: a link back to a directory already searched is skipped,
+    with a note, so a loop in the tree cannot make the walk endless."""
+    seen: set[tuple[int, int]] = set()
+    for root, dirs, files in os.walk(top, followlinks=True):
+        st = os.stat(root)
+        if (st.st_dev, st.st_ino) in seen:
+            dirs[:] = []
+            _skipped(root)
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in files:
+            full = os.path.join(root, name)
+            if (suffixes is None or Path(name).suffix in suffixes) and os.path.isfile(full):
+                yield full
+
+
+def _skipped(path: str) -> None:
+    from cnncalc.errors import Msg
+    from cnncalc.messages import label
+
+    text = Msg("W0021", path=path).text("en")
+    to_stderr(label("note") + label("colon") + text + "\n")
+
+
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    """A glob as a regular expression over `/`-separated paths: `**/` any directories, `*`
+    and `?` within one name (never a leading dot), `[...]` a character class."""
+    import fnmatch
+
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append(r"(?:[^/.][^/]*/)*")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(r"(?:[^/.][^/]*(?:/[^/.][^/]*)*)?")
+            i += 2
+        elif pattern[i] == "*":
+            out.append(r"[^/]*" if i and pattern[i - 1] != "/" else r"(?:[^/.][^/]*)?")
+            i += 1
+        elif pattern[i] == "?":
+            out.append(r"[^/]")
+            i += 1
+        elif pattern[i] == "[" and "]" in pattern[i + 2 :]:
+            end = pattern.index("]", i + 2)
+            out.append(fnmatch.translate(pattern[i : end + 1])[4:-3])
+            i = end + 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out))
+
+
+def _glob(pattern: str) -> list[str]:
+    """The files a glob matches (`**` any number of directories), walking from the part
+    before the first wildcard, each directory once: a symbolic-link loop is skipped (with a
+    note) instead of walked forever."""
+    import glob
+
+    if "**" not in pattern:  # one level per wildcard: no recursion, no loop to follow
+        return glob.glob(pattern)
+    cut = min(pattern.find(c) for c in "*?[" if c in pattern)
+    top = pattern[:cut].rsplit("/", 1)[0] if "/" in pattern[:cut] else ""
+    regex = _glob_regex(pattern)
+    walked = _walk(top or ".", None)
+    found = (p if top else os.path.relpath(p, ".") for p in walked)
+    return [p for p in found if regex.fullmatch(p)]
 
 
 def read(path: str) -> Source:
@@ -165,7 +230,7 @@ class Run:
     def warn(self, warnings: Sequence[CnnCalcError]) -> None:
         """Warnings to stderr in the run's language (and as annotations under GitHub)."""
         for w in warnings:
-            sys.stderr.write(w.render(self.lang) + "\n")
+            to_stderr(w.render(self.lang) + "\n")
         self.annotate(warnings)
 
     @contextlib.contextmanager
@@ -190,20 +255,74 @@ class Run:
         from cnncalc.messages import label
 
         text = Msg(code, **args).text(self.lang)
-        sys.stderr.write(label("note", self.lang) + label("colon", self.lang) + text + "\n")
+        to_stderr(label("note", self.lang) + label("colon", self.lang) + text + "\n")
 
     def error(self, err: CnnCalcError) -> None:
         """An error reported without stopping the command (`lint` goes on to the next file)."""
-        sys.stderr.write(err.render(self.lang) + "\n")
+        to_stderr(err.render(self.lang) + "\n")
 
 
 # --- writing ------------------------------------------------------------------------------------
 
 
 def write(text: str) -> None:
-    """Requested output goes to stdout, and only there."""
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    """Requested output goes to stdout, and only there, with no raw control character (JSON,
+    CSV, Markdown and workflow commands escape their own; this is the last line of defence).
+    A closed or full stdout is a user error (exit 2), never a silent success."""
+    from cnncalc.messages.escape import visible_lines
+
+    out = sys.stdout
+    if out is None:
+        raise CnnCalcError("E0020")
+    try:
+        out.write(visible_lines(text))
+        out.flush()
+    except (OSError, ValueError) as err:
+        _drop_stdout()
+        raise CnnCalcError("E0021", reason=_reason(err)) from None
+
+
+def _drop_stdout() -> None:
+    """After stdout failed, point it at the null device, so the interpreter's last flush of
+    what is still buffered does not fail again (and turn exit 2 into 120)."""
+    with contextlib.suppress(OSError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.close(null)
+
+
+def _reason(err: BaseException) -> str:
+    if isinstance(err, OSError):
+        return err.strerror or type(err).__name__
+    return str(err)
+
+
+#: the most a command writes to stderr: diagnostics past it are dropped, with a note saying so
+MAX_STDERR = 64 * 1024
+_stderr_used: ContextVar[int] = ContextVar("cnncalc_stderr_used", default=0)
+
+
+def to_stderr(text: str) -> None:
+    """Messages go to stderr, control characters visible, at most `MAX_STDERR` bytes in all
+    (a megabyte line quoted in every diagnostic does not flood a CI log); a closed or broken
+    stderr loses the message but not the exit status."""
+    from cnncalc.errors import Msg
+    from cnncalc.messages.escape import visible_lines
+
+    used = _stderr_used.get()
+    if used >= MAX_STDERR:
+        return
+    text = visible_lines(text)
+    size = len(text.encode("utf-8", "replace"))
+    if used + size > MAX_STDERR:
+        cut = Msg("W0020", limit=f"{MAX_STDERR // 1024} KiB").text("en")
+        room = max(0, MAX_STDERR - used - 200)
+        text = text.encode("utf-8", "replace")[:room].decode("utf-8", "ignore") + "\n" + cut + "\n"
+        size = MAX_STDERR
+    _stderr_used.set(used + size)
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stderr.write(text)
+        sys.stderr.flush()
 
 
 def save(path: str | Path, text: str, option: str | None = None) -> None:
@@ -229,20 +348,57 @@ def save(path: str | Path, text: str, option: str | None = None) -> None:
         raise CnnCalcError("E0005", option=option, path=str(path), reason=reason) from None
 
 
+def append_whole(path: str, text: str) -> None:
+    """Append `text` to `path` in one `write(2)` on a file opened for appending (O_APPEND):
+    the block lands whole after what is there, or not at all, never half of it."""
+    data = text.encode("utf-8")
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        done = os.write(fd, data)
+        if done != len(data):  # a short write (disk full): take the partial block back
+            size = os.fstat(fd).st_size
+            os.ftruncate(fd, size - done)
+            raise OSError(28, os.strerror(28))
+    finally:
+        os.close(fd)
+
+
 #: the recording console and its targets while `--svg`/`--html` is in force
 _RECORDING: ContextVar[tuple[Any, list[tuple[str, str]]] | None] = ContextVar(
     "cnncalc_recording", default=None
 )
 
 
+@functools.cache
+def _safe_console_class() -> Any:
+    """Rich's console that never reads markup or emoji codes in text (`[/oops]` in a name is
+    text, not a closing tag) and shows control characters visibly in every segment it
+    renders, recorded ones (SVG, HTML) included."""
+    from rich.console import Console
+    from rich.segment import Segment
+
+    from cnncalc.messages.escape import visible_lines
+
+    class SafeConsole(Console):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(markup=False, emoji=False, highlight=False, **kwargs)
+
+        def render(self, renderable: Any, options: Any = None) -> Any:
+            for seg in super().render(renderable, options):
+                if seg.control is None and visible_lines(seg.text) is not seg.text:
+                    yield Segment(visible_lines(seg.text), seg.style)
+                else:
+                    yield seg
+
+    return SafeConsole
+
+
 def console(stderr: bool = False) -> Any:
     """A console for output; while `--svg`/`--html` is in force, the one that records it."""
-    from rich.console import Console
-
     recording = _RECORDING.get()
     if not stderr and recording is not None:
         return recording[0]
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    return _safe_console_class()(stderr=stderr, soft_wrap=False)
 
 
 def record(ctx: typer.Context, svg: str | None, html: str | None, title: str = "cnncalc") -> None:
@@ -252,9 +408,7 @@ def record(ctx: typer.Context, svg: str | None, html: str | None, title: str = "
         return
     recording = _RECORDING.get()
     if recording is None:
-        from rich.console import Console
-
-        recording = (Console(record=True, highlight=False, soft_wrap=False), [])
+        recording = (_safe_console_class()(record=True, soft_wrap=False), [])
         _RECORDING.set(recording)
 
         def close() -> None:
@@ -293,7 +447,7 @@ def fail(err: CnnCalcError, lang: str | None = None) -> NoReturn:
         code = language(lang)
     except CnnCalcError:
         code = "en"
-    sys.stderr.write(err.render(code) + "\n")
+    to_stderr(err.render(code) + "\n")
     raise typer.Exit(ExitStatus.BAD_INPUT)
 
 
@@ -312,22 +466,46 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+#: the largest integer an option takes: PyTorch's sizes are int64 (as `batch:` in a file)
+INT_MAX = 2**63 - 1
+
+
+def _check_ints(kwargs: dict[str, Any]) -> None:
+    """Integer options as large as the file's own integers may be, and no larger (a
+    4,000-digit `--in` would only make slow bignums and unprintable numbers)."""
+    for key, value in kwargs.items():
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > INT_MAX:
+            option = "--" + key.rstrip("_").replace("_", "-")
+            shown = str(value) if value.bit_length() < 200 else f"a {len(str(value))}-digit number"
+            raise CnnCalcError("E0022", option=option, value=shown, limit=f"{INT_MAX:,}")
+
+
 def guarded(fn: F) -> F:
     """The one catch site: user errors exit 2 with a message in the chosen language, anything
     else is a bug (exit 3)."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _stderr_used.set(0)
+        # exact numbers of any size (a receptive field past 4,300 digits) print in JSON; the
+        # limits on input keep them far from sizes whose conversion would be slow
+        sys.set_int_max_str_digits(0)
         try:
+            if sys.stdout is None:  # `>&-`: nothing would be written, and saying so matters
+                raise CnnCalcError("E0020")
+            _check_ints(kwargs)
             with gc_paused():
                 return fn(*args, **kwargs)
         except CnnCalcError as err:
             lang = kwargs.get("lang")
             fail(err, lang if isinstance(lang, str) else None)
-        except (typer.Exit, typer.Abort, KeyboardInterrupt, BrokenPipeError):
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
+        except OSError as err:  # stdout full or gone while Rich printed: not a bug, exit 2
+            _drop_stdout()
+            fail(CnnCalcError("E0021", reason=_reason(err)))
         except Exception as err:  # noqa: BLE001 - the last line of defence
-            sys.stderr.write(
+            to_stderr(
                 f"internal error: {type(err).__name__}: {err}\n"
                 "this is a bug in cnncalc; please report it with the input that caused it\n"
             )

@@ -16,7 +16,8 @@ from cnncalc.loader.build import Builder, Entry
 from cnncalc.loader.expr import subst
 from cnncalc.loader.nodes import SNode
 from cnncalc.loader.scope import BlockDef, Scope, base_name, ref
-from cnncalc.loader.source import MAX_DEPTH, MAX_NODES, MAX_NOTES
+from cnncalc.loader.source import MAX_DEPTH, MAX_NOTES
+from cnncalc.loader.source import MAX_LAYERS as MAX_NODES
 from cnncalc.loader.values import (
     YAML11_BOOLS,
     Ctx,

@@ -9,7 +9,8 @@ from typing import Any
 import yaml
 
 from cnncalc.errors import Msg, Pos, Source, SpecError
-from cnncalc.loader.source import MAX_NODES, MAX_YAML_DEPTH, check_text
+from cnncalc.loader.source import MAX_NODES, MAX_YAML_DEPTH, char_name, check_text
+from cnncalc.messages.escape import has_control
 
 try:  # libyaml is 7-8x faster; its marks carry no snippet, so snippets come from the text
     _Base: type = yaml.CSafeLoader
@@ -77,6 +78,10 @@ class Composer:
         if anchor is not None and anchor in self._open:
             raise self._err(start, "E0128", name=anchor)
         if isinstance(ev, yaml.ScalarEvent):
+            bad = has_control(ev.value)
+            if bad >= 0:  # from an escape (`"\e"`, `"\n"`): raw ones are refused before parsing
+                char = char_name(ev.value[bad])
+                raise SpecError("E0157", mark_pos(self.source, start), char=char)
             end: Any = ev.end_mark
             scalar = yaml.ScalarNode(STR, ev.value, start, end, ev.style)
             if anchor is not None:
@@ -112,7 +117,7 @@ class Composer:
             if not is_map:
                 items.append(child)
                 continue
-            if not alias and type(child) is yaml.ScalarNode:
+            if type(child) is yaml.ScalarNode:  # a key written through an alias: at the alias
                 if child.value in keys:
                     line = keys[child.value].line + 1
                     raise self._err(mark, "E0122", key=child.value, line=line)

@@ -3,6 +3,7 @@ size limits every later stage keeps to."""
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import unicodedata
@@ -11,9 +12,21 @@ from pathlib import Path
 from cnncalc.errors import Msg, Pos, Source, SpecError
 
 MAX_NODES = 1_000_000  # expansion cap: layers made by repeat, blocks and aliases together
+#: layers after expansion: 100,000 analyse in about 2 s and 200 MB (any accepted input must
+#: finish in < 5 s and < 500 MB); checked before each copy is made, from the multiplied counts
+MAX_LAYERS = 100_000
 MAX_DEPTH = 64  # nesting of block calls and structures
 MAX_NOTES = 8  # "in block … called at …" lines on one error
 MAX_YAML_DEPTH = 200  # nesting of YAML collections (the composer recurses per level)
+MAX_BYTES = 16 * 2**20  # input size; CNNCALC_MAX_BYTES raises it
+MAX_BYTES_ENV = "CNNCALC_MAX_BYTES"
+
+
+def max_bytes() -> int:
+    """The input size limit: `CNNCALC_MAX_BYTES` when it is a positive number, else 16 MiB."""
+    value = os.environ.get(MAX_BYTES_ENV, "")
+    return int(value) if value.isdigit() and 0 < len(value) < 19 and int(value) > 0 else MAX_BYTES
+
 
 #: what YAML 1.1 accepts in a stream (everything else is a control character or a surrogate)
 _NON_PRINTABLE = re.compile(
@@ -43,8 +56,15 @@ def read_source(path: str | Path) -> Source:
     if not name.isprintable():  # a control character in a name would garble the diagnostic
         name = repr(name)[1:-1]
     whole = Pos(Source(name, ""), 0, 0)  # "file: error: …", no line
+    limit = max_bytes()
     try:
-        data = sys.stdin.buffer.read() if name == "-" else Path(path).read_bytes()
+        if name == "-":
+            if sys.stdin is None:  # `<&-`
+                raise SpecError("E0158", Pos(Source("<stdin>", ""), 0, 0))
+            data = sys.stdin.buffer.read(limit + 1)
+        else:
+            with Path(path).open("rb") as fh:  # never more than the limit: /dev/zero ends too
+                data = fh.read(limit + 1)
     except FileNotFoundError:
         raise SpecError("E0101", whole) from None
     except IsADirectoryError:
@@ -53,13 +73,32 @@ def read_source(path: str | Path) -> Source:
         raise SpecError("E0103", whole, reason=str(err.strerror or err)) from None
     except ValueError as err:  # a NUL byte in the path
         raise SpecError("E0104", whole, reason=str(err)) from None
+    if len(data) > limit:
+        raise SpecError("E0156", whole, limit=f"{limit:,}")
     return decode_source("<stdin>" if name == "-" else name, data)
+
+
+def _wide_encoding(data: bytes) -> str | None:
+    """UTF-32 or UTF-16, with or without a byte-order mark (YAML text starts with an ASCII
+    character, so the zero bytes around the first one tell the width), else None."""
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    head = data[:4]
+    if len(head) == 4 and (head[1:] == b"\0\0\0" or head[:3] == b"\0\0\0"):
+        return "UTF-32"
+    if len(head) >= 2 and (head[0] == 0) != (head[1] == 0):
+        return "UTF-16"
+    return None
 
 
 def decode_source(name: str, data: bytes) -> Source:
     """Bytes as a `Source`: UTF-8 (a BOM dropped), else a located error."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise SpecError("E0105", Pos(Source(name, ""), 1, 1))
+    encoding = _wide_encoding(data)
+    if encoding is not None:
+        code = "E0105" if encoding == "UTF-16" else "E0159"
+        raise SpecError(code, Pos(Source(name, ""), 1, 1), encoding=encoding)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:

@@ -17,6 +17,7 @@ from types import MappingProxyType
 
 from cnncalc.messages import en as _en_mod
 from cnncalc.messages import zh as _zh_mod
+from cnncalc.messages.escape import visible
 
 LANGS = ("en", "zh")
 DEFAULT = "en"
@@ -46,9 +47,22 @@ def has(key: str) -> bool:
 def message(code: str, lang: str, args: Mapping[str, object]) -> str:
     """The catalogue entry `code` in `lang` filled with `args`; an argument that is itself a
     message (`errors.Msg`) is rendered in the same language first."""
-    filled = {k: v.text(lang) if hasattr(v, "code") and hasattr(v, "text") else v
+    filled = {k: v.text(lang) if hasattr(v, "code") and hasattr(v, "text") else _safe(v)
               for k, v in args.items()}  # fmt: skip
     return t(code, lang, **filled)
+
+
+#: characters of one user-supplied argument quoted in a message
+MAX_ARG = 200
+
+
+def _safe(value: object) -> object:
+    """A user-supplied string argument as a message may show it: control characters visible,
+    at most `MAX_ARG` characters (a megabyte value is not echoed whole)."""
+    if not isinstance(value, str):
+        return value
+    text = visible(value)
+    return text if len(text) <= MAX_ARG else text[: MAX_ARG - 1] + "…"
 
 
 _LABELS = {"error": "ui.error", "warning": "ui.warning", "hint": "ui.hint", "note": "ui.note"}

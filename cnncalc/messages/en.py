@@ -209,6 +209,16 @@ CLI: dict[str, str] = {
     "E0009": "cannot read '{spec}' from git: {reason}",
     "E0009.hint": "write REV:path with a revision git knows (HEAD~1, main, a tag) and the file's "
     "path relative to the current directory",
+    # streams, limits and paths (cli/common.py)
+    "E0020": "standard output is closed; there is nowhere to write the report",
+    "E0020.hint": "run the command without closing stdout (>&-), or redirect it to a file",
+    "E0021": "cannot write the output: {reason}",
+    "E0021.hint": "check that the disk is not full and that whatever reads the output is "
+    "still running",
+    "E0022": "{option}: {value} is more than {limit}",
+    "E0022.hint": "pass {option} {limit} or less",
+    "W0020": "stderr output stopped at {limit}; later messages were dropped",
+    "W0021": "{path}: a symbolic link to a directory already searched; skipped",
     # budgets and check
     "E0601": "'{text}' is not a count quantity; write a number with k, M, G, T",
     "E0601.hint": "for example 12M or 2.5G",
@@ -232,6 +242,9 @@ CLI: dict[str, str] = {
     "E0610": "nothing to check: none of the files has a budget, and no limit option was given",
     "E0610.hint": "add a section such as 'budget: {{params: 12M, macs: 2G}}' to the files, or "
     "pass --max-params 12M; --only-budgeted skips files without a budget",
+    "E0611": "'{text}' has a power of ten beyond {limit}",
+    "E0611.hint": "write the quantity with a suffix, such as 12M or 2.5G; no network needs more "
+    "than 1e{limit}",
     "W0601": "{path} declares no budget; not checked",
     "W0602": "the file declares no budget; nothing to check",
     "W0603": "none of the {count} files has a budget; nothing to check",
@@ -332,6 +345,16 @@ LOADER: dict[str, str] = {
     "E0154.hint": "check this line's indentation",
     "E0155": "invalid YAML: a key without ': ' after it",
     "E0155.hint": "end each key with ': ', or quote a value that spans several lines",
+    # limits and hostile input (source.py, nodes.py)
+    "E0156": "the input is larger than {limit} bytes",
+    "E0156.hint": "set CNNCALC_MAX_BYTES to a larger number of bytes to read it anyway",
+    "E0157": "a string holds a control character ({char})",
+    "E0157.hint": "remove the escape (such as \\e, \\x1b or \\n) from the quoted string; "
+    "names and values may not hold control characters",
+    "E0158": "standard input is closed",
+    "E0158.hint": "pipe a network file into the command, or pass its path instead of '-'",
+    "E0159": "the file is {encoding} text; cnncalc reads UTF-8",
+    "E0159.hint": "save the file as UTF-8",
     "H0120": "quote the value ('@' and '`' are reserved in YAML)",
     "H0121": "to give '{op}' options, write '- {op}:' and align the options under it",
     "H0122": 'inside {{ }} or [ ], quote an expression: out: "${{cin * 2}}"',
