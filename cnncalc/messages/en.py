@@ -209,6 +209,13 @@ CLI: dict[str, str] = {
     "E0009": "cannot read '{spec}' from git: {reason}",
     "E0009.hint": "write REV:path with a revision git knows (HEAD~1, main, a tag) and the file's "
     "path relative to the current directory",
+    "E0010": "{path}: none of its {count} YAML files is a network",
+    "E0010.hint": "a network file has a top-level 'input:' and 'layers:' or 'channels:' "
+    "(docs/format.md); name a file to load it anyway",
+    "E0011": "--input: '{text}' is not an input shape",
+    "E0011.hint": "sizes separated by x, channels first, per sample: 3x224x224 (2-D), 16x112 "
+    "(1-D), 3x16x112x112 (3-D)",
+    "W0605": "{path}: not a network (no top-level input, layers or channels); skipped",
     # budgets and check
     "E0601": "'{text}' is not a count quantity; write a number with k, M, G, T",
     "E0601.hint": "for example 12M or 2.5G",

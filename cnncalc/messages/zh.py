@@ -190,6 +190,13 @@ CLI: dict[str, str] = {
     "E0008.hint": "请安装 git，或直接以文件形式给出旧版本",
     "E0009": "无法从 git 读取 '{spec}'：{reason}",
     "E0009.hint": "REV:path 中的版本须为 git 认识的版本（HEAD~1、main、标签），路径相对于当前目录",
+    "E0010": "{path}：其中 {count} 个 YAML 文件都不是网络",
+    "E0010.hint": "网络文件的顶层有 'input:'，以及 'layers:' 或 'channels:'（见 docs/format.md）；"
+    "直接指名某个文件即可照常加载它",
+    "E0011": "--input：'{text}' 不是输入形状",
+    "E0011.hint": "用 x 分隔各维大小，通道在前，按单个样本：3x224x224（二维）、16x112（一维）、"
+    "3x16x112x112（三维）",
+    "W0605": "{path}：不是网络（顶层没有 input、layers 或 channels），已跳过",
     # 预算与 check
     "E0601": "'{text}' 不是有效的数量；请写成数字加 k、M、G、T",
     "E0601.hint": "例如 12M 或 2.5G",
