@@ -4,8 +4,6 @@ narrow terminals and piped tables, the input-shape column and `rf_global` in CSV
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import shutil
 from pathlib import Path
@@ -151,3 +149,30 @@ def test_a_bad_input_option_is_a_located_error(bad: str) -> None:
     code, out, err = invoke("params", str(EXAMPLES / "stack.yaml"), "--input", bad)
     assert code == 2 and not out
     assert "error[E0011]" in err and "hint:" in err
+
+
+# --- explain a block ----------------------------------------------------------------------------
+
+
+def test_explain_a_block_shows_its_subtotal_layers_and_shortcuts() -> None:
+    code, out, err = invoke("explain", str(EXAMPLES / "resnet18.yaml"), "-l", "layer2",
+                            COLUMNS="200")  # fmt: skip
+    assert code == 0, err
+    report = cnncalc.analyze(EXAMPLES / "resnet18.yaml")
+    block = next(b for b in report.blocks if b.name == "layer2")
+    params = sum(r.params for r in report.layers[block.start : block.end])
+    assert params == block.params == 525_568
+    assert f"{params:,}" in out and f"{block.macs:,}" in out
+    head = out.split("layer2.0.conv1  ·")[0]
+    assert "layer2  ·  block  ·  64×56×56 → 128×28×28" in head
+    # the projection shortcut: a 1×1 conv 64 → 128 without bias and a bn (2 × 128)
+    assert f"{128 * 64 + 2 * 128:,}" in head and "shortcut1: conv 128×64×1×1 + bn" in head
+    assert "identity: adds 'layer2.0.relu2'" in head
+    # then every layer of the block, in order
+    for row in report.layers[block.start : block.end]:
+        assert f"\n{row.name}  ·  {row.op}  ·" in out
+
+
+def test_explain_names_blocks_in_its_hint() -> None:
+    code, _, err = invoke("explain", str(EXAMPLES / "resnet18.yaml"), "-l", "layr1")
+    assert code == 2 and "error[E0701]" in err and "did you mean 'layer1'?" in err

@@ -63,6 +63,13 @@ UI: dict[str, str] = {
     "explain.w.input_multi": "{c} channels: a multi-channel input (e.g. several MRI sequences)",
     "explain.w.channel_path": "each layer's output channels are the next layer's input channels: "
     "few channels in shallow layers (edges, textures), more in deep ones (abstract features)",
+    "explain.layers": "Layers",
+    "explain.share": "Share of params",
+    "explain.shortcut": "Shortcut ({name})",
+    "explain.block": "block",
+    "explain.w.share": "of the network's params; {macs} of its MACs",
+    "explain.w.projection": "projection {name}: {ops}",
+    "explain.w.identity": "identity: adds '{name}' unchanged, no params",
     "explain.w.weighted_layers": "summed over the {count} layers with weights",
     "explain.w.depth_all": "each kernel is {depth} deep: it covers all input channels",
     "explain.w.depth_groups": "each kernel is {depth} deep: it covers {cin} / {g} groups = "

@@ -56,6 +56,13 @@ UI: dict[str, str] = {
     "explain.w.input_multi": "{c} 个通道：多通道输入（如 MRI 的多个序列）",
     "explain.w.channel_path": "每层的输出通道数就是下一层的输入通道数：浅层通道较少（边缘、纹理），"
     "深层通道较多（语义、抽象特征）",
+    "explain.layers": "层",
+    "explain.share": "参数占比",
+    "explain.shortcut": "捷径（{name}）",
+    "explain.block": "块",
+    "explain.w.share": "占整个网络的参数；MACs 占 {macs}",
+    "explain.w.projection": "投影 {name}：{ops}",
+    "explain.w.identity": "恒等映射：原样加上 '{name}'，没有参数",
     "explain.w.weighted_layers": "{count} 个带权重的层之和",
     "explain.w.depth_all": "决定卷积核的深度：每个卷积核深 {depth}，覆盖全部输入通道",
     "explain.w.depth_groups": "决定卷积核的深度：每个卷积核深 {depth}，覆盖 {cin} / {g} 组 = "
