@@ -475,7 +475,9 @@ def block_section(report: Report, block: Block, lang: str = "en") -> BlockSectio
             t("explain.w.share", lang, macs=_pct(block.macs, total.macs)),
         ),
         Step(t("explain.macs", lang), n(block.macs), ""),
-        Step(t("explain.flops", lang), n(block.flops), f"{FLOPS_PER_MAC} × MACs = {n(block.flops)}"),
+        Step(
+            t("explain.flops", lang), n(block.flops), f"{FLOPS_PER_MAC} × MACs = {n(block.flops)}"
+        ),
         Step(t("explain.out_shape", lang), fmt_shape(block.out_shape), ""),
     ]
     steps += _shortcut_steps(report, block, lang)

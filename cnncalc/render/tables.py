@@ -311,6 +311,9 @@ class Explanation:
 
 
 def explanation(
-    report: Report, sections: Sequence[Section | BlockSection], overview: bool = True, lang: str = "en"
+    report: Report,
+    sections: Sequence[Section | BlockSection],
+    overview: bool = True,
+    lang: str = "en",
 ) -> Explanation:
     return Explanation(report, tuple(sections), overview, lang)
