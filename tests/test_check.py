@@ -265,7 +265,7 @@ def test_globs_and_directories_expand(tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
     (tmp_path / ".hidden").mkdir()
     for name in ("a.yaml", "sub/b.yml", ".hidden/c.yaml", "notes.txt"):
-        (tmp_path / name).write_text("x: 1\n")
+        (tmp_path / name).write_text("input: 3x8x8\nlayers: [relu]\n")
     a, b = str(tmp_path / "a.yaml"), str(tmp_path / "sub" / "b.yml")
     assert expand_paths([str(tmp_path)]) == [a, b]
     assert expand_paths([str(tmp_path / "**" / "*.y*ml"), a]) == [a, b]  # each file once

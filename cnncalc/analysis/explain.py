@@ -14,7 +14,7 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import TypeVar
 
-from cnncalc.engine import FLOPS_PER_MAC, INPUT, LayerReport, Report
+from cnncalc.engine import FLOPS_PER_MAC, INPUT, Block, LayerReport, Report
 from cnncalc.errors import CnnCalcError, Msg
 from cnncalc.layers import (
     RF,
@@ -32,6 +32,7 @@ from cnncalc.layers import (
     Mul,
     Norm,
     Pool,
+    Shape,
     Upsample,
     axis_names,
     effective_kernel,
@@ -404,24 +405,121 @@ def input_rfs(report: Report) -> dict[str, RF]:
     return out
 
 
-def explain_report(report: Report, layer: str | None = None, lang: str = "en") -> list[Section]:
-    """Every layer's steps (or one layer's), with the receptive field entering each layer."""
+@dataclass(frozen=True)
+class BlockSection:
+    """A block's explanation (`explain -l layer1`): its subtotals, its layers, its shortcuts;
+    the sections of its layers follow it."""
+
+    block: Block
+    in_shapes: tuple[Shape, ...]
+    steps: tuple[Step, ...]
+
+
+def explain_report(
+    report: Report, layer: str | None = None, lang: str = "en"
+) -> list[Section | BlockSection]:
+    """Every layer's steps (or one layer's, or one block's and its layers'), with the receptive
+    field entering each layer."""
     rows = report.layers
+    head: list[Section | BlockSection] = []
     if layer is not None:
+        blocks = {b.name: b for b in report.blocks}
         names = [r.name for r in rows]
-        if layer not in names:
+        if layer in blocks:
+            block = blocks[layer]
+            rows = rows[block.start : block.end]
+            head.append(block_section(report, block, lang))
+        elif layer in names:
+            rows = tuple(r for r in rows if r.name == layer)
+        else:
             import difflib
 
-            close = difflib.get_close_matches(layer, names, n=1, cutoff=0.6)
+            close = difflib.get_close_matches(layer, [*names, *blocks], n=1, cutoff=0.6)
             hint = Msg("H0001", name=close[0]) if close else None
             raise CnnCalcError("E0701", name=layer, hint=hint)
-        rows = tuple(r for r in rows if r.name == layer)
     rfs = input_rfs(report)
     batch = report.network.batch
-    return [
+    return head + [
         Section(row, tuple(explain(row, True, batch, lang, rfs.get(row.inputs[0]), context=True)))
         for row in rows
     ]
+
+
+def _local(name: str, block: Block) -> str:
+    return name.removeprefix(block.name + ".")
+
+
+def block_section(report: Report, block: Block, lang: str = "en") -> BlockSection:
+    """A block's subtotals (the sum of its layers), its layers and its shortcuts."""
+    rows = report.layers[block.start : block.end]
+    inside = {r.name for r in rows}
+    entering = tuple(
+        dict.fromkeys(i for r in rows for i in r.inputs if i not in inside)
+    )  # what the block reads from outside itself: its input
+    shapes = {r.name: r.out_shape for r in report.layers}
+    shapes[INPUT] = report.network.input_shape
+    in_shapes = tuple(shapes[i] for i in entering)
+    weighted = [r for r in rows if r.params]
+    if 1 < len(weighted) <= 6:
+        working = " + ".join(n(r.params) for r in weighted) + f" = {n(block.params)}"
+    else:
+        working = t("explain.w.weighted_layers", lang, count=len(weighted))
+    total = report.totals
+    steps = [
+        Step(
+            t("explain.layers", lang),
+            n(len(rows)),
+            ", ".join(_local(r.name, block) for r in rows),
+        ),
+        Step(t("explain.params", lang), n(block.params), working),
+        Step(
+            t("explain.share", lang),
+            _pct(block.params, total.params),
+            t("explain.w.share", lang, macs=_pct(block.macs, total.macs)),
+        ),
+        Step(t("explain.macs", lang), n(block.macs), ""),
+        Step(
+            t("explain.flops", lang), n(block.flops), f"{FLOPS_PER_MAC} × MACs = {n(block.flops)}"
+        ),
+        Step(t("explain.out_shape", lang), fmt_shape(block.out_shape), ""),
+    ]
+    steps += _shortcut_steps(report, block, lang)
+    return BlockSection(block, in_shapes, tuple(steps))
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "0%"
+
+
+def _shortcut_steps(report: Report, block: Block, lang: str) -> list[Step]:
+    """One step per two-input `add` in the block: the shortcut it adds, a projection (a
+    `shortcut…` sub-block, with its params) or an identity (a tensor from outside the merge's
+    own block; a `residual` lists its shortcut first)."""
+    subs = [b for b in report.blocks if b.name.startswith(block.name + ".")]
+    out = []
+    for row in report.layers[block.start : block.end]:
+        if not isinstance(row.node.layer, Add) or len(row.inputs) != 2:
+            continue
+        scope = row.name.rsplit(".", 1)[0] + "." if "." in row.name else ""
+        proj = next(
+            (b for b in subs for src in row.inputs
+             if src.startswith(b.name + ".") and b.name.rsplit(".", 1)[-1].startswith("shortcut")),
+            None,
+        )  # fmt: skip
+        if proj is not None:
+            ops = " + ".join(
+                r.op + (" " + fmt_shape(r.kernel_shape) if r.kernel_shape else "")
+                for r in report.layers[proj.start : proj.end]
+            )
+            value = n(proj.params)
+            working = t("explain.w.projection", lang, name=_local(proj.name, block), ops=ops)
+        else:
+            outside = [i for i in row.inputs if not (scope and i.startswith(scope))]
+            value = "0"
+            working = t("explain.w.identity", lang, name=(outside or row.inputs)[0])
+        label = t("explain.shortcut", lang, name=_local(row.name, block))
+        out.append(Step(label, value, working))
+    return out
 
 
 def channel_path(report: Report) -> list[int]:

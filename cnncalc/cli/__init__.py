@@ -12,7 +12,10 @@ import typer
 
 from cnncalc import __version__
 from cnncalc.cli.common import (
+    BatchOpt,
+    DtypeOpt,
     HtmlOpt,
+    InputOpt,
     LangOpt,
     Run,
     SvgOpt,
@@ -83,6 +86,9 @@ def params(
         int | None,
         typer.Option("--depth", min=0, help="Fold blocks below this level (0: totals only)."),
     ] = None,
+    input_shape: InputOpt = None,
+    batch: BatchOpt = None,
+    dtype: DtypeOpt = None,
     lang: LangOpt = None,
     svg: SvgOpt = None,
     html: HtmlOpt = None,
@@ -91,7 +97,7 @@ def params(
     code = language(lang)
     table_only(fmt.value, svg, html)
     record(ctx, svg, html, title=f"cnncalc params {file}")
-    report = Run(code).analyse(file).report
+    report = Run(code).analyse(file, batch, dtype, input_shape).report
     if fmt is Fmt.json:
         from cnncalc.render.json import report_json
 

@@ -16,6 +16,9 @@ import typer
 
 from cnncalc.cli.common import (
     Analysed,
+    BatchOpt,
+    DtypeOpt,
+    InputOpt,
     LangOpt,
     Run,
     append_whole,
@@ -28,7 +31,6 @@ from cnncalc.cli.common import (
     save,
     write,
 )
-from cnncalc.engine import DTYPE_BYTES
 from cnncalc.errors import CnnCalcError, ExitStatus, Source
 
 if TYPE_CHECKING:
@@ -78,18 +80,6 @@ MinRf = Annotated[
     str | None,
     typer.Option("--min-rf", metavar=_QTY, help="Smallest receptive field of the output."),
 ]
-BatchOpt = Annotated[
-    int | None,
-    typer.Option("--batch", min=1, metavar="N", help="Batch size instead of the file's."),
-]
-DtypeOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--dtype",
-        metavar="DTYPE",
-        help=f"Element type instead of the file's: {', '.join(DTYPE_BYTES)}.",
-    ),
-]
 CheckFmtOpt = Annotated[
     CheckFmt | None,
     typer.Option(
@@ -123,6 +113,7 @@ def check(
     max_activations: MaxActivations = None,
     max_layer_params: MaxLayerParams = None,
     min_rf: MinRf = None,
+    input_shape: InputOpt = None,
     batch: BatchOpt = None,
     dtype: DtypeOpt = None,
     fmt: CheckFmtOpt = None,
@@ -151,13 +142,13 @@ def check(
     results: list[B.FileResult] = []
     with run.annotating():
         cli_limits = B.parse_cli_limits(given)
-        paths = expand_paths(files)
+        paths = expand_paths(files, lambda path: run.note("W0605", path=path))
         for path in paths:
             try:
                 src = _read_budgeted(path, only_budgeted)
                 if src is None:
                     continue
-                done.append(run.analyse_source(src, batch, dtype))
+                done.append(run.analyse_source(src, batch, dtype, input_shape))
                 results.append(B.check_report(done[-1].report, src.name, cli_limits))
             except CnnCalcError as err:
                 _junit_error(path, err, fmt, junit_xml)
@@ -278,6 +269,9 @@ def diff(
     old: Annotated[str, typer.Argument(help="The old network: a file or REV:path from git.")],
     new: Annotated[str, typer.Argument(help="The new network: a file or REV:path.")],
     fmt: Annotated[DiffFmt, typer.Option("--format", "-f", help="Output format.")] = DiffFmt.table,
+    input_shape: InputOpt = None,
+    batch: BatchOpt = None,
+    dtype: DtypeOpt = None,
     lang: LangOpt = None,
 ) -> None:
     """What changed between two versions of a network: totals, and layers matched by name."""
@@ -286,8 +280,8 @@ def diff(
 
     code = language(lang)
     run = Run(code)
-    before = run.analyse_source(read_version(old)).report
-    after = run.analyse_source(read_version(new)).report
+    before = run.analyse_source(read_version(old), batch, dtype, input_shape).report
+    after = run.analyse_source(read_version(new), batch, dtype, input_shape).report
     result = diff_reports(before, after, old, new)
     if fmt is DiffFmt.json:
         from cnncalc.render.json import diff_json

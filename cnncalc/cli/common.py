@@ -23,10 +23,11 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 
+from cnncalc.engine import DTYPE_BYTES
 from cnncalc.errors import CnnCalcError, ExitStatus, Source
 
 if TYPE_CHECKING:
-    from cnncalc.engine import Report
+    from cnncalc.engine import Network, Report
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -40,6 +41,26 @@ SvgOpt = Annotated[
 ]
 HtmlOpt = Annotated[
     str | None, typer.Option("--html", metavar="FILE", help="Also save the output as HTML.")
+]
+InputOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--input",
+        metavar="SHAPE",
+        help="Input shape instead of the file's, per sample: 3x320x320.",
+    ),
+]
+BatchOpt = Annotated[
+    int | None,
+    typer.Option("--batch", min=1, metavar="N", help="Batch size instead of the file's."),
+]
+DtypeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--dtype",
+        metavar="DTYPE",
+        help=f"Element type instead of the file's: {', '.join(DTYPE_BYTES)}.",
+    ),
 ]
 
 
@@ -74,25 +95,57 @@ YAML_SUFFIXES = (".yaml", ".yml")
 _GLOB_CHARS = frozenset("*?[")
 
 
-def expand_paths(patterns: Sequence[str]) -> list[str]:
+#: top-level keys only a network file has (`name:`, `cnncalc:` and the like also start CI files)
+NETWORK_KEYS = frozenset({"input", "channels", "layers", "blocks"})
+_TOP_KEY = re.compile(r"""^(?:["']?)([A-Za-z_][\w-]*)["']?[ \t]*:(?:[ \t]|$)""", re.M)
+#: how much of a file the sniffing reads: the top-level keys of a network come early
+_SNIFF_BYTES = 1 << 20
+
+
+def looks_like_network(path: str) -> bool:
+    """Whether a YAML file found in a directory or by a glob is a network, judged cheaply from
+    its top-level keys (a workflow or a config has none of `NETWORK_KEYS`). A file that cannot
+    be read, or a flow mapping (`{input: …}`), counts as a network: loading it reports it."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(_SNIFF_BYTES).decode("utf-8", "replace")
+    except OSError:
+        return True
+    if head.lstrip("\ufeff \t\r\n").startswith("{"):
+        return True
+    return any(m.group(1) in NETWORK_KEYS for m in _TOP_KEY.finditer(head))
+
+
+def expand_paths(
+    patterns: Sequence[str], skipped: Callable[[str], None] | None = None
+) -> list[str]:
     """Files as given, globs (`models/**/*.yaml`, for shells that do not expand them) and
-    directories (their YAML files, hidden directories skipped), each file once, in order."""
+    directories (their YAML files, hidden directories skipped), each file once, in order.
+    A file found by a directory walk or a glob that is not a network (`looks_like_network`) is
+    left out and passed to `skipped`; a file named explicitly is always kept."""
 
     out: list[str] = []
     for pattern in patterns:
         path = Path(pattern)
         if pattern == "-" or path.is_file() or not (path.is_dir() or _GLOB_CHARS & set(pattern)):
             out.append(pattern)  # a missing file is reported when it is read
-        elif path.is_dir():
+            continue
+        if path.is_dir():
             found = sorted(_walk(pattern))
             if not found:
                 raise CnnCalcError("E0001", path=pattern)
-            out.extend(found)
         else:
-            matches = sorted(_glob(pattern))
-            if not matches:
+            found = sorted(_glob(pattern))
+            if not found:
                 raise CnnCalcError("E0002", pattern=pattern)
-            out.extend(matches)
+        networks = [p for p in found if looks_like_network(p)]
+        if not networks:
+            raise CnnCalcError("E0010", path=pattern, count=len(found))
+        if skipped is not None:
+            for p in found:
+                if p not in networks:
+                    skipped(p)
+        out.extend(networks)
     return list(dict.fromkeys(out))
 
 
@@ -178,6 +231,33 @@ def read(path: str) -> Source:
 # --- loading, analysing, warning ----------------------------------------------------------------
 
 
+def input_option(text: str) -> tuple[int, ...]:
+    """`--input 3x320x320`: the one size grammar of the format (`cnncalc.loader.split_sizes`),
+    channels first, per sample, every size at least 1."""
+    from cnncalc.loader import split_sizes
+
+    shape = split_sizes(text)
+    if not shape or len(shape) > 4 or min(shape) < 1:
+        raise CnnCalcError("E0011", text=text)
+    return shape
+
+
+def override(
+    net: Network, input_shape: str | None, batch: int | None, dtype: str | None
+) -> Network:
+    """The network with the command line's `--input`, `--batch` and `--dtype` in place of the
+    file's: shapes are inferred again from the new input, as if the file had said it."""
+    import dataclasses
+
+    if batch is not None or dtype is not None:
+        from cnncalc.analysis.budget import configure
+
+        net = configure(net, batch, dtype)
+    if input_shape is not None:
+        net = dataclasses.replace(net, input_shape=input_option(input_shape))
+    return net
+
+
 @dataclass(frozen=True)
 class Analysed:
     """One network through the pipeline: its text and its report."""
@@ -207,22 +287,29 @@ class Run:
     github: bool = False
     path_for: Callable[[str], str] = field(default=str)
 
-    def analyse(self, path: str, batch: int | None = None, dtype: str | None = None) -> Analysed:
+    def analyse(
+        self,
+        path: str,
+        batch: int | None = None,
+        dtype: str | None = None,
+        input_shape: str | None = None,
+    ) -> Analysed:
         """Read, load and analyse `path`, and report its warnings."""
-        return self.analyse_source(read(path), batch, dtype)
+        return self.analyse_source(read(path), batch, dtype, input_shape)
 
     def analyse_source(
-        self, src: Source, batch: int | None = None, dtype: str | None = None
+        self,
+        src: Source,
+        batch: int | None = None,
+        dtype: str | None = None,
+        input_shape: str | None = None,
     ) -> Analysed:
-        """Load and analyse `src`, with `--batch`/`--dtype` in place of the file's, and report
-        its warnings."""
-        from cnncalc.analysis.budget import configure
+        """Load and analyse `src`, with `--input`/`--batch`/`--dtype` in place of the file's,
+        and report its warnings."""
         from cnncalc.engine import analyze_network
         from cnncalc.loader import load_source
 
-        net = load_source(src)
-        if batch is not None or dtype is not None:
-            net = configure(net, batch, dtype)
+        net = override(load_source(src), input_shape, batch, dtype)
         report = analyze_network(net)
         self.warn(report.warnings)
         return Analysed(src, report)

@@ -9,7 +9,10 @@ from typing import Annotated
 import typer
 
 from cnncalc.cli.common import (
+    BatchOpt,
+    DtypeOpt,
     HtmlOpt,
+    InputOpt,
     LangOpt,
     Run,
     SvgOpt,
@@ -40,6 +43,9 @@ def explain(
     layer: Annotated[
         str | None, typer.Option("--layer", "-l", help="Explain only this layer (its name).")
     ] = None,
+    input_shape: InputOpt = None,
+    batch: BatchOpt = None,
+    dtype: DtypeOpt = None,
     lang: LangOpt = None,
     svg: SvgOpt = None,
     html: HtmlOpt = None,
@@ -51,7 +57,7 @@ def explain(
 
     code = language(lang)
     record(ctx, svg, html, title=f"cnncalc explain {file}")
-    report = Run(code).analyse(file).report
+    report = Run(code).analyse(file, batch, dtype, input_shape).report
     sections = explain_report(report, layer, code)
     console().print(explanation(report, sections, overview=layer is None, lang=code))
 
@@ -72,6 +78,9 @@ def lint(
         bool, typer.Option("--strict", help="Exit 1 when there is any warning (for CI).")
     ] = False,
     fmt: Annotated[LintFmt, typer.Option("--format", "-f", help="Output format.")] = LintFmt.text,
+    input_shape: InputOpt = None,
+    batch: BatchOpt = None,
+    dtype: DtypeOpt = None,
     lang: LangOpt = None,
 ) -> None:
     """Design advice: located warnings, each with why and a link to docs/lint.md. Exit 0, or 1
@@ -85,7 +94,7 @@ def lint(
     code = language(lang)
     run = Run(code)
     skip = parse_codes(ignore or [])
-    paths = expand_paths(files)
+    paths = expand_paths(files, lambda path: run.note("W0605", path=path))
     found = []
     warnings: list[CnnCalcError] = []
     errors: list[CnnCalcError] = []
@@ -93,7 +102,7 @@ def lint(
         # every file is linted even when one does not load; its error is reported like any
         # other (the same rendering as the catch site), and the exit status becomes 2
         try:
-            done = run.analyse(path)
+            done = run.analyse(path, batch, dtype, input_shape)
             own = ignore_from_network(done.report.network)
         except CnnCalcError as err:
             run.error(err)
@@ -127,6 +136,9 @@ def flow(
     ctx: typer.Context,
     file: Annotated[str, typer.Argument(help="Network YAML file ('-' reads stdin).")],
     by: Annotated[By, typer.Option("--by", help="Bar length: MACs or params.")] = By.macs,
+    input_shape: InputOpt = None,
+    batch: BatchOpt = None,
+    dtype: DtypeOpt = None,
     lang: LangOpt = None,
     svg: SvgOpt = None,
     html: HtmlOpt = None,
@@ -136,7 +148,7 @@ def flow(
 
     code = language(lang)
     record(ctx, svg, html, title=f"cnncalc flow {file}")
-    report = Run(code).analyse(file).report
+    report = Run(code).analyse(file, batch, dtype, input_shape).report
     console().print(FlowPicture(report, by.value, code))
 
 

@@ -63,6 +63,13 @@ UI: dict[str, str] = {
     "explain.w.input_multi": "{c} channels: a multi-channel input (e.g. several MRI sequences)",
     "explain.w.channel_path": "each layer's output channels are the next layer's input channels: "
     "few channels in shallow layers (edges, textures), more in deep ones (abstract features)",
+    "explain.layers": "Layers",
+    "explain.share": "Share of params",
+    "explain.shortcut": "Shortcut ({name})",
+    "explain.block": "block",
+    "explain.w.share": "of the network's params; {macs} of its MACs",
+    "explain.w.projection": "projection {name}: {ops}",
+    "explain.w.identity": "identity: adds '{name}' unchanged, no params",
     "explain.w.weighted_layers": "summed over the {count} layers with weights",
     "explain.w.depth_all": "each kernel is {depth} deep: it covers all input channels",
     "explain.w.depth_groups": "each kernel is {depth} deep: it covers {cin} / {g} groups = "
@@ -219,6 +226,13 @@ CLI: dict[str, str] = {
     "E0022.hint": "pass {option} {limit} or less",
     "W0020": "stderr output stopped at {limit}; later messages were dropped",
     "W0021": "{path}: a symbolic link to a directory already searched; skipped",
+    "E0010": "{path}: none of its {count} YAML files is a network",
+    "E0010.hint": "a network file has a top-level 'input:' and 'layers:' or 'channels:' "
+    "(docs/format.md); name a file to load it anyway",
+    "E0011": "--input: '{text}' is not an input shape",
+    "E0011.hint": "sizes separated by x, channels first, per sample: 3x224x224 (2-D), 16x112 "
+    "(1-D), 3x16x112x112 (3-D)",
+    "W0605": "{path}: not a network (no top-level input, layers or channels); skipped",
     # budgets and check
     "E0601": "'{text}' is not a count quantity; write a number with k, M, G, T",
     "E0601.hint": "for example 12M or 2.5G",

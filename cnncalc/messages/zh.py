@@ -56,6 +56,13 @@ UI: dict[str, str] = {
     "explain.w.input_multi": "{c} 个通道：多通道输入（如 MRI 的多个序列）",
     "explain.w.channel_path": "每层的输出通道数就是下一层的输入通道数：浅层通道较少（边缘、纹理），"
     "深层通道较多（语义、抽象特征）",
+    "explain.layers": "层",
+    "explain.share": "参数占比",
+    "explain.shortcut": "捷径（{name}）",
+    "explain.block": "块",
+    "explain.w.share": "占整个网络的参数；MACs 占 {macs}",
+    "explain.w.projection": "投影 {name}：{ops}",
+    "explain.w.identity": "恒等映射：原样加上 '{name}'，没有参数",
     "explain.w.weighted_layers": "{count} 个带权重的层之和",
     "explain.w.depth_all": "决定卷积核的深度：每个卷积核深 {depth}，覆盖全部输入通道",
     "explain.w.depth_groups": "决定卷积核的深度：每个卷积核深 {depth}，覆盖 {cin} / {g} 组 = "
@@ -199,6 +206,13 @@ CLI: dict[str, str] = {
     "E0022.hint": "请传入不超过 {limit} 的 {option}",
     "W0020": "标准错误输出已达 {limit}；其后的消息已省略",
     "W0021": "{path}：指向已搜索过的目录的符号链接；已跳过",
+    "E0010": "{path}：其中 {count} 个 YAML 文件都不是网络",
+    "E0010.hint": "网络文件的顶层有 'input:'，以及 'layers:' 或 'channels:'（见 docs/format.md）；"
+    "直接指名某个文件即可照常加载它",
+    "E0011": "--input：'{text}' 不是输入形状",
+    "E0011.hint": "用 x 分隔各维大小，通道在前，按单个样本：3x224x224（二维）、16x112（一维）、"
+    "3x16x112x112（三维）",
+    "W0605": "{path}：不是网络（顶层没有 input、layers 或 channels），已跳过",
     # 预算与 check
     "E0601": "'{text}' 不是有效的数量；请写成数字加 k、M、G、T",
     "E0601.hint": "例如 12M 或 2.5G",

@@ -24,7 +24,7 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from cnncalc.analysis.explain import Section, Step
+from cnncalc.analysis.explain import BlockSection, Section, Step
 from cnncalc.engine import Report
 from cnncalc.messages import t as tr
 from cnncalc.render.report import counting_line, rows, totals_lines
@@ -277,7 +277,7 @@ class Explanation:
     """`cnncalc explain`: the network's overview, then each layer's title line and steps."""
 
     report: Report
-    sections: Sequence[Section]
+    sections: Sequence[Section | BlockSection]
     overview: bool = True
     lang: str = "en"
 
@@ -290,11 +290,17 @@ class Explanation:
             title = tr("explain.network", lang, name=name)
             yield steps_table(title, overview(self.report, lang), lang)
         for section in self.sections:
-            row = section.row
-            ins = " + ".join(fmt_shape(s) for s in row.in_shapes)
-            title = f"{row.name}  ·  {row.op}  ·  {ins} → {fmt_shape(row.out_shape)}"
-            if row.node.pos is not None:
-                title += f"  ·  {row.node.pos}"
+            if isinstance(section, BlockSection):
+                block = section.block
+                ins = " + ".join(fmt_shape(s) for s in section.in_shapes)
+                op = tr("explain.block", lang)
+                title = f"{block.name}  ·  {op}  ·  {ins} → {fmt_shape(block.out_shape)}"
+            else:
+                row = section.row
+                ins = " + ".join(fmt_shape(s) for s in row.in_shapes)
+                title = f"{row.name}  ·  {row.op}  ·  {ins} → {fmt_shape(row.out_shape)}"
+                if row.node.pos is not None:
+                    title += f"  ·  {row.node.pos}"
             # the title on its own line: a table title would wrap at the table's width
             if cell_len(title) <= options.max_width:
                 yield Segment(title, ITALIC)
@@ -305,6 +311,9 @@ class Explanation:
 
 
 def explanation(
-    report: Report, sections: Sequence[Section], overview: bool = True, lang: str = "en"
+    report: Report,
+    sections: Sequence[Section | BlockSection],
+    overview: bool = True,
+    lang: str = "en",
 ) -> Explanation:
     return Explanation(report, tuple(sections), overview, lang)
