@@ -118,7 +118,7 @@ BAD = {
     "E0410": NET + "  - convT: {out: 8, k: 3, g: 2}\n",
     "E0411": NET + "  - convT: {out: 8, k: 3, s: 2, op: 3}\n",
     "E0412": NET + "  - maxpool: {k: 3, p: 2}\n",
-    "E0413": "input: 3x2x2x2\nlayers:\n  - avgpool: 3\n",
+    "E0413": "input: 3x2x2x2\nlayers:\n  - AvgPool3d: 3\n",
     "E0414": NET + "  - gn: 2\n",
     "E0415": "input: [3]\nlayers:\n  - inorm\n",
     "E0416": NET + "  - prelu: 2\n",

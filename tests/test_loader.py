@@ -277,3 +277,57 @@ def test_the_package_exports_what_it_declares() -> None:
         )
     with pytest.raises(AttributeError):
         _ = loader.Loader  # type: ignore[attr-defined]
+
+
+# --- a batch axis in `input:` ----------------------------------------------------------------
+RESNET18 = Path(__file__).parent.parent / "examples" / "resnet18.yaml"
+
+
+def test_a_batch_axis_in_front_of_an_image_is_refused_where_written() -> None:
+    """torchinfo's `input_size=(1, 3, 224, 224)` habit on ResNet-18: read as a volume, it would
+    count Conv3d kernels (33.7 M params instead of 11.7 M)."""
+    text = RESNET18.read_text(encoding="utf-8").replace("input: 3x224x224", "input: 1x3x224x224")
+    line = next(i for i, s in enumerate(text.splitlines(), 1) if s.startswith("input:"))
+    with pytest.raises(SpecError) as info:
+        loader.load_text(text, "resnet18.yaml")
+    err = info.value
+    assert err.code == "E0363"
+    assert err.pos is not None and (err.pos.line, err.pos.col) == (line, len("input: ") + 1)
+    assert "per sample" in err.text()
+    assert "'input: 3x224x224' and 'batch: 1'" in err.hint_text()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "input: 8x3x32x32\nlayers:\n  - conv: {out: 8, k: 3}\n",  # a batch of 8
+        "input: 1x3x32x32\nlayers:\n  - Conv2d: {out_channels: 8, kernel_size: 3}\n",
+        "input: 3x16x32x32\nlayers:\n  - conv: {out: 8, k: 3}\n",  # plain conv: ambiguous
+        "input: 1x3x32x32\nchannels: 1→8\n",
+    ],
+)
+def test_four_axes_without_a_3d_op_are_refused(text: str) -> None:
+    with pytest.raises(SpecError) as info:
+        loader.load_text(text)
+    assert info.value.code == "E0363"
+
+
+@pytest.mark.parametrize(
+    "stem",
+    ["conv3d: {out: 8, k: 3}", "Conv3d: {out_channels: 8, kernel_size: 3}"],
+)
+def test_a_3d_op_says_the_network_is_3d(stem: str) -> None:
+    """r3d-style: a `conv3d` stem, then plain `conv`, which takes its rank from the input."""
+    r = engine.analyze_network(loader.load_text(
+        f"input: 3x8x16x16\nlayers:\n  - {stem}\n  - bn3d\n  - conv: {{out: 4, k: 1}}\n"
+    ))  # fmt: skip
+    assert r.layers[0].out_shape == (8, 6, 14, 14)  # 8 − 3 + 1, 16 − 3 + 1
+    assert r.totals.params == 8 * (3 * 27 + 1) + 2 * 8 + 4 * (8 + 1)  # 656 + 16 + 36
+
+
+def test_a_3d_op_inside_a_block_counts() -> None:
+    net = loader.load_text(
+        "input: 1x8x16x16\nblocks:\n  stem:\n    layers:\n      - MaxPool3d: 2\n"
+        "layers:\n  - stem\n  - conv: {out: 4, k: 1}\n"
+    )
+    assert net.input_shape == (1, 8, 16, 16)

@@ -102,6 +102,8 @@ class Document:
             raise SpecError("E0304", Pos(ctx.src, 1, 1))
         input_node = entries["input"][1]
         input_shape = self.parse_input(input_node)
+        if len(input_shape) == 4 and not says_3d(entries):
+            raise self.batch_axis(input_node, input_shape)
         name = self.parse_name(entries["name"][1]) if "name" in entries else ""
         batch = expect_int(ctx, entries["batch"][1], "batch") if "batch" in entries else 1
         dtype = "float32"
@@ -191,6 +193,12 @@ class Document:
             raise ctx.err(node, "E0309", n=len(shape))
         return shape
 
+    def batch_axis(self, node: SNode, shape: Shape) -> SpecError:
+        """A 4-axis input on a network with no 3-D op: most likely the batch written in front
+        of a 2-D image (torchinfo's `input_size` habit)."""
+        rest = "x".join(str(v) for v in shape[1:])
+        return self.ctx.err(node, "E0363", shape=fmt_shape(shape), rest=rest, batch=shape[0])
+
     def parse_budget(self, node: SNode) -> dict[str, Limit]:
         ctx = self.ctx
         out = {}
@@ -277,6 +285,34 @@ class Document:
                 raise self.ctx.err(pkn, "E0316")
             params[pkey] = None if plain(pvn) and pvn.value == "required" else pvn
         return params
+
+
+#: the ops that assert a 3-D input (`[C, D, H, W]`): `conv3d`, `bn3d`, `Conv3d`, `MaxPool3d`, …
+RANK3_OPS = frozenset(op for op, kind in KINDS.items() if kind.fixed.get("rank") == 4)
+
+
+def says_3d(entries: Entries) -> bool:
+    """Whether the layers or blocks name an op that asserts a 3-D input: what makes a 4-axis
+    input a volume rather than a batch in front of an image. Each node is visited once (an
+    alias shares its anchor's node)."""
+    todo = [entries[k][1] for k in ("layers", "blocks") if k in entries]
+    seen: set[int] = set()
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.value in RANK3_OPS:
+                    return True
+                todo.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                if isinstance(item, yaml.ScalarNode) and item.value in RANK3_OPS:
+                    return True
+                todo.append(item)
+    return False
 
 
 class _Mark:

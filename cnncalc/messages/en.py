@@ -615,6 +615,10 @@ LOADER: dict[str, str] = {
     "E0361.hint": "declare it under the block's 'params'",
     "E0362": "block '{block}' needs parameter '{key}'",
     "E0362.hint": "write '{block}: {{{key}: ...}}' (declared at line {line})",
+    "E0363": "input {shape} has 4 axes but no layer is 3-D: shapes are per sample, so its first "
+    "axis would be read as the channels of a volume",
+    "E0363.hint": "for an image with a batch, write 'input: {rest}' and 'batch: {batch}'; for a "
+    "3-D network (a volume, a video), say so with a 3-D op such as 'conv3d' or 'Conv3d'",
     "H0310": "only the channels differ: 'concat' joins them, or project one side",
     "H0311": "mul broadcasts: each axis must match or be 1",
     "H0312": "its keys: {keys}",
