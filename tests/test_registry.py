@@ -26,7 +26,7 @@ from cnncalc.layers import (
     Kind,
     Layer,
 )
-from cnncalc.render import schema as S
+from cnncalc.loader import schema as S
 from tests.conftest import ROOT
 
 DOC = (ROOT / "docs" / "format.md").read_text(encoding="utf-8")

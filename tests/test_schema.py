@@ -17,8 +17,8 @@ from cnncalc.engine import DTYPE_BYTES
 from cnncalc.errors import CnnCalcError
 from cnncalc.layers import KINDS, MERGES, ArgType
 from cnncalc.loader import META_KEYS, STRUCTURES, TOP_KEYS, load_text
+from cnncalc.loader import schema as S
 from cnncalc.quantities import BUDGETS
-from cnncalc.render import schema as S
 from tests.conftest import EXAMPLES, ROOT
 
 runner = CliRunner()

@@ -1,7 +1,7 @@
 """CI commands: `check` (architecture budgets), `diff` (what changed), `schema` (editor support).
 
 Thin: networks through the pipeline of `cli.common`, then `analysis.budget`, `analysis.diff` and
-`render.schema`, printed through `render.ci` and `render.json`. Everything heavy (rich, xml,
+`loader.schema`, printed through `render.ci` and `render.json`. Everything heavy (rich, xml,
 subprocess, the loader) is imported inside the command bodies so that `cnncalc --help` stays
 fast.
 """
@@ -296,7 +296,7 @@ def diff(
 @guarded
 def schema() -> None:
     """Print the JSON Schema of the network format, for editors (see the README)."""
-    from cnncalc.render.schema import schema_json
+    from cnncalc.loader.schema import schema_json
 
     write(schema_json())
 
