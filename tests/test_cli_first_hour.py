@@ -176,3 +176,39 @@ def test_explain_a_block_shows_its_subtotal_layers_and_shortcuts() -> None:
 def test_explain_names_blocks_in_its_hint() -> None:
     code, _, err = invoke("explain", str(EXAMPLES / "resnet18.yaml"), "-l", "layr1")
     assert code == 2 and "error[E0701]" in err and "did you mean 'layer1'?" in err
+
+
+# --- help: -h, -V, metavars, examples that run --------------------------------------------------
+
+COMMANDS = ["params", "layer", "explain", "lint", "flow", "check", "diff", "schema"]
+
+
+def test_short_help_and_version() -> None:
+    assert invoke("-h")[1] == invoke("--help")[1]
+    code, out, _ = invoke("-V")
+    assert code == 0 and out == f"cnncalc {cnncalc.__version__}\n"
+    assert "--install-completion" in invoke("--help")[1]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_has_no_placeholders_and_examples_that_run(
+    command: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shlex
+    import subprocess
+
+    code, out, _ = invoke(command, "-h")
+    assert code == 0
+    for placeholder in ("{", "<int", "<str>", "<path>", "<integer>"):
+        assert placeholder not in out, placeholder
+    assert "\n  Examples:\n" in out
+    lines = [ln.strip() for ln in out.split("\n  Examples:\n", 1)[1].splitlines() if ln.strip()]
+    assert lines and all(ln.startswith(f"cnncalc {command}") for ln in lines)
+    monkeypatch.chdir(ROOT)
+    for line in lines:
+        if "HEAD~1:" in line:  # needs the repository's history
+            ok = subprocess.run(["git", "rev-parse", "HEAD~1"], capture_output=True, cwd=ROOT)
+            if ok.returncode:
+                continue
+        status, _, err = invoke(*shlex.split(line)[1:])
+        assert status == 0, (line, err)

@@ -13,13 +13,16 @@ import typer
 from cnncalc import __version__
 from cnncalc.cli.common import (
     BatchOpt,
+    Command,
     DtypeOpt,
+    FileArg,
     HtmlOpt,
     InputOpt,
     LangOpt,
     Run,
     SvgOpt,
     console,
+    examples,
     guarded,
     language,
     record,
@@ -28,7 +31,8 @@ from cnncalc.cli.common import (
 )
 
 app = typer.Typer(
-    add_completion=False,
+    add_completion=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -67,7 +71,8 @@ def _version(value: bool) -> None:
 def main(
     ctx: typer.Context,
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+        bool,
+        typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
     svg: SvgOpt = None,
     html: HtmlOpt = None,
@@ -76,15 +81,24 @@ def main(
     record(ctx, svg, html)  # `cnncalc --svg out.svg <any command>`
 
 
-@app.command()
+@app.command(
+    cls=Command,
+    epilog=examples(
+        "cnncalc params examples/resnet18.yaml --depth 1",
+        "cnncalc params examples/resnet18.yaml --input 3x320x320 --batch 8",
+        "cnncalc params examples/stack.yaml --format csv",
+    ),
+)
 @guarded
 def params(
     ctx: typer.Context,
-    file: Annotated[str, typer.Argument(help="Network YAML file ('-' reads stdin).")],
+    file: FileArg,
     fmt: Annotated[Fmt, typer.Option("--format", "-f", help="Output format.")] = Fmt.table,
     depth: Annotated[
         int | None,
-        typer.Option("--depth", min=0, help="Fold blocks below this level (0: totals only)."),
+        typer.Option(
+            "--depth", min=0, metavar="N", help="Fold blocks below this level (0: totals only)."
+        ),
     ] = None,
     input_shape: InputOpt = None,
     batch: BatchOpt = None,
@@ -116,32 +130,48 @@ def params(
         console().print(params_renderable(report, depth, code))
 
 
-@app.command()
+@app.command(
+    cls=Command,
+    epilog=examples(
+        "cnncalc layer --in 3 --out 64 -k 3 --size 32",
+        "cnncalc layer --in 64 --out 128 -k 3 -s 2 -p 1 --size 56",
+        "cnncalc layer --op maxpool --in 64 -k 3 -s 2 --size 112",
+    ),
+)
 @guarded
 def layer(
-    in_: Annotated[int, typer.Option("--in", min=1, help="Input channels (features for linear).")],
+    in_: Annotated[
+        int, typer.Option("--in", min=1, metavar="N", help="Input channels (features for linear).")
+    ],
     out: Annotated[
-        int | None, typer.Option("--out", min=1, help="Output channels (features for linear).")
+        int | None,
+        typer.Option("--out", min=1, metavar="N", help="Output channels (features for linear)."),
     ] = None,
     kernel: Annotated[
-        str, typer.Option("--kernel", "-k", help="Kernel: 3 or 3x5 (default 3).")
+        str, typer.Option("--kernel", "-k", metavar="K", help="Kernel: 3 or 3x5 (default 3).")
     ] = "",
     size: Annotated[
-        str | None, typer.Option("--size", help="Input size: 32, 224x192 or 16x112x112.")
+        str | None,
+        typer.Option("--size", metavar="SIZE", help="Input size: 32, 224x192 or 16x112x112."),
     ] = None,
     dim: Annotated[
         int | None,
-        typer.Option("--dim", min=1, max=3, help="Spatial rank when --size is one number."),
+        typer.Option(
+            "--dim", min=1, max=3, metavar="1|2|3", help="Spatial rank when --size is one number."
+        ),
     ] = None,
-    stride: Annotated[str, typer.Option("--stride", "-s", help="Stride: 1 or 2x1.")] = "",
+    stride: Annotated[
+        str, typer.Option("--stride", "-s", metavar="S", help="Stride: 1 or 2x1.")
+    ] = "",
     padding: Annotated[
-        str, typer.Option("--padding", "-p", help="Padding: an int, 1x2, same or valid.")
+        str,
+        typer.Option("--padding", "-p", metavar="P", help="Padding: an int, 1x2, same or valid."),
     ] = "0",
-    dilation: Annotated[str, typer.Option("--dilation", "-d", help="Dilation.")] = "1",
-    groups: Annotated[int, typer.Option("--groups", "-g", min=1, help="Groups.")] = 1,
+    dilation: Annotated[str, typer.Option("--dilation", "-d", metavar="D", help="Dilation.")] = "1",
+    groups: Annotated[int, typer.Option("--groups", "-g", min=1, metavar="G", help="Groups.")] = 1,
     no_bias: Annotated[bool, typer.Option("--no-bias", help="No bias term.")] = False,
     output_padding: Annotated[
-        str, typer.Option("--output-padding", help="Transposed conv only.")
+        str, typer.Option("--output-padding", metavar="P", help="Transposed conv only.")
     ] = "0",
     op: Annotated[LayerOp, typer.Option("--op", help="Layer kind.")] = LayerOp.conv,
     fmt: Annotated[

@@ -17,12 +17,14 @@ import typer
 from cnncalc.cli.common import (
     Analysed,
     BatchOpt,
+    Command,
     DtypeOpt,
     InputOpt,
     LangOpt,
     Run,
     append_whole,
     console,
+    examples,
     expand_paths,
     github_path,
     guarded,
@@ -55,7 +57,10 @@ _QTY = "N"
 
 
 FilesArg = Annotated[
-    list[str], typer.Argument(help="Network files, globs ('models/**/*.yaml') or directories.")
+    list[str],
+    typer.Argument(
+        metavar="FILE...", help="Network files, globs ('models/**/*.yaml') or directories."
+    ),
 ]
 MaxParams = Annotated[
     str | None, typer.Option("--max-params", metavar=_QTY, help="Parameters, e.g. 12M.")
@@ -266,8 +271,10 @@ def read_version(spec: str) -> Source:
 
 @guarded
 def diff(
-    old: Annotated[str, typer.Argument(help="The old network: a file or REV:path from git.")],
-    new: Annotated[str, typer.Argument(help="The new network: a file or REV:path.")],
+    old: Annotated[
+        str, typer.Argument(metavar="OLD", help="The old network: a file or REV:path from git.")
+    ],
+    new: Annotated[str, typer.Argument(metavar="NEW", help="The new network: a file or REV:path.")],
     fmt: Annotated[DiffFmt, typer.Option("--format", "-f", help="Output format.")] = DiffFmt.table,
     input_shape: InputOpt = None,
     batch: BatchOpt = None,
@@ -303,6 +310,20 @@ def schema() -> None:
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to `app`."""
-    app.command()(check)
-    app.command()(diff)
-    app.command()(schema)
+    app.command(
+        cls=Command,
+        epilog=examples(
+            "cnncalc check examples/resnet18.yaml",
+            "cnncalc check examples --max-params 150M",
+            "cnncalc check examples/resnet18.yaml --batch 8 --max-macs 16G --max-activations 64MiB",
+        ),
+    )(check)
+    app.command(
+        cls=Command,
+        epilog=examples(
+            "cnncalc diff examples/vgg16.yaml examples/vgg16_bn.yaml",
+            "cnncalc diff examples/resnet18.yaml examples/resnet18.yaml --input 3x320x320",
+            "cnncalc diff HEAD~1:examples/resnet18.yaml examples/resnet18.yaml",
+        ),
+    )(diff)
+    app.command(cls=Command, epilog=examples("cnncalc schema"))(schema)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
+import typer.core
 
 from cnncalc.engine import DTYPE_BYTES
 from cnncalc.errors import CnnCalcError, ExitStatus, Source
@@ -34,10 +35,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 #: options several commands share
 LangOpt = Annotated[
     str | None,
-    typer.Option("--lang", help="Language: en or zh (default: $CNNCALC_LANG, else en)."),
+    typer.Option(
+        "--lang", metavar="LANG", help="Language: en or zh (default: $CNNCALC_LANG, else en)."
+    ),
 ]
 SvgOpt = Annotated[
     str | None, typer.Option("--svg", metavar="FILE", help="Also save the output as SVG.")
+]
+FileArg = Annotated[
+    str, typer.Argument(metavar="FILE", help="Network YAML file ('-' reads stdin).")
 ]
 HtmlOpt = Annotated[
     str | None, typer.Option("--html", metavar="FILE", help="Also save the output as HTML.")
@@ -62,6 +68,26 @@ DtypeOpt = Annotated[
         help=f"Element type instead of the file's: {', '.join(DTYPE_BYTES)}.",
     ),
 ]
+
+
+# --- commands and their help ------------------------------------------------------------------
+
+
+class Command(typer.core.TyperCommand):
+    """A command whose usage line names its arguments as its help does (`FILE`, not Typer's
+    `{FILE}` for a required argument)."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        return [
+            p[1:-1] if p.startswith("{") and p.endswith("}") else p
+            for p in super().collect_usage_pieces(ctx)
+        ]
+
+
+def examples(*lines: str) -> str:
+    """A command's `Examples:` section (an epilog Click prints as written, not re-wrapped);
+    tests run every line."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
 # --- the language -------------------------------------------------------------------------------

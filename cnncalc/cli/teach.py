@@ -10,13 +10,16 @@ import typer
 
 from cnncalc.cli.common import (
     BatchOpt,
+    Command,
     DtypeOpt,
+    FileArg,
     HtmlOpt,
     InputOpt,
     LangOpt,
     Run,
     SvgOpt,
     console,
+    examples,
     expand_paths,
     guarded,
     language,
@@ -39,9 +42,12 @@ class LintFmt(str, Enum):
 @guarded
 def explain(
     ctx: typer.Context,
-    file: Annotated[str, typer.Argument(help="Network YAML file ('-' reads stdin).")],
+    file: FileArg,
     layer: Annotated[
-        str | None, typer.Option("--layer", "-l", help="Explain only this layer (its name).")
+        str | None,
+        typer.Option(
+            "--layer", "-l", metavar="NAME", help="Explain only this layer or block (its name)."
+        ),
     ] = None,
     input_shape: InputOpt = None,
     batch: BatchOpt = None,
@@ -66,7 +72,9 @@ def explain(
 def lint(
     files: Annotated[
         list[str],
-        typer.Argument(help="Network files, globs or directories ('-' reads stdin)."),
+        typer.Argument(
+            metavar="FILE...", help="Network files, globs or directories ('-' reads stdin)."
+        ),
     ],
     ignore: Annotated[
         list[str] | None,
@@ -134,7 +142,7 @@ def lint(
 @guarded
 def flow(
     ctx: typer.Context,
-    file: Annotated[str, typer.Argument(help="Network YAML file ('-' reads stdin).")],
+    file: FileArg,
     by: Annotated[By, typer.Option("--by", help="Bar length: MACs or params.")] = By.macs,
     input_shape: InputOpt = None,
     batch: BatchOpt = None,
@@ -154,6 +162,26 @@ def flow(
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to `app`."""
-    app.command()(explain)
-    app.command()(lint)
-    app.command()(flow)
+    app.command(
+        cls=Command,
+        epilog=examples(
+            "cnncalc explain examples/stack.yaml",
+            "cnncalc explain examples/resnet18.yaml -l layer1",
+            "cnncalc explain examples/resnet18.yaml -l conv1 --lang zh",
+        ),
+    )(explain)
+    app.command(
+        cls=Command,
+        epilog=examples(
+            "cnncalc lint examples/vgg16.yaml",
+            "cnncalc lint examples --ignore CNN105",
+            "cnncalc lint 'examples/*.yaml' --format json",
+        ),
+    )(lint)
+    app.command(
+        cls=Command,
+        epilog=examples(
+            "cnncalc flow examples/googlenet.yaml",
+            "cnncalc flow examples/unet.yaml --by params",
+        ),
+    )(flow)
