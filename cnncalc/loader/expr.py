@@ -158,8 +158,12 @@ def evaluate(expr: str, names: Mapping[str, object]) -> object:
         return _ev(tree, names)
     except ExprError:
         raise
-    except (TypeError, ValueError, ArithmeticError) as err:  # min(), int(inf), int(1, 2), …
-        raise ExprError(Msg("N0240", error=str(err))) from None
+    except ZeroDivisionError:
+        raise ExprError(Msg("N0237")) from None
+    except (OverflowError, ValueError):  # int(inf), int(nan), 10.0 ** 400, min() of nothing
+        raise ExprError(Msg("N0240")) from None
+    except (TypeError, ArithmeticError):  # int(1, 2), round(1, 2, 3), a number of the wrong kind
+        raise ExprError(Msg("N0241")) from None
     except (RecursionError, MemoryError):
         raise ExprError(Msg("N0231")) from None
 

@@ -471,7 +471,8 @@ LOADER: dict[str, str] = {
     "N0238": "{shown} is not allowed ({construct}); expressions use numbers, parameters, "
     "+ - * / // %, parentheses, min, max, round, int, make_divisible",
     "N0239": "round() takes at most 30 digits, got {digits}",
-    "N0240": "{error}",
+    "N0240": "a value has no finite size (infinite, not a number, or far too large)",
+    "N0241": "a function or operator was given arguments of the wrong kind or number",
     "N0250": "the operator {op}",
     "N0251": "a call of '{name}', which is not one of the functions",
     "N0252": "a comparison",
