@@ -6,9 +6,12 @@ command's annotations at each start, and string annotations would each be compil
 
 import sys
 from enum import Enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from cnncalc.loader.single import SingleLayer
 
 from cnncalc import __version__
 from cnncalc.cli.common import (
@@ -180,16 +183,8 @@ def layer(
     lang: LangOpt = None,
 ) -> None:
     """One layer, explained: kernel shape, parameter arithmetic, output size, MACs."""
-    from cnncalc.analysis.explain import explain
-    from cnncalc.engine import analyze_network
     from cnncalc.layers import PAD_MODES
-    from cnncalc.loader.single import (
-        SingleLayer,
-        check_options,
-        parse_sizes,
-        single_network,
-        single_title,
-    )
+    from cnncalc.loader.single import SingleLayer, check_options, parse_sizes
 
     spec = SingleLayer(
         op=op.value,
@@ -215,7 +210,15 @@ def layer(
         "output-padding": output_padding != "0",
     }
     check_options(spec, frozenset(k for k, v in given.items() if v))
-    code = language(lang)
+    _show_layer(spec, fmt, language(lang))
+
+
+def _show_layer(spec: "SingleLayer", fmt: LayerFmt, code: str) -> None:
+    """Analyse the one-layer network and print its report (JSON) or its explanation."""
+    from cnncalc.analysis.explain import explain
+    from cnncalc.engine import analyze_network
+    from cnncalc.loader.single import single_network, single_title
+
     net, rank = single_network(spec)
     report = analyze_network(net)
     if fmt is LayerFmt.json:
@@ -224,10 +227,9 @@ def layer(
         write(report_json(report))
         return
     steps = explain(report.layers[0], spec.size is not None, 1, code)
-    title = single_title(spec, rank, report)
     from cnncalc.render.tables import steps_table
 
-    console().print(steps_table(title, steps, code))
+    console().print(steps_table(single_title(spec, rank, report), steps, code))
 
 
 def _register() -> None:
