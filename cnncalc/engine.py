@@ -31,7 +31,12 @@ _EMPTY: Mapping[str, Pos] = MappingProxyType({})
 @frozen
 class Node:
     """One layer of the canonical form: a unique (dotted) name, the op as the user wrote it, the
-    layer object, the names of its inputs, and where it came from."""
+    layer object, the names of its inputs, and where it came from.
+
+    `frozen`: its parameters take no gradient (`frozen: true` on it or on a block, repeat or
+    structure around it; PyTorch's `requires_grad_(False)`). `generated`: a front end made it
+    for the user (the 1×1 conv and bn of `shortcut: auto`), so advice does not blame the user
+    for it."""
 
     name: str
     op: str
@@ -39,6 +44,8 @@ class Node:
     inputs: tuple[str, ...]
     pos: Pos | None = None
     arg_pos: Mapping[str, Pos] = _EMPTY
+    frozen: bool = False
+    generated: bool = False
 
 
 @dataclass(frozen=True)
@@ -81,14 +88,35 @@ class LayerReport:
     def in_shape(self) -> Shape:
         return self.in_shapes[0]
 
+    @property
+    def frozen(self) -> bool:
+        return self.node.frozen
+
+    @property
+    def trainable_params(self) -> int:
+        """The parameters that take a gradient: all of them, or none when frozen."""
+        return 0 if self.node.frozen else self.params
+
 
 #: the network totals, named as in the JSON report
-TOTAL_FIELDS = ("params", "macs", "flops", "param_bytes", "peak_activation_bytes")
+TOTAL_FIELDS = (
+    "params",
+    "trainable_params",
+    "frozen_params",
+    "macs",
+    "flops",
+    "param_bytes",
+    "peak_activation_bytes",
+)
 
 
 @frozen
 class Totals:
+    """`params` = `trainable_params` + `frozen_params` (the parameters of frozen layers)."""
+
     params: int
+    trainable_params: int
+    frozen_params: int
     macs: int
     flops: int
     param_bytes: int
@@ -221,6 +249,7 @@ def _layer_dict(r: LayerReport) -> dict[str, object]:
         "out_shape": list(r.out_shape),
         "kernel_shape": None if r.kernel_shape is None else list(r.kernel_shape),
         "params": r.params,
+        "frozen": r.node.frozen,
         "macs": r.macs,
         "flops": r.flops,
         "out_bytes": r.out_bytes,
@@ -351,12 +380,15 @@ def analyze_network(net: Network) -> Report:
     rfs = inferred.rfs
     outputs = net.outputs or ((net.nodes[-1].name,) if net.nodes else (INPUT,))
     total_params = sum(r.params for r in rows)
+    frozen_params = sum(r.params for r in rows if r.node.frozen)
     total_macs = sum(r.macs for r in rows)
     return Report(
         network=net,
         layers=tuple(rows),
         totals=Totals(
             params=total_params,
+            trainable_params=total_params - frozen_params,
+            frozen_params=frozen_params,
             macs=total_macs,
             flops=FLOPS_PER_MAC * total_macs,
             param_bytes=total_params * elem,

@@ -2,9 +2,10 @@
 every number cnncalc reports is the number torch measures.
 
 `compare(net)` is the one entry point (reusable as `compare(cnncalc.load(path))`). It checks
-total and per-layer parameter counts against `nn.Module.parameters()`, every node's per-sample
-output shape against the tensor torch produced, weight layouts against `weight.shape`, and total
-and per-layer FLOPs against `torch.utils.flop_counter.FlopCounterMode`.
+total and per-layer parameter counts against `nn.Module.parameters()`, the trainable ones against
+those with `requires_grad` once every frozen layer's module had `requires_grad_(False)`, every
+node's per-sample output shape against the tensor torch produced, weight layouts against
+`weight.shape`, and total and per-layer FLOPs against `torch.utils.flop_counter.FlopCounterMode`.
 """
 
 from __future__ import annotations
@@ -30,6 +31,17 @@ def _check(ok: bool, message: str) -> None:
 
 def n_params(module: nn.Module) -> int:
     return sum(p.numel() for p in module.parameters())
+
+
+def n_trainable(module: nn.Module) -> int:
+    return sum(p.numel() for p in module.parameters() if p.requires_grad)
+
+
+def freeze(model: TorchNet, report: Report) -> None:
+    """What `frozen: true` means in PyTorch: `requires_grad_(False)` on each frozen layer."""
+    for row in report.layers:
+        if row.frozen:
+            model.submodule(row.name).requires_grad_(False)
 
 
 def weight_shape(module: nn.Module) -> tuple[int, ...] | None:
@@ -59,6 +71,7 @@ def compare(net: Network) -> Report:
     """Assert that cnncalc's report on `net` matches PyTorch's measurements; return the report."""
     report = analyze_network(net)
     model: TorchNet = build_torch(net)
+    freeze(model, report)
     outs, total_flops, per_module = run(model, net)
     root = type(model).__name__
 
@@ -66,12 +79,23 @@ def compare(net: Network) -> Report:
         report.totals.params == n_params(model),
         f"total params: cnncalc {report.totals.params}, torch {n_params(model)}",
     )
+    totals = report.totals
+    _check(
+        totals.trainable_params == n_trainable(model)
+        and totals.frozen_params == n_params(model) - n_trainable(model),
+        f"trainable params: cnncalc {totals.trainable_params} (frozen {totals.frozen_params}), "
+        f"torch {n_trainable(model)} of {n_params(model)}",
+    )
     for row in report.layers:
         sub = model.submodule(row.name)
         what = f"{row.op} '{row.name}' (in {row.in_shapes}, layer {row.node.layer!r})"
         _check(
             row.params == n_params(sub),
             f"{what}: params cnncalc {row.params}, torch {n_params(sub)}",
+        )
+        _check(
+            row.trainable_params == n_trainable(sub),
+            f"{what}: trainable params cnncalc {row.trainable_params}, torch {n_trainable(sub)}",
         )
         got = tuple(outs[row.name].shape)
         _check(

@@ -16,7 +16,7 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 import cnncalc  # noqa: E402
-from tests.conftest import EXAMPLES  # noqa: E402
+from tests.conftest import EXAMPLES, ROOT  # noqa: E402
 from tests.parity import compare  # noqa: E402
 
 
@@ -24,6 +24,15 @@ from tests.parity import compare  # noqa: E402
 def test_example_matches_torch(example: Path) -> None:
     report = compare(cnncalc.load(example))
     assert report.totals.flops == 2 * report.totals.macs
+
+
+def test_frozen_stem_matches_torch() -> None:
+    """ResNet-18 with its stem and layer1 frozen: torch counts the same trainable params."""
+    report = compare(cnncalc.load(ROOT / "tests" / "data" / "resnet18_frozen.yaml"))
+    stem = 64 * 3 * 7 * 7 + 2 * 64  # conv1 + bn1: 9,536
+    layer1 = 2 * (2 * 64 * 64 * 3 * 3 + 2 * 2 * 64)  # two BasicBlocks: 147,968
+    assert report.totals.frozen_params == stem + layer1 == 157_504
+    assert report.totals.trainable_params == 11_689_512 - 157_504
 
 
 @st.composite
@@ -46,6 +55,15 @@ def body(draw: st.DrawFn, stride: bool = True) -> list[str]:
 
 @st.composite
 def graph_item(draw: st.DrawFn) -> str:
+    """An item, frozen (`frozen: true` beside its op) one time in three."""
+    item = draw(unfrozen_item())
+    if item != "SE" and draw(st.integers(0, 2)) == 0:
+        return item[:-1] + ", frozen: true}"
+    return item
+
+
+@st.composite
+def unfrozen_item(draw: st.DrawFn) -> str:
     kind = draw(st.sampled_from(["residual", "residual_concat", "parallel", "plain", "se"]))
     if kind == "plain":
         return draw(conv_item())

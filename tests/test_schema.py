@@ -171,6 +171,16 @@ AGREE = [
     ("input: 3x8x8\nlayers:\n  - residual:\n      body: [relu]\n      short: auto\n", False),
     ("input: 3x8x8\ndefaults:\n  conv: {bias: false, mult: 2}\nlayers: [relu]\n", True),
     ("input: 3x8x8\ndefaults:\n  conv: {biass: false}\nlayers: [relu]\n", False),
+    ("input: 3x8x8\nlayers:\n  - conv: {out: 4, k: 3}\n    frozen: true\n", True),
+    ("input: 3x8x8\nlayers:\n  - conv: {out: 4, k: 3}\n    frozen: 1\n", False),
+    ("input: 3x8x8\nlayers:\n  - conv: {out: 4, k: 3}\n    frozen: 'true'\n", False),
+    (
+        "input: 3x8x8\nblocks:\n  b:\n    frozen: true\n    layers: [relu]\n"
+        "layers:\n  - b:\n    repeat: 2\n    frozen: false\n",
+        True,
+    ),
+    ("input: 3x8x8\nblocks:\n  b:\n    frozen: 1\n    layers: [relu]\nlayers: [b]\n", False),
+    ("input: 3x8x8\nlayers:\n  - frozen: true\n", False),  # no op
 ]
 
 

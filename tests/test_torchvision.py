@@ -150,3 +150,21 @@ def test_the_comparison_sees_a_wrong_eps() -> None:
            if isinstance(r.node.layer, L.BatchNorm)]  # fmt: skip
     assert got[0] == ("bn", 0.001, 0.1, True)
     assert got[0] != next(d for d in expected if d[0] == "bn")
+
+
+def test_a_frozen_stem_counts_as_torchvision_fine_tuning_does() -> None:
+    """tests/data/resnet18_frozen.yaml is torchvision's resnet18 after
+    `requires_grad_(False)` on conv1, bn1 and layer1: the same trainable params, layer by layer
+    (the dotted names are torchvision's: layer1.0.conv1, layer1.1.bn2 …)."""
+    models = _torchvision()
+    model = models.resnet18(weights=None)
+    for module in (model.conv1, model.bn1, model.layer1):
+        module.requires_grad_(False)
+    report = cnncalc.analyze(ROOT / "tests" / "data" / "resnet18_frozen.yaml")
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    assert report.totals.trainable_params == trainable == 11_689_512 - 157_504
+    assert report.totals.frozen_params == sum(
+        p.numel() for p in model.parameters() if not p.requires_grad
+    )
+    frozen_names = {n.rsplit(".", 1)[0] for n, p in model.named_parameters() if not p.requires_grad}
+    assert {r.name for r in report.layers if r.frozen and r.params} == frozen_names

@@ -21,7 +21,11 @@ from cnncalc.layers import Shape
 #: the totals compared, named as in the report's JSON
 TOTALS: tuple[str, ...] = TOTAL_FIELDS
 #: what makes a layer present in both versions `changed`
-LAYER_FIELDS = ("op", "inputs", "in_shape", "out_shape", "kernel_shape", "params", "macs")
+LAYER_FIELDS = (
+    "op", "inputs", "in_shape", "out_shape", "kernel_shape", "params", "macs", "frozen"
+)  # fmt: skip
+#: the totals that split `params`: worth a row only when either version freezes a layer
+SPLIT_TOTALS = ("trainable_params", "frozen_params")
 
 Change = Literal["added", "removed", "changed"]
 
@@ -61,6 +65,7 @@ class LayerSide:
     kernel_shape: Shape | None
     params: int
     macs: int
+    frozen: bool = False
 
     @classmethod
     def of(cls, row: LayerReport) -> LayerSide:
@@ -72,6 +77,7 @@ class LayerSide:
             row.kernel_shape,
             row.params,
             row.macs,
+            row.frozen,
         )
 
     def to_dict(self) -> dict[str, object]:
@@ -83,6 +89,7 @@ class LayerSide:
             "kernel_shape": None if self.kernel_shape is None else list(self.kernel_shape),
             "params": self.params,
             "macs": self.macs,
+            "frozen": self.frozen,
         }
 
 
@@ -159,6 +166,14 @@ class NetworkDiff:
     totals: Mapping[str, Delta]
     layers: tuple[LayerChange, ...]
     unchanged: int
+    #: whether either version freezes any layer
+    freezes: bool = False
+
+    @property
+    def shown_totals(self) -> tuple[str, ...]:
+        """The totals a table shows: all of them, without the trainable/frozen split when
+        neither version freezes anything (the JSON always has every total)."""
+        return tuple(n for n in self.totals if self.freezes or n not in SPLIT_TOTALS)
 
     def count(self, change: Change) -> int:
         return sum(1 for c in self.layers if c.change == change)
@@ -189,6 +204,8 @@ def _compare(name: str, old: LayerReport, new: LayerReport, common: set[str]) ->
     fields = [f for f in LAYER_FIELDS if getattr(a, f) != getattr(b, f)]
     if "inputs" in fields and not common.issuperset((*a.inputs, *b.inputs)):
         fields.remove("inputs")  # an inserted or removed producer, reported on its own
+    if "frozen" in fields and not (a.params or b.params):
+        fields.remove("frozen")  # freezing a layer without parameters changes nothing
     return LayerChange(name, "changed", a, b, tuple(fields)) if fields else None
 
 
@@ -222,4 +239,5 @@ def diff_reports(old: Report, new: Report, old_path: str = "", new_path: str = "
         totals,
         tuple(changes),
         unchanged,
+        any(r.frozen for r in (*old.layers, *new.layers)),
     )

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the names for type checkers; `_HOMES` loads them (a test keeps both equal)
     from cnncalc.loader.build import family_args as family_args
+    from cnncalc.loader.document import BLOCK_KEYS as BLOCK_KEYS
     from cnncalc.loader.document import TOP_KEYS as TOP_KEYS
     from cnncalc.loader.document import load as load
     from cnncalc.loader.document import load_dict as load_dict
@@ -37,6 +38,7 @@ if TYPE_CHECKING:  # the names for type checkers; `_HOMES` loads them (a test ke
 
 #: each public name -> the module that defines it
 _HOMES = {
+    "BLOCK_KEYS": "document",
     "CONVERTERS": "values",
     "MAX_DEPTH": "source",
     "MAX_NODES": "source",

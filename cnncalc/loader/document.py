@@ -24,6 +24,7 @@ from cnncalc.loader.values import (
     choice,
     convert_arg,
     describe,
+    expect_bool,
     expect_int,
     expect_ints,
     expect_str,
@@ -59,6 +60,8 @@ TOP_KEYS = (
     "budget",
     "lint",
 )
+#: the keys of a block under `blocks:`
+BLOCK_KEYS = ("params", "layers", "frozen")
 _SHORTHAND = ("kernel", "stride", "padding", "norm", "act")
 _ARROWS = ("⟶", "→", "->")
 Entries = Mapping[str, tuple[SNode, SNode]]
@@ -262,18 +265,21 @@ class Document:
                 raise ctx.err(kn, "E0315", key=key)
             params: dict[str, SNode | None] = {}
             layers = None
+            frozen = False
             for bkey, bkn, bvn in mapping(ctx, vn, Msg("N0332", block=key)):
                 if bkey == "params":
                     params = self.block_params(key, bvn)
                 elif bkey == "layers":
                     layers = bvn
+                elif bkey == "frozen":
+                    frozen = expect_bool(ctx, bvn, "frozen")
                 else:
-                    hint = suggest(bkey, ["params", "layers"])
+                    hint = suggest(bkey, list(BLOCK_KEYS))
                     raise ctx.err(bkn, "E0317", hint, key=bkey, block=key)
             if layers is None:
                 raise ctx.err(kn, "E0318", block=key)
             sequence(ctx, layers, Msg("N0312", block=key))
-            self.blocks[key] = BlockDef(key, params, layers, ctx.pos(kn))
+            self.blocks[key] = BlockDef(key, params, layers, ctx.pos(kn), frozen)
 
     def block_params(self, block: str, node: SNode) -> dict[str, SNode | None]:
         """A block's declared parameters: name -> default, None when `required`."""

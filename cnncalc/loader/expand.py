@@ -22,6 +22,7 @@ from cnncalc.loader.values import (
     YAML11_BOOLS,
     Ctx,
     choice,
+    expect_bool,
     expect_int,
     expect_str,
     is_null,
@@ -33,9 +34,11 @@ from cnncalc.loader.values import (
 )
 
 STRUCTURES = ("residual", "parallel")
-META_KEYS = ("name", "from", "repeat", "first")
+META_KEYS = ("name", "from", "repeat", "first", "frozen")
 #: the keys of each structure, the first of them required
 _STRUCTURE_KEYS = {"residual": ("body", "shortcut", "merge"), "parallel": ("branches", "merge")}
+#: an item's meta keys, each with its key and value nodes
+Meta = Mapping[str, tuple[SNode, SNode]]
 #: which sizes a merge needs equal, for its message
 _MERGE_WHAT = {"add": "N0305", "concat": "N0306", "mul": "N0305"}
 
@@ -49,6 +52,7 @@ class Expander:
         self.builder = builder
         self.blocks = blocks
         self.stack: list[str] = []  # the block calls and structures being expanded
+        self.frozen = 0  # how many `frozen: true` items (and frozen blocks) are being expanded
 
     # -- items --
     def items(self, scope: Scope, items: Sequence[SNode]) -> None:
@@ -84,6 +88,19 @@ class Expander:
             if op in YAML11_BOOLS:
                 hint = Msg("H0307", op=op)
             raise ctx.err(kn, "E0333", hint, op=op)
+        # `frozen: true` freezes every layer the item makes; `false` unfreezes nothing inside
+        # a frozen block (as `requires_grad_(False)` on a parent module reaches every child)
+        frozen = "frozen" in meta and expect_bool(ctx, meta["frozen"][1], "frozen")
+        self.frozen += frozen
+        try:
+            self.expand_item(scope, (op, kn, vn), meta)
+        finally:
+            self.frozen -= frozen
+
+    def expand_item(self, scope: Scope, what: tuple[str, SNode, SNode | None], meta: Meta) -> None:
+        """One item whose op is known: its name, input, copies and nodes."""
+        ctx = self.ctx
+        op, kn, vn = what
         name = self.item_name(scope, meta)
         src = ref(ctx, scope, meta["from"][1]) if "from" in meta else scope.last()
         repeat = expect_int(ctx, meta["repeat"][1], "repeat") if "repeat" in meta else None
@@ -233,13 +250,15 @@ class Expander:
         inputs: tuple[str, ...],
         at: SNode,
         where: Mapping[str, Pos],
+        generated: bool = False,
     ) -> str:
-        """Hand one node to the graph (which infers its shape); its full name."""
+        """Hand one node to the graph (which infers its shape); its full name. `generated`:
+        the user did not write this layer (`shortcut: auto` made it)."""
         full = name if name.startswith(scope.prefix) and scope.prefix else scope.prefix + name
         if full in self.graph.shapes:  # a structure named as a layer of its own body
             raise self.duplicate(full, full, at)
         self.ctx.tick(at)
-        node = Node(full, op, layer, inputs, self.ctx.pos(at), where)
+        node = Node(full, op, layer, inputs, self.ctx.pos(at), where, self.frozen > 0, generated)
         shape = self.graph.add(node)
         if max(shape) > INT_MAX:  # keeps every later size, and every message, a sane number
             raise ShapeError("E0343", node.pos, op=op, name=full, size=f"{max(shape):.3g}")
@@ -376,8 +395,8 @@ class Expander:
             strides.append(s)
         conv = Conv(out_channels=y[0], kernel_size=(1,), stride=tuple(strides), bias=False)
         sub = Scope(f"{scope.prefix}{scope.auto('shortcut')}.", src, {}, x[0])
-        a = self.emit(sub, "conv", "conv", conv, (src,), at, {})
-        return self.emit(sub, "bn", "bn", BatchNorm(), (a,), at, {})
+        a = self.emit(sub, "conv", "conv", conv, (src,), at, {}, generated=True)
+        return self.emit(sub, "bn", "bn", BatchNorm(), (a,), at, {}, generated=True)
 
     def parallel(
         self, scope: Scope, kn: SNode, vn: SNode | None, name: str | None, src: str
@@ -451,7 +470,9 @@ class Expander:
                     params[key] = subst(ctx, params, inner.cin, default)
             items = sequence(ctx, block.layers, Msg("N0312", block=op))
             self.stack.append(op)
+            self.frozen += block.frozen
             self.items(inner, items)
+            self.frozen -= block.frozen
             self.stack.pop()
         except CnnCalcError as err:
             if err.pos != at and len(err.notes) < MAX_NOTES:

@@ -18,7 +18,7 @@ from typing import Any
 
 from cnncalc.engine import DTYPE_BYTES
 from cnncalc.layers import KINDS, MERGES, PAD_MODES, Activation, Arg, ArgType, Kind
-from cnncalc.loader import META_KEYS, STRUCTURES, TOP_KEYS, family_args
+from cnncalc.loader import BLOCK_KEYS, META_KEYS, STRUCTURES, TOP_KEYS, family_args
 from cnncalc.quantities import BUDGETS, BYTE_SUFFIXES, COUNT_SUFFIXES
 
 Schema = dict[str, Any]
@@ -201,6 +201,10 @@ META: Mapping[str, Schema] = {
     "from": {"description": "the item's input instead of the previous item", **REF},
     "repeat": {"description": "N copies in sequence", **ref("int")},
     "first": {"description": "argument overrides for copy 0 (needs repeat)", "type": "object"},
+    "frozen": {
+        "description": "no gradient for the parameters of every layer the item makes",
+        "type": "boolean",
+    },
 }
 BLOCK_CALL: Schema = {
     "description": "a call of a block defined under 'blocks', with its parameters",
@@ -263,7 +267,7 @@ def _quantity(unit: str) -> Schema:
     }
 
 
-#: `blocks:`, each a mapping of `params` and `layers`
+#: `blocks:`, each a mapping of `params`, `layers` and `frozen` (`loader.BLOCK_KEYS`)
 BLOCKS: Schema = {
     "description": "reusable, parameterised blocks",
     "type": "object",
@@ -277,11 +281,18 @@ BLOCKS: Schema = {
                 "propertyNames": {"not": {"const": "cin"}},
             },
             "layers": {"$ref": "#/$defs/items"},
+            "frozen": {
+                "description": "every call of the block is frozen (no gradient)",
+                "type": "boolean",
+            },
         },
         "required": ["layers"],
         "additionalProperties": False,
     },
 }
+
+
+assert set(BLOCKS["additionalProperties"]["properties"]) == set(BLOCK_KEYS), "a block key"
 
 
 def _defaults() -> Schema:

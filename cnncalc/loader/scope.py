@@ -93,12 +93,14 @@ class Scope:
 
 @dataclass(frozen=True)
 class BlockDef:
-    """A block as declared under `blocks:`: its parameters (None = required) and layers."""
+    """A block as declared under `blocks:`: its parameters (None = required), its layers,
+    and whether every call of it is frozen."""
 
     name: str
     params: Mapping[str, SNode | None]
     layers: SNode
     pos: Pos
+    frozen: bool = False
 
 
 def base_name(op: str) -> str:

@@ -9,7 +9,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from cnncalc.analysis.budget import BudgetResult, CheckResult, Used
-from cnncalc.analysis.diff import TOTALS, Delta, LayerChange, LayerSide, NetworkDiff
+from cnncalc.analysis.diff import Delta, LayerChange, LayerSide, NetworkDiff
 from cnncalc.engine import rf_number
 from cnncalc.errors import CnnCalcError
 from cnncalc.quantities import format_quantity, si_bytes
@@ -292,6 +292,8 @@ def diagnostic_annotation(err: CnnCalcError, path_for: Callable[[str], str] = st
 #: how the totals of `diff.TOTALS` are labelled, and whether they are bytes
 TOTAL_LABELS = {
     "params": ("params", False),
+    "trainable_params": ("trainable params", False),
+    "frozen_params": ("frozen params", False),
     "macs": ("MACs", False),
     "flops": ("FLOPs", False),
     "param_bytes": ("param memory", True),
@@ -337,6 +339,8 @@ def _details(c: LayerChange) -> str:
         a, b = getattr(c.old, field), getattr(c.new, field)
         if field == "inputs":
             parts.append(f"from {', '.join(a)} → {', '.join(b)}")
+        elif field == "frozen":
+            parts.append("frozen" if b else "trainable")
         else:
             label = {"in_shape": "in", "kernel_shape": "kernel"}.get(field, field)
             parts.append(f"{label} {_shape_text(a)} → {_shape_text(b)}")
@@ -399,7 +403,7 @@ def diff_table(d: NetworkDiff) -> RenderableType:
     for header, justify in (("", "left"), ("Old", "right"), ("New", "right"), ("Δ", "right")):
         totals.add_column(header, justify=justify)  # type: ignore[arg-type]
     totals.add_column("Δ%", justify="right")
-    for name in TOTALS:
+    for name in d.shown_totals:
         totals.add_row(*_total_row(name, d.totals[name]))
     parts.append(totals)
     if d.layers:
@@ -425,7 +429,7 @@ def diff_markdown(d: NetworkDiff) -> str:
     if notes:
         lines += ["; ".join(notes), ""]
     lines += ["| | Old | New | Δ | Δ% |", "|---|---:|---:|---:|---:|"]
-    for name in TOTALS:
+    for name in d.shown_totals:
         lines.append("| " + " | ".join(_total_row(name, d.totals[name])) + " |")
     lines.append("")
     if d.identical:

@@ -78,6 +78,8 @@ def totals_lines(report: Report, lang: str = "en") -> list[str]:
     lines = [
         tr("totals.params", lang, n=count(t.params), size=human(t.param_bytes, binary=True),
            dtype=net.dtype),
+        *([tr("totals.trainable", lang, trainable=count(t.trainable_params),
+              frozen=count(t.frozen_params))] if any(r.frozen for r in report.layers) else []),
         tr("totals.macs", lang, n=count(t.macs), h=human(t.macs)),
         tr("totals.flops", lang, n=count(t.flops), h=human(t.flops)),
         tr("totals.activations_batch", lang, size=peak, batch=net.batch)
@@ -111,6 +113,7 @@ CSV_FIELDS = (
     "out_bytes",
     "rf_size",
     "rf_jump",
+    "frozen",
 )
 
 
@@ -135,6 +138,7 @@ def to_csv(report: Report) -> str:
                 r.out_bytes,
                 "x".join(str(rf_number(a.size)) for a in r.rf),
                 "x".join(str(rf_number(a.jump)) for a in r.rf),
+                "true" if r.frozen else "false",
             ]
         )
     return buf.getvalue()
