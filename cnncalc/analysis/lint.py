@@ -31,12 +31,15 @@ from cnncalc.layers import (
     effective_kernel,
     fmt_shape,
 )
-from cnncalc.messages import t
+from cnncalc.messages import docs_link, t
 
-DOCS = "docs/lint.md"
+#: the page every rule is documented on (a heading per rule: `## CNN101 `channel-jump``)
+DOCS = "lint.md"
 
 #: channels may grow up to this factor in one conv (the teaching text: 64 → 128 → 256 → 512)
 MAX_JUMP = 4
+#: a conv "shrinks" when it at least halves its channels (AlexNet's 384 → 256 is a taper)
+SHRINK = 2
 #: a layer is "disproportionate" above this share of the total, and above `FAIR_SHARE`× 1/n
 HEAVY_SHARE = 0.5
 FAIR_SHARE = 3
@@ -62,7 +65,8 @@ class Finding:
 
     @property
     def link(self) -> str:
-        return f"{DOCS}#{self.code.lower()}"
+        """The rule's section of docs/lint.md, online (an installed package has no docs/)."""
+        return docs_link(DOCS, anchor(self.code))
 
     def sort_key(self) -> tuple[int, int, str]:
         return (self.pos.line, self.pos.col, self.code) if self.pos else (0, 0, self.code)
@@ -163,7 +167,11 @@ def channel_jump(g: Graph) -> Iterator[Finding]:
             ratio = f"{cout / cin:.3g}"
             args = {"cin": cin, "cout": cout, "ratio": ratio}
             yield Finding("CNN101", row.name, row.node.pos, args, "jump")
-        elif cout < cin and prev.out_shape[1:] == row.out_shape[1:] and not _feeds_concat(g, row):
+        elif (
+            SHRINK * cout <= cin
+            and prev.out_shape[1:] == row.out_shape[1:]
+            and not _feeds_concat(g, row)
+        ):
             yield Finding("CNN101", row.name, row.node.pos, {"cin": cin, "cout": cout}, "shrink")
 
 
@@ -188,18 +196,30 @@ def heavy_layer(g: Graph) -> Iterator[Finding]:
                 yield Finding("CNN102", row.name, row.node.pos, args, metric)
 
 
+def _skipped(row: LayerReport) -> tuple[int, int] | None:
+    """(stride, effective kernel) of the first axis where a conv or pool's stride exceeds its
+    kernel, so that some input pixels are never read; None when every pixel is read."""
+    layer = row.node.layer
+    if not isinstance(layer, (Conv, Pool)) or len(row.in_shape) < 2:
+        return None
+    _, s, _, _ = layer.geometry(row.in_shape)
+    return next(((ss, kk) for kk, ss in zip(_kernel(row), s) if ss > kk), None)
+
+
 def stride_over_kernel(g: Graph) -> Iterator[Finding]:
-    """CNN103: a stride larger than the (effective) kernel skips input pixels."""
+    """CNN103: a stride larger than the (effective) kernel skips input pixels, unless another
+    path reads every pixel of the same input (ResNet's strided 1×1 projection shortcut, beside a
+    body that reads them all)."""
     for row in g.report.layers:
-        layer = row.node.layer
-        if not isinstance(layer, (Conv, Pool)) or len(row.in_shape) < 2:
+        skip = _skipped(row)
+        if skip is None:
             continue
-        _, s, _, _ = layer.geometry(row.in_shape)
-        for kk, ss in zip(_kernel(row), s):
-            if ss > kk:
-                args = {"op": row.op, "s": ss, "k": kk, "skip": ss - kk}
-                yield Finding("CNN103", row.name, row.node.pos, args)
-                break
+        siblings = [r for r in g.consumers.get(row.inputs[0], ()) if r is not row]
+        if any(_skipped(r) is None for r in siblings):
+            continue
+        ss, kk = skip
+        yield Finding("CNN103", row.name, row.node.pos, {"op": row.op, "s": ss, "k": kk,
+                                                         "skip": ss - kk})  # fmt: skip
 
 
 def even_same(g: Graph) -> Iterator[Finding]:
@@ -297,6 +317,12 @@ class Rule:
     check: Check
 
 
+def anchor(code: str) -> str:
+    """The anchor of a rule's heading in docs/lint.md, as GitHub makes it from the heading
+    `CNN101 `channel-jump``: `cnn101-channel-jump`."""
+    return f"{code.lower()}-{RULES[code].slug}"
+
+
 RULES: Mapping[str, Rule] = MappingProxyType(
     {
         r.code: r
@@ -317,10 +343,17 @@ SLUGS: Mapping[str, str] = MappingProxyType({r.slug: r.code for r in RULES.value
 
 
 def lint(report: Report, ignore: Iterable[str] = ()) -> list[Finding]:
-    """Every rule's findings, in source order, without the ignored codes."""
+    """Every rule's findings, in source order, without the ignored codes and without those on
+    layers the user did not write (`Node.generated`: the 1×1 conv and bn of `shortcut: auto`)."""
     skip = set(ignore)
     g = Graph.of(report)
-    found = [f for code, rule in RULES.items() if code not in skip for f in rule.check(g)]
+    found = [
+        f
+        for code, rule in RULES.items()
+        if code not in skip
+        for f in rule.check(g)
+        if not g.by_name[f.layer].node.generated
+    ]
     return sorted(found, key=Finding.sort_key)
 
 
@@ -348,7 +381,7 @@ def parse_codes(words: Sequence[str]) -> frozenset[str]:
         if code is None:
             close = closest_code(word)
             hint = Msg("H0001", name=close) if close else None
-            raise CnnCalcError("E0702", name=word.strip(), hint=hint)
+            raise CnnCalcError("E0702", name=word.strip(), hint=hint, docs=docs_link(DOCS))
         out.add(code)
     return frozenset(out)
 

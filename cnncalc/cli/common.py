@@ -26,6 +26,7 @@ import typer.core
 
 from cnncalc.engine import DTYPE_BYTES
 from cnncalc.errors import CnnCalcError, ExitStatus, Source
+from cnncalc.messages import docs_link
 
 if TYPE_CHECKING:
     from cnncalc.engine import Network, Report
@@ -166,7 +167,7 @@ def expand_paths(
                 raise CnnCalcError("E0002", pattern=pattern)
         networks = [p for p in found if looks_like_network(p)]
         if not networks:
-            raise CnnCalcError("E0010", path=pattern, count=len(found))
+            raise CnnCalcError("E0010", path=pattern, count=len(found), docs=docs_link("format.md"))
         if skipped is not None:
             for p in found:
                 if p not in networks:

@@ -2,6 +2,7 @@
 (the shape-flow picture). Parse options, run the pipeline of `cli.common`, print; no arithmetic
 here."""
 
+import inspect
 import sys
 from enum import Enum
 from typing import Annotated
@@ -27,6 +28,7 @@ from cnncalc.cli.common import (
     write,
 )
 from cnncalc.errors import CnnCalcError, ExitStatus
+from cnncalc.messages import docs_link
 
 
 class By(str, Enum):
@@ -91,8 +93,8 @@ def lint(
     dtype: DtypeOpt = None,
     lang: LangOpt = None,
 ) -> None:
-    """Design advice: located warnings, each with why and a link to docs/lint.md. Exit 0, or 1
-    with --strict when there are warnings, or 2 when a file does not load."""
+    """Design advice: located warnings, each with why and a link to the rule's documentation.
+    Exit 0, or 1 with --strict when there are warnings, or 2 when a file does not load."""
     from collections import Counter
 
     from cnncalc.analysis.lint import format_finding, ignore_from_network, parse_codes
@@ -172,6 +174,7 @@ def register(app: typer.Typer) -> None:
     )(explain)
     app.command(
         cls=Command,
+        help=f"{inspect.getdoc(lint)}\n\nEvery rule, and how to fix it: {docs_link('lint.md')}",
         epilog=examples(
             "cnncalc lint examples/vgg16.yaml",
             "cnncalc lint examples --ignore CNN105",

@@ -229,7 +229,7 @@ CLI: dict[str, str] = {
     "W0021": "{path}: a symbolic link to a directory already searched; skipped",
     "E0010": "{path}: none of its {count} YAML files is a network",
     "E0010.hint": "a network file has a top-level 'input:' and 'layers:' or 'channels:' "
-    "(docs/format.md); name a file to load it anyway",
+    "({docs}); name a file to load it anyway",
     "E0011": "--input: '{text}' is not an input shape",
     "E0011.hint": "sizes separated by x, channels first, per sample: 3x224x224 (2-D), 16x112 "
     "(1-D), 3x16x112x112 (3-D)",
@@ -268,7 +268,7 @@ CLI: dict[str, str] = {
     "E0701": "no layer named '{name}' in this network",
     "E0701.hint": "the first column of 'cnncalc params' lists every layer's name",
     "E0702": "--ignore: no lint rule '{name}'",
-    "E0702.hint": "the rules are CNN101 to CNN109, or their names (see docs/lint.md)",
+    "E0702.hint": "the rules are CNN101 to CNN109, or their names (see {docs})",
     "E0703": "no lint rule '{name}'",
     "E0703.hint": "list rule codes (CNN101 to CNN109) or their names, as in "
     "lint: {{ignore: [CNN105]}}",

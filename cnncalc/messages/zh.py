@@ -208,7 +208,7 @@ CLI: dict[str, str] = {
     "W0020": "标准错误输出已达 {limit}；其后的消息已省略",
     "W0021": "{path}：指向已搜索过的目录的符号链接；已跳过",
     "E0010": "{path}：其中 {count} 个 YAML 文件都不是网络",
-    "E0010.hint": "网络文件的顶层有 'input:'，以及 'layers:' 或 'channels:'（见 docs/format.md）；"
+    "E0010.hint": "网络文件的顶层有 'input:'，以及 'layers:' 或 'channels:'（见 {docs}）；"
     "直接指名某个文件即可照常加载它",
     "E0011": "--input：'{text}' 不是输入形状",
     "E0011.hint": "用 x 分隔各维大小，通道在前，按单个样本：3x224x224（二维）、16x112（一维）、"
@@ -247,7 +247,7 @@ CLI: dict[str, str] = {
     "E0701": "网络中没有名为 '{name}' 的层",
     "E0701.hint": "'cnncalc params' 的第一列列出了每一层的名字",
     "E0702": "--ignore：没有名为 '{name}' 的 lint 规则",
-    "E0702.hint": "规则为 CNN101 至 CNN109，也可写规则名（见 docs/lint.md）",
+    "E0702.hint": "规则为 CNN101 至 CNN109，也可写规则名（见 {docs}）",
     "E0703": "没有名为 '{name}' 的 lint 规则",
     "E0703.hint": "请列出规则代码（CNN101 至 CNN109）或规则名，如 lint: {{ignore: [CNN105]}}",
 }
