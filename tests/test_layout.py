@@ -231,6 +231,24 @@ def test_piped_tree_diff_and_explain_cut_no_name(which: int, tmp_path: Path) -> 
     assert names and all(n in words for n in names), [n for n in names if n not in words]
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["explain", str(EX / "googlenet.yaml")],
+        ["explain", str(EX / "resnet18.yaml"), "-l", "layer1"],
+        ["layer", "--in", "3", "--out", "64", "-k", "3", "--size", "32"],
+    ],
+)
+def test_piped_steps_widen_instead_of_cutting(args: list[str]) -> None:
+    for columns in ("30", "80"):
+        out = piped(args, columns)
+        assert "…" not in out
+        assert not [line for line in out.splitlines() if line.endswith(" ")]
+        # the quantity and value columns whole, the working wrapped
+        assert "Params per kernel" in out or args[0] == "explain"
+        assert f"{64 * 30 * 30 * 3 * 3 * 3:,}" in out or args[0] == "explain"  # 1,555,200 MACs
+
+
 def test_piped_check_has_no_trailing_space() -> None:
     out = piped(["check", str(EX / "resnet18.yaml"), "--max-params", "10M"], "80")
     assert out.splitlines() and not [line for line in out.splitlines() if line.endswith(" ")]

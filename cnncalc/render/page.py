@@ -38,13 +38,16 @@ class Trimmed:
 @dataclass(frozen=True)
 class Whole:
     """A Rich table that, when the output is not a terminal, takes the width its cells need
-    instead of shrinking them (with an ellipsis) to the console's width."""
+    instead of shrinking them (with an ellipsis) to the console's width; with `least`, only the
+    width its columns that do not wrap need (the others wrap)."""
 
     renderable: RenderableType
+    least: bool = False
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         if not options.is_terminal:
             wide = options.update_width(_UNBOUNDED)
-            need = Measurement.get(console, wide, self.renderable).maximum
+            measured = Measurement.get(console, wide, self.renderable)
+            need = measured.minimum if self.least else measured.maximum
             options = options.update_width(max(options.max_width, need))
         yield from console.render(self.renderable, options)

@@ -199,6 +199,8 @@ def params_renderable(
 _RICH_SYNTAX = re.compile(r"\[|:\S*?:")
 #: the edges and the two column gaps of a three-column table
 _EXTRA = 4
+#: the narrowest working column of output that is not a terminal (it widens rather than cut)
+_MIN_WORKING = 30
 
 
 @dataclass(frozen=True)
@@ -225,9 +227,11 @@ class StepsTable:
             table.add_row(s.label, s.value, s.working)
         return table
 
-    def widths(self, max_width: int) -> tuple[int, int, int] | None:
+    def widths(self, max_width: int, fit_width: bool = True) -> tuple[int, int, int] | None:
         """Column widths with their padding as Rich computes them, or None where Rich would
-        shrink more than the working column (or the text needs Rich's parser)."""
+        shrink more than the working column (or the text needs Rich's parser). Not fitting a
+        terminal (`fit_width` false), the table widens rather than cut: the quantity and value
+        whole, the working at least `_MIN_WORKING` wide."""
         head = self.headers()
         cells = [head, *((s.label, s.value, s.working) for s in self.steps)]
         if any(_RICH_SYNTAX.search(c) or "\n" in c or "\t" in c for row in cells for c in row):
@@ -238,6 +242,8 @@ class StepsTable:
         w1 = max(cell_len(r[1]) for r in cells) + 2
         w2 = max(cell_len(r[2]) for r in cells) + 1  # no right padding at the edge
         room = max_width - _EXTRA
+        if not fit_width:
+            room = max(room, w0 + w1 + min(w2, _MIN_WORKING))
         if w0 + w1 + w2 > room:
             w2 = room - w0 - w1  # only the working column wraps
             if w2 < 3:
@@ -245,9 +251,12 @@ class StepsTable:
         return w0, w1, w2
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        widths = None if options.ascii_only else self.widths(options.max_width)
+        fit_width = options.is_terminal
+        widths = None if options.ascii_only else self.widths(options.max_width, fit_width)
         if widths is None:
-            yield self.rich_table()
+            from cnncalc.render.page import Whole
+
+            yield Whole(self.rich_table(), least=True)
             return
         yield from self.segments(widths)
 
@@ -333,12 +342,12 @@ class Explanation:
         for section in self.sections:
             if isinstance(section, BlockSection):
                 block = section.block
-                ins = " + ".join(fmt_shape(s) for s in section.in_shapes)
+                ins = fmt_shapes(section.in_shapes)
                 op = tr("explain.block", lang)
                 title = f"{block.name}  ·  {op}  ·  {ins} → {fmt_shape(block.out_shape)}"
             else:
                 row = section.row
-                ins = " + ".join(fmt_shape(s) for s in row.in_shapes)
+                ins = fmt_shapes(row.in_shapes)
                 title = f"{row.name}  ·  {row.op}  ·  {ins} → {fmt_shape(row.out_shape)}"
                 if row.node.pos is not None:
                     title += f"  ·  {row.node.pos}"
