@@ -7,6 +7,9 @@ lays out over 400 tables and spent nine tenths of its time there. These tables m
 the same columns draws (a test compares them over every example at several widths) and hands
 over to Rich where its rules get intricate (a console too narrow for the working column, markup
 characters, ASCII-only terminals).
+
+On a terminal the params table fits the width by dropping whole columns (`DROP_ORDER`), so that
+no number loses its unit; output that is not a terminal is never cut (`render.page`).
 """
 
 from __future__ import annotations
