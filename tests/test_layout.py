@@ -199,36 +199,38 @@ def test_piped_params_cuts_nothing(example: str, columns: str | None, tmp_path: 
     body = lines[rules[0] + 1 : rules[1]]
     for drawn, want in zip(body, expected_cells(report, None, PARAMS_COLUMNS), strict=True):
         assert cells(drawn) == want
+    # every layer of the JSON has its row, named whole (the last part of its dotted name)
     layers = json.loads(piped(["params", path, "-f", "json"]))["layers"]
-    for layer in layers:  # every name whole: its last part on its row, the dotted name's parts too
-        assert all(part in out for part in layer["name"].split("."))
+    labels = {cells(line)[0] for line in body}
+    assert {layer["name"].rsplit(".", 1)[-1] for layer in layers} <= labels
 
 
-def flow_names(tmp_path: Path) -> list[tuple[list[str], str]]:
-    return [
-        (["flow", str(EX / "googlenet.yaml")], "googlenet"),
-        (["flow", long_names(tmp_path)], "long"),
-        (["diff", str(EX / "googlenet.yaml"), str(EX / "resnet18.yaml")], "googlenet"),
-        (["explain", long_names(tmp_path)], "long"),
-    ]
+#: (command, the network whose names it prints); `long` is LONG_NAMES
+NAMED = {
+    "flow-googlenet": (["flow", "googlenet"], "googlenet"),
+    "flow-long": (["flow", "long"], "long"),
+    "diff-googlenet": (["diff", "googlenet", "resnet18"], "googlenet"),
+    "explain-long": (["explain", "long"], "long"),
+}
 
 
-@pytest.mark.parametrize("which", range(4))
-def test_piped_tree_diff_and_explain_cut_no_name(which: int, tmp_path: Path) -> None:
-    args, source = flow_names(tmp_path)[which]
+@pytest.mark.parametrize("case", NAMED)
+def test_piped_tree_diff_and_explain_cut_no_name(case: str, tmp_path: Path) -> None:
+    words, source = NAMED[case]
+    paths = {"long": long_names(tmp_path)}
+    args = [words[0], *(paths.get(w) or str(EX / f"{w}.yaml") for w in words[1:])]
     out = piped(args, "80")
     assert not [line for line in out.splitlines() if line.endswith(" ")]
     assert "…" not in out
-    path = long_names(tmp_path) if source == "long" else str(EX / f"{source}.yaml")
-    report = cnncalc.analyze(path)
+    report = cnncalc.analyze(paths.get(source) or EX / f"{source}.yaml")
     names = [layer.name for layer in report.layers]
-    words = set(re.split(r"[\s│├└─↪]+", out))
+    drawn = set(re.split(r"[\s│├└─↪]+", out))
     if args[0] == "flow":  # the names the picture draws (norms and activations fold away)
-        drawn = [re.split(r"[\s│├└─↪]+", r[0].strip())[-1] for r in FlowPicture(report).rows()]
-        names = [n for n in drawn if n in names]
-    elif args[0] == "diff":  # the layers that differ
+        lines = [re.split(r"[\s│├└─↪]+", r[0].strip())[-1] for r in FlowPicture(report).rows()]
+        names = [n for n in lines if n in names]
+    elif args[0] == "diff":  # the layers that differ: googlenet's are all in blocks
         names = [n for n in names if "." in n]
-    assert names and all(n in words for n in names), [n for n in names if n not in words]
+    assert names and all(n in drawn for n in names), [n for n in names if n not in drawn]
 
 
 @pytest.mark.parametrize(
