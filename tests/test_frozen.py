@@ -138,7 +138,7 @@ def test_the_command_prints_the_split() -> None:
 
 def test_csv_has_a_frozen_column() -> None:
     lines = to_csv(cnncalc.analyze(FROZEN_RESNET)).splitlines()
-    assert lines[0].endswith(",rf_jump,frozen")
+    assert lines[0].endswith(",rf_jump,rf_global,in_shapes,frozen")
     assert lines[1].startswith("conv1,conv,") and lines[1].endswith(",true")
     assert lines[3].startswith("relu1,relu,") and lines[3].endswith(",false")
 

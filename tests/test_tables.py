@@ -15,7 +15,10 @@ from tests.conftest import EXAMPLES
 
 
 def text(renderable: RenderableType, width: int) -> str:
-    console = Console(file=io.StringIO(), width=width, color_system=None, highlight=False)
+    """What a terminal shows (piped output widens instead: tests/test_layout.py)."""
+    console = Console(
+        file=io.StringIO(), width=width, force_terminal=True, color_system=None, highlight=False
+    )
     console.print(renderable)
     return console.file.getvalue()  # type: ignore[attr-defined]
 

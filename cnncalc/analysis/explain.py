@@ -449,16 +449,29 @@ def _local(name: str, block: Block) -> str:
     return name.removeprefix(block.name + ".")
 
 
+def tensor_shapes(report: Report) -> dict[str, Shape]:
+    """Every tensor's shape by name: the network input and each layer's output."""
+    shapes = {r.name: r.out_shape for r in report.layers}
+    shapes[INPUT] = report.network.input_shape
+    return shapes
+
+
+def block_inputs(
+    report: Report, block: Block, shapes: Mapping[str, Shape] | None = None
+) -> tuple[Shape, ...]:
+    """The shapes of what a block reads from outside itself (its inputs), in reading order;
+    `shapes` is `tensor_shapes(report)`, when the caller asks for many blocks."""
+    rows = report.layers[block.start : block.end]
+    inside = {r.name for r in rows}
+    entering = dict.fromkeys(i for r in rows for i in r.inputs if i not in inside)
+    known = tensor_shapes(report) if shapes is None else shapes
+    return tuple(known[i] for i in entering)
+
+
 def block_section(report: Report, block: Block, lang: str = "en") -> BlockSection:
     """A block's subtotals (the sum of its layers), its layers and its shortcuts."""
     rows = report.layers[block.start : block.end]
-    inside = {r.name for r in rows}
-    entering = tuple(
-        dict.fromkeys(i for r in rows for i in r.inputs if i not in inside)
-    )  # what the block reads from outside itself: its input
-    shapes = {r.name: r.out_shape for r in report.layers}
-    shapes[INPUT] = report.network.input_shape
-    in_shapes = tuple(shapes[i] for i in entering)
+    in_shapes = block_inputs(report, block)
     weighted = [r for r in rows if r.params]
     if 1 < len(weighted) <= 6:
         working = " + ".join(n(r.params) for r in weighted) + f" = {n(block.params)}"

@@ -24,11 +24,11 @@ from cnncalc.cli.common import (
     LangOpt,
     Run,
     SvgOpt,
-    console,
     examples,
     guarded,
     language,
     record,
+    show,
     table_only,
     write,
 )
@@ -88,6 +88,7 @@ def main(
     cls=Command,
     epilog=examples(
         "cnncalc params examples/resnet18.yaml --depth 1",
+        "cnncalc params examples/resnet18.yaml --depth 2 --in-shape",
         "cnncalc params examples/resnet18.yaml --input 3x320x320 --batch 8",
         "cnncalc params examples/stack.yaml --format csv",
     ),
@@ -103,6 +104,14 @@ def params(
             "--depth", min=0, metavar="N", help="Fold blocks below this level (0: totals only)."
         ),
     ] = None,
+    in_shape: Annotated[
+        bool,
+        typer.Option(
+            "--in-shape",
+            help="Add an Input column: the shapes each layer reads (table, markdown; "
+            "CSV and JSON always have in_shape).",
+        ),
+    ] = False,
     input_shape: InputOpt = None,
     batch: BatchOpt = None,
     dtype: DtypeOpt = None,
@@ -126,11 +135,11 @@ def params(
     elif fmt is Fmt.markdown:
         from cnncalc.render.report import to_markdown
 
-        write(to_markdown(report, depth))
+        write(to_markdown(report, depth, in_shape))
     else:
         from cnncalc.render.tables import params_renderable
 
-        console().print(params_renderable(report, depth, code))
+        show(params_renderable(report, depth, code, in_shape))
 
 
 @app.command(
@@ -229,7 +238,7 @@ def _show_layer(spec: "SingleLayer", fmt: LayerFmt, code: str) -> None:
     steps = explain(report.layers[0], spec.size is not None, 1, code)
     from cnncalc.render.tables import steps_table
 
-    console().print(steps_table(single_title(spec, rank, report), steps, code))
+    show(steps_table(single_title(spec, rank, report), steps, code))
 
 
 def _register() -> None:

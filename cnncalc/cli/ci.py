@@ -23,7 +23,6 @@ from cnncalc.cli.common import (
     LangOpt,
     Run,
     append_whole,
-    console,
     examples,
     expand_paths,
     github_path,
@@ -31,6 +30,7 @@ from cnncalc.cli.common import (
     language,
     on_github,
     save,
+    show,
     write,
 )
 from cnncalc.errors import CnnCalcError, ExitStatus, Source
@@ -233,7 +233,7 @@ def _report(
                     append_whole(summary, ci_render.check_markdown(result) + "\n")
                 except OSError as err:
                     run.note("W0604", path=summary, reason=err.strerror)
-        console().print(ci_render.check_table(result))
+        show(ci_render.check_table(result))
 
 
 def read_version(spec: str) -> Source:
@@ -297,7 +297,7 @@ def diff(
     elif fmt is DiffFmt.markdown:
         write(ci_render.diff_markdown(result))
     else:
-        console().print(ci_render.diff_table(result))
+        show(ci_render.diff_table(result))
 
 
 @guarded

@@ -515,6 +515,15 @@ def console(stderr: bool = False) -> Any:
     return _safe_console_class()(stderr=stderr, soft_wrap=False)
 
 
+def show(renderable: Any) -> None:
+    """Print a Rich renderable to stdout (or the recording): on a terminal fitted to its width;
+    piped or redirected, never cut at the width; in both, no line ends in a space."""
+    from cnncalc.render.page import Trimmed
+
+    out = console()
+    out.print(Trimmed(renderable), crop=out.is_terminal)
+
+
 def record(ctx: typer.Context, svg: str | None, html: str | None, title: str = "cnncalc") -> None:
     """Record what `console()` prints from now on, and save it as SVG and/or HTML (Rich's
     recording console) when `ctx` closes, if the command printed anything."""

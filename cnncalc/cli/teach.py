@@ -19,12 +19,12 @@ from cnncalc.cli.common import (
     LangOpt,
     Run,
     SvgOpt,
-    console,
     examples,
     expand_paths,
     guarded,
     language,
     record,
+    show,
     write,
 )
 from cnncalc.errors import CnnCalcError, ExitStatus
@@ -67,7 +67,7 @@ def explain(
     record(ctx, svg, html, title=f"cnncalc explain {file}")
     report = Run(code).analyse(file, batch, dtype, input_shape).report
     sections = explain_report(report, layer, code)
-    console().print(explanation(report, sections, overview=layer is None, lang=code))
+    show(explanation(report, sections, overview=layer is None, lang=code))
 
 
 @guarded
@@ -159,7 +159,7 @@ def flow(
     code = language(lang)
     record(ctx, svg, html, title=f"cnncalc flow {file}")
     report = Run(code).analyse(file, batch, dtype, input_shape).report
-    console().print(FlowPicture(report, by.value, code))
+    show(FlowPicture(report, by.value, code))
 
 
 def register(app: typer.Typer) -> None:

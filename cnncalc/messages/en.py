@@ -12,6 +12,7 @@ UI: dict[str, str] = {
     # params table, totals
     "col.layer": "Layer",
     "col.op": "Op",
+    "col.input": "Input",
     "col.output": "Output",
     "col.kernel": "Kernel",
     "col.params": "Params",

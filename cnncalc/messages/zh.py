@@ -6,6 +6,7 @@ from __future__ import annotations
 UI: dict[str, str] = {
     "col.layer": "层",
     "col.op": "操作",
+    "col.input": "输入尺寸",
     "col.output": "输出尺寸",
     "col.kernel": "卷积核形状",
     "col.params": "参数数量",

@@ -92,6 +92,8 @@ def check_table(result: CheckResult) -> RenderableType:
     from rich.table import Table
     from rich.text import Text
 
+    from cnncalc.render.page import Whole
+
     parts: list[RenderableType] = []
     for f in result.files:
         title = f.path + (f" ({f.name})" if f.name else "")
@@ -118,7 +120,7 @@ def check_table(result: CheckResult) -> RenderableType:
                 Text(PASS, style="green") if b.passed else Text(FAIL, style="bold red"),
                 b.origin,
             )
-        parts.append(table)
+        parts.append(Whole(table))
     style = "bold red" if not result.passed else "green"
     parts.append(Text(_summary(result), style=style))
     return Group(*parts)
@@ -395,6 +397,8 @@ def diff_table(d: NetworkDiff) -> RenderableType:
     from rich.table import Table
     from rich.text import Text
 
+    from cnncalc.render.page import Whole
+
     parts: list[RenderableType] = [Text(_title(d), style="bold")]
     notes = _run_notes(d)
     if notes:
@@ -405,14 +409,14 @@ def diff_table(d: NetworkDiff) -> RenderableType:
     totals.add_column("Δ%", justify="right")
     for name in d.shown_totals:
         totals.add_row(*_total_row(name, d.totals[name]))
-    parts.append(totals)
+    parts.append(Whole(totals))
     if d.layers:
         layers = Table(box=box.SIMPLE_HEAD, pad_edge=False)
         for header in ("Layer", "Change", "Op", "Output", "Params", "MACs", "Also"):
             layers.add_column(header)
         for c in d.layers:
             layers.add_row(*layer_cells(c))
-        parts.append(layers)
+        parts.append(Whole(layers))
     parts.append(Text("Layers: " + _layer_summary(d) if not d.identical else "No differences."))
     return Group(*parts)
 

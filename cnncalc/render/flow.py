@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.cells import cell_len
-from rich.console import Console, ConsoleOptions, RenderResult
+from rich.console import Console, ConsoleOptions, OverflowMethod, RenderResult
 from rich.style import Style
 from rich.text import Text
 
@@ -95,9 +95,14 @@ class FlowPicture:
         return t("col.layer", self.lang), t("col.op", self.lang), t("col.output", self.lang)
 
     def widths(
-        self, rows: list[tuple[str, str, str, str, int]], values: list[str], max_width: int
+        self,
+        rows: list[tuple[str, str, str, str, int]],
+        values: list[str],
+        max_width: int,
+        fit_width: bool = True,
     ) -> tuple[int, int, int, int, int, int]:
-        """name, op, shape, bar, value and share columns; the names give way first."""
+        """name, op, shape, bar, value and share columns; the bars shrink first, then (on a
+        terminal, `fit_width`) the names give way."""
         head = self.headers()
         w_name = max(cell_len(head[0]), *(cell_len(r[0]) for r in rows))
         w_op = max(cell_len(head[1]), *(cell_len(r[1]) for r in rows))
@@ -106,7 +111,7 @@ class FlowPicture:
         w_pct = max(6, *(cell_len(r[3]) for r in rows))
         room = max_width - (w_op + w_shape + w_val + w_pct + 2 * 5 + 1)
         w_bar = max(8, min(30, room - w_name))
-        if w_name + w_bar > room:  # narrow console
+        if fit_width and w_name + w_bar > room:  # narrow terminal
             w_name = max(12, room - w_bar)
         return w_name, w_op, w_shape, w_bar, w_val, w_pct
 
@@ -119,14 +124,18 @@ class FlowPicture:
         rows = self.rows()
         peak = max((r[4] for r in rows), default=0)
         values = [human(r[4]) if r[4] else "" for r in rows]
-        w_name, w_op, w_shape, w_bar, w_val, w_pct = self.widths(rows, values, options.max_width)
+        fit_width = options.is_terminal  # piped, nothing is cut: the lines are as long as needed
+        overflow: OverflowMethod = "crop" if fit_width else "ignore"
+        w_name, w_op, w_shape, w_bar, w_val, w_pct = self.widths(
+            rows, values, options.max_width, fit_width
+        )
         head = self.headers()
         cells = [fit(head[0], w_name), fit(head[1], w_op), fit(head[2], w_shape), " " * w_bar]
         header = "  ".join([*cells, fit(self.by_label, w_val, True), fit("%", w_pct, True)])
-        yield Text(" " + header.rstrip(), style="bold", no_wrap=True, overflow="crop")
+        yield Text(" " + header.rstrip(), style="bold", no_wrap=True, overflow=overflow)
         total = self.total
         for (name, op, shape, share, cost), value in zip(rows, values):
-            text = Text(" ", no_wrap=True, overflow="crop")
+            text = Text(" ", no_wrap=True, overflow=overflow)
             text.append("  ".join([fit(name, w_name), fit(op, w_op), fit(shape, w_shape)]))
             text.append("  ")
             ratio = cost / total if total else 0

@@ -9,10 +9,11 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+from cnncalc.analysis.explain import block_inputs, tensor_shapes
 from cnncalc.engine import LayerReport, Report, rf_number
 from cnncalc.messages import t as tr
 from cnncalc.messages.en import CONVENTION
-from cnncalc.render.text import ascii_shape, count, fmt_shape, human, rf_sizes, share
+from cnncalc.render.text import ascii_shape, count, fmt_shape, fmt_shapes, human, rf_sizes, share
 
 
 def rf_text(row: LayerReport) -> str:
@@ -32,6 +33,7 @@ class Row:
     name: str
     level: int
     op: str
+    in_shapes: tuple[tuple[int, ...], ...]
     out_shape: tuple[int, ...]
     kernel: str
     params: int
@@ -43,12 +45,15 @@ class Row:
 def rows(report: Report, depth: int | None = None) -> list[Row]:
     """Layers and the blocks around them (dotted names), folded below `depth` (None: all)."""
     starts: dict[int, list[Row]] = {}
+    shapes = tensor_shapes(report) if report.blocks else {}
     for b in report.blocks:
         if depth is None or b.level <= depth:
             last = report.layers[b.end - 1]
+            ins = block_inputs(report, b, shapes)
             row = Row(
-                b.name, b.level, "block", b.out_shape, "", b.params, b.macs, rf_text(last), True
-            )
+                b.name, b.level, "block", ins, b.out_shape, "", b.params, b.macs, rf_text(last),
+                True,
+            )  # fmt: skip
             starts.setdefault(b.start, []).append(row)
     out: list[Row] = []
     for i, layer in enumerate(report.layers):
@@ -60,6 +65,7 @@ def rows(report: Report, depth: int | None = None) -> list[Row]:
                     layer.name,
                     level,
                     layer.op,
+                    layer.in_shapes,
                     layer.out_shape,
                     kernel_text(layer),
                     layer.params,
@@ -113,11 +119,16 @@ CSV_FIELDS = (
     "out_bytes",
     "rf_size",
     "rf_jump",
+    "rf_global",
+    "in_shapes",
     "frozen",
 )
 
 
 def to_csv(report: Report) -> str:
+    """One row per layer with the JSON's per-layer fields: `rf` as `rf_size`, `rf_jump` and
+    `rf_global` (`true`/`false`), and `in_shapes` (every input's shape, in `inputs` order, `;`
+    between them) for every layer, where the JSON has it for merges only."""
     import csv
 
     buf = io.StringIO()
@@ -138,6 +149,8 @@ def to_csv(report: Report) -> str:
                 r.out_bytes,
                 "x".join(str(rf_number(a.size)) for a in r.rf),
                 "x".join(str(rf_number(a.jump)) for a in r.rf),
+                "true" if any(a.glob for a in r.rf) else "false",
+                ";".join(ascii_shape(s) for s in r.in_shapes),
                 "true" if r.frozen else "false",
             ]
         )
@@ -148,24 +161,27 @@ def md_escape(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def to_markdown(report: Report, depth: int | None = None) -> str:
+def to_markdown(report: Report, depth: int | None = None, in_shape: bool = False) -> str:
+    """The params table in Markdown; `in_shape` adds the Input column."""
     net = report.network
     lines = [
         f"### {md_escape(net.name or 'network')} (input {fmt_shape(net.input_shape)})",
         "",
     ]
     if depth != 0:
+        head = ["Layer", "Op", *(["Input"] if in_shape else []), "Output", "Kernel"]
         lines += [
-            "| Layer | Op | Output | Kernel | Params | % | MACs | RF |",
-            "|---|---|---|---|---:|---:|---:|---:|",
+            "| " + " | ".join([*head, "Params", "%", "MACs", "RF"]) + " |",
+            "|---" * len(head) + "|---:" * 4 + "|",
         ]
         total = report.totals.params
         for row in rows(report, depth):
             name = "&nbsp;&nbsp;" * (row.level - 1) + md_escape(row.name)
             if row.is_block:
                 name = f"**{name}**"
+            ins = f"{fmt_shapes(row.in_shapes)} | " if in_shape else ""
             lines.append(
-                f"| {name} | {row.op} | {fmt_shape(row.out_shape)} | {row.kernel} | "
+                f"| {name} | {row.op} | {ins}{fmt_shape(row.out_shape)} | {row.kernel} | "
                 f"{count(row.params)} | {share(row.params, total)} | {count(row.macs)} | "
                 f"{row.rf} |"
             )

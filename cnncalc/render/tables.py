@@ -7,6 +7,9 @@ lays out over 400 tables and spent nine tenths of its time there. These tables m
 the same columns draws (a test compares them over every example at several widths) and hands
 over to Rich where its rules get intricate (a console too narrow for the working column, markup
 characters, ASCII-only terminals).
+
+On a terminal the params table fits the width by dropping whole columns (`DROP_ORDER`), so that
+no number loses its unit; output that is not a terminal is never cut (`render.page`).
 """
 
 from __future__ import annotations
@@ -28,19 +31,26 @@ from cnncalc.analysis.explain import BlockSection, Section, Step
 from cnncalc.engine import Report
 from cnncalc.messages import t as tr
 from cnncalc.render.report import counting_line, rows, totals_lines
-from cnncalc.render.text import fmt_shape, human, share
+from cnncalc.render.text import fmt_shape, fmt_shapes, human, share
 
 BOLD = Style(bold=True)
 ITALIC = Style(italic=True)
 
 
+#: the params table's columns, left to right (`input` only when asked for)
+PARAMS_COLUMNS = ("layer", "op", "input", "output", "kernel", "params", "share", "macs", "rf")
+#: the order in which a terminal too narrow for the whole params table drops its columns, first
+#: dropped first; `layer` and `params` always stay. A column that stays is never cut, so every
+#: number keeps its unit. (The README states this order; a test holds the two together.)
+DROP_ORDER = ("share", "kernel", "op", "input", "rf", "output", "macs")
+
+
 @dataclass(frozen=True)
 class Column:
+    key: str
     header: str
     footer: str = ""
     right: bool = False
-    #: how far the column may shrink (ellipsis) when the terminal is narrow; 0: never
-    min_width: int = 0
 
 
 def fit(text: str, width: int, right: bool = False) -> str:
@@ -53,102 +63,136 @@ def fit(text: str, width: int, right: bool = False) -> str:
 
 
 class FastTable:
-    """A plain column layout: the columns that may shrink do (with an ellipsis) to fit the
-    console, one line per row."""
+    """A plain column layout, one line per row. On a terminal too narrow for it, whole columns
+    go in the order `drop` gives, then the first column (the names) gives way with an
+    ellipsis; elsewhere (piped, redirected) nothing is cut: the table is as wide as its cells."""
 
-    def __init__(self, title: str, columns: Sequence[Column]) -> None:
+    def __init__(self, title: str, columns: Sequence[Column], drop: Sequence[str] = ()) -> None:
         self.title = title
         self.columns = list(columns)
+        self.drop = tuple(drop)
         self.rows: list[tuple[list[str], str | None]] = []
 
     def add_row(self, cells: Sequence[str], style: str | None = None) -> None:
         self.rows.append((list(cells), style))
 
-    def widths(self, max_width: int) -> list[int]:
+    def layout(self, max_width: int, fit_width: bool = True) -> list[tuple[int, int]]:
+        """(column index, width) of each column drawn, left to right."""
         widths = [max(cell_len(c.header), cell_len(c.footer)) for c in self.columns]
         for cells, _ in self.rows:
             for i, cell in enumerate(cells):
                 n = cell_len(cell)
                 if n > widths[i]:
                     widths[i] = n
-        excess = sum(widths) + 2 * (len(widths) - 1) + 2 - max_width
-        for i, col in enumerate(self.columns):
-            if excess <= 0:
-                break
-            if col.min_width and widths[i] > col.min_width:
-                cut = min(excess, widths[i] - col.min_width)
-                widths[i] -= cut
-                excess -= cut
-        return widths
+        kept = list(range(len(self.columns)))
 
-    def line(self, cells: Sequence[str], widths: Sequence[int]) -> str:
-        out = [fit(c, w, col.right) for c, w, col in zip(cells, widths, self.columns)]
+        def excess() -> int:
+            return 1 + sum(widths[i] for i in kept) + 2 * (len(kept) - 1) - max_width
+
+        if fit_width:
+            for key in self.drop:
+                if excess() <= 0:
+                    break
+                kept = [i for i in kept if self.columns[i].key != key]
+            if excess() > 0:  # last resort: the names give way
+                widths[0] = max(cell_len(self.columns[0].header), 4, widths[0] - excess())
+        return [(i, widths[i]) for i in kept]
+
+    def keys(self, max_width: int, fit_width: bool = True) -> tuple[str, ...]:
+        """The keys of the columns drawn at `max_width`."""
+        return tuple(self.columns[i].key for i, _ in self.layout(max_width, fit_width))
+
+    def line(self, cells: Sequence[str], layout: Sequence[tuple[int, int]]) -> str:
+        out = [fit(cells[i], w, self.columns[i].right) for i, w in layout]
         return " " + "  ".join(out).rstrip()
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        widths = self.widths(options.max_width)
-        rule = " " + "─" * (sum(widths) + 2 * (len(widths) - 1))
-        yield Segment(self.title, ITALIC)
+        layout = self.layout(options.max_width, options.is_terminal)
+        rule = " " + "─" * (sum(w for _, w in layout) + 2 * (len(layout) - 1))
+        yield Text(self.title, style=ITALIC)
         yield Segment.line()
-        yield Segment.line()
-        yield Segment(self.line([c.header for c in self.columns], widths), BOLD)
+        yield Segment(self.line([c.header for c in self.columns], layout), BOLD)
         yield Segment.line()
         yield Segment(rule)
         yield Segment.line()
         for cells, style in self.rows:
-            yield Segment(self.line(cells, widths), BOLD if style == "bold" else None)
+            yield Segment(self.line(cells, layout), BOLD if style == "bold" else None)
             yield Segment.line()
         yield Segment(rule)
         yield Segment.line()
-        yield Segment(self.line([c.footer for c in self.columns], widths), BOLD)
+        yield Segment(self.line([c.footer for c in self.columns], layout), BOLD)
         yield Segment.line()
 
 
-def params_table(report: Report, depth: int | None = None, lang: str = "en") -> FastTable:
-    from cnncalc.messages import t as tr
-
+def params_table(
+    report: Report, depth: int | None = None, lang: str = "en", in_shape: bool = False
+) -> FastTable:
+    """The per-layer table; `in_shape` adds the Input column (each layer's input shapes)."""
     net = report.network
     t = report.totals
     title = tr("title.input", lang, name=net.name or "network", shape=fmt_shape(net.input_shape))
     if net.batch != 1:
         title += tr("title.batch", lang, batch=net.batch)
-    table = FastTable(
-        title,
-        [
-            Column(tr("col.layer", lang), tr("col.total", lang), min_width=8),
-            Column(tr("col.op", lang), min_width=4),
-            Column(tr("col.output", lang), fmt_shape(report.output_shape)),
-            Column(tr("col.kernel", lang), min_width=6),
-            Column(tr("col.params", lang), f"{t.params:,}", right=True),
-            Column("%", "100", right=True),
-            Column(tr("col.macs", lang), human(t.macs), right=True),
-            Column(tr("col.rf", lang), right=True),
-        ],
-    )
+    columns = {
+        "layer": Column("layer", tr("col.layer", lang), tr("col.total", lang)),
+        "op": Column("op", tr("col.op", lang)),
+        "input": Column("input", tr("col.input", lang)),
+        "output": Column("output", tr("col.output", lang), fmt_shape(report.output_shape)),
+        "kernel": Column("kernel", tr("col.kernel", lang)),
+        "params": Column("params", tr("col.params", lang), f"{t.params:,}", right=True),
+        "share": Column("share", "%", "100", right=True),
+        "macs": Column("macs", tr("col.macs", lang), human(t.macs), right=True),
+        "rf": Column("rf", tr("col.rf", lang), right=True),
+    }
+    keys = [k for k in PARAMS_COLUMNS if in_shape or k != "input"]
+    table = FastTable(title, [columns[k] for k in keys], DROP_ORDER)
     for row in rows(report, depth):
         label = row.name.rsplit(".", 1)[-1] if row.level > 1 else row.name
-        table.add_row(
-            [
-                "  " * (row.level - 1) + label,
-                row.op,
-                fmt_shape(row.out_shape),
-                row.kernel,
-                f"{row.params:,}",
-                share(row.params, t.params),
-                human(row.macs) if row.macs else "0",
-                row.rf,
-            ],
-            "bold" if row.is_block else None,
-        )
+        cells = {
+            "layer": "  " * (row.level - 1) + label,
+            "op": row.op,
+            "input": fmt_shapes(row.in_shapes),
+            "output": fmt_shape(row.out_shape),
+            "kernel": row.kernel,
+            "params": f"{row.params:,}",
+            "share": share(row.params, t.params),
+            "macs": human(row.macs) if row.macs else "0",
+            "rf": row.rf,
+        }
+        table.add_row([cells[k] for k in keys], "bold" if row.is_block else None)
     return table
 
 
-def params_renderable(report: Report, depth: int | None = None, lang: str = "en") -> RenderableType:
+#: the space between a number and its unit (`44.6 MiB`, `1.81 G`): no line break falls there
+_UNIT_SPACE = re.compile(r"(?<=\d) (?=(?:[kMGT]|[KMGT]iB|B)\b)")
+#: what holds that space while the text is wrapped: one cell wide, never whitespace
+_GLUE = "\ue000"
+
+
+@dataclass(frozen=True)
+class Prose:
+    """Lines of text wrapped at the width at spaces, but never between a number and its unit."""
+
+    lines: Sequence[str]
+    style: str = ""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        style = console.get_style(self.style) if self.style else None
+        for line in self.lines:
+            text = Text(_UNIT_SPACE.sub(_GLUE, line))
+            for part in text.wrap(console, options.max_width):
+                yield Segment(part.plain.replace(_GLUE, " ").rstrip(), style)
+                yield Segment.line()
+
+
+def params_renderable(
+    report: Report, depth: int | None = None, lang: str = "en", in_shape: bool = False
+) -> RenderableType:
     parts: list[RenderableType] = []
     if depth != 0:
-        parts.append(params_table(report, depth, lang))
-    parts.append(Text("\n".join(totals_lines(report, lang))))
-    parts.append(Text(counting_line(lang), style="dim"))
+        parts.append(params_table(report, depth, lang, in_shape))
+    parts.append(Prose(totals_lines(report, lang)))
+    parts.append(Prose([counting_line(lang)], style="dim"))
     return Group(*parts)
 
 
@@ -158,6 +202,8 @@ def params_renderable(report: Report, depth: int | None = None, lang: str = "en"
 _RICH_SYNTAX = re.compile(r"\[|:\S*?:")
 #: the edges and the two column gaps of a three-column table
 _EXTRA = 4
+#: the narrowest working column of output that is not a terminal (it widens rather than cut)
+_MIN_WORKING = 30
 
 
 @dataclass(frozen=True)
@@ -184,9 +230,11 @@ class StepsTable:
             table.add_row(s.label, s.value, s.working)
         return table
 
-    def widths(self, max_width: int) -> tuple[int, int, int] | None:
+    def widths(self, max_width: int, fit_width: bool = True) -> tuple[int, int, int] | None:
         """Column widths with their padding as Rich computes them, or None where Rich would
-        shrink more than the working column (or the text needs Rich's parser)."""
+        shrink more than the working column (or the text needs Rich's parser). Not fitting a
+        terminal (`fit_width` false), the table widens rather than cut: the quantity and value
+        whole, the working at least `_MIN_WORKING` wide."""
         head = self.headers()
         cells = [head, *((s.label, s.value, s.working) for s in self.steps)]
         if any(_RICH_SYNTAX.search(c) or "\n" in c or "\t" in c for row in cells for c in row):
@@ -197,6 +245,8 @@ class StepsTable:
         w1 = max(cell_len(r[1]) for r in cells) + 2
         w2 = max(cell_len(r[2]) for r in cells) + 1  # no right padding at the edge
         room = max_width - _EXTRA
+        if not fit_width:
+            room = max(room, w0 + w1 + min(w2, _MIN_WORKING))
         if w0 + w1 + w2 > room:
             w2 = room - w0 - w1  # only the working column wraps
             if w2 < 3:
@@ -204,9 +254,12 @@ class StepsTable:
         return w0, w1, w2
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        widths = None if options.ascii_only else self.widths(options.max_width)
+        fit_width = options.is_terminal
+        widths = None if options.ascii_only else self.widths(options.max_width, fit_width)
         if widths is None:
-            yield self.rich_table()
+            from cnncalc.render.page import Whole
+
+            yield Whole(self.rich_table(), least=True)
             return
         yield from self.segments(widths)
 
@@ -292,12 +345,12 @@ class Explanation:
         for section in self.sections:
             if isinstance(section, BlockSection):
                 block = section.block
-                ins = " + ".join(fmt_shape(s) for s in section.in_shapes)
+                ins = fmt_shapes(section.in_shapes)
                 op = tr("explain.block", lang)
                 title = f"{block.name}  ·  {op}  ·  {ins} → {fmt_shape(block.out_shape)}"
             else:
                 row = section.row
-                ins = " + ".join(fmt_shape(s) for s in row.in_shapes)
+                ins = fmt_shapes(row.in_shapes)
                 title = f"{row.name}  ·  {row.op}  ·  {ins} → {fmt_shape(row.out_shape)}"
                 if row.node.pos is not None:
                     title += f"  ·  {row.node.pos}"

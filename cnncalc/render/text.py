@@ -14,7 +14,17 @@ from cnncalc.analysis.explain import n as count
 from cnncalc.analysis.explain import rf_str as rf
 from cnncalc.layers import fmt_shape
 
-__all__ = ["ascii_shape", "count", "fmt_shape", "human", "percent", "rf", "rf_sizes", "share"]
+__all__ = [
+    "ascii_shape",
+    "count",
+    "fmt_shape",
+    "fmt_shapes",
+    "human",
+    "percent",
+    "rf",
+    "rf_sizes",
+    "share",
+]
 
 #: the smallest percentage written as a number; below it a nonzero share reads `<0.1`
 TINY_PCT = 0.05
@@ -63,6 +73,11 @@ def rf_sizes(values: Sequence[int | Fraction]) -> str:
         return "-"
     texts = [rf(v) for v in values]
     return texts[0] if len(set(texts)) == 1 else "×".join(texts)
+
+
+def fmt_shapes(shapes: Sequence[Sequence[int]]) -> str:
+    """The shapes a layer reads: `64×28×28`, or `64×28×28 + 128×28×28` for a merge."""
+    return " + ".join(fmt_shape(s) for s in shapes)
 
 
 def ascii_shape(shape: Sequence[int] | None) -> str:
