@@ -73,6 +73,8 @@ TABLE: Mapping[str, tuple[str, Mapping[str, object]]] = MappingProxyType(
         "AlphaDropout": ("dropout", {}),
         "Flatten": ("flatten", {}),
         "Identity": ("identity", {}),
+        "ChannelShuffle": ("channel_shuffle", {}),
+        "StochasticDepth": ("drop_path", {}),
         "Linear": ("linear", {}),
         "Upsample": ("upsample", {}),
         "UpsamplingNearest2d": ("upsample", {"mode": "nearest"}),

@@ -11,6 +11,7 @@ import yaml
 from cnncalc.engine import Graph, Node
 from cnncalc.errors import CnnCalcError, Msg, Pos, ShapeError, SpecError
 from cnncalc.layers import INT_MAX, KINDS, MERGES, BatchNorm, Conv, fmt_shape
+from cnncalc.layers.kinds_split import MULTI_OUTPUT
 from cnncalc.layers.registry import suggest_op
 from cnncalc.loader.build import Builder, Entry
 from cnncalc.loader.expr import subst
@@ -183,7 +184,26 @@ class Expander:
         args = self.item_args(scope, op, kn, vn)
         if first is not None:
             args = [*args, *self.arg_entries(scope, op, first)]
+        if issubclass(KINDS[op].cls, MULTI_OUTPUT):
+            return self.parts(scope, op, args, kn, name, src)
         return self.emit_op(scope, op, args, kn, name, (src,))
+
+    def parts(
+        self, scope: Scope, op: str, args: Sequence[Entry], at: SNode, name: str, src: str
+    ) -> str:
+        """A split or chunk: one node per part (`name.0`, `name.1`, …, each a reference in
+        scope); the last part is the item's output."""
+        layer, where = self.builder.build(op, args, at)
+        out = ""
+        i = 0
+        while True:  # part 0 is inferred first: its errors come before the part count is known
+            part = f"{name}.{i}"
+            one = type(layer)(**{**vars(layer), "index": i})
+            out = self.emit(scope, part, op, one, (src,), at, where)
+            scope.names[part] = out
+            i += 1
+            if i == len(layer.sizes(self.shape(src))):
+                return out
 
     # -- arguments --
     def arg_entries(self, scope: Scope, op: str, node: SNode) -> list[Entry]:

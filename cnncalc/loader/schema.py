@@ -52,6 +52,7 @@ VALUES: Mapping[str, Schema] = {
     },
     "int": {"anyOf": [{"type": "integer", "minimum": 1}, EXPR]},
     "int0": {"anyOf": [{"type": "integer", "minimum": 0}, EXPR]},
+    "index": {"anyOf": [{"type": "integer"}, EXPR]},
     # an int, one per axis, or `3x5`: `loader.values.expect_ints`
     "ints": {
         "anyOf": [
@@ -118,6 +119,7 @@ ARG_SCHEMAS: Mapping[ArgType, Callable[[str, Arg], Schema]] = MappingProxyType(
         ArgType.PROB: _fixed(ref("prob")),
         ArgType.SCALE: _fixed(ref("scale")),
         ArgType.CHOICE: _choice,
+        ArgType.INDEX: _fixed(ref("index")),
     }
 )
 

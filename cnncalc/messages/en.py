@@ -773,6 +773,20 @@ LAYERS: dict[str, str] = {
     "E0426.hint": "concat joins channels: every input needs the same spatial size",
     "E0427": "mul needs inputs whose shapes (after broadcasting) match, but receives {shapes}",
     "E0427.hint": "mul broadcasts: each axis must match or be 1",
+    # parts of a tensor (split, chunk, slice) and channel shuffle
+    "E0460": "dim {dim} is outside the tensor {shape} with its batch axis (dims {lo} to {hi})",
+    "E0460.hint": "dims count as in PyTorch, the batch included: 1 is the channels, -1 the last "
+    "axis",
+    "E0461": "dim {dim} is the batch axis: shapes are per sample, so a part is taken along "
+    "channels (dim 1) or a spatial axis",
+    "E0461.hint": "write dim: 1 for channels (the default), 2 or more for a spatial axis",
+    "E0462": "the split sizes {total} = {sum} must add up to the {n} the axis has",
+    "E0462.hint": "as torch.split: give sizes that sum to {n}, or one size for equal parts",
+    "E0463": "slice {start}:{end} of an axis of {n} is empty",
+    "E0463.hint": "start and end count as Python's slices do (negative from the end); keep at "
+    "least one index between them",
+    "E0464": "channel_shuffle groups={g} must divide the {c} input channels",
+    "E0464.hint": "{c} % {g} = {r}",
     # the engine
     "E0500": "unknown dtype '{dtype}'",
     "E0500.hint": "use one of {dtypes}",

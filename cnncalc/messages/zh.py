@@ -738,6 +738,17 @@ LAYERS: dict[str, str] = {
     "E0426.hint": "concat 沿通道拼接：各输入的空间尺寸必须相同",
     "E0427": "mul 要求各输入（广播后）形状一致，但收到 {shapes}",
     "E0427.hint": "mul 会广播：每个维度必须相等或为 1",
+    # 张量的切分（split、chunk、slice）与通道混洗
+    "E0460": "dim {dim} 超出了带批次维的张量 {shape}（可用的 dim 为 {lo} 到 {hi}）",
+    "E0460.hint": "dim 按 PyTorch 的方式计数，包含批次维：1 是通道，-1 是最后一个维度",
+    "E0461": "dim {dim} 是批次维：形状按单个样本计，只能沿通道（dim 1）或空间维切分",
+    "E0461.hint": "通道写 dim: 1（默认），空间维写 2 或更大",
+    "E0462": "切分大小 {total} = {sum}，必须等于该维度的长度 {n}",
+    "E0462.hint": "与 PyTorch 的 split 相同：各段之和须为 {n}，或只给一个大小表示等分",
+    "E0463": "对长度为 {n} 的维度取 {start}:{end} 得到空切片",
+    "E0463.hint": "start 和 end 按切片的规则计数（负数从末尾数起）；两者之间至少留一个下标",
+    "E0464": "channel_shuffle 的 groups={g} 必须整除输入通道数 {c}",
+    "E0464.hint": "{c} % {g} = {r}",
     # the engine
     "E0500": "未知的数据类型 '{dtype}'",
     "E0500.hint": "可选：{dtypes}",

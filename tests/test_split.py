@@ -1,0 +1,180 @@
+"""Parts of a tensor (`split`, `chunk`, `slice`) and the zero-count named ops (`channel_shuffle`,
+`drop_path`): shapes, names and references, the graph, peak memory, located errors, parity."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import cnncalc
+from cnncalc.cli import app
+
+runner = CliRunner()
+
+UNIT = """\
+input: 116x28x28
+layers:
+  - chunk: 2
+    name: halves
+  - conv: {out: 58, k: 1, bias: false}
+  - concat: [halves.0, prev]
+  - channel_shuffle: 2
+"""
+
+
+def test_chunk_makes_one_layer_per_part_named_by_index() -> None:
+    r = cnncalc.analyze(UNIT)
+    assert [(x.name, x.op, x.out_shape) for x in r.layers] == [
+        ("halves.0", "chunk", (58, 28, 28)),
+        ("halves.1", "chunk", (58, 28, 28)),
+        ("conv1", "conv", (58, 28, 28)),
+        ("concat1", "concat", (116, 28, 28)),
+        ("channel_shuffle1", "channel_shuffle", (116, 28, 28)),
+    ]
+    conv, concat = r.layer("conv1"), r.layer("concat1")
+    assert conv.inputs == ("halves.1",)  # prev after a chunk is its last part
+    assert concat.inputs == ("halves.0", "conv1")
+    assert conv.params == 58 * 58  # 3,364
+    assert r.totals.params == 58 * 58
+    assert sum(x.macs for x in r.layers) == conv.macs == 58 * 58 * 28 * 28
+
+
+def test_the_parts_and_the_zero_count_ops_count_nothing() -> None:
+    r = cnncalc.analyze(UNIT + "  - drop_path: 0.1\n  - stochastic_depth: {p: 0.2, mode: batch}\n")
+    for row in r.layers:
+        if row.op != "conv":
+            assert (row.params, row.macs, row.kernel_shape) == (0, 0, None), row.name
+    assert [x.op for x in r.layers[-2:]] == ["drop_path", "stochastic_depth"]
+
+
+def test_peak_memory_keeps_the_untouched_half_alive_until_the_concat() -> None:
+    r = cnncalc.analyze(UNIT)
+    half = 58 * 28 * 28 * 4
+    # the input dies once its last part is made; halves.0 waits for the concat
+    at = {
+        "halves.0": 2 * half + half,  # input + halves.0
+        "halves.1": 2 * half + 2 * half,  # input + both parts (the input dies here)
+        "conv1": 2 * half + half,  # halves.0, halves.1, conv1
+        "concat1": half + half + 2 * half,  # halves.0, conv1, concat1
+        "channel_shuffle1": 2 * half + 2 * half,
+    }
+    assert r.totals.peak_activation_bytes == max(at.values()) == 4 * half
+
+
+def test_split_sizes_one_size_and_a_remainder() -> None:
+    r = cnncalc.analyze("input: 10x4x4\nlayers:\n  - split: 4\n")
+    assert [x.out_shape[0] for x in r.layers] == [4, 4, 2]
+    r = cnncalc.analyze("input: 10x4x4\nlayers:\n  - split: {sizes: [3, 7]}\n    name: s\n")
+    assert [(x.name, x.out_shape[0]) for x in r.layers] == [("s.0", 3), ("s.1", 7)]
+
+
+def test_chunk_may_give_fewer_parts_as_pytorch_does() -> None:
+    # ⌈6 / 4⌉ = 2 per part: 2, 2, 2 (three parts, not four)
+    r = cnncalc.analyze("input: 6x4x4\nlayers:\n  - chunk: 4\n")
+    assert [x.out_shape[0] for x in r.layers] == [2, 2, 2]
+    r = cnncalc.analyze("input: 5x4x4\nlayers:\n  - chunk: 2\n")
+    assert [x.out_shape[0] for x in r.layers] == [3, 2]
+
+
+def test_slice_follows_pythons_rules_on_any_axis() -> None:
+    text = (
+        "input: 16x10x12\nlayers:\n  - slice: {start: -6}\n"
+        "  - slice: {start: 1, end: 99, step: 3, dim: -1}\n"
+    )
+    r = cnncalc.analyze(text)
+    assert r.layers[0].out_shape == (6, 10, 12)
+    assert r.layers[1].out_shape == (6, 10, len(range(1, 12, 3)))  # 4
+    # a spatial part's field starts where the part does: centre 1 + 3·j later, jump 3
+    rf = r.layers[1].rf[1]
+    assert (rf.size, rf.jump, rf.center) == (1, 3, 1)
+
+
+def test_parts_of_a_repeat_and_references_to_them() -> None:
+    text = """\
+input: 8x4x4
+layers:
+  - chunk: 2
+    repeat: 2
+    name: c
+  - concat: [c.0.0, c.1.1, c]
+"""
+    r = cnncalc.analyze(text)
+    assert [x.name for x in r.layers] == ["c.0.0", "c.0.1", "c.1.0", "c.1.1", "concat1"]
+    assert r.layer("c.1.0").in_shape == (4, 4, 4)
+    assert r.layer("concat1").inputs == ("c.0.0", "c.1.1", "c.1.1")
+    assert r.output_shape == (4 + 2 + 2, 4, 4)
+
+
+def test_parts_are_reported_as_a_group_with_their_json() -> None:
+    d = cnncalc.analyze(UNIT).to_dict()
+    block = next(b for b in d["blocks"] if b["name"] == "halves")  # type: ignore[attr-defined]
+    assert block["layers"] == 2 and block["params"] == 0
+    layers = d["layers"]
+    assert isinstance(layers, list)
+    assert layers[1]["inputs"] == ["input"] and layers[1]["op"] == "chunk"
+
+
+# --- errors: located, coded, with a hint, exit 2 -----------------------------------------------
+
+ERRORS = [
+    ("  - split: [16, 50]\n", "E0462", 3, 12),
+    ("  - chunk: {chunks: 2, dim: 0}\n", "E0461", 3, 29),
+    ("  - chunk: {chunks: 2, dim: 5}\n", "E0460", 3, 29),
+    ("  - slice: {start: 200}\n", "E0463", 3, 20),
+    ("  - channel_shuffle: 3\n", "E0464", 3, 22),
+    ("  - drop_path: {p: 2}\n", "E0221", 3, 20),
+    ("  - stochastic_depth: {mode: col}\n", "E0226", 3, 30),
+    ("  - slice: {start: 1.5}\n", "E0206", 3, 20),
+]
+
+
+@pytest.mark.parametrize(("item", "code", "line", "col"), ERRORS)
+def test_bad_parts_are_located_coded_errors(
+    tmp_path: Path, item: str, code: str, line: int, col: int
+) -> None:
+    path = tmp_path / "net.yaml"
+    path.write_text("input: 116x28x28\nlayers:\n" + item, encoding="utf-8")
+    result = runner.invoke(app, ["params", str(path)])
+    assert result.exit_code == 2
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"{path}:{line}:{col}: error[{code}]")
+    assert "hint:" in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_the_split_sum_error_states_the_arithmetic() -> None:
+    with pytest.raises(cnncalc.CnnCalcError) as info:
+        cnncalc.analyze("input: 116x28x28\nlayers:\n  - split: [16, 50]\n")
+    assert info.value.code == "E0462"
+    assert "16 + 50 = 66" in info.value.render() and "116" in info.value.render()
+    assert "16 + 50 = 66" in info.value.render("zh")
+
+
+def test_an_unknown_part_reference_is_an_error() -> None:
+    with pytest.raises(cnncalc.CnnCalcError) as info:
+        cnncalc.analyze(UNIT.replace("halves.0, prev", "halves.2, prev"))
+    assert info.value.code == "E0348"
+    assert "halves.0" in info.value.render()  # the hint lists the parts in scope
+
+
+# --- parity ----------------------------------------------------------------------------------
+
+PARITY = [
+    UNIT + "  - drop_path: 0.1\n  - StochasticDepth: {p: 0.2, mode: batch}\n",
+    "input: 5x8x8\nlayers:\n  - chunk: 4\n    name: c\n  - concat: [c.0, c.1, c.2]\n",
+    "input: 6x9x9\nlayers:\n  - slice: {start: -7, end: 8, step: 2, dim: -1}\n"
+    "  - split: {sizes: 2, dim: 2}\n  - conv: {out: 4, k: 3, p: 1}\n",
+    "input: 12x6x6\nlayers:\n  - split: [2, 4, 6]\n    name: s\n  - ChannelShuffle: 3\n"
+    "  - conv: {out: 6, k: 1}\n    from: s.1\n  - concat: [s.0, prev, s.2]\n",
+    "input: [10, 7]\nlayers:\n  - slice: {start: 2, end: -1}\n  - chunk: {n: 3, dim: 2}\n",
+]
+
+
+@pytest.mark.parametrize("text", PARITY)
+def test_parts_match_torch(text: str) -> None:
+    pytest.importorskip("torch")
+    from tests.parity import compare
+
+    compare(cnncalc.load(text))
