@@ -178,3 +178,94 @@ def test_parts_match_torch(text: str) -> None:
     from tests.parity import compare
 
     compare(cnncalc.load(text))
+
+
+# --- ops and optional items as block parameters, the shortcut first ------------------------------
+
+BLOCKS = """\
+input: 16x8x8
+blocks:
+  cna:
+    params: {out: required, act: relu, use_act: true}
+    layers:
+      - conv: {out: $out, k: 1}
+      - bn
+      - $act:
+        if: $use_act
+layers:
+  - cna: {out: 8, act: hardswish}
+  - cna: {out: 8, use_act: false}
+  - cna: {out: 8, act: Hardsigmoid}
+"""
+
+
+def test_an_op_as_a_parameter_and_an_optional_item() -> None:
+    r = cnncalc.analyze(BLOCKS)
+    assert [x.name for x in r.layers] == [
+        "cna1.conv1", "cna1.bn1", "cna1.hardswish1",
+        "cna2.conv1", "cna2.bn1",
+        "cna3.conv1", "cna3.bn1", "cna3.hardsigmoid1",
+    ]  # fmt: skip
+    # conv weights + bias, then bn's 2·8: the first sees 16 channels, the others 8
+    assert r.totals.params == (8 * 16 + 8 + 2 * 8) + 2 * (8 * 8 + 8 + 2 * 8)  # 328
+
+
+def test_an_absent_item_passes_its_input_to_its_name() -> None:
+    text = "input: 8x4x4\nlayers:\n  - relu:\n    name: r\n    if: false\n  - add: [r, input]\n"
+    r = cnncalc.analyze(text)
+    assert [(x.name, x.inputs) for x in r.layers] == [("add1", ("input", "input"))]
+
+
+def test_the_shortcut_first_keeps_the_numbers_and_moves_the_layers() -> None:
+    body = "      body:\n        - conv: {out: 32, k: 3, s: 2, p: 1}\n        - bn\n"
+    text = "input: 16x8x8\nlayers:\n  - residual:\n" + body
+    after = cnncalc.analyze(text)
+    first = cnncalc.analyze(text + "      shortcut_first: true\n")
+    assert [x.name for x in first.layers] == [
+        "shortcut1.conv",
+        "shortcut1.bn",
+        "conv1",
+        "bn1",
+        "add1",
+    ]
+    assert [x.name for x in after.layers] == [
+        "conv1",
+        "bn1",
+        "shortcut1.conv",
+        "shortcut1.bn",
+        "add1",
+    ]
+    assert first.totals == after.totals
+    assert first.layer("add1").inputs == ("shortcut1.bn", "bn1")
+
+
+PARAM_ERRORS = [
+    (BLOCKS.replace("act: hardswish", "act: 3"), "E0380", 8, 9),
+    (BLOCKS.replace("act: hardswish", "act: gelux"), "E0333", 8, 9),
+    ("input: 8x4x4\nlayers:\n  - relu:\n    if: false\n    repeat: 2\n", "E0381", 5, 5),
+    ("input: 8x4x4\nlayers:\n  - relu:\n    if: maybe\n", "E0210", 4, 9),
+    ("input: 8x4x4\nlayers:\n  - residual:\n      body: [relu]\n      shortcut_first: 1\n",
+     "E0382", 5, 23),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "code", "line", "col"), PARAM_ERRORS)
+def test_bad_block_parameter_items_are_located_coded_errors(
+    tmp_path: Path, text: str, code: str, line: int, col: int
+) -> None:
+    path = tmp_path / "net.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["params", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{path}:{line}:{col}: error[{code}]"), result.stderr
+    assert "hint:" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("text", [BLOCKS, "input: 16x8x8\nlayers:\n  - residual:\n"
+                                  "      body: [{conv: {out: 32, k: 3, s: 2, p: 1}}, bn]\n"
+                                  "      shortcut_first: true\n"])  # fmt: skip
+def test_block_parameter_items_match_torch(text: str) -> None:
+    pytest.importorskip("torch")
+    from tests.parity import compare
+
+    compare(cnncalc.load(text))

@@ -36,7 +36,10 @@ MODELS: dict[str, dict[str, object]] = {
     "squeezenet1_0": {},
     "googlenet": {"aux_logits": False, "init_weights": False},
     "efficientnet_b0": {},
+    "shufflenet_v2_x1_0": {},
 }
+#: examples whose layer names mirror torchvision's module paths
+NAMED = ["shufflenet_v2_x1_0"]
 
 
 def _torchvision() -> Any:
@@ -150,3 +153,28 @@ def test_the_comparison_sees_a_wrong_eps() -> None:
            if isinstance(r.node.layer, L.BatchNorm)]  # fmt: skip
     assert got[0] == ("bn", 0.001, 0.1, True)
     assert got[0] != next(d for d in expected if d[0] == "bn")
+
+
+def _torch_weighted_names(model: Any) -> list[str]:
+    """The paths of the modules with parameters of their own, in the order they run."""
+    import torch
+
+    seen: list[str] = []
+    hooks = []
+    for path, m in model.named_modules():
+        if any(True for _ in m.parameters(recurse=False)):
+            hooks.append(m.register_forward_hook(lambda *_, p=path: seen.append(p)))
+    model.eval()
+    with torch.no_grad():
+        model(torch.zeros(1, 3, 224, 224))
+    for h in hooks:
+        h.remove()
+    return seen
+
+
+@pytest.mark.parametrize("name", NAMED)
+def test_example_mirrors_torchvisions_names(name: str) -> None:
+    models = _torchvision()
+    expected = _torch_weighted_names(getattr(models, name)(weights=None, **MODELS[name]))
+    rows = cnncalc.analyze(ROOT / "examples" / f"{name}.yaml").layers
+    assert [r.name for r in rows if r.params] == expected

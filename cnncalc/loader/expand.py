@@ -23,20 +23,26 @@ from cnncalc.loader.values import (
     YAML11_BOOLS,
     Ctx,
     choice,
+    describe,
+    expect_bool,
     expect_int,
     expect_str,
     is_null,
     listed,
     mapping,
+    scalar,
     sequence,
     suggest,
     unknown_hint,
 )
 
 STRUCTURES = ("residual", "parallel")
-META_KEYS = ("name", "from", "repeat", "first")
+META_KEYS = ("name", "from", "repeat", "first", "if")
 #: the keys of each structure, the first of them required
-_STRUCTURE_KEYS = {"residual": ("body", "shortcut", "merge"), "parallel": ("branches", "merge")}
+_STRUCTURE_KEYS = {
+    "residual": ("body", "shortcut", "merge", "shortcut_first"),
+    "parallel": ("branches", "merge"),
+}
 #: which sizes a merge needs equal, for its message
 _MERGE_WHAT = {"add": "N0305", "concat": "N0306", "mul": "N0305"}
 
@@ -80,6 +86,10 @@ class Expander:
     def item(self, scope: Scope, item: SNode) -> None:
         ctx = self.ctx
         op, kn, vn, meta = self.split(item)
+        if op.startswith("$"):  # an op given as a block parameter: `- $act`
+            op = self.op_param(scope, kn)
+        if "if" in meta and not self.present(scope, meta):
+            return
         if op not in KINDS and op not in self.blocks and op not in STRUCTURES:
             hint = suggest_op(op) or unknown_hint(op, [*KINDS, *self.blocks, *STRUCTURES])
             if op in YAML11_BOOLS:
@@ -102,6 +112,29 @@ class Expander:
         else:
             out = self.repeat(scope, (op, kn, vn), base, src, repeat, meta)
         scope.push(base, out)
+
+    def op_param(self, scope: Scope, kn: SNode) -> str:
+        """The op a `$param` item names (a word: an op or a block)."""
+        node = subst(self.ctx, scope.params, scope.cin, kn)
+        if not isinstance(node, yaml.ScalarNode) or not isinstance(scalar(self.ctx, node), str):
+            raise self.ctx.err(kn, "E0380", param=kn.value, got=describe(node))
+        return str(node.value)
+
+    def present(self, scope: Scope, meta: Mapping[str, tuple[SNode, SNode]]) -> bool:
+        """Whether an item with `if:` is there. An absent item's name (and a split's `name.i`)
+        refers to what the item would have received, as an empty `nn.Sequential()` does."""
+        node = subst(self.ctx, scope.params, scope.cin, meta["if"][1])
+        if expect_bool(self.ctx, node, "if"):
+            return True
+        if "repeat" in meta or "first" in meta:
+            key = "repeat" if "repeat" in meta else "first"
+            raise self.ctx.err(meta[key][0], "E0381", key=key)
+        name = self.item_name(scope, meta)
+        if name is not None:
+            src = ref(self.ctx, scope, meta["from"][1]) if "from" in meta else scope.last()
+            scope.names[name] = src
+            scope.absent[name] = src
+        return False
 
     def item_name(self, scope: Scope, meta: Mapping[str, tuple[SNode, SNode]]) -> str | None:
         """The item's explicit `name:`, checked, or None."""
@@ -332,6 +365,7 @@ class Expander:
             else "add"
         )
         self.stack.append("residual")
+        start = len(self.graph.nodes)
         body_items = sequence(ctx, fields["body"][1], "'body'")
         inner = scope.sibling(src)
         saved_names = dict(scope.names)
@@ -350,9 +384,23 @@ class Expander:
             if sc_node is not None:
                 mode = choice(ctx, sc_node, "shortcut", ("auto", "identity", "optional"))
             short = self.shortcut(scope, mode, merge, (src, body_out), sc_node or kn)
+        if "shortcut_first" in fields:
+            self.shortcut_first(fields["shortcut_first"][1], start, body_out)
         if short is None:
             return body_out
         return self.named_merge(scope, name, merge, (short, body_out), kn)
+
+    def shortcut_first(self, node: SNode, start: int, body_out: str) -> None:
+        """`shortcut_first: true`: the shortcut's layers move in front of the body's (they read
+        only the residual's input, so the order stays topological), as RegNet computes them."""
+        if not isinstance(scalar(self.ctx, node), bool):
+            raise self.ctx.err(node, "E0382", key="shortcut_first")
+        if not expect_bool(self.ctx, node, "shortcut_first"):
+            return
+        graph = self.graph
+        mid = next(i for i, n in enumerate(graph.nodes) if n.name == body_out) + 1
+        for seq in (graph.nodes, graph.rows):
+            seq[start:] = [*seq[mid:], *seq[start:mid]]
 
     def named_merge(
         self, scope: Scope, name: str | None, merge: str, refs: tuple[str, ...], at: SNode

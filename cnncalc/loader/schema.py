@@ -175,6 +175,10 @@ def _structures() -> dict[str, Schema]:
                 "body": items,
                 "shortcut": {"anyOf": [{"enum": ["auto", "identity", "optional"]}, items]},
                 "merge": {"enum": ["add", "concat"]},
+                "shortcut_first": {
+                    "description": "compute the shortcut before the body (RegNet's order)",
+                    "type": "boolean",
+                },
             },
             "required": ["body"],
             "additionalProperties": False,
@@ -203,6 +207,10 @@ META: Mapping[str, Schema] = {
     "from": {"description": "the item's input instead of the previous item", **REF},
     "repeat": {"description": "N copies in sequence", **ref("int")},
     "first": {"description": "argument overrides for copy 0 (needs repeat)", "type": "object"},
+    "if": {
+        "description": "the item is there only when this is true ($flag or ${s == 1})",
+        "anyOf": [{"type": "boolean"}, EXPR],
+    },
 }
 BLOCK_CALL: Schema = {
     "description": "a call of a block defined under 'blocks', with its parameters",
@@ -233,7 +241,11 @@ def item_schemas() -> dict[str, Schema]:
             "anyOf": [
                 {
                     "description": "an op without arguments, or a block without parameters",
-                    "anyOf": [{"enum": bare_ops}, {"type": "string", "pattern": r"^[^.$\s]+$"}],
+                    "anyOf": [
+                        {"enum": bare_ops},
+                        {"type": "string", "pattern": r"^[^.$\s]+$"},
+                        {"description": "an op given as a block parameter ($act)", **EXPR},
+                    ],
                 },
                 {"$ref": "#/$defs/item_mapping"},
             ]

@@ -469,13 +469,14 @@ LOADER: dict[str, str] = {
     "N0236": "empty",
     "N0237": "division by zero",
     "N0238": "{shown} is not allowed ({construct}); expressions use numbers, parameters, "
-    "+ - * / // %, parentheses, min, max, round, int, make_divisible",
+    "+ - * / // %, parentheses, min, max, round, int, make_divisible, and the comparisons "
+    "== != < <= > >=",
     "N0239": "round() takes at most 30 digits, got {digits}",
     "N0240": "a value has no finite size (infinite, not a number, or far too large)",
     "N0241": "a function or operator was given arguments of the wrong kind or number",
     "N0250": "the operator {op}",
     "N0251": "a call of '{name}', which is not one of the functions",
-    "N0252": "a comparison",
+    "N0252": "a comparison other than == != < <= > >=",
     "N0253": "'and' / 'or'",
     "N0254": "a constant that is not a number",
     "N0255": "an attribute",
@@ -620,6 +621,14 @@ LOADER: dict[str, str] = {
     "axis would be read as the channels of a volume",
     "E0363.hint": "for an image with a batch, write 'input: {rest}' and 'batch: {batch}'; for a "
     "3-D network (a volume, a video), say so with a 3-D op such as 'conv3d' or 'Conv3d'",
+    # block parameters as ops and optional items
+    "E0380": "'{param}' stands for an op, but the parameter holds {got}",
+    "E0380.hint": "pass the op's name as a word, e.g. 'act: hardswish' in the block call",
+    "E0381": "an item with 'if' that is false cannot have '{key}'",
+    "E0381.hint": "put 'if' on the item only, or make the condition true where '{key}' is used",
+    "E0382": "'{key}' of a residual is 'true' or 'false'",
+    "E0382.hint": "shortcut_first: true computes the shortcut before the body (RegNet, "
+    "torchvision's order for names and generated code)",
     "H0310": "only the channels differ: 'concat' joins them, or project one side",
     "H0311": "mul broadcasts: each axis must match or be 1",
     "H0312": "its keys: {keys}",
