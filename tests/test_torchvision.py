@@ -37,9 +37,10 @@ MODELS: dict[str, dict[str, object]] = {
     "googlenet": {"aux_logits": False, "init_weights": False},
     "efficientnet_b0": {},
     "shufflenet_v2_x1_0": {},
+    "mobilenet_v3_large": {},
 }
 #: examples whose layer names mirror torchvision's module paths
-NAMED = ["shufflenet_v2_x1_0"]
+NAMED = ["shufflenet_v2_x1_0", "mobilenet_v3_large"]
 
 
 def _torchvision() -> Any:

@@ -22,6 +22,7 @@ from cnncalc.loader.source import MAX_LAYERS as MAX_NODES
 from cnncalc.loader.values import (
     YAML11_BOOLS,
     Ctx,
+    ExprNode,
     choice,
     describe,
     expect_bool,
@@ -140,12 +141,13 @@ class Expander:
         """The item's explicit `name:`, checked, or None."""
         if "name" not in meta:
             return None
-        node = meta["name"][1]
-        name = expect_str(self.ctx, node, "name")
+        node = subst(self.ctx, scope.params, scope.cin, meta["name"][1])
+        # a computed name (`name: ${int(t != 1)}`) mirrors a PyTorch index that moves
+        name = node.value if isinstance(node, ExprNode) else expect_str(self.ctx, node, "name")
         if "." in name or name in ("input", "prev"):
             raise self.ctx.err(node, "E0334", name=name)
-        if name in scope.names:
-            raise self.duplicate(name, scope.names[name], node)
+        if name in scope.names and scope.absent.pop(name, None) is None:
+            raise self.duplicate(name, scope.names[name], node)  # an absent item's name is free
         return name
 
     def duplicate(self, name: str, first: str, at: SNode) -> SpecError:
