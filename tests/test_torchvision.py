@@ -38,9 +38,10 @@ MODELS: dict[str, dict[str, object]] = {
     "efficientnet_b0": {},
     "shufflenet_v2_x1_0": {},
     "mobilenet_v3_large": {},
+    "regnet_y_400mf": {},
 }
 #: examples whose layer names mirror torchvision's module paths
-NAMED = ["shufflenet_v2_x1_0", "mobilenet_v3_large"]
+NAMED = ["shufflenet_v2_x1_0", "mobilenet_v3_large", "regnet_y_400mf"]
 
 
 def _torchvision() -> Any:
