@@ -141,6 +141,7 @@ BAD = {
     "E0462": NET + "  - split: [1, 1]\n",
     "E0463": NET + "  - slice: {start: 2, end: 1}\n",
     "E0464": NET + "  - channel_shuffle: 2\n",
+    "E0465": NET + "  - flatten:\n    name: f\n  - upsample: {size_of: f}\n    from: input\n",
 }
 #: words a Chinese message keeps: op and argument names, choices, and PyTorch's own names
 KEPT = {

@@ -246,6 +246,10 @@ PARAM_ERRORS = [
     ("input: 8x4x4\nlayers:\n  - relu:\n    if: maybe\n", "E0210", 4, 9),
     ("input: 8x4x4\nlayers:\n  - residual:\n      body: [relu]\n      shortcut_first: 1\n",
      "E0382", 5, 23),
+    ("input: 8x4x4\nlayers:\n  - upsample: {size_of: input, scale: 2}\n", "E0383", 3, 32),
+    ("input: 8x4x4\nlayers:\n  - upsample: {size_of: nowhere}\n", "E0348", 3, 25),
+    ("input: 8x4x4\nlayers:\n  - flatten:\n    name: f\n  - upsample: {size_of: f}\n"
+     "    from: input\n", "E0465", 5, 25),
 ]  # fmt: skip
 
 
@@ -269,3 +273,19 @@ def test_block_parameter_items_match_torch(text: str) -> None:
     from tests.parity import compare
 
     compare(cnncalc.load(text))
+
+
+def test_size_of_follows_the_other_tensor_and_keeps_it_no_input() -> None:
+    text = (
+        "input: 8x20x30\nlayers:\n  - conv: {out: 8, k: 3, s: 2, p: 1}\n  - gap\n"
+        "  - upsample: {size_of: -2, mode: bilinear}\n  - upsample: {size_of: input}\n"
+    )
+    r = cnncalc.analyze(text)
+    assert [x.out_shape for x in r.layers[2:]] == [(8, 10, 15), (8, 20, 30)]
+    assert r.layers[3].inputs == ("upsample1",)  # the shape alone is read
+    import dataclasses
+
+    from cnncalc.engine import analyze_network
+
+    other = analyze_network(dataclasses.replace(cnncalc.load(text), input_shape=(8, 7, 9)))
+    assert [x.out_shape for x in other.layers[2:]] == [(8, 4, 5), (8, 7, 9)]

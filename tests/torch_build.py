@@ -271,6 +271,8 @@ def _upsample(layer: L.Upsample, x: Shape) -> nn.Module:
         "align_corners": layer.align_corners,
         "recompute_scale_factor": layer.recompute_scale_factor,
     }
+    if layer.size_of is not None:  # the size of another tensor, as the report found it
+        return SizeOf(layer.size_of, **details)
     if layer.size is not None:
         return nn.Upsample(size=_arg(layer.size), **details)
     scale = layer.scale_factor or (1.0,)
@@ -280,6 +282,18 @@ def _upsample(layer: L.Upsample, x: Shape) -> nn.Module:
 
 def _pad(layer: L.Pad_, x: Shape) -> nn.Module:
     return Pad(torch_pad(layer.sides(x)), layer.mode, layer.value)
+
+
+class SizeOf(nn.Module):
+    """`F.interpolate(x, size=y.shape[2:])`: `TorchNet` hands it the tensor `y` by name."""
+
+    def __init__(self, name: str, **details: Any) -> None:
+        super().__init__()
+        self.name = name
+        self.details = details
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        return F.interpolate(x, size=tuple(y.shape[2:]), **self.details)
 
 
 class TakePart(nn.Module):
@@ -400,7 +414,9 @@ class TorchNet(nn.Module):
     def forward(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
         values: dict[str, torch.Tensor] = {INPUT: x}
         for name, sub, inputs in self.plan:
-            values[name] = self.get_submodule(sub)(*(values[i] for i in inputs))
+            module = self.get_submodule(sub)
+            extra = (values[module.name],) if isinstance(module, SizeOf) else ()
+            values[name] = module(*(values[i] for i in inputs), *extra)
         del values[INPUT]
         return values
 

@@ -47,6 +47,7 @@ class ArgType(str, enum.Enum):
     CHOICE = "choice"
     OPT_INTS = "opt_ints"
     INDEX = "index"
+    REF = "ref"
 
 
 #: each argument type as docs/format.md's "Argument values" table names it
@@ -62,6 +63,7 @@ ARG_TYPE_DOCS: Mapping[ArgType, str] = MappingProxyType(
         ArgType.SCALE: "scale",
         ArgType.CHOICE: "choice",
         ArgType.INDEX: "index",
+        ArgType.REF: "reference",
     }
 )
 
@@ -294,6 +296,7 @@ def _other_kinds() -> dict[str, Kind]:
     p = Arg("p", ArgType.PROB, ("p",), "drop probability")
     up_args = (
         *_UP_SIZE,
+        Arg("size_of", ArgType.REF, ("size_of",), "the output size: that of another tensor"),
         Arg("mode", ArgType.CHOICE, ("mode",), "interpolation", UPSAMPLE_MODES),
         Arg("align_corners", ArgType.BOOL, ("align_corners",), "corner alignment (no count)"),
         Arg(

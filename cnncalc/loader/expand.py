@@ -14,7 +14,7 @@ from cnncalc.layers import INT_MAX, KINDS, MERGES, BatchNorm, Conv, fmt_shape
 from cnncalc.layers.kinds_split import MULTI_OUTPUT
 from cnncalc.layers.registry import suggest_op
 from cnncalc.loader.build import Builder, Entry
-from cnncalc.loader.expr import subst
+from cnncalc.loader.expr import subst, synthetic
 from cnncalc.loader.nodes import SNode
 from cnncalc.loader.scope import BlockDef, Scope, base_name, ref
 from cnncalc.loader.source import MAX_DEPTH, MAX_NOTES
@@ -219,9 +219,24 @@ class Expander:
         args = self.item_args(scope, op, kn, vn)
         if first is not None:
             args = [*args, *self.arg_entries(scope, op, first)]
+        if any(key == "size_of" for key, _, _ in args):
+            args = self.size_of(scope, op, args)
         if issubclass(KINDS[op].cls, MULTI_OUTPUT):
             return self.parts(scope, op, args, kn, name, src)
         return self.emit_op(scope, op, args, kn, name, (src,))
+
+    def size_of(self, scope: Scope, op: str, args: Sequence[Entry]) -> list[Entry]:
+        """`size_of: name`: the output size is that tensor's spatial size, which the engine
+        reads when it infers the layer (so a changed input size reaches it); only the shape is
+        read, so the tensor is no input of the layer and need not stay alive for it."""
+        out: list[Entry] = []
+        for key, kn, vn in args:
+            if key in ("size", "scale", "scale_factor"):
+                raise self.ctx.err(kn, "E0383", op=op, key=key)
+            if key == "size_of":
+                vn = synthetic(ref(self.ctx, scope, vn), vn)
+            out.append((key, kn, vn))
+        return out
 
     def parts(
         self, scope: Scope, op: str, args: Sequence[Entry], at: SNode, name: str, src: str

@@ -120,6 +120,7 @@ ARG_SCHEMAS: Mapping[ArgType, Callable[[str, Arg], Schema]] = MappingProxyType(
         ArgType.SCALE: _fixed(ref("scale")),
         ArgType.CHOICE: _choice,
         ArgType.INDEX: _fixed(ref("index")),
+        ArgType.REF: _fixed(REF),
     }
 )
 

@@ -629,6 +629,8 @@ LOADER: dict[str, str] = {
     "E0382": "'{key}' of a residual is 'true' or 'false'",
     "E0382.hint": "shortcut_first: true computes the shortcut before the body (RegNet, "
     "torchvision's order for names and generated code)",
+    "E0383": "{op} takes 'size_of' or '{key}', not both",
+    "E0383.hint": "size_of fixes the output size to another tensor's; drop '{key}'",
     "H0310": "only the channels differ: 'concat' joins them, or project one side",
     "H0311": "mul broadcasts: each axis must match or be 1",
     "H0312": "its keys: {keys}",
@@ -796,6 +798,8 @@ LAYERS: dict[str, str] = {
     "least one index between them",
     "E0464": "channel_shuffle groups={g} must divide the {c} input channels",
     "E0464.hint": "{c} % {g} = {r}",
+    "E0465": "size_of '{ref}' names a tensor {shape} without spatial axes",
+    "E0465.hint": "name a feature map (with height and width), such as 'input' or a conv's output",
     # the engine
     "E0500": "unknown dtype '{dtype}'",
     "E0500.hint": "use one of {dtypes}",

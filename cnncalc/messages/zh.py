@@ -599,6 +599,8 @@ LOADER: dict[str, str] = {
     "E0382": "residual 的 '{key}' 只能是 'true' 或 'false'",
     "E0382.hint": "shortcut_first: true 表示先算捷径再算主体（RegNet 以及 torchvision 的顺序，"
     "影响名称和生成的代码）",
+    "E0383": "{op} 只能给 'size_of' 或 '{key}' 之一，不能同时给",
+    "E0383.hint": "size_of 把输出尺寸定为另一个张量的尺寸；去掉 '{key}'",
     "H0310": "只有通道数不同：用 'concat' 拼接，或对其中一路做投影",
     "H0311": "mul 会广播：每个轴必须相等或为 1",
     "H0312": "它的键：{keys}",
@@ -757,6 +759,8 @@ LAYERS: dict[str, str] = {
     "E0463.hint": "start 和 end 按切片的规则计数（负数从末尾数起）；两者之间至少留一个下标",
     "E0464": "channel_shuffle 的 groups={g} 必须整除输入通道数 {c}",
     "E0464.hint": "{c} % {g} = {r}",
+    "E0465": "size_of '{ref}' 指向的张量 {shape} 没有空间维",
+    "E0465.hint": "指向一个特征图（有高和宽），例如 'input' 或某个卷积的输出",
     # the engine
     "E0500": "未知的数据类型 '{dtype}'",
     "E0500.hint": "可选：{dtypes}",
