@@ -162,7 +162,7 @@ def test_an_unknown_part_reference_is_an_error() -> None:
 # --- parity ----------------------------------------------------------------------------------
 
 PARITY = [
-    UNIT + "  - drop_path: 0.1\n  - StochasticDepth: {p: 0.2, mode: batch}\n",
+    UNIT + "  - drop_path: 0.1\n  - stochastic_depth: {p: 0.2, mode: batch}\n",
     "input: 5x8x8\nlayers:\n  - chunk: 4\n    name: c\n  - concat: [c.0, c.1, c.2]\n",
     "input: 6x9x9\nlayers:\n  - slice: {start: -7, end: 8, step: 2, dim: -1}\n"
     "  - split: {sizes: 2, dim: 2}\n  - conv: {out: 4, k: 3, p: 1}\n",
@@ -289,3 +289,17 @@ def test_size_of_follows_the_other_tensor_and_keeps_it_no_input() -> None:
 
     other = analyze_network(dataclasses.replace(cnncalc.load(text), input_shape=(8, 7, 9)))
     assert [x.out_shape for x in other.layers[2:]] == [(8, 4, 5), (8, 7, 9)]
+
+
+def test_explain_names_the_part_and_the_zero_count_ops() -> None:
+    from cnncalc.analysis.explain import explain_report
+
+    text = UNIT + "  - slice: {start: 8, end: -8, dim: 2}\n  - drop_path: 0.25\n"
+    report = cnncalc.analyze(text)
+    for lang, part, drop in (
+        ("en", "indices 58 to 115 of the 116 along dim 1", "probability 0.25"),
+        ("zh", "沿 dim 1 的 116 个下标中的第 58 到第 115 个", "概率 0.25"),
+    ):
+        shown = repr(explain_report(report, lang=lang))
+        assert part in shown and drop in shown
+        assert ("indices 8 to 19 of the 28 along dim 2" in shown) == (lang == "en")

@@ -74,7 +74,6 @@ TABLE: Mapping[str, tuple[str, Mapping[str, object]]] = MappingProxyType(
         "Flatten": ("flatten", {}),
         "Identity": ("identity", {}),
         "ChannelShuffle": ("channel_shuffle", {}),
-        "StochasticDepth": ("drop_path", {}),
         "Linear": ("linear", {}),
         "Upsample": ("upsample", {}),
         "UpsamplingNearest2d": ("upsample", {"mode": "nearest"}),
