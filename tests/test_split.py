@@ -303,3 +303,22 @@ def test_explain_names_the_part_and_the_zero_count_ops() -> None:
         shown = repr(explain_report(report, lang=lang))
         assert part in shown and drop in shown
         assert ("indices 8 to 19 of the 28 along dim 2" in shown) == (lang == "en")
+
+
+def test_an_absent_item_still_names_a_known_op() -> None:
+    with pytest.raises(cnncalc.CnnCalcError) as info:
+        cnncalc.analyze("input: 8x4x4\nlayers:\n  - relu\n  - nosuchop:\n    if: false\n")
+    assert info.value.code == "E0333"
+
+
+def test_the_shortcut_first_around_an_empty_body() -> None:
+    text = (
+        "input: 16x8x8\nlayers:\n  - residual:\n      body:\n        - relu:\n"
+        "          if: false\n      shortcut: [{conv: {out: 16, k: 1}}]\n"
+        "      shortcut_first: true\n"
+    )
+    r = cnncalc.analyze(text)
+    assert [(x.name, x.inputs) for x in r.layers] == [
+        ("shortcut1.conv1", ("input",)),
+        ("add1", ("shortcut1.conv1", "input")),
+    ]

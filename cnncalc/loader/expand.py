@@ -89,13 +89,13 @@ class Expander:
         op, kn, vn, meta = self.split(item)
         if op.startswith("$"):  # an op given as a block parameter: `- $act`
             op = self.op_param(scope, kn)
-        if "if" in meta and not self.present(scope, meta):
-            return
         if op not in KINDS and op not in self.blocks and op not in STRUCTURES:
             hint = suggest_op(op) or unknown_hint(op, [*KINDS, *self.blocks, *STRUCTURES])
             if op in YAML11_BOOLS:
                 hint = Msg("H0307", op=op)
             raise ctx.err(kn, "E0333", hint, op=op)
+        if "if" in meta and not self.present(scope, meta):
+            return
         name = self.item_name(scope, meta)
         src = ref(ctx, scope, meta["from"][1]) if "from" in meta else scope.last()
         repeat = expect_int(ctx, meta["repeat"][1], "repeat") if "repeat" in meta else None
@@ -388,6 +388,7 @@ class Expander:
         saved_names = dict(scope.names)
         self.items(inner, body_items)
         body_out = inner.last()
+        mid = len(self.graph.nodes)  # the body's layers are nodes[start:mid]
         self.stack.pop()
         # names inside the body stay visible after it (they are in the same module scope)
         scope.names.update({k: v for k, v in inner.names.items() if k not in saved_names})
@@ -402,12 +403,12 @@ class Expander:
                 mode = choice(ctx, sc_node, "shortcut", ("auto", "identity", "optional"))
             short = self.shortcut(scope, mode, merge, (src, body_out), sc_node or kn)
         if "shortcut_first" in fields:
-            self.shortcut_first(fields["shortcut_first"][1], start, body_out)
+            self.shortcut_first(fields["shortcut_first"][1], start, mid)
         if short is None:
             return body_out
         return self.named_merge(scope, name, merge, (short, body_out), kn)
 
-    def shortcut_first(self, node: SNode, start: int, body_out: str) -> None:
+    def shortcut_first(self, node: SNode, start: int, mid: int) -> None:
         """`shortcut_first: true`: the shortcut's layers move in front of the body's (they read
         only the residual's input, so the order stays topological), as RegNet computes them."""
         if not isinstance(scalar(self.ctx, node), bool):
@@ -415,7 +416,6 @@ class Expander:
         if not expect_bool(self.ctx, node, "shortcut_first"):
             return
         graph = self.graph
-        mid = next(i for i, n in enumerate(graph.nodes) if n.name == body_out) + 1
         for seq in (graph.nodes, graph.rows):
             seq[start:] = [*seq[mid:], *seq[start:mid]]
 
