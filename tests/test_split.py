@@ -248,6 +248,7 @@ PARAM_ERRORS = [
      "E0382", 5, 23),
     ("input: 8x4x4\nlayers:\n  - upsample: {size_of: input, scale: 2}\n", "E0383", 3, 32),
     ("input: 8x4x4\nlayers:\n  - upsample: {size_of: nowhere}\n", "E0348", 3, 25),
+    ("input: 8x4x4\ndefaults:\n  upsample: {size_of: input}\nlayers: [upsample]\n", "E0385", 3, 14),
     ("input: 8x4x4\nlayers:\n  - flatten:\n    name: f\n  - upsample: {size_of: f}\n"
      "    from: input\n", "E0465", 5, 25),
 ]  # fmt: skip

@@ -635,6 +635,9 @@ LOADER: dict[str, str] = {
     "E0382": "'{key}' of a residual is 'true' or 'false'",
     "E0382.hint": "shortcut_first: true computes the shortcut before the body (RegNet, "
     "torchvision's order for names and generated code)",
+    "E0385": "'{arg}' cannot be a default of {op}: it names one tensor, not a value for every "
+    "layer",
+    "E0385.hint": "write it on each {op} item that needs it",
     "E0383": "{op} takes 'size_of' or '{key}', not both",
     "E0383.hint": "size_of fixes the output size to another tensor's; drop '{key}'",
     "H0310": "only the channels differ: 'concat' joins them, or project one side",

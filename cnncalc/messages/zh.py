@@ -604,6 +604,8 @@ LOADER: dict[str, str] = {
     "E0382": "residual 的 '{key}' 只能是 'true' 或 'false'",
     "E0382.hint": "shortcut_first: true 表示先算捷径再算主体（RegNet 以及 torchvision 的顺序，"
     "影响名称和生成的代码）",
+    "E0385": "'{arg}' 不能作为 {op} 的默认值：它指向某一个张量，而不是适用于每一层的值",
+    "E0385.hint": "在需要它的每个 {op} 条目上分别写",
     "E0383": "{op} 只能给 'size_of' 或 '{key}' 之一，不能同时给",
     "E0383.hint": "size_of 把输出尺寸定为另一个张量的尺寸；去掉 '{key}'",
     "H0310": "只有通道数不同：用 'concat' 拼接，或对其中一路做投影",
