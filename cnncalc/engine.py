@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from cnncalc.errors import CnnCalcError, CnnCalcWarning, LayerArgError, Msg, Pos, ShapeError
-from cnncalc.layers import RF, AxisRF, Layer, Merge, Num, Shape, prod
+from cnncalc.layers import RF, AxisRF, Layer, Merge, Num, Shape, Upsample, prod
 from cnncalc.messages.en import CONVENTION
 from cnncalc.records import frozen
 
@@ -482,6 +482,8 @@ class Graph:
                 params = macs = 0
                 kshape = None
             else:
+                if isinstance(layer, Upsample) and layer.size_of is not None:
+                    layer = layer.sized(self.shapes[layer.size_of])  # another tensor's size
                 out, params, macs, kshape, rf = layer.cost(ins[0], self.rfs[node.inputs[0]])
         except LayerArgError as err:
             raise _locate(err, node, self.producers) from None

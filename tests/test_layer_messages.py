@@ -136,6 +136,12 @@ BAD = {
     "E0432": NET + "  - flatten: {start_dim: 2}\n",
     "E0433": "input: [3, 8]\nlayers:\n  - avgpool: {k: 2, divisor_override: 2}\n",
     "E0434": NET + "  - ZeroPad2d: [1, 2, 3]\n",
+    "E0460": NET + "  - chunk: {chunks: 2, dim: 4}\n",
+    "E0461": NET + "  - slice: {end: 1, dim: 0}\n",
+    "E0462": NET + "  - split: [1, 1]\n",
+    "E0463": NET + "  - slice: {start: 2, end: 1}\n",
+    "E0464": NET + "  - channel_shuffle: 2\n",
+    "E0465": NET + "  - flatten:\n    name: f\n  - upsample: {size_of: f}\n    from: input\n",
 }
 #: words a Chinese message keeps: op and argument names, choices, and PyTorch's own names
 KEPT = {

@@ -245,7 +245,7 @@ def test_the_whitelist_names_the_construct() -> None:
         ("out if out else 1", "a conditional expression"),
         ("pow(out, 2)", "a call of 'pow'"),
         ("max(out, key=1)", "keyword or starred arguments"),
-        ("out > 1", "a comparison"),
+        ("out is 1", "a comparison other than"),
     ]:
         with pytest.raises(SpecError) as info:
             cnncalc.analyze(text.format(expr=expr))
@@ -253,6 +253,19 @@ def test_the_whitelist_names_the_construct() -> None:
         assert f"'{expr}' is not allowed ({construct}" in info.value.message
         assert "make_divisible" in info.value.message
         assert "不允许" in info.value.render("zh")
+
+
+def test_comparisons_give_true_or_false_for_if() -> None:
+    text = (
+        "input: 8x8x8\nblocks:\n  b:\n    params: {s: 1, se: false}\n    layers:\n"
+        "      - conv: {out: 8, k: 1}\n        if: ${s == 1}\n"
+        "      - relu:\n        if: ${1 < s <= 2}\n"
+        "      - sigmoid:\n        if: $se\n"
+        "      - tanh:\n        if: ${se + s > 2}\n"
+        "layers:\n  - b\n  - b: {s: 2}\n  - b: {s: 2, se: true}\n"
+    )
+    ops = [r.op for r in cnncalc.analyze(text).layers]
+    assert ops == ["conv", "relu", "relu", "sigmoid", "tanh"]
 
 
 def test_a_structure_named_as_a_layer_of_its_body_is_a_duplicate() -> None:

@@ -377,6 +377,64 @@ def pad_nets(draw: st.DrawFn) -> Network:
 
 
 #: layer class -> (strategy of networks that contain it, examples); about 300 in all
+# --- parts of a tensor and the zero-count named ops -----------------------------------------
+
+
+def part_dim(draw: st.DrawFn, x: Shape) -> int:
+    """PyTorch's `dim` of an axis of `x` (batch in front), written either way round."""
+    axis = draw(st.integers(1, len(x)))
+    return axis if draw(st.booleans()) else axis - (len(x) + 1)
+
+
+@st.composite
+def part_nets(draw: st.DrawFn, cls: type[L.Part]) -> Network:
+    """Every part of a split or chunk (or one slice), each taken as its own node."""
+    x = draw(any_input())
+    dim = part_dim(draw, x)
+    n = x[dim % (len(x) + 1) - 1]
+    layer: L.Part
+    if cls is L.Split:
+        if draw(st.booleans()):
+            sections: tuple[int, ...] = (draw(st.integers(1, n + 1)),)
+        else:
+            cut = (
+                sorted(draw(st.lists(st.integers(1, n - 1), max_size=3, unique=True)))
+                if n > 1
+                else []
+            )
+            sections = tuple(b - a for a, b in zip([0, *cut], [*cut, n]))
+        layer = L.Split(dim=dim, split_size_or_sections=sections)
+    elif cls is L.Chunk:
+        layer = L.Chunk(dim=dim, chunks=draw(st.integers(1, n + 2)))
+    else:
+        start = draw(st.one_of(st.none(), st.integers(-n, n - 1)))
+        layer = L.Slice(dim=dim, start=start, end=draw(st.none() | st.integers(-2 * n, 2 * n)),
+                        step=draw(st.integers(1, 3)))  # fmt: skip
+        try:
+            layer.out_shape(x)
+        except CnnCalcError:  # an empty part: its own test
+            layer = L.Slice(dim=dim)
+    count = len(layer.sizes(x))
+    nodes = tuple(
+        Node(f"part.{i}", cls.kind, type(layer)(**{**vars(layer), "index": i}), (INPUT,))
+        for i in range(count)
+    )
+    return Network(x, nodes, outputs=tuple(n.name for n in nodes))
+
+
+@st.composite
+def shuffle_nets(draw: st.DrawFn) -> Network:
+    groups = draw(st.integers(1, 4))
+    x = draw(any_input(min_rank=1, channels=groups * draw(st.integers(1, 3))))
+    return single(draw, x, [("channel_shuffle", L.ChannelShuffle(groups))])
+
+
+@st.composite
+def drop_path_nets(draw: st.DrawFn) -> Network:
+    layer = L.DropPath(draw(st.floats(0, 1)), draw(st.sampled_from(("row", "batch"))))
+    return single(draw, draw(any_input()), [("drop_path", layer)])
+
+
 SINGLE: dict[type[L.Layer], tuple[st.SearchStrategy[Network], int]] = {
     L.Conv: (conv_nets(), 50),
     L.DwConv: (dwconv_nets(), 20),
@@ -397,6 +455,11 @@ SINGLE: dict[type[L.Layer], tuple[st.SearchStrategy[Network], int]] = {
     L.Linear: (linear_nets(), 10),
     L.Upsample: (upsample_nets(), 25),
     L.Pad_: (pad_nets(), 20),
+    L.Split: (part_nets(L.Split), 20),
+    L.Chunk: (part_nets(L.Chunk), 15),
+    L.Slice: (part_nets(L.Slice), 20),
+    L.ChannelShuffle: (shuffle_nets(), 8),
+    L.DropPath: (drop_path_nets(), 5),
 }
 
 

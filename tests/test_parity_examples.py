@@ -57,16 +57,23 @@ def body(draw: st.DrawFn, stride: bool = True) -> list[str]:
 def graph_item(draw: st.DrawFn) -> str:
     """An item, frozen (`frozen: true` beside its op) one time in three."""
     item = draw(unfrozen_item())
-    if item != "SE" and draw(st.integers(0, 2)) == 0:
+    if item.startswith("{") and draw(st.integers(0, 2)) == 0:
         return item[:-1] + ", frozen: true}"
     return item
 
 
 @st.composite
 def unfrozen_item(draw: st.DrawFn) -> str:
-    kind = draw(st.sampled_from(["residual", "residual_concat", "parallel", "plain", "se"]))
+    kinds = ["residual", "residual_concat", "parallel", "plain", "se", "parts", "slice"]
+    kind = draw(st.sampled_from(kinds))
     if kind == "plain":
         return draw(conv_item())
+    if kind == "parts":  # ShuffleNetV2's unit: keep one part, transform the last, concat
+        part = draw(st.sampled_from(["chunk: 2", "chunk: 3", "split: 2", "split: 3"]))
+        return "PARTS:" + part + "|" + draw(conv_item(stride=False))
+    if kind == "slice":
+        start = draw(st.sampled_from(["-5", "-3", "0"]))  # never empty, whatever the channels
+        return f"{{slice: {{start: {start}, step: {draw(st.sampled_from([1, 2]))}}}}}"
     if kind == "residual":
         items = ", ".join(draw(body()))
         shortcut = draw(st.sampled_from(["auto", "optional"]))
@@ -91,7 +98,17 @@ def unfrozen_item(draw: st.DrawFn) -> str:
 @given(st.lists(graph_item(), min_size=1, max_size=4), st.sampled_from([8, 12, 16]))
 def test_random_graphs_match_torch(items: list[str], size: int) -> None:
     lines = [f"input: 8x{size}x{size}", "layers:", "  - {conv: {out: 8, k: 3, p: 1}}"]
-    for item in items:
+    for i, item in enumerate(items):
+        if item.startswith("PARTS:"):
+            part, conv = item[len("PARTS:") :].split("|")
+            lines += [
+                f"  - {{{part}, name: parts{i}}}",
+                f"  - {conv}",  # even channels: the shuffle's 2 groups divide them
+                "  - channel_shuffle: 2",
+                "  - drop_path: 0.1",
+                f"  - concat: [parts{i}.0, prev]",
+            ]
+            continue
         if item == "SE":  # relative references: -4 is the conv the gate multiplies
             lines += [
                 "  - {conv: {out: 8, k: 1}}",

@@ -121,6 +121,8 @@ VALUES: dict[ArgType, Callable[[Arg, int], st.SearchStrategy[Any]]] = {
     ArgType.PROB: lambda arg, n: st.floats(0, 1),
     ArgType.SCALE: lambda arg, n: _per_axis(st.floats(0.25, 3), n),
     ArgType.CHOICE: lambda arg, n: st.sampled_from(arg.choices),
+    ArgType.INDEX: lambda arg, n: st.integers(-5, 5),
+    ArgType.REF: lambda arg, n: st.none(),  # the engine resolves it before the layer is asked
 }
 
 

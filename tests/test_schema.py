@@ -122,6 +122,8 @@ def test_each_argument_by_each_name(op: str) -> None:
         "float": 0.5,
         "prob": 0.5,
         "scale": 2,
+        "index": -1,
+        "ref": "prev",
     }
     for arg in KINDS[op].args:
         value = arg.choices[0] if arg.type == "choice" else samples[arg.type]

@@ -21,7 +21,7 @@ import pytest
 
 import cnncalc
 from cnncalc import layers as L
-from cnncalc.engine import LayerReport
+from cnncalc.engine import LayerReport, analyze_network
 from tests.conftest import ROOT
 
 #: example -> the torchvision builder's keyword arguments
@@ -36,7 +36,15 @@ MODELS: dict[str, dict[str, object]] = {
     "squeezenet1_0": {},
     "googlenet": {"aux_logits": False, "init_weights": False},
     "efficientnet_b0": {},
+    "shufflenet_v2_x1_0": {},
+    "mobilenet_v3_large": {},
+    "regnet_y_400mf": {},
+    "deeplabv3_resnet50": {"weights_backbone": None},  # None: nothing to download
 }
+#: the examples that are torchvision segmentation models
+SEGMENTATION = {"deeplabv3_resnet50"}
+#: examples whose layer names mirror torchvision's module paths
+NAMED = ["shufflenet_v2_x1_0", "mobilenet_v3_large", "regnet_y_400mf"]
 
 
 def _torchvision() -> Any:
@@ -47,6 +55,13 @@ def _torchvision() -> Any:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return pytest.importorskip("torchvision.models")
+
+
+def _model(name: str) -> Any:
+    """torchvision's model `name`, freshly initialised."""
+    models = _torchvision()
+    where = models.segmentation if name in SEGMENTATION else models
+    return getattr(where, name)(weights=None, **MODELS[name])
 
 
 def _pair(v: object) -> tuple[int, ...]:
@@ -132,8 +147,7 @@ def _cnncalc_layers(name: str) -> list[tuple[object, ...]]:
 
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_example_has_torchvisions_arguments(name: str) -> None:
-    models = _torchvision()
-    expected = _torch_layers(getattr(models, name)(weights=None, **MODELS[name]))
+    expected = _torch_layers(_model(name))
     got = _cnncalc_layers(name)
     assert len(got) == len(expected)
     for i, (ours, theirs) in enumerate(zip(got, expected)):
@@ -168,3 +182,52 @@ def test_a_frozen_stem_counts_as_torchvision_fine_tuning_does() -> None:
     )
     frozen_names = {n.rsplit(".", 1)[0] for n, p in model.named_parameters() if not p.requires_grad}
     assert {r.name for r in report.layers if r.frozen and r.params} == frozen_names
+
+
+def _torch_weighted_names(model: Any) -> list[str]:
+    """The paths of the modules with parameters of their own, in the order they run."""
+    import torch
+
+    seen: list[str] = []
+    hooks = []
+    for path, m in model.named_modules():
+        if any(True for _ in m.parameters(recurse=False)):
+            hooks.append(m.register_forward_hook(lambda *_, p=path: seen.append(p)))
+    model.eval()
+    with torch.no_grad():
+        model(torch.zeros(1, 3, 224, 224))
+    for h in hooks:
+        h.remove()
+    return seen
+
+
+@pytest.mark.parametrize("name", NAMED)
+def test_example_mirrors_torchvisions_names(name: str) -> None:
+    models = _torchvision()
+    expected = _torch_weighted_names(getattr(models, name)(weights=None, **MODELS[name]))
+    rows = cnncalc.analyze(ROOT / "examples" / f"{name}.yaml").layers
+    assert [r.name for r in rows if r.params] == expected
+
+
+@pytest.mark.parametrize("size", [(520, 520), (224, 224), (320, 320), (97, 131)])
+def test_segmentation_works_at_any_input_size(size: tuple[int, int]) -> None:
+    """The file says 520×520; with another input its pooling branch and its output follow,
+    as torchvision's `F.interpolate(size=x.shape[-2:])` does: params, MACs and the output equal
+    torchvision's, and every layer equals torch's (tests/parity.py)."""
+    import dataclasses
+
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from tests.parity import compare
+
+    model = _model("deeplabv3_resnet50").eval()
+    counter = FlopCounterMode(display=False)
+    with torch.no_grad(), counter:
+        out = model(torch.zeros(1, 3, *size))["out"]
+    net = cnncalc.load(ROOT / "examples" / "deeplabv3_resnet50.yaml")
+    net = dataclasses.replace(net, input_shape=(3, *size))
+    report = compare(net) if size != (520, 520) else analyze_network(net)
+    assert report.totals.params == sum(p.numel() for p in model.parameters())  # 39,638,869
+    assert report.totals.flops == counter.get_total_flops()
+    assert (1, *report.output_shape) == tuple(out.shape) == (1, 21, *size)

@@ -271,6 +271,8 @@ def _upsample(layer: L.Upsample, x: Shape) -> nn.Module:
         "align_corners": layer.align_corners,
         "recompute_scale_factor": layer.recompute_scale_factor,
     }
+    if layer.size_of is not None:  # the size of another tensor, as the report found it
+        return SizeOf(layer.size_of, **details)
     if layer.size is not None:
         return nn.Upsample(size=_arg(layer.size), **details)
     scale = layer.scale_factor or (1.0,)
@@ -280,6 +282,54 @@ def _upsample(layer: L.Upsample, x: Shape) -> nn.Module:
 
 def _pad(layer: L.Pad_, x: Shape) -> nn.Module:
     return Pad(torch_pad(layer.sides(x)), layer.mode, layer.value)
+
+
+class SizeOf(nn.Module):
+    """`F.interpolate(x, size=y.shape[2:])`: `TorchNet` hands it the tensor `y` by name."""
+
+    def __init__(self, name: str, **details: Any) -> None:
+        super().__init__()
+        self.name = name
+        self.details = details
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        return F.interpolate(x, size=tuple(y.shape[2:]), **self.details)
+
+
+class TakePart(nn.Module):
+    """One part of `torch.split`, `Tensor.chunk` or a slice, taken as PyTorch takes it."""
+
+    def __init__(self, layer: L.Part) -> None:
+        super().__init__()
+        self.layer = layer
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        layer = self.layer
+        if isinstance(layer, L.Split):
+            sizes = layer.split_size_or_sections
+            arg: int | list[int] = sizes[0] if len(sizes) == 1 else list(sizes)
+            return torch.split(x, arg, dim=layer.dim)[layer.index]
+        if isinstance(layer, L.Chunk):
+            return x.chunk(layer.chunks, dim=layer.dim)[layer.index]
+        assert isinstance(layer, L.Slice)
+        index = [slice(None)] * x.dim()
+        index[layer.dim] = slice(layer.start, layer.end, layer.step)
+        return x[tuple(index)]
+
+
+class DropPath(nn.Module):
+    """torchvision's `StochasticDepth` (the identity in eval mode)."""
+
+    def __init__(self, p: float, mode: str) -> None:
+        super().__init__()
+        self.p = p
+        self.mode = mode
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.p == 0:
+            return x
+        keep = torch.empty((x.shape[0],) + (1,) * (x.dim() - 1)).bernoulli_(1 - self.p)
+        return x * keep / (1 - self.p) if self.mode == "row" else x * float(keep[0]) / (1 - self.p)
 
 
 _LayerT = TypeVar("_LayerT", bound=L.Layer)
@@ -313,6 +363,11 @@ BUILDERS: dict[type[L.Layer], Callable[[Any, Shape], nn.Module]] = dict(
         _entry(L.Linear, _linear),
         _entry(L.Upsample, _upsample),
         _entry(L.Pad_, _pad),
+        _entry(L.Split, lambda layer, x: TakePart(layer)),
+        _entry(L.Chunk, lambda layer, x: TakePart(layer)),
+        _entry(L.Slice, lambda layer, x: TakePart(layer)),
+        _entry(L.ChannelShuffle, lambda layer, x: nn.ChannelShuffle(layer.groups)),
+        _entry(L.DropPath, lambda layer, x: DropPath(layer.p, layer.mode)),
     ]
 )
 
@@ -359,7 +414,9 @@ class TorchNet(nn.Module):
     def forward(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
         values: dict[str, torch.Tensor] = {INPUT: x}
         for name, sub, inputs in self.plan:
-            values[name] = self.get_submodule(sub)(*(values[i] for i in inputs))
+            module = self.get_submodule(sub)
+            extra = (values[module.name],) if isinstance(module, SizeOf) else ()
+            values[name] = module(*(values[i] for i in inputs), *extra)
         del values[INPUT]
         return values
 

@@ -22,15 +22,18 @@ from cnncalc.layers import (
     AdaptivePool,
     Add,
     AxisRF,
+    ChannelShuffle,
     Concat,
     Conv,
     ConvTranspose,
     Dropout,
+    DropPath,
     DwConv,
     Flatten,
     Linear,
     Mul,
     Norm,
+    Part,
     Pool,
     Shape,
     Upsample,
@@ -41,6 +44,7 @@ from cnncalc.layers import (
     transposed_formula,
     window_formula,
 )
+from cnncalc.layers.kinds_split import sample_axis
 from cnncalc.messages import t
 from cnncalc.quantities import is_huge, sci
 
@@ -139,10 +143,26 @@ def _kept_channels(channels: str, params: str) -> ParamSteps:
 
 def _no_params(working: str) -> ParamSteps:
     def steps(row: LayerReport, lang: str, context: bool) -> list[Step]:
-        p = row.node.layer.p if isinstance(row.node.layer, Dropout) else 0
+        p = row.node.layer.p if isinstance(row.node.layer, (Dropout, DropPath)) else 0
         return [Step(t("explain.params", lang), "0", t(working, lang, p=f"{p:g}"))]
 
     return steps
+
+
+def _part_params(row: LayerReport, lang: str, context: bool) -> list[Step]:
+    """A split, chunk or slice: which indices of which axis the part holds."""
+    layer = row.node.layer
+    assert isinstance(layer, Part)
+    x, y = row.in_shape, row.out_shape
+    axis = sample_axis(x, layer.dim)
+    start = layer.offset(x)
+    step = getattr(layer, "step", 1)
+    last = start + (y[axis] - 1) * step
+    working = t("explain.w.part", lang, a=start, b=last, n=x[axis], dim=axis + 1)
+    return [
+        Step(t("explain.part", lang), f"{y[axis]} / {x[axis]}", working),
+        Step(t("explain.params", lang), "0", t("explain.w.part_params", lang)),
+    ]
 
 
 def _flatten_params(row: LayerReport, lang: str, context: bool) -> list[Step]:
@@ -315,6 +335,9 @@ PARAM_STEPS: Mapping[type, ParamSteps] = MappingProxyType(
         Upsample: _kept_channels("explain.w.upsample_channels", "explain.w.upsample_params"),
         Activation: _no_params("explain.w.elementwise"),
         Dropout: _no_params("explain.w.dropout"),
+        Part: _part_params,
+        ChannelShuffle: _no_params("explain.w.shuffle"),
+        DropPath: _no_params("explain.w.drop_path"),
         Flatten: _flatten_params,
         Concat: _concat_step,
         Add: _elementwise_merge("explain.w.add"),

@@ -21,6 +21,7 @@ from cnncalc.layers.kinds_pool import (
     Pool,
 )
 from cnncalc.layers.kinds_shape import PAD_FILLS, UPSAMPLE_MODES, UPSAMPLE_RANKS, Pad_, Upsample
+from cnncalc.layers.kinds_split import ChannelShuffle, Chunk, DropPath, Part, Slice, Split
 from cnncalc.layers.protocol import Cost, Layer, Merge
 from cnncalc.layers.registry import ARG_TYPE_DOCS, ELEMENTWISE, KINDS, MERGES, Arg, ArgType, Kind
 from cnncalc.layers.window import (
@@ -67,10 +68,13 @@ __all__ = [
     "AvgPool",
     "AxisRF",
     "BatchNorm",
+    "ChannelShuffle",
+    "Chunk",
     "Concat",
     "Conv",
     "ConvTranspose",
     "Cost",
+    "DropPath",
     "Dropout",
     "DwConv",
     "Flatten",
@@ -91,8 +95,11 @@ __all__ = [
     "Pad",
     "PadSpec",
     "Pad_",
+    "Part",
     "Pool",
     "Shape",
+    "Slice",
+    "Split",
     "Upsample",
     "axis_names",
     "effective_kernel",

@@ -46,6 +46,16 @@ class Upsample(Layer):
     #: PyTorch's interpolation details (None: not given); they change no count
     align_corners: bool | None = None
     recompute_scale_factor: bool | None = None
+    #: the node whose spatial size is the output size (`F.interpolate(size=y.shape[-2:])`):
+    #: the engine gives it as `size` (`sized`) when it infers the layer
+    size_of: str | None = None
+
+    def sized(self, y: Shape) -> Upsample:
+        """This upsample to the spatial size of `y` (the shape of the `size_of` tensor)."""
+        if len(y) < 2:
+            raise LayerArgError("E0465", arg="size_of", ref=self.size_of, shape=fmt_shape(y))
+        values = {**vars(self), "size": y[1:], "scale_factor": None}
+        return Upsample(**values)
 
     def _check(self, x: Shape, n: int) -> None:
         ranks = UPSAMPLE_RANKS.get(self.mode)

@@ -20,6 +20,14 @@ from cnncalc.layers.kinds_merge import Add, Concat, Mul
 from cnncalc.layers.kinds_norm import BatchNorm, GroupNorm, InstanceNorm, LayerNorm, Norm
 from cnncalc.layers.kinds_pool import AdaptiveAvgPool, AdaptiveMaxPool, AvgPool, MaxPool
 from cnncalc.layers.kinds_shape import PAD_FILLS, UPSAMPLE_MODES, Pad_, Upsample
+from cnncalc.layers.kinds_split import (
+    DROP_PATH_MODES,
+    ChannelShuffle,
+    Chunk,
+    DropPath,
+    Slice,
+    Split,
+)
 from cnncalc.layers.protocol import Layer, Merge
 from cnncalc.layers.pytorch import HINTS, TABLE, normal_word, pytorch_kinds
 from cnncalc.layers.window import RANK_NAMES
@@ -38,6 +46,8 @@ class ArgType(str, enum.Enum):
     SCALE = "scale"
     CHOICE = "choice"
     OPT_INTS = "opt_ints"
+    INDEX = "index"
+    REF = "ref"
 
 
 #: each argument type as docs/format.md's "Argument values" table names it
@@ -52,6 +62,8 @@ ARG_TYPE_DOCS: Mapping[ArgType, str] = MappingProxyType(
         ArgType.PROB: "probability",
         ArgType.SCALE: "scale",
         ArgType.CHOICE: "choice",
+        ArgType.INDEX: "index",
+        ArgType.REF: "reference",
     }
 )
 
@@ -88,7 +100,7 @@ class Kind:
 
 
 #: kinds that act on each value alone: shapes, channels and receptive field pass through them
-ELEMENTWISE = (Norm, Activation, PReLU, Dropout, Identity)
+ELEMENTWISE = (Norm, Activation, PReLU, Dropout, Identity, DropPath)
 
 # --- the arguments, shared where kinds share them -------------------------------------------
 
@@ -284,6 +296,7 @@ def _other_kinds() -> dict[str, Kind]:
     p = Arg("p", ArgType.PROB, ("p",), "drop probability")
     up_args = (
         *_UP_SIZE,
+        Arg("size_of", ArgType.REF, ("size_of",), "the output size: that of another tensor"),
         Arg("mode", ArgType.CHOICE, ("mode",), "interpolation", UPSAMPLE_MODES),
         Arg("align_corners", ArgType.BOOL, ("align_corners",), "corner alignment (no count)"),
         Arg(
@@ -312,8 +325,52 @@ def _other_kinds() -> dict[str, Kind]:
     }
 
 
+# --- parts of a tensor and zero-count named ops (kinds_split) ------------------------------
+
+_DIM = Arg("dim", ArgType.INDEX, ("dim",), "PyTorch's axis: 1 = channels (the default)")
+
+
+def _split_kinds() -> dict[str, Kind]:
+    sections = Arg(
+        "split_size_or_sections",
+        ArgType.INTS,
+        ("split_size_or_sections", "sizes"),
+        "one part size, or the size of each part",
+        required=True,
+    )
+    chunks = Arg("chunks", ArgType.INT, ("chunks", "n"), "number of parts", required=True)
+    bounds = (
+        Arg("start", ArgType.INDEX, ("start",), "first index (default 0)"),
+        Arg("end", ArgType.INDEX, ("end", "stop"), "index past the last (default: the end)"),
+        Arg("step", ArgType.INT, ("step",), "step"),
+    )
+    shuffle = Arg("groups", ArgType.INT, ("groups", "g"), "groups", required=True)
+    drop = (
+        Arg("p", ArgType.PROB, ("p",), "drop probability (changes no count)"),
+        Arg("mode", ArgType.CHOICE, ("mode",), "what is dropped together", DROP_PATH_MODES),
+    )
+    drop_path = Kind("drop_path", DropPath, drop, "p", doc="stochastic depth (no-op at inference)")
+    return {
+        "split": Kind("split", Split, (sections, _DIM), "split_size_or_sections",
+                      doc="torch.split: parts of given sizes"),
+        "chunk": Kind("chunk", Chunk, (chunks, _DIM), "chunks", doc="x.chunk: n equal parts"),
+        "slice": Kind("slice", Slice, (*bounds, _DIM), doc="x[:, start:end:step]"),
+        "channel_shuffle": Kind("channel_shuffle", ChannelShuffle, (shuffle,), "groups",
+                                doc="ShuffleNet's channel shuffle"),
+        "drop_path": drop_path,
+        "stochastic_depth": replace(drop_path, name="stochastic_depth"),
+    }  # fmt: skip
+
+
 _BASE: Mapping[str, Kind] = MappingProxyType(
-    {**_conv_kinds(), **_pool_kinds(), **_norm_kinds(), **_act_kinds(), **_other_kinds()}
+    {
+        **_conv_kinds(),
+        **_pool_kinds(),
+        **_norm_kinds(),
+        **_act_kinds(),
+        **_other_kinds(),
+        **_split_kinds(),
+    }
 )
 KINDS: Mapping[str, Kind] = MappingProxyType({**_BASE, **pytorch_kinds(_BASE)})
 MERGES = frozenset(name for name, kind in KINDS.items() if issubclass(kind.cls, Merge))

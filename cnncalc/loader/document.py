@@ -252,6 +252,8 @@ class Document:
                     fallback = Msg("H0303", names=", ".join(names))
                     raise ctx.err(akn, "E0314", unknown_hint(akey, names, fallback),
                                   op=key, arg=akey)  # fmt: skip
+                if akey == "size_of":  # a reference means a tensor of one place, not of every layer
+                    raise ctx.err(akn, "E0385", op=key, arg=akey)
                 # a bad value is an error here, at its line, even if no layer would take it
                 family = [k for k in KINDS.values() if k.family == "conv"] if key == "conv" else []
                 takers = [k for k in (KINDS[key], *family) if akey in k.arg_by_name]

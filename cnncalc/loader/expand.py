@@ -11,9 +11,10 @@ import yaml
 from cnncalc.engine import Graph, Node
 from cnncalc.errors import CnnCalcError, Msg, Pos, ShapeError, SpecError
 from cnncalc.layers import INT_MAX, KINDS, MERGES, BatchNorm, Conv, fmt_shape
+from cnncalc.layers.kinds_split import MULTI_OUTPUT
 from cnncalc.layers.registry import suggest_op
 from cnncalc.loader.build import Builder, Entry
-from cnncalc.loader.expr import subst
+from cnncalc.loader.expr import subst, synthetic
 from cnncalc.loader.nodes import SNode
 from cnncalc.loader.scope import BlockDef, Scope, base_name, ref
 from cnncalc.loader.source import MAX_DEPTH, MAX_NOTES
@@ -21,22 +22,28 @@ from cnncalc.loader.source import MAX_LAYERS as MAX_NODES
 from cnncalc.loader.values import (
     YAML11_BOOLS,
     Ctx,
+    ExprNode,
     choice,
+    describe,
     expect_bool,
     expect_int,
     expect_str,
     is_null,
     listed,
     mapping,
+    scalar,
     sequence,
     suggest,
     unknown_hint,
 )
 
 STRUCTURES = ("residual", "parallel")
-META_KEYS = ("name", "from", "repeat", "first", "frozen")
+META_KEYS = ("name", "from", "repeat", "first", "if", "frozen")
 #: the keys of each structure, the first of them required
-_STRUCTURE_KEYS = {"residual": ("body", "shortcut", "merge"), "parallel": ("branches", "merge")}
+_STRUCTURE_KEYS = {
+    "residual": ("body", "shortcut", "merge", "shortcut_first"),
+    "parallel": ("branches", "merge"),
+}
 #: an item's meta keys, each with its key and value nodes
 Meta = Mapping[str, tuple[SNode, SNode]]
 #: which sizes a merge needs equal, for its message
@@ -83,11 +90,15 @@ class Expander:
     def item(self, scope: Scope, item: SNode) -> None:
         ctx = self.ctx
         op, kn, vn, meta = self.split(item)
+        if op.startswith("$"):  # an op given as a block parameter: `- $act`
+            op = self.op_param(scope, kn)
         if op not in KINDS and op not in self.blocks and op not in STRUCTURES:
             hint = suggest_op(op) or unknown_hint(op, [*KINDS, *self.blocks, *STRUCTURES])
             if op in YAML11_BOOLS:
                 hint = Msg("H0307", op=op)
             raise ctx.err(kn, "E0333", hint, op=op)
+        if "if" in meta and not self.present(scope, meta):
+            return
         # `frozen: true` freezes every layer the item makes; `false` unfreezes nothing inside
         # a frozen block (as `requires_grad_(False)` on a parent module reaches every child)
         frozen = "frozen" in meta and expect_bool(ctx, meta["frozen"][1], "frozen")
@@ -119,16 +130,40 @@ class Expander:
             out = self.repeat(scope, (op, kn, vn), base, src, repeat, meta)
         scope.push(base, out)
 
+    def op_param(self, scope: Scope, kn: SNode) -> str:
+        """The op a `$param` item names (a word: an op or a block)."""
+        node = subst(self.ctx, scope.params, scope.cin, kn)
+        if not isinstance(node, yaml.ScalarNode) or not isinstance(scalar(self.ctx, node), str):
+            raise self.ctx.err(kn, "E0380", param=kn.value, got=describe(node))
+        return str(node.value)
+
+    def present(self, scope: Scope, meta: Mapping[str, tuple[SNode, SNode]]) -> bool:
+        """Whether an item with `if:` is there. An absent item's name (and a split's `name.i`)
+        refers to what the item would have received, as an empty `nn.Sequential()` does."""
+        node = subst(self.ctx, scope.params, scope.cin, meta["if"][1])
+        if expect_bool(self.ctx, node, "if"):
+            return True
+        if "repeat" in meta or "first" in meta:
+            key = "repeat" if "repeat" in meta else "first"
+            raise self.ctx.err(meta[key][0], "E0381", key=key)
+        name = self.item_name(scope, meta)
+        if name is not None:
+            src = ref(self.ctx, scope, meta["from"][1]) if "from" in meta else scope.last()
+            scope.names[name] = src
+            scope.absent[name] = src
+        return False
+
     def item_name(self, scope: Scope, meta: Mapping[str, tuple[SNode, SNode]]) -> str | None:
         """The item's explicit `name:`, checked, or None."""
         if "name" not in meta:
             return None
-        node = meta["name"][1]
-        name = expect_str(self.ctx, node, "name")
+        node = subst(self.ctx, scope.params, scope.cin, meta["name"][1])
+        # a computed name (`name: ${int(t != 1)}`) mirrors a PyTorch index that moves
+        name = node.value if isinstance(node, ExprNode) else expect_str(self.ctx, node, "name")
         if "." in name or name in ("input", "prev"):
             raise self.ctx.err(node, "E0334", name=name)
-        if name in scope.names:
-            raise self.duplicate(name, scope.names[name], node)
+        if name in scope.names and scope.absent.pop(name, None) is None:
+            raise self.duplicate(name, scope.names[name], node)  # an absent item's name is free
         return name
 
     def duplicate(self, name: str, first: str, at: SNode) -> SpecError:
@@ -200,7 +235,41 @@ class Expander:
         args = self.item_args(scope, op, kn, vn)
         if first is not None:
             args = [*args, *self.arg_entries(scope, op, first)]
+        if any(key == "size_of" for key, _, _ in args):
+            args = self.size_of(scope, op, args)
+        if issubclass(KINDS[op].cls, MULTI_OUTPUT):
+            return self.parts(scope, op, args, kn, name, src)
         return self.emit_op(scope, op, args, kn, name, (src,))
+
+    def size_of(self, scope: Scope, op: str, args: Sequence[Entry]) -> list[Entry]:
+        """`size_of: name`: the output size is that tensor's spatial size, which the engine
+        reads when it infers the layer (so a changed input size reaches it); only the shape is
+        read, so the tensor is no input of the layer and need not stay alive for it."""
+        out: list[Entry] = []
+        for key, kn, vn in args:
+            if key in ("size", "scale", "scale_factor"):
+                raise self.ctx.err(kn, "E0383", op=op, key=key)
+            if key == "size_of":
+                vn = synthetic(ref(self.ctx, scope, vn), vn)
+            out.append((key, kn, vn))
+        return out
+
+    def parts(
+        self, scope: Scope, op: str, args: Sequence[Entry], at: SNode, name: str, src: str
+    ) -> str:
+        """A split or chunk: one node per part (`name.0`, `name.1`, …, each a reference in
+        scope); the last part is the item's output."""
+        layer, where = self.builder.build(op, args, at)
+        out = ""
+        i = 0
+        while True:  # part 0 is inferred first: its errors come before the part count is known
+            part = f"{name}.{i}"
+            one = type(layer)(**{**vars(layer), "index": i})
+            out = self.emit(scope, part, op, one, (src,), at, where)
+            scope.names[part] = out
+            i += 1
+            if i == len(layer.sizes(self.shape(src))):
+                return out
 
     # -- arguments --
     def arg_entries(self, scope: Scope, op: str, node: SNode) -> list[Entry]:
@@ -331,11 +400,13 @@ class Expander:
             else "add"
         )
         self.stack.append("residual")
+        start = len(self.graph.nodes)
         body_items = sequence(ctx, fields["body"][1], "'body'")
         inner = scope.sibling(src)
         saved_names = dict(scope.names)
         self.items(inner, body_items)
         body_out = inner.last()
+        mid = len(self.graph.nodes)  # the body's layers are nodes[start:mid]
         self.stack.pop()
         # names inside the body stay visible after it (they are in the same module scope)
         scope.names.update({k: v for k, v in inner.names.items() if k not in saved_names})
@@ -349,9 +420,22 @@ class Expander:
             if sc_node is not None:
                 mode = choice(ctx, sc_node, "shortcut", ("auto", "identity", "optional"))
             short = self.shortcut(scope, mode, merge, (src, body_out), sc_node or kn)
+        if "shortcut_first" in fields:
+            self.shortcut_first(fields["shortcut_first"][1], start, mid)
         if short is None:
             return body_out
         return self.named_merge(scope, name, merge, (short, body_out), kn)
+
+    def shortcut_first(self, node: SNode, start: int, mid: int) -> None:
+        """`shortcut_first: true`: the shortcut's layers move in front of the body's (they read
+        only the residual's input, so the order stays topological), as RegNet computes them."""
+        if not isinstance(scalar(self.ctx, node), bool):
+            raise self.ctx.err(node, "E0382", key="shortcut_first")
+        if not expect_bool(self.ctx, node, "shortcut_first"):
+            return
+        graph = self.graph
+        for seq in (graph.nodes, graph.rows):
+            seq[start:] = [*seq[mid:], *seq[start:mid]]
 
     def named_merge(
         self, scope: Scope, name: str | None, merge: str, refs: tuple[str, ...], at: SNode

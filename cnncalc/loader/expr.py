@@ -61,6 +61,14 @@ _BINOPS: Mapping[type, Callable[[Any, Any], Any]] = {
     ast.FloorDiv: lambda a, b: a // b,
     ast.Mod: lambda a, b: a % b,
 }
+_COMPARE: Mapping[type, Callable[[Any, Any], bool]] = {
+    ast.Eq: lambda a, b: a == b,
+    ast.NotEq: lambda a, b: a != b,
+    ast.Lt: lambda a, b: a < b,
+    ast.LtE: lambda a, b: a <= b,
+    ast.Gt: lambda a, b: a > b,
+    ast.GtE: lambda a, b: a >= b,
+}
 #: what a construct outside the whitelist is called in a message
 _CONSTRUCTS: Mapping[type, str] = {
     ast.Compare: "N0252",
@@ -112,7 +120,7 @@ def _name(n: ast.Name, names: Mapping[str, object]) -> Any:
             raise ExprError(Msg("N0233", name=n.id, close=close, known=known))
         raise ExprError(Msg("N0234", name=n.id, known=known))
     value = names[n.id]
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
+    if not isinstance(value, (int, float)):  # a boolean counts as 0 or 1, as in Python
         shown: object = Msg("N0236") if value is None else f"{value!r}"
         raise ExprError(Msg("N0235", name=n.id, shown=shown))
     return value
@@ -132,6 +140,9 @@ def _ev(n: ast.AST, names: Mapping[str, object]) -> Any:
         if isinstance(n.op, (ast.Div, ast.FloorDiv, ast.Mod)) and right == 0:
             raise ExprError(Msg("N0237"))
         return _BINOPS[type(n.op)](left, right)
+    if isinstance(n, ast.Compare) and all(type(o) in _COMPARE for o in n.ops):
+        values = [_ev(n.left, names), *(_ev(c, names) for c in n.comparators)]
+        return all(_COMPARE[type(o)](a, b) for o, a, b in zip(n.ops, values, values[1:]))
     if isinstance(n, ast.UnaryOp) and isinstance(n.op, (ast.USub, ast.UAdd)):
         v = _ev(n.operand, names)
         return -v if isinstance(n.op, ast.USub) else v
@@ -174,7 +185,9 @@ def _expr_value(ctx: Ctx, node: SNode, expr: str, names: Mapping[str, object]) -
         value = evaluate(expr, names)
     except ExprError as err:
         raise ctx.err(node, "E0230", expr=expr, reason=err.reason) from None
-    if isinstance(value, float):
+    if isinstance(value, bool):  # a comparison, for `if:`
+        text = "true" if value else "false"
+    elif isinstance(value, float):
         if not math.isfinite(value):
             raise ctx.err(node, "E0231", expr=expr, v=value)
         text = str(int(value)) if value.is_integer() and abs(value) <= INT_MAX else repr(value)

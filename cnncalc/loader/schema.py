@@ -52,6 +52,7 @@ VALUES: Mapping[str, Schema] = {
     },
     "int": {"anyOf": [{"type": "integer", "minimum": 1}, EXPR]},
     "int0": {"anyOf": [{"type": "integer", "minimum": 0}, EXPR]},
+    "index": {"anyOf": [{"type": "integer"}, EXPR]},
     # an int, one per axis, or `3x5`: `loader.values.expect_ints`
     "ints": {
         "anyOf": [
@@ -118,6 +119,8 @@ ARG_SCHEMAS: Mapping[ArgType, Callable[[str, Arg], Schema]] = MappingProxyType(
         ArgType.PROB: _fixed(ref("prob")),
         ArgType.SCALE: _fixed(ref("scale")),
         ArgType.CHOICE: _choice,
+        ArgType.INDEX: _fixed(ref("index")),
+        ArgType.REF: _fixed(REF),
     }
 )
 
@@ -173,6 +176,10 @@ def _structures() -> dict[str, Schema]:
                 "body": items,
                 "shortcut": {"anyOf": [{"enum": ["auto", "identity", "optional"]}, items]},
                 "merge": {"enum": ["add", "concat"]},
+                "shortcut_first": {
+                    "description": "compute the shortcut before the body (RegNet's order)",
+                    "type": "boolean",
+                },
             },
             "required": ["body"],
             "additionalProperties": False,
@@ -205,6 +212,10 @@ META: Mapping[str, Schema] = {
         "description": "no gradient for the parameters of every layer the item makes",
         "type": "boolean",
     },
+    "if": {
+        "description": "the item is there only when this is true ($flag or ${s == 1})",
+        "anyOf": [{"type": "boolean"}, EXPR],
+    },
 }
 BLOCK_CALL: Schema = {
     "description": "a call of a block defined under 'blocks', with its parameters",
@@ -235,7 +246,11 @@ def item_schemas() -> dict[str, Schema]:
             "anyOf": [
                 {
                     "description": "an op without arguments, or a block without parameters",
-                    "anyOf": [{"enum": bare_ops}, {"type": "string", "pattern": r"^[^.$\s]+$"}],
+                    "anyOf": [
+                        {"enum": bare_ops},
+                        {"type": "string", "pattern": r"^[^.$\s]+$"},
+                        {"description": "an op given as a block parameter ($act)", **EXPR},
+                    ],
                 },
                 {"$ref": "#/$defs/item_mapping"},
             ]

@@ -32,15 +32,20 @@ class Scope:
     reserved: set[str] = field(default_factory=set)
     #: the enclosing sequence of a branch or shortcut, whose names stay visible inside it
     parent: Scope | None = None
+    #: the names of items left out by `if:` -> what they would have received
+    absent: dict[str, str] = field(default_factory=dict)
 
     def last(self) -> str:
         return self.history[-1] if self.history else self.input
 
     def lookup(self, name: str) -> str | None:
         scope: Scope | None = self
+        whole, _, index = name.rpartition(".")
         while scope is not None:
             if name in scope.names:
                 return scope.names[name]
+            if index.isdigit() and whole in scope.absent:  # a part of a split left out
+                return scope.absent[whole]
             scope = scope.parent
         return None
 
@@ -61,7 +66,7 @@ class Scope:
         """A residual body: a new sequence whose names are the enclosing scope's own (its
         layers live in the enclosing module, like the layers of a torchvision block)."""
         return Scope(self.prefix, src, self.params, self.cin, self.names, [], self.counters,
-                     self.reserved, self.parent)  # fmt: skip
+                     self.reserved, self.parent, self.absent)  # fmt: skip
 
     def auto(self, base: str) -> str:
         n = self.counters.get(base, 0)

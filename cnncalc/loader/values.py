@@ -373,6 +373,8 @@ CONVERTERS: Mapping[ArgType, Converter] = {
     ArgType.PROB: _prob,
     ArgType.SCALE: _scale,
     ArgType.CHOICE: lambda ctx, op, arg, node, what: choice(ctx, node, what, arg.choices),
+    ArgType.INDEX: lambda ctx, op, arg, node, what: expect_int(ctx, node, what, -INT_MAX),
+    ArgType.REF: lambda ctx, op, arg, node, what: expect_str(ctx, node, what),
 }
 
 

@@ -49,6 +49,7 @@ UI: dict[str, str] = {
     "explain.params": "Params",
     "explain.channels": "Channels",
     "explain.features": "Features",
+    "explain.part": "Part",
     "explain.in_features": "Input features",
     "explain.out_features": "Output features",
     "explain.weight_shape": "Weight shape",
@@ -110,6 +111,11 @@ UI: dict[str, str] = {
     "explain.w.pool_params": "pooling has no weights",
     "explain.w.elementwise": "element-wise; shape and channels unchanged",
     "explain.w.dropout": "zeroes a fraction {p} of the values while training; shape unchanged",
+    "explain.w.part": "indices {a} to {b} of the {n} along dim {dim} (a split, chunk or slice)",
+    "explain.w.part_params": "a part of its input: no weights, nothing counted",
+    "explain.w.shuffle": "interleaves the channel groups: no weights, shape unchanged",
+    "explain.w.drop_path": "drops the whole path of a sample with probability {p} while "
+    "training; the identity at inference",
     "explain.w.flatten": "{shape} = {total} values in one vector",
     "explain.w.upsample_channels": "upsampling keeps the channel count",
     "explain.w.upsample_params": "no weights: it repeats or interpolates values",
@@ -471,13 +477,14 @@ LOADER: dict[str, str] = {
     "N0236": "empty",
     "N0237": "division by zero",
     "N0238": "{shown} is not allowed ({construct}); expressions use numbers, parameters, "
-    "+ - * / // %, parentheses, min, max, round, int, make_divisible",
+    "+ - * / // %, parentheses, min, max, round, int, make_divisible, and the comparisons "
+    "== != < <= > >=",
     "N0239": "round() takes at most 30 digits, got {digits}",
     "N0240": "a value has no finite size (infinite, not a number, or far too large)",
     "N0241": "a function or operator was given arguments of the wrong kind or number",
     "N0250": "the operator {op}",
     "N0251": "a call of '{name}', which is not one of the functions",
-    "N0252": "a comparison",
+    "N0252": "a comparison other than == != < <= > >=",
     "N0253": "'and' / 'or'",
     "N0254": "a constant that is not a number",
     "N0255": "an attribute",
@@ -622,6 +629,19 @@ LOADER: dict[str, str] = {
     "axis would be read as the channels of a volume",
     "E0363.hint": "for an image with a batch, write 'input: {rest}' and 'batch: {batch}'; for a "
     "3-D network (a volume, a video), say so with a 3-D op such as 'conv3d' or 'Conv3d'",
+    # block parameters as ops and optional items
+    "E0380": "'{param}' stands for an op, but the parameter holds {got}",
+    "E0380.hint": "pass the op's name as a word, e.g. 'act: hardswish' in the block call",
+    "E0381": "an item with 'if' that is false cannot have '{key}'",
+    "E0381.hint": "put 'if' on the item only, or make the condition true where '{key}' is used",
+    "E0382": "'{key}' of a residual is 'true' or 'false'",
+    "E0382.hint": "shortcut_first: true computes the shortcut before the body (RegNet, "
+    "torchvision's order for names and generated code)",
+    "E0385": "'{arg}' cannot be a default of {op}: it names one tensor, not a value for every "
+    "layer",
+    "E0385.hint": "write it on each {op} item that needs it",
+    "E0383": "{op} takes 'size_of' or '{key}', not both",
+    "E0383.hint": "size_of fixes the output size to another tensor's; drop '{key}'",
     "H0310": "only the channels differ: 'concat' joins them, or project one side",
     "H0311": "mul broadcasts: each axis must match or be 1",
     "H0312": "its keys: {keys}",
@@ -775,6 +795,22 @@ LAYERS: dict[str, str] = {
     "E0426.hint": "concat joins channels: every input needs the same spatial size",
     "E0427": "mul needs inputs whose shapes (after broadcasting) match, but receives {shapes}",
     "E0427.hint": "mul broadcasts: each axis must match or be 1",
+    # parts of a tensor (split, chunk, slice) and channel shuffle
+    "E0460": "dim {dim} is outside the tensor {shape} with its batch axis (dims {lo} to {hi})",
+    "E0460.hint": "dims count as in PyTorch, the batch included: 1 is the channels, -1 the last "
+    "axis",
+    "E0461": "dim {dim} is the batch axis: shapes are per sample, so a part is taken along "
+    "channels (dim 1) or a spatial axis",
+    "E0461.hint": "write dim: 1 for channels (the default), 2 or more for a spatial axis",
+    "E0462": "the split sizes {total} = {sum} must add up to the {n} the axis has",
+    "E0462.hint": "as torch.split: give sizes that sum to {n}, or one size for equal parts",
+    "E0463": "slice {start}:{end} of an axis of {n} is empty",
+    "E0463.hint": "start and end count as Python's slices do (negative from the end); keep at "
+    "least one index between them",
+    "E0464": "channel_shuffle groups={g} must divide the {c} input channels",
+    "E0464.hint": "{c} % {g} = {r}",
+    "E0465": "size_of '{ref}' names a tensor {shape} without spatial axes",
+    "E0465.hint": "name a feature map (with height and width), such as 'input' or a conv's output",
     # the engine
     "E0500": "unknown dtype '{dtype}'",
     "E0500.hint": "use one of {dtypes}",
