@@ -440,8 +440,14 @@ def to_stderr(text: str) -> None:
 
 def save(path: str | Path, text: str, option: str | None = None) -> None:
     """Write a file whole or not at all: a temporary file in the same directory, then renamed
-    over the target, so a reader never sees half a report. `option` names the flag in errors."""
+    over the target, so a reader never sees half a report. `option` names the flag in errors.
+    As on stdout, no raw control character (each format escapes its own; this is the last
+    line of defence)."""
     import tempfile
+
+    from cnncalc.messages.escape import visible_lines
+
+    text = visible_lines(text)
 
     target = Path(path)
     try:
@@ -533,8 +539,11 @@ def record(ctx: typer.Context, svg: str | None, html: str | None, title: str = "
 
 
 def _save_recording(rec: Any, targets: list[tuple[str, str]], title: str) -> None:
+    from cnncalc.messages.escape import visible
+
     if not rec.export_text(clear=False).strip():
         return  # the command failed before printing: leave no empty picture behind
+    title = visible(title)  # the file's path: XML 1.0 takes no control character
     for kind, path in targets:
         if kind == "svg":
             text = rec.export_svg(title=title, clear=False)
@@ -600,9 +609,6 @@ def guarded(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         _stderr_used.set(0)
-        # exact numbers of any size (a receptive field past 4,300 digits) print in JSON; the
-        # limits on input keep them far from sizes whose conversion would be slow
-        sys.set_int_max_str_digits(0)
         try:
             if sys.stdout is None:  # `>&-`: nothing would be written, and saying so matters
                 raise CnnCalcError("E0020")

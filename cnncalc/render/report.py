@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from cnncalc.engine import LayerReport, Report, rf_number
 from cnncalc.messages import t as tr
 from cnncalc.messages.en import CONVENTION
-from cnncalc.render.text import ascii_shape, count, fmt_shape, human, rf_sizes, share
+from cnncalc.messages.escape import csv_cell, markdown
+from cnncalc.render.text import ascii_shape, count, fmt_shape, human, rf_sizes, share, token
 
 
 def rf_text(row: LayerReport) -> str:
@@ -115,6 +116,8 @@ CSV_FIELDS = (
 
 
 def to_csv(report: Report) -> str:
+    """One row per layer; names made safe for spreadsheets (`csv_cell`), numbers exact (in
+    scientific form past 10^308)."""
     import csv
 
     buf = io.StringIO()
@@ -123,9 +126,9 @@ def to_csv(report: Report) -> str:
     for r in report.layers:
         w.writerow(
             [
-                r.name,
-                r.op,
-                ";".join(r.inputs),
+                csv_cell(r.name),
+                csv_cell(r.op),
+                csv_cell(";".join(r.inputs)),
                 ascii_shape(r.in_shape),
                 ascii_shape(r.out_shape),
                 ascii_shape(r.kernel_shape),
@@ -133,21 +136,17 @@ def to_csv(report: Report) -> str:
                 r.macs,
                 r.flops,
                 r.out_bytes,
-                "x".join(str(rf_number(a.size)) for a in r.rf),
-                "x".join(str(rf_number(a.jump)) for a in r.rf),
+                "x".join(token(rf_number(a.size)) for a in r.rf),
+                "x".join(token(rf_number(a.jump)) for a in r.rf),
             ]
         )
     return buf.getvalue()
 
 
-def md_escape(text: str) -> str:
-    return text.replace("|", "\\|")
-
-
 def to_markdown(report: Report, depth: int | None = None) -> str:
     net = report.network
     lines = [
-        f"### {md_escape(net.name or 'network')} (input {fmt_shape(net.input_shape)})",
+        f"### {markdown(net.name or 'network')} (input {fmt_shape(net.input_shape)})",
         "",
     ]
     if depth != 0:
@@ -157,7 +156,7 @@ def to_markdown(report: Report, depth: int | None = None) -> str:
         ]
         total = report.totals.params
         for row in rows(report, depth):
-            name = "&nbsp;&nbsp;" * (row.level - 1) + md_escape(row.name)
+            name = "&nbsp;&nbsp;" * (row.level - 1) + markdown(row.name)
             if row.is_block:
                 name = f"**{name}**"
             lines.append(
