@@ -128,7 +128,7 @@ def workflow_property(text: str) -> str:
 
 
 #: what a spreadsheet reads as the start of a formula ("CSV injection")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@")
 
 
 def csv_cell(text: str) -> str:
