@@ -19,6 +19,7 @@ from cnncalc.cli.common import (
     Command,
     DtypeOpt,
     FileArg,
+    Group,
     HtmlOpt,
     InputOpt,
     LangOpt,
@@ -34,6 +35,7 @@ from cnncalc.cli.common import (
 )
 
 app = typer.Typer(
+    cls=Group,
     add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
     no_args_is_help=True,

@@ -84,6 +84,51 @@ class Command(typer.core.TyperCommand):
         ]
 
 
+#: Click's exceptions, reached through the one Typer exports (Typer imports Click, or from 0.28
+#: vendors it): BadParameter -> UsageError -> ClickException
+_UsageError: type[Exception] = typer.BadParameter.__mro__[1]
+_ClickException: type[Exception] = typer.BadParameter.__mro__[2]
+
+
+class Group(typer.core.TyperGroup):
+    """The application, whose usage errors (an unknown option or command, a value that is not
+    a number, a missing argument) are reported as every bad input is: coded, with a hint, in
+    the chosen language, exit 2, instead of Click's uncoded `Error:` line."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        if not kwargs.get("standalone_mode", True):
+            return super().main(*args, **kwargs)
+        kwargs["standalone_mode"] = False
+        _stderr_used.set(0)
+        try:
+            status = super().main(*args, **kwargs)
+        except _ClickException as err:
+            if not isinstance(err, _UsageError) or type(err).__name__ == "NoArgsIsHelpError":
+                err.show()  # type: ignore[attr-defined]  # help for a bare `cnncalc`
+                sys.exit(err.exit_code)  # type: ignore[attr-defined]
+            usage_error(err)
+        except typer.Abort:
+            to_stderr("Aborted!\n")
+            sys.exit(1)
+        sys.exit(status if isinstance(status, int) else 0)
+
+
+def usage_error(err: Exception) -> NoReturn:
+    """A Click usage error as a coded diagnostic (what Click says, and the usage line), in the
+    language of the environment (the command line did not parse, so `--lang` is unknown)."""
+    ctx = getattr(err, "ctx", None)
+    command = ctx.command_path if ctx is not None else "cnncalc"
+    usage = ctx.get_usage().removeprefix("Usage: ") if ctx is not None else f"{command} …"
+    message = err.format_message().rstrip(".")  # type: ignore[attr-defined]
+    try:
+        lang = language(None)
+    except CnnCalcError:
+        lang = "en"
+    diagnostic = CnnCalcError("E0023", message=message, usage=usage, command=command)
+    to_stderr(diagnostic.render(lang) + "\n")
+    sys.exit(ExitStatus.BAD_INPUT)
+
+
 def examples(*lines: str) -> str:
     """A command's `Examples:` section (an epilog Click prints as written, not re-wrapped);
     tests run every line."""
@@ -132,8 +177,10 @@ def looks_like_network(path: str) -> bool:
     """Whether a YAML file found in a directory or by a glob is a network, judged cheaply from
     its top-level keys (a workflow or a config has none of `NETWORK_KEYS`). A file that cannot
     be read, or a flow mapping (`{input: …}`), counts as a network: loading it reports it."""
+    from cnncalc.loader.source import open_to_read
+
     try:
-        with open(path, "rb") as fh:
+        with open_to_read(path) as fh:  # a FIFO in the tree reads as empty, never blocks
             head = fh.read(_SNIFF_BYTES).decode("utf-8", "replace")
     except OSError:
         return True
@@ -265,6 +312,10 @@ def input_option(text: str) -> tuple[int, ...]:
     shape = split_sizes(text)
     if not shape or len(shape) > 4 or min(shape) < 1:
         raise CnnCalcError("E0011", text=text)
+    if max(shape) > INT_MAX:  # as `input:` in a file: PyTorch's sizes are int64
+        raise CnnCalcError(
+            "E0022", option="--input", value=_shown(max(shape)), limit=f"{INT_MAX:,}"
+        )
     return shape
 
 
@@ -598,8 +649,15 @@ def _check_ints(kwargs: dict[str, Any]) -> None:
     for key, value in kwargs.items():
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) > INT_MAX:
             option = "--" + key.rstrip("_").replace("_", "-")
-            shown = str(value) if value.bit_length() < 200 else f"a {len(str(value))}-digit number"
-            raise CnnCalcError("E0022", option=option, value=shown, limit=f"{INT_MAX:,}")
+            raise CnnCalcError("E0022", option=option, value=_shown(value), limit=f"{INT_MAX:,}")
+
+
+def _shown(value: int) -> str:
+    """A too-large integer as an error quotes it: its digits, or past 60 of them its
+    scientific form (no int-to-text limit, no page of digits)."""
+    from cnncalc.messages.numbers import sci
+
+    return str(value) if abs(value) < 10**60 else sci(value)
 
 
 def guarded(fn: F) -> F:

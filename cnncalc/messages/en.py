@@ -224,6 +224,8 @@ CLI: dict[str, str] = {
     "still running",
     "E0022": "{option}: {value} is more than {limit}",
     "E0022.hint": "pass {option} {limit} or less",
+    "E0023": "the command line is not valid: {message}",
+    "E0023.hint": "usage: {usage}; '{command} -h' lists every option",
     "W0020": "stderr output stopped at {limit}; later messages were dropped",
     "W0021": "{path}: a symbolic link to a directory already searched; skipped",
     "E0010": "{path}: none of its {count} YAML files is a network",

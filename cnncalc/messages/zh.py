@@ -204,6 +204,8 @@ CLI: dict[str, str] = {
     "E0021.hint": "检查磁盘是否已满，以及读取输出的程序是否仍在运行",
     "E0022": "{option}：{value} 超过上限 {limit}",
     "E0022.hint": "请传入不超过 {limit} 的 {option}",
+    "E0023": "命令行无效：{message}",
+    "E0023.hint": "用法：{usage}；运行 '{command} -h' 查看全部选项",
     "W0020": "标准错误输出已达 {limit}；其后的消息已省略",
     "W0021": "{path}：指向已搜索过的目录的符号链接；已跳过",
     "E0010": "{path}：其中 {count} 个 YAML 文件都不是网络",
