@@ -19,7 +19,6 @@ from cnncalc.cli.common import (
     Command,
     DtypeOpt,
     FileArg,
-    Group,
     HtmlOpt,
     InputOpt,
     LangOpt,
@@ -33,6 +32,7 @@ from cnncalc.cli.common import (
     table_only,
     write,
 )
+from cnncalc.cli.usage import Group
 
 app = typer.Typer(
     cls=Group,

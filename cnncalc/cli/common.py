@@ -84,51 +84,6 @@ class Command(typer.core.TyperCommand):
         ]
 
 
-#: Click's exceptions, reached through the one Typer exports (Typer imports Click, or from 0.28
-#: vendors it): BadParameter -> UsageError -> ClickException
-_UsageError: type[Exception] = typer.BadParameter.__mro__[1]
-_ClickException: type[Exception] = typer.BadParameter.__mro__[2]
-
-
-class Group(typer.core.TyperGroup):
-    """The application, whose usage errors (an unknown option or command, a value that is not
-    a number, a missing argument) are reported as every bad input is: coded, with a hint, in
-    the chosen language, exit 2, instead of Click's uncoded `Error:` line."""
-
-    def main(self, *args: Any, **kwargs: Any) -> Any:
-        if not kwargs.get("standalone_mode", True):
-            return super().main(*args, **kwargs)
-        kwargs["standalone_mode"] = False
-        _stderr_used.set(0)
-        try:
-            status = super().main(*args, **kwargs)
-        except _ClickException as err:
-            if not isinstance(err, _UsageError) or type(err).__name__ == "NoArgsIsHelpError":
-                err.show()  # type: ignore[attr-defined]  # help for a bare `cnncalc`
-                sys.exit(err.exit_code)  # type: ignore[attr-defined]
-            usage_error(err)
-        except typer.Abort:
-            to_stderr("Aborted!\n")
-            sys.exit(1)
-        sys.exit(status if isinstance(status, int) else 0)
-
-
-def usage_error(err: Exception) -> NoReturn:
-    """A Click usage error as a coded diagnostic (what Click says, and the usage line), in the
-    language of the environment (the command line did not parse, so `--lang` is unknown)."""
-    ctx = getattr(err, "ctx", None)
-    command = ctx.command_path if ctx is not None else "cnncalc"
-    usage = ctx.get_usage().removeprefix("Usage: ") if ctx is not None else f"{command} …"
-    message = err.format_message().rstrip(".")  # type: ignore[attr-defined]
-    try:
-        lang = language(None)
-    except CnnCalcError:
-        lang = "en"
-    diagnostic = CnnCalcError("E0023", message=message, usage=usage, command=command)
-    to_stderr(diagnostic.render(lang) + "\n")
-    sys.exit(ExitStatus.BAD_INPUT)
-
-
 def examples(*lines: str) -> str:
     """A command's `Examples:` section (an epilog Click prints as written, not re-wrapped);
     tests run every line."""
@@ -466,6 +421,11 @@ MAX_STDERR = 64 * 1024
 _stderr_used: ContextVar[int] = ContextVar("cnncalc_stderr_used", default=0)
 
 
+def reset_stderr() -> None:
+    """A new command: its stderr budget starts again (`MAX_STDERR`)."""
+    _stderr_used.set(0)
+
+
 def to_stderr(text: str) -> None:
     """Messages go to stderr, control characters visible, at most `MAX_STDERR` bytes in all
     (a megabyte line quoted in every diagnostic does not flood a CI log); a closed or broken
@@ -666,7 +626,7 @@ def guarded(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        _stderr_used.set(0)
+        reset_stderr()
         try:
             if sys.stdout is None:  # `>&-`: nothing would be written, and saying so matters
                 raise CnnCalcError("E0020")
