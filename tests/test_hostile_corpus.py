@@ -70,3 +70,27 @@ def test_an_input_size_past_int64_is_refused(tmp_path: Path, size: str) -> None:
     r = run(["params", write(tmp_path, net()), "--input", f"3x{size}x4"])
     assert_safe(r, 2, "E0022")
     assert "--input" in r.text
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["layer", "--in", "3", "--out", "8", "-s", "9" * 5000, "--size", "32"],
+        ["layer", "--in", "3", "--out", "8", "--size", "1" + "0" * 4400],
+        ["params", "NET", "--input", "3x" + "9" * 5000 + "x4"],
+    ],
+    ids=["stride", "size", "input"],
+)
+def test_sizes_past_the_int_to_text_limit(tmp_path: Path, args: list[str]) -> None:
+    """Found by the property tier: 5,000 digits in a size option crashed the reader once the
+    process-wide int-to-text setting was gone."""
+    r = run([write(tmp_path, net()) if a == "NET" else a for a in args])
+    assert_safe(r, 2)
+    assert "E0802" in r.text or "E0022" in r.text
+
+
+def test_an_empty_path(tmp_path: Path) -> None:
+    for command in (["params", ""], ["check", ""], ["lint", ""]):
+        r = run(command, cwd=tmp_path)
+        assert_safe(r, 2, "E0101")
+        assert r.text.startswith("'': error[E0101]")

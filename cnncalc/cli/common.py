@@ -155,7 +155,8 @@ def expand_paths(
     out: list[str] = []
     for pattern in patterns:
         path = Path(pattern)
-        if pattern == "-" or path.is_file() or not (path.is_dir() or _GLOB_CHARS & set(pattern)):
+        plain = not (path.is_dir() or _GLOB_CHARS & set(pattern))
+        if pattern in ("-", "") or path.is_file() or plain:  # '' is no directory (Path('') is .)
             out.append(pattern)  # a missing file is reported when it is read
             continue
         if path.is_dir():
@@ -268,9 +269,7 @@ def input_option(text: str) -> tuple[int, ...]:
     if not shape or len(shape) > 4 or min(shape) < 1:
         raise CnnCalcError("E0011", text=text)
     if max(shape) > INT_MAX:  # as `input:` in a file: PyTorch's sizes are int64
-        raise CnnCalcError(
-            "E0022", option="--input", value=_shown(max(shape)), limit=f"{INT_MAX:,}"
-        )
+        raise CnnCalcError("E0022", option="--input", value=text, limit=f"{INT_MAX:,}")
     return shape
 
 
