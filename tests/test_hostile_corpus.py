@@ -94,3 +94,23 @@ def test_an_empty_path(tmp_path: Path) -> None:
         r = run(command, cwd=tmp_path)
         assert_safe(r, 2, "E0101")
         assert r.text.startswith("'': error[E0101]")
+
+
+@pytest.mark.parametrize(
+    ("escape", "char"),
+    [
+        ("\\u200b", "U+200B ZERO WIDTH SPACE"),
+        ("\\uffff", "U+FFFF"),
+        ("\\U000E0041", "U+E0041 TAG LATIN CAPITAL LETTER A"),
+        ("\\u00ad", "U+00AD SOFT HYPHEN"),
+    ],
+)
+def test_invisible_characters_written_as_escapes_are_refused(
+    tmp_path: Path, escape: str, char: str
+) -> None:
+    """Raw, they are refused before parsing (E0107, E0109); as YAML escapes they reached names,
+    where `relu` and `re<U+200B>lu` look the same and U+FFFF is illegal in XML."""
+    text = net(layers=f'  - relu: {{}}\n    name: "re{escape}lu"\n')
+    r = run(["check", write(tmp_path, text), "-f", "junit"])
+    assert_safe(r, 2, "E0157")
+    assert f":6:11: error[E0157]: a string holds a control or invisible character ({char}" in r.text
