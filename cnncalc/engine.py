@@ -17,6 +17,7 @@ from typing import NamedTuple
 from cnncalc.errors import CnnCalcError, CnnCalcWarning, LayerArgError, Msg, Pos, ShapeError
 from cnncalc.layers import RF, AxisRF, Layer, Merge, Num, Shape, Upsample, prod
 from cnncalc.messages.en import CONVENTION
+from cnncalc.messages.numbers import rf_text
 from cnncalc.records import frozen
 
 DTYPE_BYTES: Mapping[str, int] = MappingProxyType(
@@ -340,8 +341,8 @@ def _merge_rf(node: Node, rfs: Sequence[RF], warnings: list[CnnCalcWarning]) -> 
                 node.pos,
                 op=node.op,
                 name=node.name,
-                jumps=", ".join(str(rf_number(a.jump)) for a in first),
-                centres=", ".join(str(rf_number(a.center)) for a in first),
+                jumps=", ".join(rf_text(a.jump) for a in first),
+                centres=", ".join(rf_text(a.center) for a in first),
             )
         )
     return tuple(out)

@@ -57,7 +57,7 @@ class Pos:
     col: int
 
     def __str__(self) -> str:
-        name = visible(self.source.name)
+        name = visible(self.source.name) or "''"  # an empty path still shows where the error is
         if self.line < 1:
             return name
         return f"{name}:{self.line}:{self.col}"

@@ -8,7 +8,6 @@ the loader (which reads `budget:`) and analysis (which evaluates it, `cnncalc.an
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from cnncalc.errors import Msg, Pos
+from cnncalc.messages.numbers import sci
 
 COUNT_SUFFIXES: Mapping[str, int] = MappingProxyType(
     {"": 1, "k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
@@ -75,7 +75,7 @@ def format_quantity(value: int | Fraction, unit: Unit, digits: int = 4, si: bool
     else:
         base, suffixes = (1000, _BYTE_SI_OUT) if si else (1024, _BYTE_OUT)
     x = Fraction(value)
-    if abs(x) >= HUGE * 10**12:  # beyond T: no suffix helps
+    if abs(x) >= base ** len(suffixes):  # 1000T and beyond: no suffix helps (not `10000000T`)
         return sci(x, digits) + ("" if unit == "count" else "B")
     if abs(x) < base:
         number = f"{int(x)}" if x.denominator == 1 else f"{float(x):.{digits}g}"
@@ -88,39 +88,6 @@ def format_quantity(value: int | Fraction, unit: Unit, digits: int = 4, si: bool
         if abs(float(text)) < base:  # 999_999 rounds to 1000k: carry to the next suffix
             return text + suffix
     raise AssertionError  # pragma: no cover - the loop always returns
-
-
-#: integers from this size on are written in scientific form: their digits would be absurd
-HUGE = 10**21
-
-
-def _log10(v: int) -> float:
-    """log10 of a positive integer of any size (no conversion to float or to text)."""
-    shift = max(0, v.bit_length() - 120)
-    return math.log10(v >> shift) + shift * math.log10(2)
-
-
-def sci(value: int | Fraction, digits: int = 4) -> str:
-    """`1.234e+4500`: a number of any size in scientific form, from integer arithmetic (no
-    float overflow, no int-to-text limit)."""
-    x = Fraction(value)
-    if x == 0:
-        return "0"
-    sign = "-" if x < 0 else ""
-    x = abs(x)
-    exp10 = _log10(x.numerator) - _log10(x.denominator)
-    exp = math.floor(exp10)
-    mantissa = 10 ** (exp10 - exp)
-    text = f"{mantissa:.{digits - 1}f}"
-    if float(text) >= 10:  # 9.9996 rounds up to 10.000
-        exp += 1
-        text = f"{mantissa / 10:.{digits - 1}f}"
-    return f"{sign}{text}e{'+' if exp >= 0 else '-'}{abs(exp)}"
-
-
-def is_huge(value: int | Fraction) -> bool:
-    """Whether a number is printed in scientific form (`HUGE` or more)."""
-    return bool(abs(Fraction(value)) >= HUGE)
 
 
 class UnitError(ValueError):

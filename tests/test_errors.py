@@ -19,6 +19,7 @@ from cnncalc import loader
 from cnncalc.cli import app
 from cnncalc.errors import CnnCalcError, ExitStatus, Pos, Source
 from cnncalc.loader import nodes
+from cnncalc.messages.escape import visible
 
 #: the pure-Python parser, typed the way cnncalc types scalars (its loader skips resolution)
 PureLoader = type("PureLoader", (nodes.Composer, yaml.SafeLoader), {})
@@ -677,7 +678,8 @@ def test_error_is_located_and_explained(case: Case, parser: str) -> None:
     source_line = textwrap.dedent(case.text).lstrip("\n").splitlines()[case.line - 1 :]
     if source_line and source_line[0].strip():  # quoted with a caret under the column
         lines = shown.splitlines()
-        assert lines[1].endswith(source_line[0].expandtabs(1).replace("\x07", "\\x07"))
+        # control and invisible characters quoted visibly (`\x07`, `\u200b`)
+        assert lines[1].endswith(visible(source_line[0].expandtabs(1)))
         assert lines[2] == "       | " + " " * (case.col - 1) + "^"
 
 

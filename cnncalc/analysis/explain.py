@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from types import MappingProxyType
 from typing import TypeVar
 
@@ -46,7 +45,7 @@ from cnncalc.layers import (
 )
 from cnncalc.layers.kinds_split import sample_axis
 from cnncalc.messages import t
-from cnncalc.quantities import is_huge, sci
+from cnncalc.messages.numbers import count_text, rf_text
 
 _T = TypeVar("_T")
 
@@ -58,16 +57,9 @@ class Step:
     working: str = ""
 
 
-def n(v: int) -> str:
-    return sci(v) if is_huge(v) else f"{v:,}"
-
-
-def rf_str(v: int | Fraction) -> str:
-    """A receptive-field number: `19`, or `0.5` when an upsampling made it fractional."""
-    f = Fraction(v)
-    if is_huge(f):  # no float overflow, no int-to-text limit
-        return sci(f)
-    return str(f.numerator) if f.denominator == 1 else f"{float(f):g}"
+#: counts and receptive-field numbers as the teaching text writes them (scientific past 10^21)
+n = count_text
+rf_str = rf_text
 
 
 def _window(k: Sequence[int]) -> str:

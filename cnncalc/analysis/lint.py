@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from cnncalc.engine import INPUT, LayerReport, Network, Report, rf_number
+from cnncalc.engine import INPUT, LayerReport, Network, Report
 from cnncalc.errors import CnnCalcError, Msg, Pos, SpecError
 from cnncalc.layers import (
     ELEMENTWISE,
@@ -32,6 +32,7 @@ from cnncalc.layers import (
     fmt_shape,
 )
 from cnncalc.messages import docs_link, t
+from cnncalc.messages.numbers import rf_text
 
 #: the page every rule is documented on (a heading per rule: `## CNN101 `channel-jump``)
 DOCS = "lint.md"
@@ -283,7 +284,7 @@ def small_rf(g: Graph) -> Iterator[Finding]:
         if row is None or not row.rf or len(row.rf) != len(extent):
             continue
         if any(a.size < e for a, e in zip(row.rf, extent)):
-            rf = "×".join(str(rf_number(a.size)) for a in row.rf)
+            rf = "×".join(rf_text(a.size) for a in row.rf)
             args = {"rf": rf, "input": fmt_shape(extent)}
             yield Finding("CNN107", row.name, row.node.pos, args)
 

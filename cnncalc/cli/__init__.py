@@ -32,8 +32,10 @@ from cnncalc.cli.common import (
     table_only,
     write,
 )
+from cnncalc.cli.usage import Group
 
 app = typer.Typer(
+    cls=Group,
     add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
     no_args_is_help=True,

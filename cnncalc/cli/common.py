@@ -133,8 +133,10 @@ def looks_like_network(path: str) -> bool:
     """Whether a YAML file found in a directory or by a glob is a network, judged cheaply from
     its top-level keys (a workflow or a config has none of `NETWORK_KEYS`). A file that cannot
     be read, or a flow mapping (`{input: …}`), counts as a network: loading it reports it."""
+    from cnncalc.loader.source import open_to_read
+
     try:
-        with open(path, "rb") as fh:
+        with open_to_read(path) as fh:  # a FIFO in the tree reads as empty, never blocks
             head = fh.read(_SNIFF_BYTES).decode("utf-8", "replace")
     except OSError:
         return True
@@ -154,7 +156,8 @@ def expand_paths(
     out: list[str] = []
     for pattern in patterns:
         path = Path(pattern)
-        if pattern == "-" or path.is_file() or not (path.is_dir() or _GLOB_CHARS & set(pattern)):
+        plain = not (path.is_dir() or _GLOB_CHARS & set(pattern))
+        if pattern in ("-", "") or path.is_file() or plain:  # '' is no directory (Path('') is .)
             out.append(pattern)  # a missing file is reported when it is read
             continue
         if path.is_dir():
@@ -266,6 +269,8 @@ def input_option(text: str) -> tuple[int, ...]:
     shape = split_sizes(text)
     if not shape or len(shape) > 4 or min(shape) < 1:
         raise CnnCalcError("E0011", text=text)
+    if max(shape) > INT_MAX:  # as `input:` in a file: PyTorch's sizes are int64
+        raise CnnCalcError("E0022", option="--input", value=text, limit=f"{INT_MAX:,}")
     return shape
 
 
@@ -416,6 +421,11 @@ MAX_STDERR = 64 * 1024
 _stderr_used: ContextVar[int] = ContextVar("cnncalc_stderr_used", default=0)
 
 
+def reset_stderr() -> None:
+    """A new command: its stderr budget starts again (`MAX_STDERR`)."""
+    _stderr_used.set(0)
+
+
 def to_stderr(text: str) -> None:
     """Messages go to stderr, control characters visible, at most `MAX_STDERR` bytes in all
     (a megabyte line quoted in every diagnostic does not flood a CI log); a closed or broken
@@ -441,8 +451,14 @@ def to_stderr(text: str) -> None:
 
 def save(path: str | Path, text: str, option: str | None = None) -> None:
     """Write a file whole or not at all: a temporary file in the same directory, then renamed
-    over the target, so a reader never sees half a report. `option` names the flag in errors."""
+    over the target, so a reader never sees half a report. `option` names the flag in errors.
+    As on stdout, no raw control character (each format escapes its own; this is the last
+    line of defence)."""
     import tempfile
+
+    from cnncalc.messages.escape import visible_lines
+
+    text = visible_lines(text)
 
     target = Path(path)
     try:
@@ -543,8 +559,11 @@ def record(ctx: typer.Context, svg: str | None, html: str | None, title: str = "
 
 
 def _save_recording(rec: Any, targets: list[tuple[str, str]], title: str) -> None:
+    from cnncalc.messages.escape import visible
+
     if not rec.export_text(clear=False).strip():
         return  # the command failed before printing: leave no empty picture behind
+    title = visible(title)  # the file's path: XML 1.0 takes no control character
     for kind, path in targets:
         if kind == "svg":
             text = rec.export_svg(title=title, clear=False)
@@ -599,8 +618,15 @@ def _check_ints(kwargs: dict[str, Any]) -> None:
     for key, value in kwargs.items():
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) > INT_MAX:
             option = "--" + key.rstrip("_").replace("_", "-")
-            shown = str(value) if value.bit_length() < 200 else f"a {len(str(value))}-digit number"
-            raise CnnCalcError("E0022", option=option, value=shown, limit=f"{INT_MAX:,}")
+            raise CnnCalcError("E0022", option=option, value=_shown(value), limit=f"{INT_MAX:,}")
+
+
+def _shown(value: int) -> str:
+    """A too-large integer as an error quotes it: its digits, or past 60 of them its
+    scientific form (no int-to-text limit, no page of digits)."""
+    from cnncalc.messages.numbers import sci
+
+    return str(value) if abs(value) < 10**60 else sci(value)
 
 
 def guarded(fn: F) -> F:
@@ -609,10 +635,7 @@ def guarded(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        _stderr_used.set(0)
-        # exact numbers of any size (a receptive field past 4,300 digits) print in JSON; the
-        # limits on input keep them far from sizes whose conversion would be slow
-        sys.set_int_max_str_digits(0)
+        reset_stderr()
         try:
             if sys.stdout is None:  # `>&-`: nothing would be written, and saying so matters
                 raise CnnCalcError("E0020")

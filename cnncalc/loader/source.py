@@ -8,6 +8,7 @@ import re
 import sys
 import unicodedata
 from pathlib import Path
+from typing import BinaryIO
 
 from cnncalc.errors import Msg, Pos, Source, SpecError
 
@@ -50,6 +51,19 @@ def char_name(ch: str) -> Msg:
     return Msg("N0111", code=f"U+{ord(ch):04X}", kind=Msg(kind))
 
 
+def open_to_read(path: str | Path) -> BinaryIO:
+    """A file opened for reading that never waits for a writer: a FIFO nobody writes to reads
+    as empty instead of blocking forever (a mistyped path, a glob or a directory walk must not
+    hang a CI job); a pipe with a writer (`<(…)`) and every regular file read as usual."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        os.set_blocking(fd, True)  # reads wait for data again, now that the open did not
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def read_source(path: str | Path) -> Source:
     """Read a file (or `-` for stdin) as UTF-8, with located errors for the usual failures."""
     name = str(path)
@@ -63,7 +77,7 @@ def read_source(path: str | Path) -> Source:
                 raise SpecError("E0158", Pos(Source("<stdin>", ""), 0, 0))
             data = sys.stdin.buffer.read(limit + 1)
         else:
-            with Path(path).open("rb") as fh:  # never more than the limit: /dev/zero ends too
+            with open_to_read(path) as fh:  # never more than the limit: /dev/zero ends too
                 data = fh.read(limit + 1)
     except FileNotFoundError:
         raise SpecError("E0101", whole) from None

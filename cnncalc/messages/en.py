@@ -232,6 +232,8 @@ CLI: dict[str, str] = {
     "still running",
     "E0022": "{option}: {value} is more than {limit}",
     "E0022.hint": "pass {option} {limit} or less",
+    "E0023": "the command line is not valid: {message}",
+    "E0023.hint": "usage: {usage}; '{command} -h' lists every option",
     "W0020": "stderr output stopped at {limit}; later messages were dropped",
     "W0021": "{path}: a symbolic link to a directory already searched; skipped",
     "E0010": "{path}: none of its {count} YAML files is a network",
@@ -370,9 +372,9 @@ LOADER: dict[str, str] = {
     # limits and hostile input (source.py, nodes.py)
     "E0156": "the input is larger than {limit} bytes",
     "E0156.hint": "set CNNCALC_MAX_BYTES to a larger number of bytes to read it anyway",
-    "E0157": "a string holds a control character ({char})",
+    "E0157": "a string holds a control or invisible character ({char})",
     "E0157.hint": "remove the escape (such as \\e, \\x1b or \\n) from the quoted string; "
-    "names and values may not hold control characters",
+    "names and values may not hold control or invisible characters",
     "E0158": "standard input is closed",
     "E0158.hint": "pipe a network file into the command, or pass its path instead of '-'",
     "E0159": "the file is {encoding} text; cnncalc reads UTF-8",

@@ -10,11 +10,18 @@ from typing import TYPE_CHECKING
 
 from cnncalc.analysis.budget import BudgetResult, CheckResult, Used
 from cnncalc.analysis.diff import Delta, LayerChange, LayerSide, NetworkDiff
-from cnncalc.engine import rf_number
 from cnncalc.errors import CnnCalcError
+from cnncalc.messages.escape import (
+    markdown,
+    markdown_code,
+    visible,
+    workflow_data,
+    workflow_property,
+    xml_attr,
+    xml_text,
+)
 from cnncalc.quantities import format_quantity, si_bytes
-from cnncalc.render.report import md_escape
-from cnncalc.render.text import fmt_shape, percent
+from cnncalc.render.text import count, fmt_shape, percent, rf
 
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ET
@@ -29,9 +36,9 @@ MD_PASS, MD_FAIL = "✅ pass", "❌ **FAIL**"
 
 
 def exact(value: Used) -> str:
-    """`11,689,512`; a fractional receptive field as a decimal."""
-    v = rf_number(Fraction(value))
-    return f"{v:,}" if isinstance(v, int) else f"{v:g}"
+    """`11,689,512`; a fractional receptive field as a decimal; scientific past 10^21."""
+    v = Fraction(value)
+    return count(v.numerator) if v.denominator == 1 else rf(v)
 
 
 #: counts below this read best as plain digits (a receptive field of 2,263, not 2.263k)
@@ -96,7 +103,7 @@ def check_table(result: CheckResult) -> RenderableType:
 
     parts: list[RenderableType] = []
     for f in result.files:
-        title = f.path + (f" ({f.name})" if f.name else "")
+        title = visible(f.path + (f" ({f.name})" if f.name else ""))
         if not f.checked:
             parts.append(Text(f"{title}: no budget declared, nothing to check", style="dim"))
             continue
@@ -129,10 +136,6 @@ def check_table(result: CheckResult) -> RenderableType:
 # --- check: Markdown ----------------------------------------------------------------------
 
 
-def md_code(text: str) -> str:
-    return f"`{text}`".replace("|", "\\|")
-
-
 def check_markdown(result: CheckResult) -> str:
     """A pull-request comment or job summary: a verdict line and one table for all files."""
     icon = "✅" if result.passed else "❌"
@@ -147,14 +150,14 @@ def check_markdown(result: CheckResult) -> str:
             for b in f.budgets:
                 used, limit = amounts(b)
                 lines.append(
-                    f"| {md_code(f.path)} | {b.name} | {used} | "
+                    f"| {markdown_code(f.path)} | {b.name} | {used} | "
                     f"{'≥ ' if b.is_minimum else ''}{limit} | {percent(b.headroom)} | "
                     f"{MD_PASS if b.passed else MD_FAIL} |"
                 )
         lines.append("")
     unchecked = [f for f in result.files if not f.checked]
     if unchecked:
-        names = ", ".join(md_code(f.path) for f in unchecked)
+        names = ", ".join(markdown_code(f.path, cell=False) for f in unchecked)
         lines += [f"No budget declared in {names}.", ""]
     return "\n".join(lines)
 
@@ -163,8 +166,14 @@ def check_markdown(result: CheckResult) -> str:
 
 
 def _xml(root: ET.Element) -> str:
+    """The document, every attribute and text made safe for XML 1.0 first (the serializer
+    escapes `<&"` but writes control characters as they are, which no XML reader accepts)."""
     import xml.etree.ElementTree as ET
 
+    for el in root.iter():
+        el.attrib = {k: xml_attr(v) for k, v in el.attrib.items()}
+        if el.text:
+            el.text = xml_text(el.text)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
 
@@ -230,14 +239,6 @@ def error_junit(path: str, err: CnnCalcError) -> str:
 # --- check: GitHub workflow commands ------------------------------------------------------------
 
 
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
 def annotation_path(path: str, cwd: str, workspace: str | None) -> str:
     """The path GitHub resolves against the repository root: relative to `workspace` when the
     file is inside it, as given otherwise, with forward slashes."""
@@ -253,10 +254,10 @@ def annotation(
     level: str, path: str, line: int, col: int, message: str, title: str | None = None
 ) -> str:
     """`::error file=…,line=…,col=…::message`, escaped as the Actions toolkit escapes."""
-    props = f"file={_escape_property(path)},line={line},col={col}"
+    props = f"file={workflow_property(path)},line={line},col={col}"
     if title:
-        props += f",title={_escape_property(title)}"
-    return f"::{level} {props}::{_escape_data(message)}\n"
+        props += f",title={workflow_property(title)}"
+    return f"::{level} {props}::{workflow_data(message)}\n"
 
 
 def github_annotations(result: CheckResult, path_for: Callable[[str], str] = str) -> str:
@@ -277,7 +278,7 @@ def diagnostic_annotation(err: CnnCalcError, path_for: Callable[[str], str] = st
     level = "warning" if err.severity == "warning" else "error"
     name = f"cnncalc {err.code}"
     if err.pos is None or err.pos.line < 1:
-        return f"::{level} title={_escape_property(name)}::{_escape_data(err.message)}\n"
+        return f"::{level} title={workflow_property(name)}::{workflow_data(err.message)}\n"
     what = "warning" if level == "warning" else "invalid network"
     return annotation(
         level,
@@ -375,7 +376,7 @@ def _layer_summary(d: NetworkDiff) -> str:
 
 
 def _title(d: NetworkDiff) -> str:
-    return f"{d.old.path or 'old'} → {d.new.path or 'new'}"
+    return visible(f"{d.old.path or 'old'} → {d.new.path or 'new'}")
 
 
 def _run_notes(d: NetworkDiff) -> list[str]:
@@ -427,11 +428,13 @@ FOLD_AFTER = 20
 
 def diff_markdown(d: NetworkDiff) -> str:
     """A pull-request comment: totals with deltas, then the layers that differ."""
-    lines = [f"### cnncalc diff: {md_code(d.old.path or 'old')} → {md_code(d.new.path or 'new')}"]
+    old = markdown_code(d.old.path or "old", cell=False)
+    new = markdown_code(d.new.path or "new", cell=False)
+    lines = [f"### cnncalc diff: {old} → {new}"]
     lines.append("")
     notes = _run_notes(d)
     if notes:
-        lines += ["; ".join(notes), ""]
+        lines += [markdown("; ".join(notes)), ""]
     lines += ["| | Old | New | Δ | Δ% |", "|---|---:|---:|---:|---:|"]
     for name in d.shown_totals:
         lines.append("| " + " | ".join(_total_row(name, d.totals[name])) + " |")
@@ -449,8 +452,8 @@ def diff_markdown(d: NetworkDiff) -> str:
     for c in d.layers:
         name, change, op, shape, params, macs, also = layer_cells(c)
         table.append(
-            f"| {md_code(name)} | {change} | {md_escape(op)} | {shape} | {params} | {macs} | "
-            f"{md_escape(also)} |"
+            f"| {markdown_code(name)} | {change} | {markdown(op)} | {shape} | {params} | {macs} | "
+            f"{markdown(also)} |"
         )
     if len(d.layers) > FOLD_AFTER:
         lines += [f"<details><summary>{len(d.layers)} layers differ</summary>", "", *table, ""]

@@ -4,11 +4,15 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from cnncalc.engine import Report, rf_number
+from cnncalc.messages.escape import json_safe
+from cnncalc.messages.numbers import EXACT_BELOW
+from cnncalc.render.text import token
 
 if TYPE_CHECKING:
     from cnncalc.analysis.budget import BudgetResult, CheckResult
@@ -20,8 +24,39 @@ if TYPE_CHECKING:
 SCHEMA = 1
 
 
-def to_json(data: object) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+def to_json(data: object, bounded: bool = False) -> str:
+    """`data` as JSON: integers exact, past 10^308 in scientific form (`2.000e+4794`, still a
+    JSON number: no int-to-text limit, no digits by the thousand), every character that is
+    unsafe on a terminal escaped (`json_safe`). `bounded`: the caller knows no number is that
+    large, and the walk that looks for them is skipped."""
+    tokens: list[str] = []
+    if not bounded:
+        data = _bounded(data, tokens)
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    if tokens:  # each placeholder string becomes its number, unquoted
+        text = _PLACEHOLDER.sub(lambda m: tokens[int(m.group(1))], text)
+    return json_safe(text) + "\n"
+
+
+#: a huge number's place in the document while `json.dumps` writes it; NUL is in no string
+#: cnncalc writes (the loader refuses it, paths cannot hold it), and JSON writes it `\u0000`
+_PLACEHOLDER = re.compile(r'"\\u0000(\d+)\\u0000"')
+
+
+def _bounded(value: object, tokens: list[str]) -> object:
+    """`value` with every integer past `EXACT_BELOW` replaced by a placeholder for its token."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        if -EXACT_BELOW < value < EXACT_BELOW:
+            return value
+        tokens.append(token(value))
+        return f"\0{len(tokens) - 1}\0"
+    if isinstance(value, dict):
+        return {k: _bounded(v, tokens) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_bounded(v, tokens) for v in value]
+    return value
 
 
 def warning_texts(warnings: Sequence[CnnCalcError]) -> list[str]:
@@ -31,7 +66,14 @@ def warning_texts(warnings: Sequence[CnnCalcError]) -> list[str]:
 
 def report_json(report: Report) -> str:
     """`cnncalc params --format json` and `cnncalc layer --format json`."""
-    return to_json(report.to_dict())
+    # only a receptive field grows past 10^308 (a product of strides): look there, not at all
+    # of a 100,000-layer document
+    huge = any(
+        not (-EXACT_BELOW < a.size < EXACT_BELOW and -EXACT_BELOW < a.jump < EXACT_BELOW)
+        for r in report.layers
+        for a in r.rf
+    )
+    return to_json(report.to_dict(), bounded=not huge)
 
 
 def budget_dict(b: BudgetResult) -> dict[str, object]:
@@ -46,8 +88,15 @@ def budget_dict(b: BudgetResult) -> dict[str, object]:
         "source": b.source,
         "unit": b.unit,
         "minimum": b.is_minimum,
-        "headroom_pct": None if headroom is None else round(float(headroom) * 100, 4),
+        "headroom_pct": None if headroom is None else _pct(headroom),
     }
+
+
+def _pct(ratio: Fraction) -> int | float:
+    """A ratio as a percentage with 4 decimals; past 2^53 (an RF budget met 10^4000 times over)
+    an exact integer, which no float would hold."""
+    pct = ratio * 100
+    return int(pct) if abs(pct) > 2**53 else round(float(pct), 4)
 
 
 def check_dict(

@@ -13,7 +13,17 @@ from cnncalc.analysis.explain import block_inputs, tensor_shapes
 from cnncalc.engine import LayerReport, Report, rf_number
 from cnncalc.messages import t as tr
 from cnncalc.messages.en import CONVENTION
-from cnncalc.render.text import ascii_shape, count, fmt_shape, fmt_shapes, human, rf_sizes, share
+from cnncalc.messages.escape import csv_cell, markdown
+from cnncalc.render.text import (
+    ascii_shape,
+    count,
+    fmt_shape,
+    fmt_shapes,
+    human,
+    rf_sizes,
+    share,
+    token,
+)
 
 
 def rf_text(row: LayerReport) -> str:
@@ -128,7 +138,8 @@ CSV_FIELDS = (
 def to_csv(report: Report) -> str:
     """One row per layer with the JSON's per-layer fields: `rf` as `rf_size`, `rf_jump` and
     `rf_global` (`true`/`false`), and `in_shapes` (every input's shape, in `inputs` order, `;`
-    between them) for every layer, where the JSON has it for merges only."""
+    between them) for every layer, where the JSON has it for merges only. Names are made safe
+    for spreadsheets (`csv_cell`), numbers exact (in scientific form past 10^308)."""
     import csv
 
     buf = io.StringIO()
@@ -137,9 +148,9 @@ def to_csv(report: Report) -> str:
     for r in report.layers:
         w.writerow(
             [
-                r.name,
-                r.op,
-                ";".join(r.inputs),
+                csv_cell(r.name),
+                csv_cell(r.op),
+                csv_cell(";".join(r.inputs)),
                 ascii_shape(r.in_shape),
                 ascii_shape(r.out_shape),
                 ascii_shape(r.kernel_shape),
@@ -147,8 +158,8 @@ def to_csv(report: Report) -> str:
                 r.macs,
                 r.flops,
                 r.out_bytes,
-                "x".join(str(rf_number(a.size)) for a in r.rf),
-                "x".join(str(rf_number(a.jump)) for a in r.rf),
+                "x".join(token(rf_number(a.size)) for a in r.rf),
+                "x".join(token(rf_number(a.jump)) for a in r.rf),
                 "true" if any(a.glob for a in r.rf) else "false",
                 ";".join(ascii_shape(s) for s in r.in_shapes),
                 "true" if r.frozen else "false",
@@ -157,15 +168,11 @@ def to_csv(report: Report) -> str:
     return buf.getvalue()
 
 
-def md_escape(text: str) -> str:
-    return text.replace("|", "\\|")
-
-
 def to_markdown(report: Report, depth: int | None = None, in_shape: bool = False) -> str:
     """The params table in Markdown; `in_shape` adds the Input column."""
     net = report.network
     lines = [
-        f"### {md_escape(net.name or 'network')} (input {fmt_shape(net.input_shape)})",
+        f"### {markdown(net.name or 'network')} (input {fmt_shape(net.input_shape)})",
         "",
     ]
     if depth != 0:
@@ -176,7 +183,7 @@ def to_markdown(report: Report, depth: int | None = None, in_shape: bool = False
         ]
         total = report.totals.params
         for row in rows(report, depth):
-            name = "&nbsp;&nbsp;" * (row.level - 1) + md_escape(row.name)
+            name = "&nbsp;&nbsp;" * (row.level - 1) + markdown(row.name)
             if row.is_block:
                 name = f"**{name}**"
             ins = f"{fmt_shapes(row.in_shapes)} | " if in_shape else ""

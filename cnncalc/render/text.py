@@ -1,8 +1,11 @@
 """Numbers, shapes, percentages and units as every command prints them: each formatter once.
 
 No rich here, so that machine-readable outputs share them. Shapes are written by the layers'
-`fmt_shape` (their errors quote shapes too), counts and receptive-field numbers by the teaching
-text's `explain` (analysis cannot import render); both are re-exported here.
+`fmt_shape` (their errors quote shapes too); counts, receptive-field numbers and the numbers of
+JSON and CSV (`token`) by `cnncalc.messages.numbers`, below the engine, whose warnings and the
+teaching text write numbers too. All are re-exported here. A number of any size is written
+without a float overflow or Python's int-to-text limit: scientific form past 10^21 for reading,
+past 10^308 in JSON and CSV.
 """
 
 from __future__ import annotations
@@ -10,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
-from cnncalc.analysis.explain import n as count
-from cnncalc.analysis.explain import rf_str as rf
 from cnncalc.layers import fmt_shape
+from cnncalc.messages.numbers import count_text as count
+from cnncalc.messages.numbers import is_huge, sci, token
+from cnncalc.messages.numbers import rf_text as rf
 
 __all__ = [
     "ascii_shape",
@@ -24,6 +28,7 @@ __all__ = [
     "rf",
     "rf_sizes",
     "share",
+    "token",
 ]
 
 #: the smallest percentage written as a number; below it a nonzero share reads `<0.1`
@@ -55,8 +60,10 @@ def percent(ratio: float | Fraction | None, signed: bool = False, suffix: str = 
     `signed`); None (no base to compare with) is `-`. `suffix=""` where a column says `%`."""
     if ratio is None:
         return "-"
+    sign = "+" if signed and ratio > 0 else ""
+    if isinstance(ratio, Fraction) and is_huge(ratio * 100):  # an RF 10^4000 times its minimum
+        return f"{sign}{sci(ratio * 100)}{suffix}"  # no float overflow
     pct = float(ratio) * 100
-    sign = "+" if signed and pct > 0 else ""
     if ratio and abs(pct) < TINY_PCT:
         return f"{'-' if pct < 0 else sign}<0.1{suffix}"
     return f"{sign}{pct:.1f}{suffix}"
