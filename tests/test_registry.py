@@ -121,6 +121,10 @@ VALUES: dict[ArgType, Callable[[Arg, int], st.SearchStrategy[Any]]] = {
     ArgType.PROB: lambda arg, n: st.floats(0, 1),
     ArgType.SCALE: lambda arg, n: _per_axis(st.floats(0.25, 3), n),
     ArgType.CHOICE: lambda arg, n: st.sampled_from(arg.choices),
+    ArgType.DIM: lambda arg, n: st.integers(-n - 2, n + 2),
+    ArgType.DIMS: lambda arg, n: st.lists(
+        st.integers(-n - 2, n + 2), min_size=1, max_size=n + 2
+    ).map(tuple),
 }
 
 

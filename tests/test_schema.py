@@ -122,6 +122,8 @@ def test_each_argument_by_each_name(op: str) -> None:
         "float": 0.5,
         "prob": 0.5,
         "scale": 2,
+        "dim": -1,
+        "dims": [0, -1],
     }
     for arg in KINDS[op].args:
         value = arg.choices[0] if arg.type == "choice" else samples[arg.type]

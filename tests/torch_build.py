@@ -20,6 +20,7 @@ from torch import nn
 
 from cnncalc import layers as L
 from cnncalc.engine import INPUT, Network, analyze_network
+from tests.torch_tokens import TOKEN_BUILDERS, TOKEN_MERGES
 
 Shape = tuple[int, ...]
 IntArg = int | tuple[int, ...]
@@ -262,7 +263,7 @@ def _flatten(layer: L.Flatten, x: Shape) -> nn.Module:
 
 
 def _linear(layer: L.Linear, x: Shape) -> nn.Module:
-    return nn.Linear(x[0], layer.out_features, bias=layer.bias)
+    return nn.Linear(x[-1], layer.out_features, bias=layer.bias)
 
 
 def _upsample(layer: L.Upsample, x: Shape) -> nn.Module:
@@ -321,6 +322,8 @@ MERGES: dict[type[L.Merge], type[nn.Module]] = {
     L.Concat: ConcatMerge,
     L.Mul: MulMerge,
 }
+BUILDERS.update(TOKEN_BUILDERS)
+MERGES.update(TOKEN_MERGES)
 
 
 def build_layer(layer: L.Layer | L.Merge, x: Shape) -> nn.Module:

@@ -14,6 +14,7 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import TypeVar
 
+from cnncalc.analysis.explain_tokens import TOKEN_PARAM_STEPS, token_macs
 from cnncalc.engine import FLOPS_PER_MAC, INPUT, Block, LayerReport, Report
 from cnncalc.errors import CnnCalcError, Msg
 from cnncalc.layers import (
@@ -103,7 +104,11 @@ def explain(
     if sizes is not None:
         steps += sizes(row, lang)
     shape = fmt_shape(row.out_shape)
-    steps.append(Step(t("explain.out_shape", lang), shape, t("explain.w.out_shape", lang)))
+    lay = row.layout
+    key = "explain.w.out_shape" if lay is None else "explain.w.out_shape_moved"
+    if lay and lay[-1] == 0:
+        key = "explain.w.out_shape_last"
+    steps.append(Step(t("explain.out_shape", lang), shape, t(key, lang)))
     if row.macs:
         steps += _macs(row, batch, lang)
     if row.rf:
@@ -155,7 +160,7 @@ def _flatten_params(row: LayerReport, lang: str, context: bool) -> list[Step]:
 def _linear_params(row: LayerReport, lang: str, context: bool) -> list[Step]:
     layer = row.node.layer
     assert isinstance(layer, Linear)
-    x = row.in_shape
+    x = row.in_shape[-1:]  # the features: a vector's, or the last axis at every position
     k = row.kernel_shape or (0, 0)
     per_total = x[0] + (1 if layer.bias else 0)
     per = (
@@ -319,6 +324,7 @@ PARAM_STEPS: Mapping[type, ParamSteps] = MappingProxyType(
         Concat: _concat_step,
         Add: _elementwise_merge("explain.w.add"),
         Mul: _elementwise_merge("explain.w.mul"),
+        **TOKEN_PARAM_STEPS,
     }
 )
 #: the output-size steps of the layers whose size follows a formula
@@ -336,7 +342,14 @@ def _macs(row: LayerReport, batch: int, lang: str) -> list[Step]:
     per_sample = row.macs // batch
     ks = row.kernel_shape or ()
     layer = row.node.layer
-    if isinstance(layer, Linear):
+    tokens = token_macs(row, per_sample, lang)
+    if tokens is not None:
+        work = tokens
+    elif isinstance(layer, Linear) and len(row.in_shape) > 1:  # at every position
+        at = n(prod(row.in_shape[:-1]))
+        cin, cout, macs = n(ks[1]), n(ks[0]), n(per_sample)
+        work = t("explain.w.macs_positions", lang, positions=at, cin=cin, cout=cout, macs=macs)
+    elif isinstance(layer, Linear):
         work = f"{n(ks[1])} × {n(ks[0])} = {n(per_sample)}"
     else:  # a transposed conv's weights act at each input position, a conv's at each output
         transposed = isinstance(layer, ConvTranspose)

@@ -268,12 +268,23 @@ def small_rf(g: Graph) -> Iterator[Finding]:
             yield Finding("CNN107", row.name, row.node.pos, args)
 
 
+def _patchify(row: LayerReport) -> bool:
+    """A conv over non-overlapping patches: kernel = stride > 1 on every axis, no padding."""
+    layer = row.node.layer
+    if not isinstance(layer, Conv):
+        return False
+    k, s, _, pad = layer.geometry(row.in_shape)
+    return k == s and min(k) > 1 and all(p == (0, 0) for p in pad)
+
+
 def first_channels(g: Graph) -> Iterator[Finding]:
     """CNN108: the first conv makes an unusual number of channels."""
     first = next((r for r in g.report.layers if isinstance(r.node.layer, (*CONVS, Linear))), None)
     if first is None or not _is_conv(first):
         return  # a network that starts with a linear layer has no "first conv"
     cout = first.out_shape[0]
+    if cout > FIRST_MAX and _patchify(first):
+        return  # a patch embedding (ViT, ConvNeXt): each patch becomes one wide token
     if not FIRST_MIN <= cout <= FIRST_MAX:
         variant = "few" if cout < FIRST_MIN else "many"
         args = {"op": first.op, "cin": first.in_shape[0], "cout": cout}

@@ -8,6 +8,7 @@ family in `kinds_*`, and the one registry (`KINDS`) in `registry`; this module r
 from __future__ import annotations
 
 from cnncalc.layers.kinds_act import ACTIVATIONS, Activation, Dropout, Identity, PReLU
+from cnncalc.layers.kinds_attn import Matmul, MultiheadAttention, WindowAttention
 from cnncalc.layers.kinds_conv import Conv, ConvTranspose, DwConv
 from cnncalc.layers.kinds_linear import Flatten, Linear
 from cnncalc.layers.kinds_merge import Add, Concat, Mul
@@ -21,7 +22,21 @@ from cnncalc.layers.kinds_pool import (
     Pool,
 )
 from cnncalc.layers.kinds_shape import PAD_FILLS, UPSAMPLE_MODES, UPSAMPLE_RANKS, Pad_, Upsample
-from cnncalc.layers.protocol import Cost, Layer, Merge
+from cnncalc.layers.kinds_tokens import (
+    ClassToken,
+    LayerNormLast,
+    LayerScale,
+    Permute,
+    PixelShuffle,
+    PosEmbedding,
+    Reshape,
+    Roll,
+    Select,
+    SpaceToDepth,
+    Transpose,
+    Unflatten,
+)
+from cnncalc.layers.protocol import Cost, Layer, Layout, Merge, check_layout
 from cnncalc.layers.registry import ARG_TYPE_DOCS, ELEMENTWISE, KINDS, MERGES, Arg, ArgType, Kind
 from cnncalc.layers.window import (
     INT_MAX,
@@ -67,6 +82,7 @@ __all__ = [
     "AvgPool",
     "AxisRF",
     "BatchNorm",
+    "ClassToken",
     "Concat",
     "Conv",
     "ConvTranspose",
@@ -81,20 +97,36 @@ __all__ = [
     "Kind",
     "Layer",
     "LayerNorm",
+    "LayerNormLast",
+    "LayerScale",
+    "Layout",
     "Linear",
+    "Matmul",
     "MaxPool",
     "Merge",
     "Mul",
+    "MultiheadAttention",
     "Norm",
     "Num",
     "PReLU",
     "Pad",
     "PadSpec",
     "Pad_",
+    "Permute",
+    "PixelShuffle",
     "Pool",
+    "PosEmbedding",
+    "Reshape",
+    "Roll",
+    "Select",
     "Shape",
+    "SpaceToDepth",
+    "Transpose",
+    "Unflatten",
     "Upsample",
+    "WindowAttention",
     "axis_names",
+    "check_layout",
     "effective_kernel",
     "fmt_shape",
     "prod",

@@ -37,7 +37,7 @@ META_KEYS = ("name", "from", "repeat", "first")
 #: the keys of each structure, the first of them required
 _STRUCTURE_KEYS = {"residual": ("body", "shortcut", "merge"), "parallel": ("branches", "merge")}
 #: which sizes a merge needs equal, for its message
-_MERGE_WHAT = {"add": "N0305", "concat": "N0306", "mul": "N0305"}
+_MERGE_WHAT = {"add": "N0305", "concat": "N0306", "mul": "N0305", "matmul": "N0360"}
 
 
 class Expander:
@@ -439,7 +439,7 @@ class Expander:
             raise ctx.err(kn, "E0360", block=op, chain=chain)
         given = self.block_args(scope, block, vn, first)
         params: dict[str, SNode] = {}
-        inner = Scope(full + ".", src, params, self.shape(src)[0])
+        inner = Scope(full + ".", src, params, self.graph.channels(src))
         at = ctx.pos(kn)
         try:
             for key, default in block.params.items():

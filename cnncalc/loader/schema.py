@@ -79,6 +79,9 @@ VALUES: Mapping[str, Schema] = {
         ]
     },
     "padding": {"anyOf": [ref("pad_sizes"), {"enum": list(PAD_MODES)}]},
+    # an axis number or size that may be negative (`loader.values.CONVERTERS`)
+    "dim": {"anyOf": [{"type": "integer"}, EXPR]},
+    "dims": {"anyOf": [ref("dim"), {"type": "array", "minItems": 1, "items": ref("dim")}]},
     "number": {"anyOf": [{"type": "number"}, EXPR]},
     "prob": {"anyOf": [{"type": "number", "minimum": 0, "maximum": 1}, EXPR]},
     "positive": {"anyOf": [{"type": "number", "exclusiveMinimum": 0}, EXPR]},
@@ -109,7 +112,7 @@ def _fixed(schema: Schema) -> Callable[[str, Arg], Schema]:
 #: whose schema depends on them); a test holds it complete
 ARG_SCHEMAS: Mapping[ArgType, Callable[[str, Arg], Schema]] = MappingProxyType(
     {
-        ArgType.INT: _fixed(ref("int")),
+        ArgType.INT: lambda op, arg: ref("int0" if arg.field == "shift_size" else "int"),
         ArgType.INTS: _sizes,
         ArgType.OPT_INTS: _sizes,
         ArgType.PADDING: _padding,
@@ -118,6 +121,8 @@ ARG_SCHEMAS: Mapping[ArgType, Callable[[str, Arg], Schema]] = MappingProxyType(
         ArgType.PROB: _fixed(ref("prob")),
         ArgType.SCALE: _fixed(ref("scale")),
         ArgType.CHOICE: _choice,
+        ArgType.DIM: _fixed(ref("dim")),
+        ArgType.DIMS: _fixed(ref("dims")),
     }
 )
 
