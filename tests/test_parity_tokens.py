@@ -255,3 +255,17 @@ def test_the_oracles_blind_spot_and_how_parity_sees_past_it() -> None:
     assert flops(grad=False, math_backend=False) == 0
     assert flops(grad=True, math_backend=False) == 2 * 4 * 5 * 8 * 8  # the projections only
     assert flops(grad=True, math_backend=True) == 2 * macs
+
+
+@settings(max_examples=15, deadline=None)
+@given(x=any_input(min_rank=1), data=st.data(), batch=BATCH)
+def test_concat_along_any_axis_matches_torch(x: Shape, data: st.DataObject, batch: int) -> None:
+    """An input joined with itself, or with a permuted copy, along any axis torch accepts."""
+    dim = data.draw(st.integers(1, len(x)) | st.integers(-len(x), -1))
+    nodes = (
+        Node("a", "identity", L.Identity(), (INPUT,)),
+        Node("cat", "concat", L.Concat(dim), (INPUT, "a")),
+    )
+    report = compare(Network(x, nodes, batch=batch))
+    axis = dim - 1 if dim > 0 else len(x) + dim
+    assert report.layer("cat").out_shape[axis] == 2 * x[axis]

@@ -234,3 +234,19 @@ def test_space_to_depth_pads_odd_sizes_as_torchvision() -> None:
 def test_swin_totals() -> None:
     totals = cnncalc.analyze(ROOT / "examples" / "swin_t.yaml").totals
     assert (totals.params, totals.macs) == (28_288_354, 4_490_566_656)
+
+
+def test_concat_along_any_axis() -> None:
+    joins = "  - concat: {inputs: [prev, prev], dim: 1}\n"
+    text = TOKENS + joins + joins.replace("dim: 1", "dim: -1")
+    r = cnncalc.analyze(text)
+    assert [row.out_shape for row in r.layers[-2:]] == [(32, 64), (32, 128)]
+    steps = explain(r.layers[-1])
+    assert steps[0].label == "Size on dim -1" and steps[0].value == "128"
+    assert code_of(TOKENS + "  - concat: {inputs: [prev, prev], dim: 3}\n") == "E0463"
+    assert code_of(TOKENS + "  - concat: {dim: 1}\n") == "E0364"
+    assert code_of(TOKENS + "  - add: {inputs: [prev, prev], dim: 1}\n") == "E0314"
+    bad = TOKENS + "  - select: {dim: 1, index: 0}\n  - concat: {inputs: [prev, -2], dim: 1}\n"
+    assert code_of(bad) == "E0352"
+    grid = cnncalc.analyze(GRID + "  - concat: {inputs: [input, input], dim: 2}\n")
+    assert grid.output_shape == (16, 16, 8)

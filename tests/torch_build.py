@@ -125,8 +125,12 @@ class AddMerge(nn.Module):
 
 
 class ConcatMerge(nn.Module):
+    def __init__(self, dim: int = 1) -> None:
+        super().__init__()
+        self.dim = dim
+
     def forward(self, *xs: torch.Tensor) -> torch.Tensor:
-        return torch.cat(xs, dim=1)
+        return torch.cat(xs, dim=self.dim)
 
 
 class MulMerge(nn.Module):
@@ -329,6 +333,8 @@ MERGES.update(TOKEN_MERGES)
 def build_layer(layer: L.Layer | L.Merge, x: Shape) -> nn.Module:
     """The torch module for one layer receiving per-sample shape `x` (the first input's, for a
     merge). Dispatch is on the exact class, so a new kind fails loudly here until it is mapped."""
+    if isinstance(layer, L.Concat):
+        return ConcatMerge(layer.dim)
     if isinstance(layer, L.Merge):
         return MERGES[type(layer)]()
     build = BUILDERS.get(type(layer))

@@ -253,9 +253,15 @@ def _conv_params(row: LayerReport, lang: str, context: bool) -> list[Step]:
 
 def _concat_step(row: LayerReport, lang: str, context: bool) -> list[Step]:
     out = row.out_shape
-    parts = " + ".join(n(s[0]) for s in row.in_shapes)
-    working = t("explain.w.concat", lang, parts=parts, total=n(out[0]))
-    return [Step(t("explain.channels", lang), n(out[0]), working)]
+    layer = row.node.layer
+    assert isinstance(layer, Concat)
+    a = layer.axis(row.in_shapes)
+    parts = " + ".join(n(s[a]) for s in row.in_shapes)
+    if a == 0 and row.layout is None:  # the channels of a grid
+        working = t("explain.w.concat", lang, parts=parts, total=n(out[a]))
+        return [Step(t("explain.channels", lang), n(out[a]), working)]
+    working = t("explain.w.concat_axis", lang, parts=parts, total=n(out[a]), dim=layer.dim)
+    return [Step(t("explain.joined", lang, dim=layer.dim), n(out[a]), working)]
 
 
 def _elementwise_merge(key: str) -> ParamSteps:

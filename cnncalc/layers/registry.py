@@ -326,7 +326,12 @@ def _other_kinds() -> dict[str, Kind]:
         "upsample": Kind("upsample", Upsample, up_args, "scale_factor", doc="upsampling"),
         "pad": Kind("pad", Pad_, pad_args, "padding", doc="explicit padding"),
         "add": Kind("add", Add, doc="element-wise sum"),
-        "concat": Kind("concat", Concat, doc="channel concatenation"),
+        "concat": Kind(
+            "concat",
+            Concat,
+            (Arg("dim", ArgType.DIM, ("dim",), "the axis joined (1: the channels)"),),
+            doc="concatenation (channels, or any axis)",
+        ),
         "mul": Kind("mul", Mul, doc="element-wise product (broadcasting)"),
     }
 

@@ -4,6 +4,7 @@ each node handed to the engine's `Graph`, which infers its shape (the only place
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 import yaml
@@ -37,6 +38,8 @@ META_KEYS = ("name", "from", "repeat", "first")
 #: the keys of each structure, the first of them required
 _STRUCTURE_KEYS = {"residual": ("body", "shortcut", "merge"), "parallel": ("branches", "merge")}
 #: which sizes a merge needs equal, for its message
+#: the shape mismatches of the merges, which the loader words with the inputs' origins
+_MERGE_CODES = frozenset({"E0425", "E0426", "E0427", "E0471", "E0475"})
 _MERGE_WHAT = {"add": "N0305", "concat": "N0306", "mul": "N0305", "matmul": "N0360"}
 
 
@@ -257,18 +260,40 @@ class Expander:
 
     # -- merges --
     def merge(self, scope: Scope, op: str, kn: SNode, vn: SNode | None, full: str) -> str:
+        """`add: [a, b]`, or with arguments `concat: {inputs: [a, b], dim: 2}`."""
         ctx = self.ctx
+        layer: Any = None
+        where: Mapping[str, Pos] = {}
+        if isinstance(vn, yaml.MappingNode):
+            entries = self.arg_entries(scope, op, vn)
+            found = [e for e in entries if e[0] == "inputs"]
+            if not found:
+                raise ctx.err(vn, "E0364", op=op)
+            layer, where = self.builder.build(op, [e for e in entries if e[0] != "inputs"], kn)
+            vn = found[0][2]
         if vn is None or not isinstance(vn, yaml.SequenceNode):
             raise ctx.err(vn or kn, "E0350", op=op)
         refs = tuple(ref(ctx, scope, n) for n in sequence(ctx, vn, op))
         if len(refs) < 2:
             raise ctx.err(vn, "E0351", op=op)
-        return self.emit_merge(scope, full, op, refs, kn)
+        return self.emit_merge(scope, full, op, refs, kn, layer, where)
 
-    def emit_merge(self, scope: Scope, full: str, op: str, refs: tuple[str, ...], at: SNode) -> str:
+    def emit_merge(
+        self,
+        scope: Scope,
+        full: str,
+        op: str,
+        refs: tuple[str, ...],
+        at: SNode,
+        layer: Any = None,
+        where: Mapping[str, Pos] = MappingProxyType({}),
+    ) -> str:
+        merge = KINDS[op].cls() if layer is None else layer
         try:
-            return self.emit(scope, full, op, KINDS[op].cls(), refs, at, {})
+            return self.emit(scope, full, op, merge, refs, at, where)
         except ShapeError as err:
+            if err.code not in _MERGE_CODES:  # an argument's own error (a wrong `dim`)
+                raise
             shapes = [self.shape(r) for r in refs]
             parts = [
                 Msg("N0313", shape=fmt_shape(s), src=self.origin(r)) for r, s in zip(refs, shapes)
@@ -281,7 +306,7 @@ class Expander:
                 hint = Msg("H0310")
             elif op == "mul":
                 hint = Msg("H0311")
-            what = Msg(_MERGE_WHAT[op])
+            what = Msg("N0361" if err.code == "E0475" else _MERGE_WHAT[op])
             raise ShapeError("E0352", err.pos, hint=hint, op=op, name=full, what=what,
                              inputs=inputs) from None  # fmt: skip
 

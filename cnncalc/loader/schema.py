@@ -155,12 +155,19 @@ def args_name(op: str) -> str:
 def op_value(op: str, kind: Kind) -> Schema:
     """What may follow `op:` in an item: nothing, named arguments, or the scalar shorthand."""
     if op in MERGES:
-        return {
-            "description": f"{kind.doc}: a list of references",
-            "type": "array",
-            "minItems": 2,
-            "items": REF,
+        refs = {"type": "array", "minItems": 2, "items": REF}
+        if not kind.args:
+            return {"description": f"{kind.doc}: a list of references", **refs}
+        with_args = {
+            "type": "object",
+            "properties": {
+                "inputs": {"description": "the references", **refs},
+                **{n: _documented(arg_schema(op, a), a, n) for n, a in kind.arg_by_name.items()},
+            },
+            "required": ["inputs"],
+            "additionalProperties": False,
         }
+        return {"description": f"{kind.doc}: a list of references", "anyOf": [refs, with_args]}
     alternatives: list[Schema] = [{"type": "null"}, ref(args_name(op))]
     if kind.scalar is not None:
         scalar = next(a for a in kind.args if a.field == kind.scalar)

@@ -124,6 +124,8 @@ UI: dict[str, str] = {
     "explain.w.no_bias": " (bias excluded)",
     # channels last, tokens, attention (analysis/explain_tokens.py)
     "explain.tokens": "Tokens",
+    "explain.joined": "Size on dim {dim}",
+    "explain.w.concat_axis": "{parts} = {total}: the inputs joined along dim {dim}",
     "explain.heads": "Heads",
     "explain.w.layer_scale_channels": "γ has one learnable scale per channel (shape C×1×1)",
     "explain.w.layer_scale": "{c} parameters, one per channel; γ · x is element-wise, so no MACs",
@@ -652,6 +654,9 @@ LOADER: dict[str, str] = {
     "E0361.hint": "declare it under the block's 'params'",
     "E0362": "block '{block}' needs parameter '{key}'",
     "E0362.hint": "write '{block}: {{{key}: ...}}' (declared at line {line})",
+    "E0364": "'{op}' with arguments takes its references as 'inputs', as in "
+    "'{op}: {{inputs: [a, b], dim: 2}}'",
+    "E0364.hint": "write the list of references under 'inputs'",
     "E0363": "input {shape} has 4 axes but no layer is 3-D: shapes are per sample, so its first "
     "axis would be read as the channels of a volume",
     "E0363.hint": "for an image with a batch, write 'input: {rest}' and 'batch: {batch}'; for a "
@@ -666,6 +671,7 @@ LOADER: dict[str, str] = {
     "N0305": "shapes",
     "N0306": "sizes except channels",
     "N0360": "inner sizes (the first's last, the second's second-to-last)",
+    "N0361": "sizes except on the joined axis",
     "N0307": "a layer",
     "N0308": "arguments of '{op}'",
     "N0309": "branch {i}",
@@ -828,6 +834,10 @@ LAYERS: dict[str, str] = {
     "E0474": "select would leave no axis of the vector {shape}: a sample stays at least a vector",
     "E0474.hint": "select from a tensor of two or more axes (ViT's class token: 'select' on the "
     "197×768 tokens)",
+    "E0475": "concat along dim {dim} needs inputs whose sizes match on every other axis, but "
+    "receives {shapes}",
+    "E0475.hint": "only the joined axis may differ; check which axis is which (PyTorch's "
+    "numbers: 0 is the batch)",
     "E0471.hint": "the first input's last size must equal the second's second-to-last; "
     "transpose one of them",
     # hints for an unknown op (the registry's suggest_op)

@@ -117,6 +117,8 @@ UI: dict[str, str] = {
     "explain.w.no_bias": "（不含偏置）",
     # 通道在后、词元、注意力（analysis/explain_tokens.py）
     "explain.tokens": "词元",
+    "explain.joined": "第 {dim} 维尺寸",
+    "explain.w.concat_axis": "{parts} = {total}：各输入沿第 {dim} 维拼接",
     "explain.heads": "头数",
     "explain.w.layer_scale_channels": "γ 为每个通道配一个可学习的缩放（形状 C×1×1）",
     "explain.w.layer_scale": "{c} 个参数，每个通道一个；γ · x 是逐元素乘法，所以没有 MACs",
@@ -625,6 +627,8 @@ LOADER: dict[str, str] = {
     "E0361.hint": "在块的 'params' 中声明它",
     "E0362": "块 '{block}' 需要参数 '{key}'",
     "E0362.hint": "写成 '{block}: {{{key}: ...}}'（声明于第 {line} 行）",
+    "E0364": "带参数的 '{op}' 要把引用写在 'inputs' 下，例如 '{op}: {{inputs: [a, b], dim: 2}}'",
+    "E0364.hint": "把引用列表写在 'inputs' 下",
     "E0363": "input {shape} 有 4 个轴，但没有一层是 3-D 的：形状按单个样本写，"
     "第一个轴会被当作体数据的通道数",
     "E0363.hint": "若是带批维度的图像，写 'input: {rest}' 和 'batch: {batch}'；"
@@ -639,6 +643,7 @@ LOADER: dict[str, str] = {
     "N0305": "形状",
     "N0306": "除通道外的尺寸",
     "N0360": "内侧尺寸（第一个的最后一维与第二个的倒数第二维）",
+    "N0361": "除拼接维度外的尺寸",
     "N0307": "一个层",
     "N0308": "'{op}' 的参数",
     "N0309": "第 {i} 个分支",
@@ -790,6 +795,8 @@ LAYERS: dict[str, str] = {
     "E0474": "select 会让向量 {shape} 一个维度都不剩：单个样本至少是一个向量",
     "E0474.hint": "请在两个及以上维度的张量上使用 select"
     "（例如取类别词元：在 197×768 的词元上 select）",
+    "E0475": "沿 dim {dim} 拼接要求各输入在其余维度上尺寸一致，但收到 {shapes}",
+    "E0475.hint": "只有拼接的维度可以不同；请核对维度编号（按 PyTorch 计，0 是批维）",
     "E0471.hint": "第一个输入的最后一维须等于第二个输入的倒数第二维；请转置其中一个",
     # 未知 op 的提示（registry 的 suggest_op）
     "H0401": "是不是想写 '{name}'？{reason}",
