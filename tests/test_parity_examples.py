@@ -46,9 +46,17 @@ def body(draw: st.DrawFn, stride: bool = True) -> list[str]:
 
 @st.composite
 def graph_item(draw: st.DrawFn) -> str:
-    kind = draw(st.sampled_from(["residual", "residual_concat", "parallel", "plain", "se"]))
+    kinds = ["residual", "residual_concat", "parallel", "plain", "se", "channels_last"]
+    kind = draw(st.sampled_from(kinds))
     if kind == "plain":
         return draw(conv_item())
+    if kind == "channels_last":  # a ConvNeXt block: permute, LayerNorm, Linears, γ, permute back
+        hidden = draw(st.sampled_from([8, 16, 32]))
+        items = (
+            "{dwconv: {k: 3, p: 1}}, {permute: [0, 2, 3, 1]}, layernorm, "
+            f"{{linear: {hidden}}}, gelu, {{linear: 8}}, {{permute: [0, 3, 1, 2]}}, layer_scale"
+        )
+        return f"{{residual: {{body: [{items}], shortcut: auto}}}}"  # a projection if C ≠ 8
     if kind == "residual":
         items = ", ".join(draw(body()))
         shortcut = draw(st.sampled_from(["auto", "optional"]))
