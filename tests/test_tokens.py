@@ -250,3 +250,10 @@ def test_concat_along_any_axis() -> None:
     assert code_of(bad) == "E0352"
     grid = cnncalc.analyze(GRID + "  - concat: {inputs: [input, input], dim: 2}\n")
     assert grid.output_shape == (16, 16, 8)
+
+
+def test_the_channel_path_follows_the_permutes() -> None:
+    from cnncalc.analysis.explain import channel_path
+
+    path = channel_path(cnncalc.analyze(ROOT / "examples" / "convnext_tiny.yaml"))
+    assert path[:5] == [3, 96, 384, 96, 384] and 56 not in path

@@ -545,10 +545,17 @@ def channel_path(report: Report) -> list[int]:
     """Channel counts along the main path, without repeats: `[3, 64, 128]`."""
     from cnncalc.analysis.flow import spine
 
+    # where each tensor's channels are: first, or where a permute moved them (the last axis
+    # of ConvNeXt's and Swin's channels-last tensors); a reshaped tensor's are unknown
+    where = {r.out_shape: r.layout for r in report.layers}
     out: list[int] = []
     for shape in spine(report):
-        if shape and (not out or out[-1] != shape[0]):
-            out.append(shape[0])
+        layout = where.get(shape)
+        if not shape or layout == ():
+            continue
+        c = shape[layout.index(0)] if layout else shape[0]
+        if not out or out[-1] != c:
+            out.append(c)
     return out
 
 
