@@ -257,3 +257,16 @@ def test_the_channel_path_follows_the_permutes() -> None:
 
     path = channel_path(cnncalc.analyze(ROOT / "examples" / "convnext_tiny.yaml"))
     assert path[:5] == [3, 96, 384, 96, 384] and 56 not in path
+
+
+def test_quadratic_attention_advice_names_the_numbers() -> None:
+    """4,096 tokens of 64: products 2·4096²·64, projections 4·4096·64², scores 4·4096²."""
+    text = (
+        "input: 3x256x256\nlayers:\n  - conv: {out: 64, k: 4, s: 4}\n"
+        "  - flatten: {start_dim: 2}\n  - transpose: {dim0: 1, dim1: 2}\n  - attention: 4\n"
+    )
+    (finding,) = [f for f in lint(cnncalc.analyze(text)) if f.code == "CNN110"]
+    message = finding.message("en")
+    assert f"{2 * 4096 * 4096 * 64:,}" in message and f"{4 * 4096 * 64 * 64:,}" in message
+    assert f"{4 * 4096 * 4096:,} scores" in message
+    assert finding.why("en") and finding.why("zh") and "词元" in finding.message("zh")

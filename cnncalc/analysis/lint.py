@@ -26,6 +26,7 @@ from cnncalc.layers import (
     DwConv,
     Linear,
     Merge,
+    MultiheadAttention,
     Pool,
     axis_names,
     effective_kernel,
@@ -291,6 +292,25 @@ def first_channels(g: Graph) -> Iterator[Finding]:
         yield Finding("CNN108", first.name, first.node.pos, args, variant)
 
 
+def quadratic_attention(g: Graph) -> Iterator[Finding]:
+    """CNN110: global attention whose L² products outweigh its projections (L ≥ 2E)."""
+    for row in g.report.layers:
+        layer = row.node.layer
+        if not isinstance(layer, MultiheadAttention):
+            continue
+        length, e = row.in_shape
+        products, proj = layer.products(row.in_shape), 4 * length * e * e
+        if products >= proj:
+            args = {
+                "l": f"{length:,}",
+                "e": f"{e:,}",
+                "products": f"{products:,}",
+                "proj": f"{proj:,}",
+                "scores": f"{layer.scratch(row.in_shape):,}",
+            }
+            yield Finding("CNN110", row.name, row.node.pos, args)
+
+
 def dropout_before_bn(g: Graph) -> Iterator[Finding]:
     """CNN109: dropout straight into batch norm (the 'variance shift')."""
     for row in g.report.layers:
@@ -321,6 +341,7 @@ RULES: Mapping[str, Rule] = MappingProxyType(
             Rule("CNN107", "small-receptive-field", small_rf),
             Rule("CNN108", "first-layer-channels", first_channels),
             Rule("CNN109", "dropout-before-bn", dropout_before_bn),
+            Rule("CNN110", "quadratic-attention", quadratic_attention),
         )
     }
 )

@@ -208,6 +208,13 @@ UI: dict[str, str] = {
     "lint.CNN109.why": "dropout changes the variance between training and inference, so batch "
     "norm's running statistics stop matching ('variance shift'); put dropout after the last "
     "batch norm",
+    "lint.CNN110.msg": "attention '{layer}' over {l} tokens of {e} features: QKᵀ and AV cost "
+    "{products} MACs, more than its projections ({proj}), and its {scores} scores outweigh "
+    "the tokens",
+    "lint.CNN110.why": "attention's two products grow with the square of the tokens: from 2·E "
+    "tokens on they cost more than every projection, and doubling the image side "
+    "multiplies them by 16; windowed attention (Swin's) keeps them linear in the tokens, larger "
+    "patches make fewer tokens",
     # flow
     "flow.title": "shape flow, bars by {by}",
     "flow.by_macs": "MACs",
@@ -305,9 +312,9 @@ CLI: dict[str, str] = {
     "E0701": "no layer named '{name}' in this network",
     "E0701.hint": "the first column of 'cnncalc params' lists every layer's name",
     "E0702": "--ignore: no lint rule '{name}'",
-    "E0702.hint": "the rules are CNN101 to CNN109, or their names (see docs/lint.md)",
+    "E0702.hint": "the rules are CNN101 to CNN110, or their names (see docs/lint.md)",
     "E0703": "no lint rule '{name}'",
-    "E0703.hint": "list rule codes (CNN101 to CNN109) or their names, as in "
+    "E0703.hint": "list rule codes (CNN101 to CNN110) or their names, as in "
     "lint: {{ignore: [CNN105]}}",
 }
 

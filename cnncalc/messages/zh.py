@@ -194,6 +194,11 @@ UI: dict[str, str] = {
     "lint.CNN109.msg": "dropout '{layer}' 直接接入 bn '{bn}'",
     "lint.CNN109.why": "dropout 使训练和推理时的方差不同，批归一化的运行统计量因此不再匹配"
     "（方差偏移）；把 dropout 放在最后一个批归一化之后",
+    "lint.CNN110.msg": "attention '{layer}' 作用于 {l} 个词元、每个 {e} 个特征：QKᵀ 与 AV 需要 "
+    "{products} 次乘加，超过它的投影（{proj}），{scores} 个注意力分数也超过了词元本身",
+    "lint.CNN110.why": "注意力的两次矩阵乘法随词元数的平方增长：词元数达到 2·E "
+    "起，它们的代价就超过全部投影；图像边长翻倍，这部分代价变为 16 倍；窗口注意力（Swin 的做法）"
+    "让它随词元数线性增长，更大的图块也能减少词元",
     "flow.title": "形状流，条形按{by}",
     "flow.by_macs": "乘加次数",
     "flow.by_params": "参数数量",
@@ -286,9 +291,9 @@ CLI: dict[str, str] = {
     "E0701": "网络中没有名为 '{name}' 的层",
     "E0701.hint": "'cnncalc params' 的第一列列出了每一层的名字",
     "E0702": "--ignore：没有名为 '{name}' 的 lint 规则",
-    "E0702.hint": "规则为 CNN101 至 CNN109，也可写规则名（见 docs/lint.md）",
+    "E0702.hint": "规则为 CNN101 至 CNN110，也可写规则名（见 docs/lint.md）",
     "E0703": "没有名为 '{name}' 的 lint 规则",
-    "E0703.hint": "请列出规则代码（CNN101 至 CNN109）或规则名，如 lint: {{ignore: [CNN105]}}",
+    "E0703.hint": "请列出规则代码（CNN101 至 CNN110）或规则名，如 lint: {{ignore: [CNN105]}}",
 }
 
 # --- E01xx source and YAML, E02xx values and expressions, E03xx document/scope/expansion,
