@@ -45,15 +45,15 @@ def test_layernorm_over_the_last_axis() -> None:
 @pytest.mark.parametrize(
     ("text", "code"),
     [
-        (LAST + "  - conv: {out: 4, k: 1}\n", "E0460"),
-        (LAST + "  - bn\n", "E0460"),
-        (LAST + "  - ln\n", "E0460"),
-        (LAST + "  - maxpool: 2\n", "E0460"),
-        (LAST + "  - pixel_shuffle: 2\n", "E0460"),
+        (LAST + "  - conv: {out: 4, k: 1}\n", "E0480"),
+        (LAST + "  - bn\n", "E0480"),
+        (LAST + "  - ln\n", "E0480"),
+        (LAST + "  - maxpool: 2\n", "E0480"),
+        (LAST + "  - pixel_shuffle: 2\n", "E0480"),
         (GRID + "  - linear: 4\n", "E0417"),
-        (GRID + "  - layernorm\n", "E0461"),
-        (GRID + "  - flatten: {start_dim: 2}\n  - attention: 2\n", "E0469"),
-        (GRID + "  - attention: 2\n", "E0469"),
+        (GRID + "  - layernorm\n", "E0481"),
+        (GRID + "  - flatten: {start_dim: 2}\n  - attention: 2\n", "E0489"),
+        (GRID + "  - attention: 2\n", "E0489"),
     ],
 )
 def test_each_kind_reads_the_axes_it_expects(text: str, code: str) -> None:
@@ -133,7 +133,7 @@ def test_attention_counts() -> None:
     kv = cnncalc.analyze(TOKENS + "  - attention: {heads: 4, add_bias_kv: true, bias: false}\n")
     assert kv.layers[-1].params == 4 * 64 * 64 + 2 * 64
     assert kv.layers[-1].macs == 4 * 16 * 64 * 64 + 2 * 16 * 17 * 64
-    assert code_of(TOKENS + "  - attention: {heads: 5}\n") == "E0470"
+    assert code_of(TOKENS + "  - attention: {heads: 5}\n") == "E0490"
     assert code_of(TOKENS + "  - attention: {heads: 4, kdim: 32}\n") == "E0407"
 
 
@@ -213,11 +213,11 @@ def test_window_attention_counts() -> None:
 @pytest.mark.parametrize(
     ("text", "code"),
     [
-        ("input: 8x10x9\nlayers:\n  - window_attention: 2\n", "E0472"),
-        (LAST + "  - window_attention: 3\n", "E0470"),
-        (LAST + "  - roll: {shifts: [1, 2], dims: [1]}\n", "E0473"),
-        (LAST + "  - roll: {shifts: [1], dims: [4]}\n", "E0463"),
-        (GRID + "  - space_to_depth: 2\n", "E0472"),
+        ("input: 8x10x9\nlayers:\n  - window_attention: 2\n", "E0492"),
+        (LAST + "  - window_attention: 3\n", "E0490"),
+        (LAST + "  - roll: {shifts: [1, 2], dims: [1]}\n", "E0493"),
+        (LAST + "  - roll: {shifts: [1], dims: [4]}\n", "E0483"),
+        (GRID + "  - space_to_depth: 2\n", "E0492"),
     ],
 )
 def test_window_errors(text: str, code: str) -> None:
@@ -243,7 +243,7 @@ def test_concat_along_any_axis() -> None:
     assert [row.out_shape for row in r.layers[-2:]] == [(32, 64), (32, 128)]
     steps = explain(r.layers[-1])
     assert steps[0].label == "Size on dim -1" and steps[0].value == "128"
-    assert code_of(TOKENS + "  - concat: {inputs: [prev, prev], dim: 3}\n") == "E0463"
+    assert code_of(TOKENS + "  - concat: {inputs: [prev, prev], dim: 3}\n") == "E0483"
     assert code_of(TOKENS + "  - concat: {dim: 1}\n") == "E0364"
     assert code_of(TOKENS + "  - add: {inputs: [prev, prev], dim: 1}\n") == "E0314"
     bad = TOKENS + "  - select: {dim: 1, index: 0}\n  - concat: {inputs: [prev, -2], dim: 1}\n"

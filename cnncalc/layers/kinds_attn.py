@@ -24,7 +24,7 @@ class MultiheadAttention(Layer):
 
     kind: ClassVar[str] = "attention"
     reads: ClassVar[str] = READS_LAST
-    last_code: ClassVar[str] = "E0469"
+    last_code: ClassVar[str] = "E0489"
     num_heads: int = 1
     embed_dim: int | None = None
     bias: bool = True
@@ -38,12 +38,12 @@ class MultiheadAttention(Layer):
     def check(self, x: Shape) -> tuple[int, int]:
         """(tokens, features), checked."""
         if len(x) != 2:
-            raise LayerArgError("E0469", op=self.kind, shape=fmt_shape(x), dims="0, 2, 1")
+            raise LayerArgError("E0489", op=self.kind, shape=fmt_shape(x), dims="0, 2, 1")
         for given in (self.embed_dim, self.kdim, self.vdim):
             check_in(x[-1:], given, features=True)
         if x[1] % self.num_heads:
             h, e = self.num_heads, x[1]
-            raise LayerArgError("E0470", arg="num_heads", h=h, e=e, r=e % h)
+            raise LayerArgError("E0490", arg="num_heads", h=h, e=e, r=e % h)
         return x[0], x[1]
 
     def out_shape(self, x: Shape) -> Shape:
@@ -88,7 +88,7 @@ class Matmul(Merge):
     def out_shape_many(self, xs: Sequence[Shape]) -> Shape:
         shapes = ", ".join(fmt_shape(x) for x in xs)
         if len(xs) != 2 or min(len(xs[0]), len(xs[1])) < 2 or xs[0][-1] != xs[1][-2]:
-            raise LayerArgError("E0471", shapes=shapes)
+            raise LayerArgError("E0491", shapes=shapes)
         a, b = xs
         rank = max(len(a), len(b))
         lead_a = (1,) * (rank - len(a)) + a[:-2]
@@ -96,7 +96,7 @@ class Matmul(Merge):
         lead = []
         for i, j in zip(lead_a, lead_b):
             if i != j and 1 not in (i, j):
-                raise LayerArgError("E0471", shapes=shapes)
+                raise LayerArgError("E0491", shapes=shapes)
             lead.append(max(i, j))
         return (*lead, a[-2], b[-1])
 
@@ -114,7 +114,7 @@ class WindowAttention(Layer):
 
     kind: ClassVar[str] = "window_attention"
     reads: ClassVar[str] = READS_LAST
-    last_code: ClassVar[str] = "E0472"
+    last_code: ClassVar[str] = "E0492"
     num_heads: int = 1
     window_size: int = 7
     shift_size: int = 0  # which windows, not how many: changes no count
@@ -126,11 +126,11 @@ class WindowAttention(Layer):
     def padded(self, x: Shape) -> tuple[int, int, int]:
         """(padded height, padded width, channels), checked."""
         if len(x) != 3:
-            raise LayerArgError("E0472", op=self.kind, shape=fmt_shape(x), dims="0, 2, 3, 1")
+            raise LayerArgError("E0492", op=self.kind, shape=fmt_shape(x), dims="0, 2, 3, 1")
         h, w, c = x
         if c % self.num_heads:
             raise LayerArgError(
-                "E0470", arg="num_heads", h=self.num_heads, e=c, r=c % self.num_heads
+                "E0490", arg="num_heads", h=self.num_heads, e=c, r=c % self.num_heads
             )
         ws = self.window_size
         return -(-h // ws) * ws, -(-w // ws) * ws, c

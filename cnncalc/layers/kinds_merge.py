@@ -37,7 +37,7 @@ class Concat(Merge):
     def axis(self, xs: Sequence[Shape]) -> int:
         a = batched_axis(self.dim, len(xs[0]))
         if a is None:
-            raise LayerArgError("E0463", arg="dim", op="concat", dim=self.dim, last=len(xs[0]))
+            raise LayerArgError("E0483", arg="dim", op="concat", dim=self.dim, last=len(xs[0]))
         return a
 
     def out_shape_many(self, xs: Sequence[Shape]) -> Shape:
@@ -45,7 +45,7 @@ class Concat(Merge):
         first = xs[0]
         if any(len(x) != len(first) or x[:a] != first[:a] or x[a + 1 :] != first[a + 1 :]
                for x in xs):  # fmt: skip
-            raise _mismatch("E0426" if a == 0 else "E0475", xs, dim=self.dim)
+            raise _mismatch("E0426" if a == 0 else "E0495", xs, dim=self.dim)
         return (*first[:a], sum(x[a] for x in xs), *first[a + 1 :])
 
 

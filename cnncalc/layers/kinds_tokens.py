@@ -54,7 +54,7 @@ def _kept(x: Shape, out: Shape, layout: Layout) -> Layout:
 def _axis(dim: int, x: Shape, op: str) -> int:
     a = batched_axis(dim, len(x))
     if a is None:
-        raise LayerArgError("E0463", arg="dim", op=op, dim=dim, last=len(x))
+        raise LayerArgError("E0483", arg="dim", op=op, dim=dim, last=len(x))
     return a
 
 
@@ -69,7 +69,7 @@ class Permute(Layer):
         n = len(x) + 1
         norm = tuple(d + n if d < 0 else d for d in self.dims)
         if sorted(norm) != list(range(n)) or norm[0] != 0:
-            raise LayerArgError("E0462", arg="dims", dims=_dims(self.dims), n=n, last=n - 1)
+            raise LayerArgError("E0482", arg="dims", dims=_dims(self.dims), n=n, last=n - 1)
         return tuple(d - 1 for d in norm[1:])
 
     def out_shape(self, x: Shape) -> Shape:
@@ -104,7 +104,7 @@ def _resolve(x: Shape, sizes: Ints, op: str) -> Shape:
     """Sizes with at most one -1 (inferred), holding as many elements as `x`."""
     free = [i for i, s in enumerate(sizes) if s == -1]
     if len(free) > 1 or any(s < 1 and s != -1 for s in sizes):
-        raise LayerArgError("E0464", arg="shape", op=op, sizes=_dims(sizes), shape=fmt_shape(x))
+        raise LayerArgError("E0484", arg="shape", op=op, sizes=_dims(sizes), shape=fmt_shape(x))
     known = prod([s for s in sizes if s != -1])
     total = prod(x)
     if free and known and total % known == 0:
@@ -113,7 +113,7 @@ def _resolve(x: Shape, sizes: Ints, op: str) -> Shape:
         return tuple(out)
     if free or known != total:
         raise LayerArgError(
-            "E0465", arg="shape", op=op, sizes=_dims(sizes), shape=fmt_shape(x), n=total
+            "E0485", arg="shape", op=op, sizes=_dims(sizes), shape=fmt_shape(x), n=total
         )
     return sizes
 
@@ -159,9 +159,9 @@ class Select(Layer):
     def out_shape(self, x: Shape) -> Shape:
         a = _axis(self.dim, x, "select")
         if len(x) == 1:  # a sample is at least a vector
-            raise LayerArgError("E0474", arg="dim", shape=fmt_shape(x))
+            raise LayerArgError("E0494", arg="dim", shape=fmt_shape(x))
         if not -x[a] <= self.index < x[a]:
-            raise LayerArgError("E0466", arg="index", index=self.index, size=x[a], dim=self.dim)
+            raise LayerArgError("E0486", arg="index", index=self.index, size=x[a], dim=self.dim)
         return (*x[:a], *x[a + 1 :])
 
     def out_layout(self, x: Shape, out: Shape, layout: Layout) -> Layout:
@@ -176,7 +176,7 @@ class LayerNormLast(Layer):
 
     kind: ClassVar[str] = "layernorm"
     reads: ClassVar[str] = READS_LAST
-    last_code: ClassVar[str] = "E0461"
+    last_code: ClassVar[str] = "E0481"
     affine: bool = True
     eps: float = 1e-5
     in_channels: int | None = None
@@ -252,10 +252,10 @@ class PixelShuffle(Layer):
         r, n = self.factor, len(sp)
         if self.inverse:
             if any(i % r for i in sp):
-                raise LayerArgError("E0467", arg="factor", r=r, shape=fmt_shape(x))
+                raise LayerArgError("E0487", arg="factor", r=r, shape=fmt_shape(x))
             return (x[0] * r**n, *(i // r for i in sp))
         if x[0] % r**n:
-            raise LayerArgError("E0468", arg="factor", r=r, c=x[0], rn=r**n)
+            raise LayerArgError("E0488", arg="factor", r=r, c=x[0], rn=r**n)
         return (x[0] // r**n, *(i * r for i in sp))
 
     def rf(self, x: Shape, r: RF) -> RF:
@@ -277,7 +277,7 @@ class Roll(Layer):
     def out_shape(self, x: Shape) -> Shape:
         if len(self.shifts) != len(self.dims):
             shifts, dims = _dims(self.shifts), _dims(self.dims)
-            raise LayerArgError("E0473", arg="shifts", shifts=shifts, dims=dims)
+            raise LayerArgError("E0493", arg="shifts", shifts=shifts, dims=dims)
         for d in self.dims:
             _axis(d, x, "roll")
         return x
@@ -291,12 +291,12 @@ class SpaceToDepth(Layer):
 
     kind: ClassVar[str] = "space_to_depth"
     reads: ClassVar[str] = READS_LAST
-    last_code: ClassVar[str] = "E0472"
+    last_code: ClassVar[str] = "E0492"
     block_size: int = 2
 
     def out_shape(self, x: Shape) -> Shape:
         if len(x) != 3:
-            raise LayerArgError("E0472", op=self.kind, shape=fmt_shape(x), dims="0, 2, 3, 1")
+            raise LayerArgError("E0492", op=self.kind, shape=fmt_shape(x), dims="0, 2, 3, 1")
         r = self.block_size
         return (-(-x[0] // r), -(-x[1] // r), r * r * x[2])
 

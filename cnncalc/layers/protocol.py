@@ -34,7 +34,7 @@ class Layer:
     #: an error); `READS_LAST`: the last axis is the features (a channels-first grid is an error)
     reads: ClassVar[str] = READS_ANY
     #: the error when a `READS_LAST` kind receives a channels-first grid
-    last_code: ClassVar[str] = "E0461"
+    last_code: ClassVar[str] = "E0481"
 
     def out_layout(self, x: Shape, out: Shape, layout: Layout) -> Layout:
         """The output's layout: the input's while the rank stays, channels first otherwise."""
@@ -115,7 +115,7 @@ def check_layout(layer: Layer, x: Shape, layout: Layout) -> None:
     if layer.reads == READS_CHANNELS and layout and layout != tuple(range(len(layout))):
         back = [0, *(layout.index(i) + 1 for i in range(len(layout)))]
         dims = ", ".join(str(d) for d in back)
-        raise LayerArgError("E0460", op=layer.kind, shape=fmt_shape(x), dims=dims)
+        raise LayerArgError("E0480", op=layer.kind, shape=fmt_shape(x), dims=dims)
     if layer.reads == READS_LAST and layout is None and len(x) > 1:
         rank = len(x) + 1
         dims = ", ".join(str(d) for d in (0, *range(2, rank), 1))

@@ -39,7 +39,7 @@ META_KEYS = ("name", "from", "repeat", "first")
 _STRUCTURE_KEYS = {"residual": ("body", "shortcut", "merge"), "parallel": ("branches", "merge")}
 #: which sizes a merge needs equal, for its message
 #: the shape mismatches of the merges, which the loader words with the inputs' origins
-_MERGE_CODES = frozenset({"E0425", "E0426", "E0427", "E0471", "E0475"})
+_MERGE_CODES = frozenset({"E0425", "E0426", "E0427", "E0491", "E0495"})
 _MERGE_WHAT = {"add": "N0305", "concat": "N0306", "mul": "N0305", "matmul": "N0360"}
 
 
@@ -306,7 +306,7 @@ class Expander:
                 hint = Msg("H0310")
             elif op == "mul":
                 hint = Msg("H0311")
-            what = Msg("N0361" if err.code == "E0475" else _MERGE_WHAT[op])
+            what = Msg("N0361" if err.code == "E0495" else _MERGE_WHAT[op])
             raise ShapeError("E0352", err.pos, hint=hint, op=op, name=full, what=what,
                              inputs=inputs) from None  # fmt: skip
 

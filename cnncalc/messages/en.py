@@ -800,52 +800,52 @@ LAYERS: dict[str, str] = {
     "first, as PyTorch writes them), but got {count}",
     "E0434.hint": "write 'padding: 1', or all {n} values in PyTorch's order",
     # channels last, tokens, attention (layers/kinds_tokens.py, kinds_attn.py)
-    "E0460": "{op} reads the first axis as channels, but this tensor is permuted ({shape}, "
+    "E0480": "{op} reads the first axis as channels, but this tensor is permuted ({shape}, "
     "its channels moved)",
-    "E0460.hint": "permute it back first: 'permute: [{dims}]'",
-    "E0461": "{op} normalises the last axis, but receives a channels-first {shape} (the last "
+    "E0480.hint": "permute it back first: 'permute: [{dims}]'",
+    "E0481": "{op} normalises the last axis, but receives a channels-first {shape} (the last "
     "axis is spatial)",
-    "E0461.hint": "use 'ln' for the channels of a grid (ConvNeXt's LayerNorm2d), or put the "
+    "E0481.hint": "use 'ln' for the channels of a grid (ConvNeXt's LayerNorm2d), or put the "
     "channels last first: 'permute: [{dims}]'",
-    "E0462": "permute dims [{dims}] must name each of the {n} axes 0 to {last} once, the batch "
+    "E0482": "permute dims [{dims}] must name each of the {n} axes 0 to {last} once, the batch "
     "(0) first",
-    "E0462.hint": "write every axis, batch included: 'permute: [0, 2, 3, 1]' puts the channels "
+    "E0482.hint": "write every axis, batch included: 'permute: [0, 2, 3, 1]' puts the channels "
     "of an image last",
-    "E0463": "{op} dim {dim} names no per-sample axis: they are 1 to {last} (or -1 down to "
+    "E0483": "{op} dim {dim} names no per-sample axis: they are 1 to {last} (or -1 down to "
     "-{last}); 0 is the batch",
-    "E0463.hint": "count the axes as PyTorch does, with the batch as axis 0",
-    "E0464": "{op} sizes [{sizes}] may hold at most one -1 and otherwise sizes of at least 1 "
+    "E0483.hint": "count the axes as PyTorch does, with the batch as axis 0",
+    "E0484": "{op} sizes [{sizes}] may hold at most one -1 and otherwise sizes of at least 1 "
     "(input {shape})",
-    "E0464.hint": "write the per-sample sizes, leaving one as -1 to be inferred",
-    "E0465": "{op} sizes [{sizes}] do not hold the {n} elements of the input {shape}",
-    "E0465.hint": "the sizes' product must equal {n} (one size may be -1)",
-    "E0466": "select index {index} is outside the {size} positions of axis {dim}",
-    "E0466.hint": "indices go from 0 to size − 1 (or −size to −1 from the end)",
-    "E0467": "pixel_unshuffle by {r} needs every spatial size divisible by {r}, but receives "
+    "E0484.hint": "write the per-sample sizes, leaving one as -1 to be inferred",
+    "E0485": "{op} sizes [{sizes}] do not hold the {n} elements of the input {shape}",
+    "E0485.hint": "the sizes' product must equal {n} (one size may be -1)",
+    "E0486": "select index {index} is outside the {size} positions of axis {dim}",
+    "E0486.hint": "indices go from 0 to size − 1 (or −size to −1 from the end)",
+    "E0487": "pixel_unshuffle by {r} needs every spatial size divisible by {r}, but receives "
     "{shape}",
-    "E0467.hint": "pad or crop the input to a multiple of {r} first",
-    "E0468": "pixel_shuffle by {r} needs the channels divisible by {rn}, but {c} arrive",
-    "E0468.hint": "give the layer before it a multiple of {rn} output channels",
-    "E0469": "{op} needs a token sequence, tokens × features, but receives {shape}",
-    "E0469.hint": "flatten the grid and put the features last: 'flatten: {{start_dim: 2}}' then "
+    "E0487.hint": "pad or crop the input to a multiple of {r} first",
+    "E0488": "pixel_shuffle by {r} needs the channels divisible by {rn}, but {c} arrive",
+    "E0488.hint": "give the layer before it a multiple of {rn} output channels",
+    "E0489": "{op} needs a token sequence, tokens × features, but receives {shape}",
+    "E0489.hint": "flatten the grid and put the features last: 'flatten: {{start_dim: 2}}' then "
     "'transpose: {{dim0: 1, dim1: 2}}' (for a sequence that is already flat: "
     "'permute: [{dims}]')",
-    "E0470": "attention num_heads={h} must divide the {e} features",
-    "E0470.hint": "{e} % {h} = {r}; each head gets features / heads of them",
-    "E0471": "matmul needs a …×n×k and a …×k×m input (leading axes broadcasting), but "
+    "E0490": "attention num_heads={h} must divide the {e} features",
+    "E0490.hint": "{e} % {h} = {r}; each head gets features / heads of them",
+    "E0491": "matmul needs a …×n×k and a …×k×m input (leading axes broadcasting), but "
     "receives {shapes}",
-    "E0472": "{op} needs a channels-last image, height × width × channels, but receives {shape}",
-    "E0472.hint": "put the channels of an image last first: 'permute: [{dims}]'",
-    "E0473": "roll needs one shift per axis, but has shifts [{shifts}] and dims [{dims}]",
-    "E0473.hint": "write as many shifts as dims, as in 'roll: {{shifts: [-3, -3], dims: [1, 2]}}'",
-    "E0474": "select would leave no axis of the vector {shape}: a sample stays at least a vector",
-    "E0474.hint": "select from a tensor of two or more axes (ViT's class token: 'select' on the "
+    "E0492": "{op} needs a channels-last image, height × width × channels, but receives {shape}",
+    "E0492.hint": "put the channels of an image last first: 'permute: [{dims}]'",
+    "E0493": "roll needs one shift per axis, but has shifts [{shifts}] and dims [{dims}]",
+    "E0493.hint": "write as many shifts as dims, as in 'roll: {{shifts: [-3, -3], dims: [1, 2]}}'",
+    "E0494": "select would leave no axis of the vector {shape}: a sample stays at least a vector",
+    "E0494.hint": "select from a tensor of two or more axes (ViT's class token: 'select' on the "
     "197×768 tokens)",
-    "E0475": "concat along dim {dim} needs inputs whose sizes match on every other axis, but "
+    "E0495": "concat along dim {dim} needs inputs whose sizes match on every other axis, but "
     "receives {shapes}",
-    "E0475.hint": "only the joined axis may differ; check which axis is which (PyTorch's "
+    "E0495.hint": "only the joined axis may differ; check which axis is which (PyTorch's "
     "numbers: 0 is the batch)",
-    "E0471.hint": "the first input's last size must equal the second's second-to-last; "
+    "E0491.hint": "the first input's last size must equal the second's second-to-last; "
     "transpose one of them",
     # hints for an unknown op (the registry's suggest_op)
     "H0401": "did you mean '{name}'? {reason}",
