@@ -15,7 +15,18 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from cnncalc.errors import CnnCalcError, CnnCalcWarning, LayerArgError, Msg, Pos, ShapeError
-from cnncalc.layers import RF, AxisRF, Layer, Merge, Num, Shape, Upsample, prod
+from cnncalc.layers import (
+    RF,
+    AxisRF,
+    Layer,
+    Layout,
+    Merge,
+    Num,
+    Shape,
+    Upsample,
+    check_layout,
+    prod,
+)
 from cnncalc.messages.en import CONVENTION
 from cnncalc.messages.numbers import rf_text
 from cnncalc.records import frozen
@@ -84,6 +95,8 @@ class LayerReport:
     out_bytes: int
     rf: RF
     node: Node
+    #: where the output's channels are (`layers.Layout`): None for channels first
+    layout: Layout = None
 
     @property
     def in_shape(self) -> Shape:
@@ -375,6 +388,7 @@ def analyze_network(net: Network) -> Report:
             out_bytes=prod(shapes[node.name]) * elem * batch,
             rf=row.rf,
             node=node,
+            layout=inferred.layouts.get(node.name),
         )
         for node, row in zip(net.nodes, inferred.rows)
     ]
@@ -406,7 +420,8 @@ def peak_activation_bytes(
     net: Network, rows: Sequence[LayerReport], elem: int, outputs: Sequence[str]
 ) -> int:
     """Most bytes alive at once in topological order. A tensor (the input included) lives from
-    its producer to its last consumer; outputs live to the end; every layer writes a new tensor."""
+    its producer to its last consumer; outputs live to the end; every layer writes a new tensor,
+    and a layer's scratch (attention's scores) is alive while it runs."""
     last_use: dict[str, int] = {INPUT: -1}
     for i, node in enumerate(net.nodes):
         for name in node.inputs:
@@ -424,7 +439,9 @@ def peak_activation_bytes(
     for i, row in enumerate(rows):
         size[row.name] = row.out_bytes
         alive += row.out_bytes
-        peak = max(peak, alive)
+        layer = row.node.layer
+        scratch = 0 if isinstance(layer, Merge) else layer.scratch(row.in_shape) * elem
+        peak = max(peak, alive + scratch)
         for name in dying.get(i, ()):
             alive -= size[name]
     return peak
@@ -451,6 +468,7 @@ class Inference:
     rfs: Mapping[str, RF]
     rows: tuple[NodeFigures, ...]
     warnings: tuple[CnnCalcWarning, ...]
+    layouts: Mapping[str, Layout] = field(default_factory=dict)
 
     def describes(self, net: Network) -> bool:
         return net.nodes is self.nodes and net.input_shape == self.input_shape
@@ -467,6 +485,8 @@ class Graph:
         self.n_axes = len(input_shape) - 1
         start: RF = tuple(AxisRF(extent=e) for e in input_shape[1:]) if self.n_axes > 0 else ()
         self.rfs: dict[str, RF] = {INPUT: start}
+        #: the layout of every tensor that is not channels first (`layers.Layout`)
+        self.layouts: dict[str, Layout] = {}
         self.producers: dict[str, Node] = {}
         self.nodes: list[Node] = []
         self.rows: list[NodeFigures] = []
@@ -476,21 +496,31 @@ class Graph:
         """Infer `node` (whose inputs are added already) and record it; its output shape."""
         ins = [self.shapes[i] for i in node.inputs]
         layer = node.layer
+        layout = self.layouts.get(node.inputs[0])
         try:
             if isinstance(layer, Merge):
                 out = layer.out_shape_many(ins)
                 rf = _merge_rf(node, [self.rfs[i] for i in node.inputs], self.warnings)
-                params = macs = 0
+                params, macs = 0, layer.macs_many(ins)
                 kshape = None
             else:
                 if isinstance(layer, Upsample) and layer.size_of is not None:
                     layer = layer.sized(self.shapes[layer.size_of])  # another tensor's size
+                if layer.reads:
+                    check_layout(layer, ins[0], layout)
                 out, params, macs, kshape, rf = layer.cost(ins[0], self.rfs[node.inputs[0]])
+                layout = layer.out_layout(ins[0], out, layout) if len(out) > 1 else None
         except LayerArgError as err:
             raise _locate(err, node, self.producers) from None
         n_axes = self.n_axes
-        if n_axes and len(out) - 1 == n_axes and any(a.extent != e for a, e in zip(rf, out[1:])):
-            rf = tuple(a.at_extent(e) for a, e in zip(rf, out[1:]))
+        if layout is not None and len(layout) == len(out):  # the channels-first sizes
+            grid = tuple(out[layout.index(i)] for i in range(len(out)))
+        else:
+            grid = out if layout is None else ()
+        if n_axes and len(grid) - 1 == n_axes and any(a.extent != e for a, e in zip(rf, grid[1:])):
+            rf = tuple(a.at_extent(e) for a, e in zip(rf, grid[1:]))
+        if layout is not None:
+            self.layouts[node.name] = layout
         self.shapes[node.name] = out
         self.rfs[node.name] = rf
         self.producers[node.name] = node
@@ -498,8 +528,14 @@ class Graph:
         self.rows.append(NodeFigures(kshape, params, macs, rf))
         return out
 
+    def channels(self, name: str) -> int:
+        """A tensor's channels: its first axis, or where a permute moved them (the features of a
+        token sequence are its last axis)."""
+        shape, layout = self.shapes[name], self.layouts.get(name)
+        return shape[layout.index(0)] if layout else shape[0]
+
     def inferred(self) -> Inference:
         """The record of everything added, for `Network(nodes=result.nodes, inferred=result)`."""
         return Inference(self.input_shape, tuple(self.nodes), MappingProxyType(self.shapes),
                          MappingProxyType(self.rfs), tuple(self.rows),
-                         tuple(self.warnings))  # fmt: skip
+                         tuple(self.warnings), MappingProxyType(self.layouts))  # fmt: skip

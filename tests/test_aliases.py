@@ -150,8 +150,10 @@ def test_count_neutral_arguments_are_accepted() -> None:
         (NET + "  - upsample: {scale: 2, align_corners: false}\n", "E0430"),
         (NET + "  - upsample: {size: 40, recompute_scale_factor: true}\n", "E0431"),
         (NET + "  - upsample: {size: 40, recompute_scale_factor: false}\n", None),
-        (NET + "  - flatten: {start_dim: 2}\n", "E0432"),
-        (NET + "  - flatten: {end_dim: 2}\n", "E0432"),
+        (NET + "  - flatten: {start_dim: 0}\n", "E0432"),  # the batch
+        (NET + "  - flatten: {start_dim: 3, end_dim: 2}\n", "E0432"),
+        (NET + "  - flatten: {end_dim: 4}\n", "E0432"),
+        (NET + "  - flatten: {start_dim: 1.5}\n", "E0432"),
         (NET + "  - flatten: {end_dim: 3}\n", None),  # the last axis of [N, C, H, W]
         ("input: [3, 8]\nlayers:\n  - avgpool: {k: 2, divisor_override: 2}\n", "E0433"),
     ],

@@ -133,7 +133,7 @@ BAD = {
     "E0429": "input: 3x4x4\nlayers:\n  - Conv2d: {out: 4, k: 5, p: 5, padding_mode: circular}\n",
     "E0430": NET + "  - upsample: {scale: 2, align_corners: false}\n",
     "E0431": NET + "  - upsample: {size: 64, mode: bilinear, recompute_scale_factor: true}\n",
-    "E0432": NET + "  - flatten: {start_dim: 2}\n",
+    "E0432": NET + "  - flatten: {start_dim: 0}\n",
     "E0433": "input: [3, 8]\nlayers:\n  - avgpool: {k: 2, divisor_override: 2}\n",
     "E0434": NET + "  - ZeroPad2d: [1, 2, 3]\n",
     "E0460": NET + "  - chunk: {chunks: 2, dim: 4}\n",
@@ -142,12 +142,27 @@ BAD = {
     "E0463": NET + "  - slice: {start: 2, end: 1}\n",
     "E0464": NET + "  - channel_shuffle: 2\n",
     "E0465": NET + "  - flatten:\n    name: f\n  - upsample: {size_of: f}\n    from: input\n",
+    "E0480": NET + "  - permute: [0, 2, 3, 1]\n  - bn\n",
+    "E0481": NET + "  - layernorm\n",
+    "E0482": NET + "  - permute: [1, 0, 2, 3]\n",
+    "E0483": NET + "  - transpose: {dim0: 0, dim1: 1}\n",
+    "E0484": NET + "  - reshape: [-1, -1]\n",
+    "E0485": NET + "  - reshape: [3, 100]\n",
+    "E0486": "input: [4, 8]\nlayers:\n  - select: {dim: 1, index: 4}\n",
+    "E0487": "input: 3x5x5\nlayers:\n  - pixel_unshuffle: 2\n",
+    "E0488": NET + "  - pixel_shuffle: 2\n",
+    "E0489": NET + "  - attention: 3\n",
+    "E0494": "input: [4]\nlayers:\n  - select: {dim: 1, index: 0}\n",
+    "E0492": NET + "  - space_to_depth: 2\n",
+    "E0493": NET + "  - roll: {shifts: [1, 2], dims: [1]}\n",
+    "E0490": "input: [4, 8]\nlayers:\n  - permute: [0, 2, 1]\n  - attention: 3\n",
 }
 #: words a Chinese message keeps: op and argument names, choices, and PyTorch's own names
 KEPT = {
     *KINDS,
     *(w for k in KINDS.values() for a in k.args for w in (a.field, *a.names, *a.choices)),
     *("PyTorch", "TensorFlow", "SAME", "max", "stride", "dilation", "AvgPool3d"),
+    *("ConvNeXt", "LayerNorm2d"),
 }
 
 

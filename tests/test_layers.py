@@ -252,7 +252,7 @@ layers:
 def test_every_kind_is_registered_once_with_docs() -> None:
     for name, kind in KINDS.items():
         assert kind.doc, name
-    assert {"add", "concat", "mul"} == set(MERGES)
+    assert {"add", "concat", "mul", "matmul"} == set(MERGES)
 
 
 # --- totals, memory, receptive field -----------------------------------------------------------

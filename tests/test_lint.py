@@ -78,6 +78,15 @@ CASES = [
     ("CNN107", EXAMPLE["stack"], EXAMPLE["resnet18"]),
     ("CNN108", net("conv: {out: 8, k: 3}"), net("conv: {out: 64, k: 3}")),
     ("CNN108", net("conv: {out: 512, k: 3}"), net("conv: {out: 32, k: 3}")),
+    (  # 4,096 tokens of 64 features; ViT-B/16's 197 of 768 are fine
+        "CNN110",
+        net(
+            "conv: {out: 64, k: 4, s: 4}; flatten: {start_dim: 2}; permute: [0, 2, 1]; "
+            "attention: 4",
+            "3x256x256",
+        ),
+        EXAMPLE["vit_b_16"],
+    ),
     (
         "CNN109",
         net("conv: {out: 16, k: 3}; dropout: 0.2; bn"),

@@ -64,7 +64,16 @@ def graph_item(draw: st.DrawFn) -> str:
 
 @st.composite
 def unfrozen_item(draw: st.DrawFn) -> str:
-    kinds = ["residual", "residual_concat", "parallel", "plain", "se", "parts", "slice"]
+    kinds = [
+        "residual",
+        "residual_concat",
+        "parallel",
+        "plain",
+        "se",
+        "parts",
+        "slice",
+        "channels_last",
+    ]
     kind = draw(st.sampled_from(kinds))
     if kind == "plain":
         return draw(conv_item())
@@ -74,6 +83,13 @@ def unfrozen_item(draw: st.DrawFn) -> str:
     if kind == "slice":
         start = draw(st.sampled_from(["-5", "-3", "0"]))  # never empty, whatever the channels
         return f"{{slice: {{start: {start}, step: {draw(st.sampled_from([1, 2]))}}}}}"
+    if kind == "channels_last":  # a ConvNeXt block: permute, LayerNorm, Linears, γ, permute back
+        hidden = draw(st.sampled_from([8, 16, 32]))
+        items = (
+            "{dwconv: {k: 3, p: 1}}, {permute: [0, 2, 3, 1]}, layernorm, "
+            f"{{linear: {hidden}}}, gelu, {{linear: 8}}, {{permute: [0, 3, 1, 2]}}, layer_scale"
+        )
+        return f"{{residual: {{body: [{items}], shortcut: auto}}}}"  # a projection if C ≠ 8
     if kind == "residual":
         items = ", ".join(draw(body()))
         shortcut = draw(st.sampled_from(["auto", "optional"]))

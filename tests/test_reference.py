@@ -36,7 +36,7 @@ REFERENCE = {
 
 
 def test_the_document_lists_the_torchvision_models() -> None:
-    assert len(REFERENCE) == 14
+    assert len(REFERENCE) == 17
     assert REFERENCE["resnet50"] == (25_557_032, 4_089_184_256, None)
     assert REFERENCE["alexnet"] == (61_100_840, None, 0.714)
 

@@ -123,6 +123,10 @@ VALUES: dict[ArgType, Callable[[Arg, int], st.SearchStrategy[Any]]] = {
     ArgType.CHOICE: lambda arg, n: st.sampled_from(arg.choices),
     ArgType.INDEX: lambda arg, n: st.integers(-5, 5),
     ArgType.REF: lambda arg, n: st.none(),  # the engine resolves it before the layer is asked
+    ArgType.DIM: lambda arg, n: st.integers(-n - 2, n + 2),
+    ArgType.DIMS: lambda arg, n: st.lists(
+        st.integers(-n - 2, n + 2), min_size=1, max_size=n + 2
+    ).map(tuple),
 }
 
 

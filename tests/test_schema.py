@@ -124,6 +124,8 @@ def test_each_argument_by_each_name(op: str) -> None:
         "scale": 2,
         "index": -1,
         "ref": "prev",
+        "dim": -1,
+        "dims": [0, -1],
     }
     for arg in KINDS[op].args:
         value = arg.choices[0] if arg.type == "choice" else samples[arg.type]

@@ -40,6 +40,9 @@ MODELS: dict[str, dict[str, object]] = {
     "mobilenet_v3_large": {},
     "regnet_y_400mf": {},
     "deeplabv3_resnet50": {"weights_backbone": None},  # None: nothing to download
+    "convnext_tiny": {},
+    "vit_b_16": {},
+    "swin_t": {},
 }
 #: the examples that are torchvision segmentation models
 SEGMENTATION = {"deeplabv3_resnet50"}
@@ -89,6 +92,12 @@ def _torch_layers(model: Any) -> list[tuple[object, ...]]:
                     m.ceil_mode, m.count_include_pad)  # fmt: skip
         if isinstance(m, nn.Dropout):
             return ("dropout", m.p)
+        if isinstance(m, nn.LayerNorm):  # ConvNeXt's LayerNorm2d too
+            return ("ln", m.eps, m.elementwise_affine, m.bias is not None)
+        if type(m).__name__ == "ShiftedWindowAttention":
+            return ("window", m.num_heads, tuple(m.window_size), tuple(m.shift_size))
+        if isinstance(m, nn.MultiheadAttention):
+            return ("attention", m.num_heads, m.dropout, m.in_proj_bias is not None)
         return None
 
     seen: list[tuple[object, ...]] = []
@@ -131,7 +140,38 @@ DESCRIBE: dict[type, Callable[[LayerReport, Any], tuple[object, ...]]] = {
     L.MaxPool: _pool,
     L.AvgPool: _pool,
     L.Dropout: lambda _, m: ("dropout", m.p),
+    L.LayerNorm: lambda _, m: ("ln", m.eps, m.affine, m.bias),
+    L.LayerNormLast: lambda _, m: ("ln", m.eps, m.affine, m.bias),
+    L.MultiheadAttention: lambda _, m: ("attention", m.num_heads, m.dropout, m.bias),
+    L.WindowAttention: lambda _, m: (
+        "window",
+        m.num_heads,
+        (m.window_size,) * 2,
+        (m.shift_size,) * 2,
+    ),
 }
+
+#: the examples whose totals are compared with torchvision's own model
+TOTALS = ("convnext_tiny", "vit_b_16", "swin_t")
+
+
+@pytest.mark.parametrize("name", TOTALS)
+def test_example_equals_torchvisions_model(name: str) -> None:
+    """Params and FLOPs of torchvision's model itself, measured by FlopCounterMode with autograd
+    on and scaled-dot-product attention on its math backend, which counts QKᵀ and AV (the
+    fused CPU kernel counts nothing: docs/counting.md); the output shape too."""
+    import torch
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+    from torch.utils.flop_counter import FlopCounterMode
+
+    model = getattr(_torchvision(), name)(weights=None).eval()
+    counter = FlopCounterMode(display=False)
+    with sdpa_kernel(SDPBackend.MATH), counter:
+        out = model(torch.zeros(1, 3, 224, 224))
+    report = cnncalc.analyze(ROOT / "examples" / f"{name}.yaml")
+    assert report.totals.params == sum(p.numel() for p in model.parameters())
+    assert report.totals.flops == counter.get_total_flops()
+    assert (1, *report.output_shape) == tuple(out.shape)
 
 
 def _cnncalc_layers(name: str) -> list[tuple[object, ...]]:

@@ -20,6 +20,7 @@ from torch import nn
 
 from cnncalc import layers as L
 from cnncalc.engine import INPUT, Network, analyze_network
+from tests.torch_tokens import TOKEN_BUILDERS, TOKEN_MERGES
 
 Shape = tuple[int, ...]
 IntArg = int | tuple[int, ...]
@@ -124,8 +125,12 @@ class AddMerge(nn.Module):
 
 
 class ConcatMerge(nn.Module):
+    def __init__(self, dim: int = 1) -> None:
+        super().__init__()
+        self.dim = dim
+
     def forward(self, *xs: torch.Tensor) -> torch.Tensor:
-        return torch.cat(xs, dim=1)
+        return torch.cat(xs, dim=self.dim)
 
 
 class MulMerge(nn.Module):
@@ -262,7 +267,7 @@ def _flatten(layer: L.Flatten, x: Shape) -> nn.Module:
 
 
 def _linear(layer: L.Linear, x: Shape) -> nn.Module:
-    return nn.Linear(x[0], layer.out_features, bias=layer.bias)
+    return nn.Linear(x[-1], layer.out_features, bias=layer.bias)
 
 
 def _upsample(layer: L.Upsample, x: Shape) -> nn.Module:
@@ -376,11 +381,15 @@ MERGES: dict[type[L.Merge], type[nn.Module]] = {
     L.Concat: ConcatMerge,
     L.Mul: MulMerge,
 }
+BUILDERS.update(TOKEN_BUILDERS)
+MERGES.update(TOKEN_MERGES)
 
 
 def build_layer(layer: L.Layer | L.Merge, x: Shape) -> nn.Module:
     """The torch module for one layer receiving per-sample shape `x` (the first input's, for a
     merge). Dispatch is on the exact class, so a new kind fails loudly here until it is mapped."""
+    if isinstance(layer, L.Concat):
+        return ConcatMerge(layer.dim)
     if isinstance(layer, L.Merge):
         return MERGES[type(layer)]()
     build = BUILDERS.get(type(layer))

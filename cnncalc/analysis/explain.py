@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TypeVar
 
+from cnncalc.analysis.explain_tokens import TOKEN_PARAM_STEPS, token_macs
 from cnncalc.engine import FLOPS_PER_MAC, INPUT, Block, LayerReport, Report
 from cnncalc.errors import CnnCalcError, Msg
 from cnncalc.layers import (
@@ -99,7 +100,11 @@ def explain(
     if sizes is not None:
         steps += sizes(row, lang)
     shape = fmt_shape(row.out_shape)
-    steps.append(Step(t("explain.out_shape", lang), shape, t("explain.w.out_shape", lang)))
+    lay = row.layout
+    key = "explain.w.out_shape" if lay is None else "explain.w.out_shape_moved"
+    if lay and lay[-1] == 0:
+        key = "explain.w.out_shape_last"
+    steps.append(Step(t("explain.out_shape", lang), shape, t(key, lang)))
     if row.macs:
         steps += _macs(row, batch, lang)
     if row.rf:
@@ -167,7 +172,7 @@ def _flatten_params(row: LayerReport, lang: str, context: bool) -> list[Step]:
 def _linear_params(row: LayerReport, lang: str, context: bool) -> list[Step]:
     layer = row.node.layer
     assert isinstance(layer, Linear)
-    x = row.in_shape
+    x = row.in_shape[-1:]  # the features: a vector's, or the last axis at every position
     k = row.kernel_shape or (0, 0)
     per_total = x[0] + (1 if layer.bias else 0)
     per = (
@@ -260,9 +265,15 @@ def _conv_params(row: LayerReport, lang: str, context: bool) -> list[Step]:
 
 def _concat_step(row: LayerReport, lang: str, context: bool) -> list[Step]:
     out = row.out_shape
-    parts = " + ".join(n(s[0]) for s in row.in_shapes)
-    working = t("explain.w.concat", lang, parts=parts, total=n(out[0]))
-    return [Step(t("explain.channels", lang), n(out[0]), working)]
+    layer = row.node.layer
+    assert isinstance(layer, Concat)
+    a = layer.axis(row.in_shapes)
+    parts = " + ".join(n(s[a]) for s in row.in_shapes)
+    if a == 0 and row.layout is None:  # the channels of a grid
+        working = t("explain.w.concat", lang, parts=parts, total=n(out[a]))
+        return [Step(t("explain.channels", lang), n(out[a]), working)]
+    working = t("explain.w.concat_axis", lang, parts=parts, total=n(out[a]), dim=layer.dim)
+    return [Step(t("explain.joined", lang, dim=layer.dim), n(out[a]), working)]
 
 
 def _elementwise_merge(key: str) -> ParamSteps:
@@ -334,6 +345,7 @@ PARAM_STEPS: Mapping[type, ParamSteps] = MappingProxyType(
         Concat: _concat_step,
         Add: _elementwise_merge("explain.w.add"),
         Mul: _elementwise_merge("explain.w.mul"),
+        **TOKEN_PARAM_STEPS,
     }
 )
 #: the output-size steps of the layers whose size follows a formula
@@ -351,7 +363,14 @@ def _macs(row: LayerReport, batch: int, lang: str) -> list[Step]:
     per_sample = row.macs // batch
     ks = row.kernel_shape or ()
     layer = row.node.layer
-    if isinstance(layer, Linear):
+    tokens = token_macs(row, per_sample, lang)
+    if tokens is not None:
+        work = tokens
+    elif isinstance(layer, Linear) and len(row.in_shape) > 1:  # at every position
+        at = n(prod(row.in_shape[:-1]))
+        cin, cout, macs = n(ks[1]), n(ks[0]), n(per_sample)
+        work = t("explain.w.macs_positions", lang, positions=at, cin=cin, cout=cout, macs=macs)
+    elif isinstance(layer, Linear):
         work = f"{n(ks[1])} × {n(ks[0])} = {n(per_sample)}"
     else:  # a transposed conv's weights act at each input position, a conv's at each output
         transposed = isinstance(layer, ConvTranspose)
@@ -554,10 +573,17 @@ def channel_path(report: Report) -> list[int]:
     """Channel counts along the main path, without repeats: `[3, 64, 128]`."""
     from cnncalc.analysis.flow import spine
 
+    # where each tensor's channels are: first, or where a permute moved them (the last axis
+    # of ConvNeXt's and Swin's channels-last tensors); a reshaped tensor's are unknown
+    where = {r.out_shape: r.layout for r in report.layers}
     out: list[int] = []
     for shape in spine(report):
-        if shape and (not out or out[-1] != shape[0]):
-            out.append(shape[0])
+        layout = where.get(shape)
+        if not shape or layout == ():
+            continue
+        c = shape[layout.index(0)] if layout else shape[0]
+        if not out or out[-1] != c:
+            out.append(c)
     return out
 
 

@@ -26,6 +26,7 @@ from cnncalc.layers import (
     DwConv,
     Linear,
     Merge,
+    MultiheadAttention,
     Pool,
     axis_names,
     effective_kernel,
@@ -289,16 +290,46 @@ def small_rf(g: Graph) -> Iterator[Finding]:
             yield Finding("CNN107", row.name, row.node.pos, args)
 
 
+def _patchify(row: LayerReport) -> bool:
+    """A conv over non-overlapping patches: kernel = stride > 1 on every axis, no padding."""
+    layer = row.node.layer
+    if not isinstance(layer, Conv):
+        return False
+    k, s, _, pad = layer.geometry(row.in_shape)
+    return k == s and min(k) > 1 and all(p == (0, 0) for p in pad)
+
+
 def first_channels(g: Graph) -> Iterator[Finding]:
     """CNN108: the first conv makes an unusual number of channels."""
     first = next((r for r in g.report.layers if isinstance(r.node.layer, (*CONVS, Linear))), None)
     if first is None or not _is_conv(first):
         return  # a network that starts with a linear layer has no "first conv"
     cout = first.out_shape[0]
+    if cout > FIRST_MAX and _patchify(first):
+        return  # a patch embedding (ViT, ConvNeXt): each patch becomes one wide token
     if not FIRST_MIN <= cout <= FIRST_MAX:
         variant = "few" if cout < FIRST_MIN else "many"
         args = {"op": first.op, "cin": first.in_shape[0], "cout": cout}
         yield Finding("CNN108", first.name, first.node.pos, args, variant)
+
+
+def quadratic_attention(g: Graph) -> Iterator[Finding]:
+    """CNN110: global attention whose L² products outweigh its projections (L ≥ 2E)."""
+    for row in g.report.layers:
+        layer = row.node.layer
+        if not isinstance(layer, MultiheadAttention):
+            continue
+        length, e = row.in_shape
+        products, proj = layer.products(row.in_shape), 4 * length * e * e
+        if products >= proj:
+            args = {
+                "l": f"{length:,}",
+                "e": f"{e:,}",
+                "products": f"{products:,}",
+                "proj": f"{proj:,}",
+                "scores": f"{layer.scratch(row.in_shape):,}",
+            }
+            yield Finding("CNN110", row.name, row.node.pos, args)
 
 
 def dropout_before_bn(g: Graph) -> Iterator[Finding]:
@@ -337,6 +368,7 @@ RULES: Mapping[str, Rule] = MappingProxyType(
             Rule("CNN107", "small-receptive-field", small_rf),
             Rule("CNN108", "first-layer-channels", first_channels),
             Rule("CNN109", "dropout-before-bn", dropout_before_bn),
+            Rule("CNN110", "quadratic-attention", quadratic_attention),
         )
     }
 )

@@ -8,6 +8,7 @@ family in `kinds_*`, and the one registry (`KINDS`) in `registry`; this module r
 from __future__ import annotations
 
 from cnncalc.layers.kinds_act import ACTIVATIONS, Activation, Dropout, Identity, PReLU
+from cnncalc.layers.kinds_attn import Matmul, MultiheadAttention, WindowAttention
 from cnncalc.layers.kinds_conv import Conv, ConvTranspose, DwConv
 from cnncalc.layers.kinds_linear import Flatten, Linear
 from cnncalc.layers.kinds_merge import Add, Concat, Mul
@@ -22,7 +23,21 @@ from cnncalc.layers.kinds_pool import (
 )
 from cnncalc.layers.kinds_shape import PAD_FILLS, UPSAMPLE_MODES, UPSAMPLE_RANKS, Pad_, Upsample
 from cnncalc.layers.kinds_split import ChannelShuffle, Chunk, DropPath, Part, Slice, Split
-from cnncalc.layers.protocol import Cost, Layer, Merge
+from cnncalc.layers.kinds_tokens import (
+    ClassToken,
+    LayerNormLast,
+    LayerScale,
+    Permute,
+    PixelShuffle,
+    PosEmbedding,
+    Reshape,
+    Roll,
+    Select,
+    SpaceToDepth,
+    Transpose,
+    Unflatten,
+)
+from cnncalc.layers.protocol import Cost, Layer, Layout, Merge, check_layout
 from cnncalc.layers.registry import ARG_TYPE_DOCS, ELEMENTWISE, KINDS, MERGES, Arg, ArgType, Kind
 from cnncalc.layers.window import (
     INT_MAX,
@@ -70,6 +85,7 @@ __all__ = [
     "BatchNorm",
     "ChannelShuffle",
     "Chunk",
+    "ClassToken",
     "Concat",
     "Conv",
     "ConvTranspose",
@@ -85,10 +101,15 @@ __all__ = [
     "Kind",
     "Layer",
     "LayerNorm",
+    "LayerNormLast",
+    "LayerScale",
+    "Layout",
     "Linear",
+    "Matmul",
     "MaxPool",
     "Merge",
     "Mul",
+    "MultiheadAttention",
     "Norm",
     "Num",
     "PReLU",
@@ -96,12 +117,23 @@ __all__ = [
     "PadSpec",
     "Pad_",
     "Part",
+    "Permute",
+    "PixelShuffle",
     "Pool",
+    "PosEmbedding",
+    "Reshape",
+    "Roll",
+    "Select",
     "Shape",
     "Slice",
+    "SpaceToDepth",
     "Split",
+    "Transpose",
+    "Unflatten",
     "Upsample",
+    "WindowAttention",
     "axis_names",
+    "check_layout",
     "effective_kernel",
     "fmt_shape",
     "prod",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from cnncalc.errors import LayerArgError
-from cnncalc.layers.protocol import Layer
+from cnncalc.layers.protocol import READS_CHANNELS, Layer
 from cnncalc.layers.window import Shape
 from cnncalc.records import frozen
 
@@ -37,6 +37,7 @@ class Activation(Layer):
 @frozen
 class PReLU(Layer):
     kind: ClassVar[str] = "prelu"
+    reads: ClassVar[str] = READS_CHANNELS
     num_parameters: int = 1
     init: float = 0.25
 

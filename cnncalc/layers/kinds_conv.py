@@ -6,7 +6,7 @@ from fractions import Fraction
 from typing import ClassVar
 
 from cnncalc.errors import LayerArgError
-from cnncalc.layers.protocol import Cost, Layer, check_in, check_rank, spatial
+from cnncalc.layers.protocol import READS_CHANNELS, Cost, Layer, check_in, check_rank, spatial
 from cnncalc.layers.window import (
     RF,
     Ints,
@@ -40,6 +40,7 @@ class Conv(Layer):
     """`nn.ConvNd`: weight `(out, in/groups, *k)`."""
 
     kind: ClassVar[str] = "conv"
+    reads: ClassVar[str] = READS_CHANNELS
     out_channels: int
     kernel_size: Ints = (1,)
     stride: Ints = (1,)
@@ -156,6 +157,7 @@ class ConvTranspose(Layer):
     """`nn.ConvTransposeNd`: weight `(in, out/groups, *k)`."""
 
     kind: ClassVar[str] = "convT"
+    reads: ClassVar[str] = READS_CHANNELS
     out_channels: int
     kernel_size: Ints = (1,)
     stride: Ints = (1,)

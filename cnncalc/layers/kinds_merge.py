@@ -6,13 +6,14 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from cnncalc.errors import LayerArgError
+from cnncalc.layers.kinds_linear import batched_axis
 from cnncalc.layers.protocol import Merge
 from cnncalc.layers.window import Shape, fmt_shape
 from cnncalc.records import frozen
 
 
-def _mismatch(code: str, xs: Sequence[Shape]) -> LayerArgError:
-    return LayerArgError(code, shapes=", ".join(fmt_shape(x) for x in xs))
+def _mismatch(code: str, xs: Sequence[Shape], dim: int = 1) -> LayerArgError:
+    return LayerArgError(code, shapes=", ".join(fmt_shape(x) for x in xs), dim=dim)
 
 
 @frozen
@@ -27,14 +28,25 @@ class Add(Merge):
 
 @frozen
 class Concat(Merge):
-    """Concatenation on the channel axis."""
+    """`torch.cat(xs, dim)`: on the channel axis by default (`dim` 1, PyTorch's numbering with
+    the batch as 0), or any other (ViT's class token joins along the sequence)."""
 
     kind: ClassVar[str] = "concat"
+    dim: int = 1
+
+    def axis(self, xs: Sequence[Shape]) -> int:
+        a = batched_axis(self.dim, len(xs[0]))
+        if a is None:
+            raise LayerArgError("E0483", arg="dim", op="concat", dim=self.dim, last=len(xs[0]))
+        return a
 
     def out_shape_many(self, xs: Sequence[Shape]) -> Shape:
-        if any(len(x) != len(xs[0]) or x[1:] != xs[0][1:] for x in xs):
-            raise _mismatch("E0426", xs)
-        return (sum(x[0] for x in xs), *xs[0][1:])
+        a = self.axis(xs)
+        first = xs[0]
+        if any(len(x) != len(first) or x[:a] != first[:a] or x[a + 1 :] != first[a + 1 :]
+               for x in xs):  # fmt: skip
+            raise _mismatch("E0426" if a == 0 else "E0495", xs, dim=self.dim)
+        return (*first[:a], sum(x[a] for x in xs), *first[a + 1 :])
 
 
 @frozen

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from cnncalc.errors import LayerArgError
-from cnncalc.layers.protocol import Layer, check_in, check_rank
+from cnncalc.layers.protocol import READS_CHANNELS, Layer, check_in, check_rank
 from cnncalc.layers.window import Shape, fmt_shape, prod
 from cnncalc.records import frozen
 
@@ -15,6 +15,7 @@ class Norm(Layer):
     """Normalisation with an optional per-channel affine (weight and bias)."""
 
     kind: ClassVar[str] = "norm"
+    reads: ClassVar[str] = READS_CHANNELS
     affine: bool = True
     eps: float = 1e-5
     in_channels: int | None = None

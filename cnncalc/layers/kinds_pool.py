@@ -7,7 +7,7 @@ from fractions import Fraction
 from typing import ClassVar
 
 from cnncalc.errors import LayerArgError
-from cnncalc.layers.protocol import Layer, check_rank, spatial
+from cnncalc.layers.protocol import READS_CHANNELS, Layer, check_rank, spatial
 from cnncalc.layers.window import (
     RF,
     Ints,
@@ -27,6 +27,7 @@ class Pool(Layer):
     """Max or average pooling; stride defaults to the kernel (None = kernel)."""
 
     kind: ClassVar[str] = "pool"
+    reads: ClassVar[str] = READS_CHANNELS
     kernel_size: Ints = (2,)
     stride: Ints | None = None
     padding: Ints = (0,)
@@ -87,6 +88,7 @@ class AdaptivePool(Layer):
     """Adaptive pooling: the output size is what was asked (1 = global pooling)."""
 
     kind: ClassVar[str] = "adaptivepool"
+    reads: ClassVar[str] = READS_CHANNELS
     output_size: Ints = (1,)
     rank: int | None = None
     alias: str = ""

@@ -9,7 +9,7 @@ from types import MappingProxyType
 from typing import ClassVar
 
 from cnncalc.errors import LayerArgError
-from cnncalc.layers.protocol import Layer, check_rank, spatial
+from cnncalc.layers.protocol import READS_CHANNELS, Layer, check_rank, spatial
 from cnncalc.layers.window import (
     RANK_NAMES,
     RF,
@@ -40,6 +40,7 @@ class Upsample(Layer):
     with neither, the scale is 2."""
 
     kind: ClassVar[str] = "upsample"
+    reads: ClassVar[str] = READS_CHANNELS
     scale_factor: tuple[float, ...] | None = None
     size: Ints | None = None
     mode: str = "nearest"
@@ -112,6 +113,7 @@ class Pad_(Layer):
     """Explicit padding (`nn.ZeroPad2d`, `nn.ReflectionPad2d`, …)."""
 
     kind: ClassVar[str] = "pad"
+    reads: ClassVar[str] = READS_CHANNELS
     padding: PadSpec = (1,)
     mode: str = "constant"
     value: float = 0.0

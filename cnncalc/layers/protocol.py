@@ -16,12 +16,29 @@ from cnncalc.records import frozen
 
 Cost = tuple[Shape, int, int, "Shape | None", RF]
 
+#: where a tensor's axes come from: None for channels first (every grid kind's output), a
+#: permutation for a permuted grid (axis i holds channels-first axis `layout[i]`: `(1, 2, 0)` is
+#: channels last), `()` for a tensor reshaped so that no axis is known to be the channels
+Layout = tuple[int, ...] | None
+
+#: what a kind reads its input's axes as (`Layer.reads`)
+READS_ANY, READS_CHANNELS, READS_LAST = "", "channels", "last"
+
 
 @frozen
 class Layer:
     """Base of every kind: shape-preserving, free, no weights, receptive field unchanged."""
 
     kind: ClassVar[str] = "layer"
+    #: `READS_CHANNELS`: the first axis is the channels (conv, pool, bn …: a permuted tensor is
+    #: an error); `READS_LAST`: the last axis is the features (a channels-first grid is an error)
+    reads: ClassVar[str] = READS_ANY
+    #: the error when a `READS_LAST` kind receives a channels-first grid
+    last_code: ClassVar[str] = "E0481"
+
+    def out_layout(self, x: Shape, out: Shape, layout: Layout) -> Layout:
+        """The output's layout: the input's while the rank stays, channels first otherwise."""
+        return layout if len(out) == len(x) else None
 
     def out_shape(self, x: Shape) -> Shape:
         return x
@@ -39,6 +56,10 @@ class Layer:
     def rf(self, x: Shape, r: RF) -> RF:
         return r
 
+    def scratch(self, x: Shape) -> int:
+        """Elements per sample alive only while the layer runs (attention's scores)."""
+        return 0
+
     def cost(self, x: Shape, r: RF) -> Cost:
         """Everything at once: (output shape, params, MACs, kernel shape, receptive field)."""
         return self.out_shape(x), self.params(x), self.macs(x), self.kernel_shape(x), self.rf(x, r)
@@ -52,6 +73,10 @@ class Merge:
 
     def out_shape_many(self, xs: Sequence[Shape]) -> Shape:
         raise NotImplementedError
+
+    def macs_many(self, xs: Sequence[Shape]) -> int:
+        """Multiply-accumulates per sample (a matrix product's; a merge of sums has none)."""
+        return 0
 
 
 # --- input checks ---------------------------------------------------------------------------
@@ -81,3 +106,18 @@ def check_in(x: Shape, expected: int | None, features: bool = False) -> None:
     """A written `in` must equal the channels (or features) that arrive."""
     if expected is not None and expected != x[0]:
         raise LayerArgError("E0407" if features else "E0406", arg="in", e=expected, x=x[0])
+
+
+def check_layout(layer: Layer, x: Shape, layout: Layout) -> None:
+    """A kind that reads the first axis as channels gets a channels-first tensor (or a reshaped
+    one, whose axes the user chose); a kind that reads the last axis as features gets a vector
+    or a tensor whose channels are not first (a channels-first grid would mix a spatial axis)."""
+    if layer.reads == READS_CHANNELS and layout and layout != tuple(range(len(layout))):
+        back = [0, *(layout.index(i) + 1 for i in range(len(layout)))]
+        dims = ", ".join(str(d) for d in back)
+        raise LayerArgError("E0480", op=layer.kind, shape=fmt_shape(x), dims=dims)
+    if layer.reads == READS_LAST and layout is None and len(x) > 1:
+        rank = len(x) + 1
+        dims = ", ".join(str(d) for d in (0, *range(2, rank), 1))
+        code = layer.last_code
+        raise LayerArgError(code, op=layer.kind, shape=fmt_shape(x), dims=dims)

@@ -51,7 +51,7 @@ TABLE: Mapping[str, tuple[str, Mapping[str, object]]] = MappingProxyType(
         **{f"BatchNorm{s}": (f"bn{s}", {"alias": f"BatchNorm{s}"}) for s in _RANKS},
         **_ranked("InstanceNorm", "inorm"),
         "GroupNorm": ("gn", {}),
-        "LayerNorm": ("ln", {}),
+        "LayerNorm": ("layernorm", {}),
         "ReLU": ("relu", {}),
         "ReLU6": ("relu6", {}),
         "LeakyReLU": ("leakyrelu", {}),
@@ -79,6 +79,10 @@ TABLE: Mapping[str, tuple[str, Mapping[str, object]]] = MappingProxyType(
         "UpsamplingNearest2d": ("upsample", {"mode": "nearest"}),
         "UpsamplingBilinear2d": ("upsample", {"mode": "bilinear", "align_corners": True}),
         **_pads(),
+        "Unflatten": ("unflatten", {}),
+        "PixelShuffle": ("pixel_shuffle", {}),
+        "PixelUnshuffle": ("pixel_unshuffle", {}),
+        "MultiheadAttention": ("attention", {}),
     }
 )
 

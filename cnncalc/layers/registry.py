@@ -14,6 +14,7 @@ from types import MappingProxyType
 
 from cnncalc.errors import Msg
 from cnncalc.layers.kinds_act import ACTIVATIONS, Activation, Dropout, Identity, PReLU
+from cnncalc.layers.kinds_attn import Matmul, MultiheadAttention, WindowAttention
 from cnncalc.layers.kinds_conv import Conv, ConvTranspose, DwConv
 from cnncalc.layers.kinds_linear import Flatten, Linear
 from cnncalc.layers.kinds_merge import Add, Concat, Mul
@@ -27,6 +28,20 @@ from cnncalc.layers.kinds_split import (
     DropPath,
     Slice,
     Split,
+)
+from cnncalc.layers.kinds_tokens import (
+    ClassToken,
+    LayerNormLast,
+    LayerScale,
+    Permute,
+    PixelShuffle,
+    PosEmbedding,
+    Reshape,
+    Roll,
+    Select,
+    SpaceToDepth,
+    Transpose,
+    Unflatten,
 )
 from cnncalc.layers.protocol import Layer, Merge
 from cnncalc.layers.pytorch import HINTS, TABLE, normal_word, pytorch_kinds
@@ -48,6 +63,8 @@ class ArgType(str, enum.Enum):
     OPT_INTS = "opt_ints"
     INDEX = "index"
     REF = "ref"
+    DIM = "dim"
+    DIMS = "dims"
 
 
 #: each argument type as docs/format.md's "Argument values" table names it
@@ -64,6 +81,8 @@ ARG_TYPE_DOCS: Mapping[ArgType, str] = MappingProxyType(
         ArgType.CHOICE: "choice",
         ArgType.INDEX: "index",
         ArgType.REF: "reference",
+        ArgType.DIM: "axis",
+        ArgType.DIMS: "axes",
     }
 )
 
@@ -100,7 +119,17 @@ class Kind:
 
 
 #: kinds that act on each value alone: shapes, channels and receptive field pass through them
-ELEMENTWISE = (Norm, Activation, PReLU, Dropout, Identity, DropPath)
+ELEMENTWISE = (
+    Norm,
+    Activation,
+    PReLU,
+    Dropout,
+    Identity,
+    DropPath,
+    LayerNormLast,
+    LayerScale,
+    PosEmbedding,
+)
 
 # --- the arguments, shared where kinds share them -------------------------------------------
 
@@ -320,7 +349,12 @@ def _other_kinds() -> dict[str, Kind]:
         "upsample": Kind("upsample", Upsample, up_args, "scale_factor", doc="upsampling"),
         "pad": Kind("pad", Pad_, pad_args, "padding", doc="explicit padding"),
         "add": Kind("add", Add, doc="element-wise sum"),
-        "concat": Kind("concat", Concat, doc="channel concatenation"),
+        "concat": Kind(
+            "concat",
+            Concat,
+            (Arg("dim", ArgType.DIM, ("dim",), "the axis joined (1: the channels)"),),
+            doc="concatenation (channels, or any axis)",
+        ),
         "mul": Kind("mul", Mul, doc="element-wise product (broadcasting)"),
     }
 
@@ -362,6 +396,119 @@ def _split_kinds() -> dict[str, Kind]:
     }  # fmt: skip
 
 
+def _dim(field: str, doc: str, names: tuple[str, ...] = ()) -> Arg:
+    return Arg(field, ArgType.DIM, names or (field,), doc)
+
+
+def _token_kinds() -> dict[str, Kind]:
+    """Channels last, token sequences, learnable tensors of no layer, attention."""
+    axis = _dim("dim", "PyTorch's axis (0 is the batch; negative from the end)")
+    ln_args = (*_LN_ARGS[:2], replace(_LN_ARGS[2], doc="features (checked)"), _LN_ARGS[3])
+    shuffle = (Arg("factor", ArgType.INT, ("factor", "upscale_factor"), "r", required=True),)
+    unshuffle = (Arg("factor", ArgType.INT, ("factor", "downscale_factor"), "r", required=True),)
+    dims = Arg("dims", ArgType.DIMS, ("dims",), "every axis in its new place", required=True)
+    sizes = Arg("sizes", ArgType.DIMS, ("sizes", "unflattened_size"), "sizes", required=True)
+    shape = Arg("shape", ArgType.DIMS, ("shape",), "per-sample sizes", required=True)
+    return {
+        "permute": Kind("permute", Permute, (dims,), "dims", doc="reorder the axes"),
+        "transpose": Kind(
+            "transpose",
+            Transpose,
+            (_dim("dim0", "one axis", ("dim0",)), _dim("dim1", "the other", ("dim1",))),
+            doc="swap two axes",
+        ),
+        "reshape": Kind("reshape", Reshape, (shape,), "shape", doc="new per-sample shape"),
+        "unflatten": Kind("unflatten", Unflatten, (axis, sizes), doc="split one axis"),
+        "select": Kind(
+            "select",
+            Select,
+            (axis, Arg("index", ArgType.DIM, ("index",), "position on the axis")),
+            doc="take one position, dropping the axis",
+        ),
+        "layernorm": Kind(
+            "layernorm", LayerNormLast, ln_args, "in_channels", doc="layer norm over the last axis"
+        ),
+        "layer_scale": Kind(
+            "layer_scale",
+            LayerScale,
+            (Arg("init", ArgType.FLOAT, ("init", "init_value"), "initial γ (no count)"), axis),
+            doc="learnable scale per channel",
+        ),
+        "class_token": Kind(
+            "class_token",
+            ClassToken,
+            (Arg("num_tokens", ArgType.INT, ("num", "num_tokens"), "tokens"), axis),
+            "num_tokens",
+            doc="learnable tokens prepended",
+        ),
+        "pos_embedding": Kind("pos_embedding", PosEmbedding, doc="learnable tensor added"),
+        "pixel_shuffle": Kind(
+            "pixel_shuffle", PixelShuffle, shuffle, "factor", doc="depth to space"
+        ),
+        "pixel_unshuffle": Kind(
+            "pixel_unshuffle",
+            PixelShuffle,
+            unshuffle,
+            "factor",
+            fixed={"inverse": True},
+            doc="space to depth",
+        ),
+    }
+
+
+def _attention_kinds() -> dict[str, Kind]:
+    """Matrix products: attention, windowed attention (with its roll and patch merging), matmul."""
+    heads = Arg("num_heads", ArgType.INT, ("heads", "num_heads"), "attention heads", required=True)
+    attn_args = (
+        heads,
+        Arg("embed_dim", ArgType.INT, ("in", "embed_dim"), "features (checked)"),
+        _BIAS,
+        Arg("add_bias_kv", ArgType.BOOL, ("add_bias_kv",), "a learnable key/value token each"),
+        Arg("add_zero_attn", ArgType.BOOL, ("add_zero_attn",), "a zero key/value token each"),
+        Arg("kdim", ArgType.INT, ("kdim",), "key features (checked: self-attention)"),
+        Arg("vdim", ArgType.INT, ("vdim",), "value features (checked: self-attention)"),
+        Arg("dropout", ArgType.PROB, ("dropout",), "attention dropout (changes no count)"),
+        Arg("batch_first", ArgType.BOOL, ("batch_first",), "PyTorch's layout (changes no count)"),
+    )
+    return {
+        "attention": Kind(
+            "attention", MultiheadAttention, attn_args, "num_heads", doc="multi-head self-attention"
+        ),
+        "matmul": Kind("matmul", Matmul, doc="matrix product"),
+        "window_attention": Kind(
+            "window_attention",
+            WindowAttention,
+            (
+                heads,
+                Arg("window_size", ArgType.INT, ("window", "window_size"), "window side w"),
+                Arg("shift_size", ArgType.INT, ("shift", "shift_size"), "shift (no count)"),
+                Arg("qkv_bias", ArgType.BOOL, ("qkv_bias",), "the qkv projection's bias"),
+                Arg("proj_bias", ArgType.BOOL, ("proj_bias",), "the output projection's bias"),
+                Arg("attention_dropout", ArgType.PROB, ("attention_dropout",), "no count"),
+                Arg("dropout", ArgType.PROB, ("dropout",), "no count"),
+            ),
+            "num_heads",
+            doc="windowed self-attention (Swin)",
+        ),
+        "roll": Kind(
+            "roll",
+            Roll,
+            (
+                Arg("shifts", ArgType.DIMS, ("shifts",), "how far", required=True),
+                Arg("dims", ArgType.DIMS, ("dims",), "along which axes", required=True),
+            ),
+            doc="cyclic shift",
+        ),
+        "space_to_depth": Kind(
+            "space_to_depth",
+            SpaceToDepth,
+            (Arg("block_size", ArgType.INT, ("block_size", "factor"), "r"),),
+            "block_size",
+            doc="patch merging, channels last",
+        ),
+    }
+
+
 _BASE: Mapping[str, Kind] = MappingProxyType(
     {
         **_conv_kinds(),
@@ -370,6 +517,8 @@ _BASE: Mapping[str, Kind] = MappingProxyType(
         **_act_kinds(),
         **_other_kinds(),
         **_split_kinds(),
+        **_token_kinds(),
+        **_attention_kinds(),
     }
 )
 KINDS: Mapping[str, Kind] = MappingProxyType({**_BASE, **pytorch_kinds(_BASE)})

@@ -4,6 +4,7 @@ each node handed to the engine's `Graph`, which infers its shape (the only place
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 import yaml
@@ -47,7 +48,9 @@ _STRUCTURE_KEYS = {
 #: an item's meta keys, each with its key and value nodes
 Meta = Mapping[str, tuple[SNode, SNode]]
 #: which sizes a merge needs equal, for its message
-_MERGE_WHAT = {"add": "N0305", "concat": "N0306", "mul": "N0305"}
+#: the shape mismatches of the merges, which the loader words with the inputs' origins
+_MERGE_CODES = frozenset({"E0425", "E0426", "E0427", "E0491", "E0495"})
+_MERGE_WHAT = {"add": "N0305", "concat": "N0306", "mul": "N0305", "matmul": "N0360"}
 
 
 class Expander:
@@ -345,18 +348,40 @@ class Expander:
 
     # -- merges --
     def merge(self, scope: Scope, op: str, kn: SNode, vn: SNode | None, full: str) -> str:
+        """`add: [a, b]`, or with arguments `concat: {inputs: [a, b], dim: 2}`."""
         ctx = self.ctx
+        layer: Any = None
+        where: Mapping[str, Pos] = {}
+        if isinstance(vn, yaml.MappingNode):
+            entries = self.arg_entries(scope, op, vn)
+            found = [e for e in entries if e[0] == "inputs"]
+            if not found:
+                raise ctx.err(vn, "E0364", op=op)
+            layer, where = self.builder.build(op, [e for e in entries if e[0] != "inputs"], kn)
+            vn = found[0][2]
         if vn is None or not isinstance(vn, yaml.SequenceNode):
             raise ctx.err(vn or kn, "E0350", op=op)
         refs = tuple(ref(ctx, scope, n) for n in sequence(ctx, vn, op))
         if len(refs) < 2:
             raise ctx.err(vn, "E0351", op=op)
-        return self.emit_merge(scope, full, op, refs, kn)
+        return self.emit_merge(scope, full, op, refs, kn, layer, where)
 
-    def emit_merge(self, scope: Scope, full: str, op: str, refs: tuple[str, ...], at: SNode) -> str:
+    def emit_merge(
+        self,
+        scope: Scope,
+        full: str,
+        op: str,
+        refs: tuple[str, ...],
+        at: SNode,
+        layer: Any = None,
+        where: Mapping[str, Pos] = MappingProxyType({}),
+    ) -> str:
+        merge = KINDS[op].cls() if layer is None else layer
         try:
-            return self.emit(scope, full, op, KINDS[op].cls(), refs, at, {})
+            return self.emit(scope, full, op, merge, refs, at, where)
         except ShapeError as err:
+            if err.code not in _MERGE_CODES:  # an argument's own error (a wrong `dim`)
+                raise
             shapes = [self.shape(r) for r in refs]
             parts = [
                 Msg("N0313", shape=fmt_shape(s), src=self.origin(r)) for r, s in zip(refs, shapes)
@@ -369,7 +394,7 @@ class Expander:
                 hint = Msg("H0310")
             elif op == "mul":
                 hint = Msg("H0311")
-            what = Msg(_MERGE_WHAT[op])
+            what = Msg("N0361" if err.code == "E0495" else _MERGE_WHAT[op])
             raise ShapeError("E0352", err.pos, hint=hint, op=op, name=full, what=what,
                              inputs=inputs) from None  # fmt: skip
 
@@ -542,7 +567,7 @@ class Expander:
             raise ctx.err(kn, "E0360", block=op, chain=chain)
         given = self.block_args(scope, block, vn, first)
         params: dict[str, SNode] = {}
-        inner = Scope(full + ".", src, params, self.shape(src)[0])
+        inner = Scope(full + ".", src, params, self.graph.channels(src))
         at = ctx.pos(kn)
         try:
             for key, default in block.params.items():

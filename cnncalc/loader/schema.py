@@ -80,6 +80,9 @@ VALUES: Mapping[str, Schema] = {
         ]
     },
     "padding": {"anyOf": [ref("pad_sizes"), {"enum": list(PAD_MODES)}]},
+    # an axis number or size that may be negative (`loader.values.CONVERTERS`)
+    "dim": {"anyOf": [{"type": "integer"}, EXPR]},
+    "dims": {"anyOf": [ref("dim"), {"type": "array", "minItems": 1, "items": ref("dim")}]},
     "number": {"anyOf": [{"type": "number"}, EXPR]},
     "prob": {"anyOf": [{"type": "number", "minimum": 0, "maximum": 1}, EXPR]},
     "positive": {"anyOf": [{"type": "number", "exclusiveMinimum": 0}, EXPR]},
@@ -110,7 +113,7 @@ def _fixed(schema: Schema) -> Callable[[str, Arg], Schema]:
 #: whose schema depends on them); a test holds it complete
 ARG_SCHEMAS: Mapping[ArgType, Callable[[str, Arg], Schema]] = MappingProxyType(
     {
-        ArgType.INT: _fixed(ref("int")),
+        ArgType.INT: lambda op, arg: ref("int0" if arg.field == "shift_size" else "int"),
         ArgType.INTS: _sizes,
         ArgType.OPT_INTS: _sizes,
         ArgType.PADDING: _padding,
@@ -121,6 +124,8 @@ ARG_SCHEMAS: Mapping[ArgType, Callable[[str, Arg], Schema]] = MappingProxyType(
         ArgType.CHOICE: _choice,
         ArgType.INDEX: _fixed(ref("index")),
         ArgType.REF: _fixed(REF),
+        ArgType.DIM: _fixed(ref("dim")),
+        ArgType.DIMS: _fixed(ref("dims")),
     }
 )
 
@@ -153,12 +158,19 @@ def args_name(op: str) -> str:
 def op_value(op: str, kind: Kind) -> Schema:
     """What may follow `op:` in an item: nothing, named arguments, or the scalar shorthand."""
     if op in MERGES:
-        return {
-            "description": f"{kind.doc}: a list of references",
-            "type": "array",
-            "minItems": 2,
-            "items": REF,
+        refs = {"type": "array", "minItems": 2, "items": REF}
+        if not kind.args:
+            return {"description": f"{kind.doc}: a list of references", **refs}
+        with_args = {
+            "type": "object",
+            "properties": {
+                "inputs": {"description": "the references", **refs},
+                **{n: _documented(arg_schema(op, a), a, n) for n, a in kind.arg_by_name.items()},
+            },
+            "required": ["inputs"],
+            "additionalProperties": False,
         }
+        return {"description": f"{kind.doc}: a list of references", "anyOf": [refs, with_args]}
     alternatives: list[Schema] = [{"type": "null"}, ref(args_name(op))]
     if kind.scalar is not None:
         scalar = next(a for a in kind.args if a.field == kind.scalar)

@@ -312,7 +312,7 @@ Converter = Callable[[Ctx, str, Arg, SNode, Msg], object]
 
 
 def _int(ctx: Ctx, op: str, arg: Arg, node: SNode, what: Msg) -> object:
-    return expect_int(ctx, node, what, 0 if arg.field == "value" else 1)
+    return expect_int(ctx, node, what, 0 if arg.field in ("value", "shift_size") else 1)
 
 
 def _ints(ctx: Ctx, op: str, arg: Arg, node: SNode, what: Msg) -> object:
@@ -375,6 +375,9 @@ CONVERTERS: Mapping[ArgType, Converter] = {
     ArgType.CHOICE: lambda ctx, op, arg, node, what: choice(ctx, node, what, arg.choices),
     ArgType.INDEX: lambda ctx, op, arg, node, what: expect_int(ctx, node, what, -INT_MAX),
     ArgType.REF: lambda ctx, op, arg, node, what: expect_str(ctx, node, what),
+    # axis numbers and sizes with -1 (PyTorch's, batch included): negative counts from the end
+    ArgType.DIM: lambda ctx, op, arg, node, what: expect_int(ctx, node, what, -INT_MAX),
+    ArgType.DIMS: lambda ctx, op, arg, node, what: expect_ints(ctx, node, what, -INT_MAX),
 }
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 CONVENTION = (
     "params = learnable parameters (BN running stats excluded); MACs = multiply-accumulates of "
-    "conv/convT/linear, bias excluded; FLOPs = 2 × MACs (as torch FlopCounterMode); "
-    "shapes per sample"
+    "conv/convT/linear (at every position) and matrix products (matmul, attention's QKᵀ and "
+    "AV), bias excluded; FLOPs = 2 × MACs (as torch FlopCounterMode); shapes per sample"
 )
 
 UI: dict[str, str] = {
@@ -124,10 +124,48 @@ UI: dict[str, str] = {
     "explain.w.mul": "{shapes} → {out}: element-wise product, size-1 axes broadcast",
     "explain.w.adaptive": "fixed by the layer: {o}, whatever the input ({i})",
     "explain.w.out_shape": "channels first, per sample",
+    "explain.w.out_shape_last": "channels last (permuted), per sample",
+    "explain.w.out_shape_moved": "per sample, the axes rearranged",
     "explain.w.macs_conv": "{positions} output positions × {weights} weights ({kshape}) = {macs}",
     "explain.w.macs_transposed": "{positions} input positions × {weights} weights = {macs}",
     "explain.w.batch": "; × batch {batch} = {total}",
     "explain.w.no_bias": " (bias excluded)",
+    # channels last, tokens, attention (analysis/explain_tokens.py)
+    "explain.tokens": "Tokens",
+    "explain.joined": "Size on dim {dim}",
+    "explain.w.concat_axis": "{parts} = {total}: the inputs joined along dim {dim}",
+    "explain.heads": "Heads",
+    "explain.w.layer_scale_channels": "γ has one learnable scale per channel (shape C×1×1)",
+    "explain.w.layer_scale": "{c} parameters, one per channel; γ · x is element-wise, so no MACs",
+    "explain.w.class_token": "{num} learnable token(s) × {e} features = {total}",
+    "explain.w.tokens_grow": "prepended along the sequence: {a} → {b}",
+    "explain.w.pos_embedding": "one learnable value per token and feature: {dims} = {total}; "
+    "added element-wise, so no MACs",
+    "explain.w.layernorm_features": "normalised over the last axis, at every position",
+    "explain.w.layernorm_params": "2 × {f} = {total} (scale γ and shift β per feature)",
+    "explain.w.attention_tokens": "every token attends to every token",
+    "explain.w.attention_heads": "{e} features in {h} heads of d = {d}",
+    "explain.w.in_proj": "in_proj_weight (3E, E): the query, key and value projections",
+    "explain.w.attention_params": "in_proj 3·{e}² + 3·{e}, out_proj {e}² + {e}: 4·{e}² + 4·{e} "
+    "= {total} (with their biases)",
+    "explain.w.attention_params_nobias": "in_proj 3·{e}², out_proj {e}²: 4·{e}² = {total}",
+    "explain.w.bias_kv": ", plus bias_k and bias_v, 2·{e}",
+    "explain.windows": "Windows",
+    "explain.w.windows": "the map padded to {hp}×{wp}, cut into {w}×{w} windows: {windows}; "
+    "each token attends within its window",
+    "explain.w.window_params": "qkv 3·{c}² + 3·{c}, proj {c}² + {c} (with their biases), and "
+    "a relative-position bias table of {k}·{k}·{h} = {table}: {total}",
+    "explain.w.macs_window": "projections 4 · {p} · {c}² = {proj}, plus QKᵀ and AV in every "
+    "window 2 · {p} · {w}² · {c} = {products}: {macs}. The square stays inside the window: "
+    "linear in the map's size, quadratic in the window",
+    "explain.w.reorder": "{a} → {b}: the same values in another arrangement, nothing learned",
+    "explain.w.matmul": "{a} @ {b} → {out}: a product of two tensors, nothing learned",
+    "explain.w.macs_positions": "{positions} positions × {cin} × {cout} = {macs} (a Linear at "
+    "every position)",
+    "explain.w.macs_attention": "projections 4 · {l} · {e}² = {proj}, plus QKᵀ and AV "
+    "2 · {l} · {lk} · {e} = {products}: {macs}. The products grow with L²: twice the tokens, "
+    "four times their cost; the {scores} scores are activations while it runs",
+    "explain.w.macs_matmul": "{lead} × {n} × {k} × {m} = {macs}",
     "explain.w.rf": "input pixels seen by one output; jump {jump}",
     "explain.w.rf_step": "{formula} (input pixels seen by one output)",
     "explain.w.rf_merge": "the widest of the inputs: {size}",
@@ -178,6 +216,13 @@ UI: dict[str, str] = {
     "lint.CNN109.why": "dropout changes the variance between training and inference, so batch "
     "norm's running statistics stop matching ('variance shift'); put dropout after the last "
     "batch norm",
+    "lint.CNN110.msg": "attention '{layer}' over {l} tokens of {e} features: QKᵀ and AV cost "
+    "{products} MACs, more than its projections ({proj}), and its {scores} scores outweigh "
+    "the tokens",
+    "lint.CNN110.why": "attention's two products grow with the square of the tokens: from 2·E "
+    "tokens on they cost more than every projection, and doubling the image side "
+    "multiplies them by 16; windowed attention (Swin's) keeps them linear in the tokens, larger "
+    "patches make fewer tokens",
     # flow
     "flow.title": "shape flow, bars by {by}",
     "flow.by_macs": "MACs",
@@ -277,9 +322,9 @@ CLI: dict[str, str] = {
     "E0701": "no layer named '{name}' in this network",
     "E0701.hint": "the first column of 'cnncalc params' lists every layer's name",
     "E0702": "--ignore: no lint rule '{name}'",
-    "E0702.hint": "the rules are CNN101 to CNN109, or their names (see {docs})",
+    "E0702.hint": "the rules are CNN101 to CNN110, or their names (see {docs})",
     "E0703": "no lint rule '{name}'",
-    "E0703.hint": "list rule codes (CNN101 to CNN109) or their names, as in "
+    "E0703.hint": "list rule codes (CNN101 to CNN110) or their names, as in "
     "lint: {{ignore: [CNN105]}}",
 }
 
@@ -627,6 +672,9 @@ LOADER: dict[str, str] = {
     "E0361.hint": "declare it under the block's 'params'",
     "E0362": "block '{block}' needs parameter '{key}'",
     "E0362.hint": "write '{block}: {{{key}: ...}}' (declared at line {line})",
+    "E0364": "'{op}' with arguments takes its references as 'inputs', as in "
+    "'{op}: {{inputs: [a, b], dim: 2}}'",
+    "E0364.hint": "write the list of references under 'inputs'",
     "E0363": "input {shape} has 4 axes but no layer is 3-D: shapes are per sample, so its first "
     "axis would be read as the channels of a volume",
     "E0363.hint": "for an image with a batch, write 'input: {rest}' and 'batch: {batch}'; for a "
@@ -653,6 +701,8 @@ LOADER: dict[str, str] = {
     "N0304": "none",
     "N0305": "shapes",
     "N0306": "sizes except channels",
+    "N0360": "inner sizes (the first's last, the second's second-to-last)",
+    "N0361": "sizes except on the joined axis",
     "N0307": "a layer",
     "N0308": "arguments of '{op}'",
     "N0309": "branch {i}",
@@ -732,8 +782,10 @@ LAYERS: dict[str, str] = {
     "E0415.hint": "instance norm is for feature maps; use 'ln' or 'bn' on vectors",
     "E0416": "prelu num={num} must be 1 or the {c} input channels",
     "E0416.hint": "write num: 1 (one slope shared by every channel) or num: {c} (one per channel)",
-    "E0417": "linear needs a flat input but receives {shape}",
-    "E0417.hint": "add 'flatten' (or 'gap' then 'flatten') before it",
+    "E0417": "linear needs a flat input but receives {shape} (or a tensor with the channels last: "
+    "it acts on the last axis, here a spatial one)",
+    "E0417.hint": "add 'flatten' (or 'gap' then 'flatten') before it; for a Linear at every "
+    "position, put the channels last first: 'permute: [{dims}]'",
     # upsample and pad
     "E0418": "upsample mode '{mode}' needs a {rank} input but receives {shape}",
     "E0418.hint": "for this input use one of the modes {modes}",
@@ -761,16 +813,64 @@ LAYERS: dict[str, str] = {
     "E0430.hint": "leave align_corners out with mode '{mode}', or choose an interpolating mode",
     "E0431": "recompute_scale_factor needs a 'scale', not a 'size' (PyTorch rejects it)",
     "E0431.hint": "leave recompute_scale_factor out, or give 'scale' instead of 'size'",
-    "E0432": "flatten counts only start_dim 1 and end_dim -1 (or {last}), the whole sample, but "
-    "got start_dim {start} and end_dim {end}",
-    "E0432.hint": "leave start_dim and end_dim out: shapes are per sample, and flatten makes each "
-    "sample one vector",
+    "E0432": "flatten start_dim {start} and end_dim {end} must name per-sample axes 1 to {last} "
+    "in order (0 is the batch, negative counts from the end)",
+    "E0432.hint": "leave start_dim and end_dim out to make each sample one vector; start_dim: 2 "
+    "keeps the channels (a grid to a sequence)",
     "E0433": "divisor_override needs a 2-D or 3-D input but receives {shape} (PyTorch's AvgPool1d "
     "has no divisor_override)",
     "E0433.hint": "leave divisor_override out (it changes no count)",
     "E0434": "{alias} takes one padding or {n} values (left and right of each axis, last axis "
     "first, as PyTorch writes them), but got {count}",
     "E0434.hint": "write 'padding: 1', or all {n} values in PyTorch's order",
+    # channels last, tokens, attention (layers/kinds_tokens.py, kinds_attn.py)
+    "E0480": "{op} reads the first axis as channels, but this tensor is permuted ({shape}, "
+    "its channels moved)",
+    "E0480.hint": "permute it back first: 'permute: [{dims}]'",
+    "E0481": "{op} normalises the last axis, but receives a channels-first {shape} (the last "
+    "axis is spatial)",
+    "E0481.hint": "use 'ln' for the channels of a grid (ConvNeXt's LayerNorm2d), or put the "
+    "channels last first: 'permute: [{dims}]'",
+    "E0482": "permute dims [{dims}] must name each of the {n} axes 0 to {last} once, the batch "
+    "(0) first",
+    "E0482.hint": "write every axis, batch included: 'permute: [0, 2, 3, 1]' puts the channels "
+    "of an image last",
+    "E0483": "{op} dim {dim} names no per-sample axis: they are 1 to {last} (or -1 down to "
+    "-{last}); 0 is the batch",
+    "E0483.hint": "count the axes as PyTorch does, with the batch as axis 0",
+    "E0484": "{op} sizes [{sizes}] may hold at most one -1 and otherwise sizes of at least 1 "
+    "(input {shape})",
+    "E0484.hint": "write the per-sample sizes, leaving one as -1 to be inferred",
+    "E0485": "{op} sizes [{sizes}] do not hold the {n} elements of the input {shape}",
+    "E0485.hint": "the sizes' product must equal {n} (one size may be -1)",
+    "E0486": "select index {index} is outside the {size} positions of axis {dim}",
+    "E0486.hint": "indices go from 0 to size − 1 (or −size to −1 from the end)",
+    "E0487": "pixel_unshuffle by {r} needs every spatial size divisible by {r}, but receives "
+    "{shape}",
+    "E0487.hint": "pad or crop the input to a multiple of {r} first",
+    "E0488": "pixel_shuffle by {r} needs the channels divisible by {rn}, but {c} arrive",
+    "E0488.hint": "give the layer before it a multiple of {rn} output channels",
+    "E0489": "{op} needs a token sequence, tokens × features, but receives {shape}",
+    "E0489.hint": "flatten the grid and put the features last: 'flatten: {{start_dim: 2}}' then "
+    "'transpose: {{dim0: 1, dim1: 2}}' (for a sequence that is already flat: "
+    "'permute: [{dims}]')",
+    "E0490": "attention num_heads={h} must divide the {e} features",
+    "E0490.hint": "{e} % {h} = {r}; each head gets features / heads of them",
+    "E0491": "matmul needs a …×n×k and a …×k×m input (leading axes broadcasting), but "
+    "receives {shapes}",
+    "E0492": "{op} needs a channels-last image, height × width × channels, but receives {shape}",
+    "E0492.hint": "put the channels of an image last first: 'permute: [{dims}]'",
+    "E0493": "roll needs one shift per axis, but has shifts [{shifts}] and dims [{dims}]",
+    "E0493.hint": "write as many shifts as dims, as in 'roll: {{shifts: [-3, -3], dims: [1, 2]}}'",
+    "E0494": "select would leave no axis of the vector {shape}: a sample stays at least a vector",
+    "E0494.hint": "select from a tensor of two or more axes (ViT's class token: 'select' on the "
+    "197×768 tokens)",
+    "E0495": "concat along dim {dim} needs inputs whose sizes match on every other axis, but "
+    "receives {shapes}",
+    "E0495.hint": "only the joined axis may differ; check which axis is which (PyTorch's "
+    "numbers: 0 is the batch)",
+    "E0491.hint": "the first input's last size must equal the second's second-to-last; "
+    "transpose one of them",
     # hints for an unknown op (the registry's suggest_op)
     "H0401": "did you mean '{name}'? {reason}",
     "H0402": "Keras' Dense is a fully connected layer: 'linear' (PyTorch's Linear)",

@@ -27,8 +27,9 @@ UI: dict[str, str] = {
     "totals.output": "输出尺寸     {shape}",
     "totals.outputs": "输出尺寸     {shapes}",
     "totals.counting": "计数约定：{convention}。",
-    "convention": "参数数量 = 可学习参数（不含 BN 的运行统计量）；MACs = conv/convT/linear 的"
-    "乘加次数，不含偏置；FLOPs = 2 × MACs（与 torch FlopCounterMode 一致）；形状按单个样本计",
+    "convention": "参数数量 = 可学习参数（不含 BN 的运行统计量）；MACs = conv/convT/linear"
+    "（在每个位置）与矩阵乘法（matmul、注意力的 QKᵀ 和 AV）的乘加次数，不含偏置；"
+    "FLOPs = 2 × MACs（与 torch FlopCounterMode 一致）；形状按单个样本计",
     "explain.input": "输入",
     "explain.channel_path": "通道变化",
     "explain.size_rule": "输出尺寸公式",
@@ -115,10 +116,49 @@ UI: dict[str, str] = {
     "explain.w.mul": "{shapes} → {out}：逐元素相乘，大小为 1 的轴会广播",
     "explain.w.adaptive": "由层指定：{o}，与输入（{i}）无关",
     "explain.w.out_shape": "通道在前，单个样本",
+    "explain.w.out_shape_last": "通道在后（已重排），单个样本",
+    "explain.w.out_shape_moved": "单个样本，维度已重新排列",
     "explain.w.macs_conv": "{positions} 个输出位置 × {weights} 个权重（{kshape}）= {macs}",
     "explain.w.macs_transposed": "{positions} 个输入位置 × {weights} 个权重 = {macs}",
     "explain.w.batch": "；× 批大小 {batch} = {total}",
     "explain.w.no_bias": "（不含偏置）",
+    # 通道在后、词元、注意力（analysis/explain_tokens.py）
+    "explain.tokens": "词元",
+    "explain.joined": "第 {dim} 维尺寸",
+    "explain.w.concat_axis": "{parts} = {total}：各输入沿第 {dim} 维拼接",
+    "explain.heads": "头数",
+    "explain.w.layer_scale_channels": "γ 为每个通道配一个可学习的缩放（形状 C×1×1）",
+    "explain.w.layer_scale": "{c} 个参数，每个通道一个；γ · x 是逐元素乘法，所以没有 MACs",
+    "explain.w.class_token": "{num} 个可学习词元 × {e} 个特征 = {total}",
+    "explain.w.tokens_grow": "沿序列维拼在最前：{a} → {b}",
+    "explain.w.pos_embedding": "每个词元、每个特征一个可学习的值：{dims} "
+    "= {total}；逐元素相加，所以没有 MACs",
+    "explain.w.layernorm_features": "在每个位置上对最后一个维度做归一化",
+    "explain.w.layernorm_params": "2 × {f} = {total}（每个特征一个缩放 γ 和平移 β）",
+    "explain.w.attention_tokens": "每个词元都关注所有词元",
+    "explain.w.attention_heads": "{e} 个特征分成 {h} 个头，每头 d = {d}",
+    "explain.w.in_proj": "in_proj_weight (3E, E)：查询、键、值三个投影",
+    "explain.w.attention_params": "in_proj 3·{e}² + 3·{e}，out_proj {e}² + {e}：4·{e}² + 4·{e} "
+    "= {total}（含偏置）",
+    "explain.w.attention_params_nobias": "in_proj 3·{e}²，out_proj {e}²："
+    "共 4·{e}² = {total}（无偏置）",
+    "explain.w.bias_kv": "，另加 bias_k 与 bias_v，2·{e}",
+    "explain.windows": "窗口数",
+    "explain.w.windows": "特征图填充到 {hp}×{wp}，切成 {w}×{w} 的窗口：{windows} 个；"
+    "每个词元只在自己的窗口内做注意力",
+    "explain.w.window_params": "qkv 3·{c}² + 3·{c}，proj {c}² + {c}（含偏置），"
+    "再加相对位置偏置表 {k}·{k}·{h} = {table}：共 {total}",
+    "explain.w.macs_window": "投影 4 · {p} · {c}² = {proj}，加上每个窗口内的 QKᵀ 与 AV "
+    "2 · {p} · {w}² · {c} = {products}：共 {macs}。平方只在窗口内：随特征图大小线性增长，"
+    "随窗口边长平方增长",
+    "explain.w.reorder": "{a} → {b}：同样的值换一种排列，没有可学习参数",
+    "explain.w.matmul": "{a} @ {b} → {out}：两个张量相乘，没有可学习参数",
+    "explain.w.macs_positions": "{positions} 个位置 × {cin} × {cout}"
+    " = {macs}（在每个位置做一次 Linear）",
+    "explain.w.macs_attention": "投影 4 · {l} · {e}² = {proj}，加上 QKᵀ 与 AV "
+    "2 · {l} · {lk} · {e} = {products}：共 {macs}。这两次乘法随 L² 增长：词元数翻倍，"
+    "代价变为四倍；运行时 {scores} 个注意力分数也算作激活",
+    "explain.w.macs_matmul": "{lead} × {n} × {k} × {m} = {macs}",
     "explain.w.rf": "一个输出看到的输入像素；跳步 {jump}",
     "explain.w.rf_step": "{formula}（一个输出看到的输入像素）",
     "explain.w.rf_merge": "取各输入中最大的：{size}",
@@ -161,6 +201,11 @@ UI: dict[str, str] = {
     "lint.CNN109.msg": "dropout '{layer}' 直接接入 bn '{bn}'",
     "lint.CNN109.why": "dropout 使训练和推理时的方差不同，批归一化的运行统计量因此不再匹配"
     "（方差偏移）；把 dropout 放在最后一个批归一化之后",
+    "lint.CNN110.msg": "attention '{layer}' 作用于 {l} 个词元、每个 {e} 个特征：QKᵀ 与 AV 需要 "
+    "{products} 次乘加，超过它的投影（{proj}），{scores} 个注意力分数也超过了词元本身",
+    "lint.CNN110.why": "注意力的两次矩阵乘法随词元数的平方增长：词元数达到 2·E "
+    "起，它们的代价就超过全部投影；图像边长翻倍，这部分代价变为 16 倍；窗口注意力（Swin 的做法）"
+    "让它随词元数线性增长，更大的图块也能减少词元",
     "flow.title": "形状流，条形按{by}",
     "flow.by_macs": "乘加次数",
     "flow.by_params": "参数数量",
@@ -255,9 +300,9 @@ CLI: dict[str, str] = {
     "E0701": "网络中没有名为 '{name}' 的层",
     "E0701.hint": "'cnncalc params' 的第一列列出了每一层的名字",
     "E0702": "--ignore：没有名为 '{name}' 的 lint 规则",
-    "E0702.hint": "规则为 CNN101 至 CNN109，也可写规则名（见 {docs}）",
+    "E0702.hint": "规则为 CNN101 至 CNN110，也可写规则名（见 {docs}）",
     "E0703": "没有名为 '{name}' 的 lint 规则",
-    "E0703.hint": "请列出规则代码（CNN101 至 CNN109）或规则名，如 lint: {{ignore: [CNN105]}}",
+    "E0703.hint": "请列出规则代码（CNN101 至 CNN110）或规则名，如 lint: {{ignore: [CNN105]}}",
 }
 
 # --- E01xx source and YAML, E02xx values and expressions, E03xx document/scope/expansion,
@@ -597,6 +642,8 @@ LOADER: dict[str, str] = {
     "E0361.hint": "在块的 'params' 中声明它",
     "E0362": "块 '{block}' 需要参数 '{key}'",
     "E0362.hint": "写成 '{block}: {{{key}: ...}}'（声明于第 {line} 行）",
+    "E0364": "带参数的 '{op}' 要把引用写在 'inputs' 下，例如 '{op}: {{inputs: [a, b], dim: 2}}'",
+    "E0364.hint": "把引用列表写在 'inputs' 下",
     "E0363": "input {shape} 有 4 个轴，但没有一层是 3-D 的：形状按单个样本写，"
     "第一个轴会被当作体数据的通道数",
     "E0363.hint": "若是带批维度的图像，写 'input: {rest}' 和 'batch: {batch}'；"
@@ -622,6 +669,8 @@ LOADER: dict[str, str] = {
     "N0304": "无",
     "N0305": "形状",
     "N0306": "除通道外的尺寸",
+    "N0360": "内侧尺寸（第一个的最后一维与第二个的倒数第二维）",
+    "N0361": "除拼接维度外的尺寸",
     "N0307": "一个层",
     "N0308": "'{op}' 的参数",
     "N0309": "第 {i} 个分支",
@@ -698,8 +747,10 @@ LAYERS: dict[str, str] = {
     "E0415.hint": "实例归一化用于特征图；向量请用 'ln' 或 'bn'",
     "E0416": "prelu 的 num={num} 必须为 1 或等于输入通道数 {c}",
     "E0416.hint": "写 num: 1（所有通道共用一个斜率）或 num: {c}（每个通道一个）",
-    "E0417": "linear 需要展平的输入，但收到 {shape}",
-    "E0417.hint": "在它之前加 'flatten'（或先 'gap' 再 'flatten'）",
+    "E0417": "linear 需要展平的输入，但收到 {shape}（"
+    "或通道在后的张量：它作用于最后一个维度，这里是空间维）",
+    "E0417.hint": "在它之前加 'flatten'（或先 'gap' 再 'flatten'）；若要在每个位置做 Linear，"
+    "先把通道放到最后：'permute: [{dims}]'",
     # upsample and pad
     "E0418": "upsample 的 mode '{mode}' 需要 {rank} 输入，但收到 {shape}",
     "E0418.hint": "这个输入可用的 mode：{modes}",
@@ -726,15 +777,54 @@ LAYERS: dict[str, str] = {
     "E0430.hint": "mode '{mode}' 时去掉 align_corners，或改用插值模式",
     "E0431": "recompute_scale_factor 需要 'scale'，不能配合 'size'（PyTorch 会拒绝）",
     "E0431.hint": "去掉 recompute_scale_factor，或用 'scale' 代替 'size'",
-    "E0432": "flatten 只计算 start_dim 1 到 end_dim -1（或 {last}），即整个样本，"
-    "但这里是 start_dim {start}、end_dim {end}",
-    "E0432.hint": "去掉 start_dim 和 end_dim：形状按单个样本计，flatten 把每个样本展成一个向量",
+    "E0432": "flatten 的 start_dim {start} 与 end_d"
+    "im {end} 必须按顺序指向单个样本的第 1 到第 {last} 维"
+    "（0 是批维，负数从末尾数）",
+    "E0432.hint": "去掉 start_dim 和 end_dim，把每个样本展"
+    "成一个向量；start_dim: 2 保留通道（网格变序列）",
     "E0433": "divisor_override 需要 2-D 或 3-D 输入，但收到 {shape}（PyTorch 的 AvgPool1d 没有 "
     "divisor_override）",
     "E0433.hint": "去掉 divisor_override（它不影响任何计数）",
     "E0434": "{alias} 的填充要么给一个值，要么给 {n} 个值（按 PyTorch 的写法：每个维度先左后右，"
     "从最后一个维度开始），但给了 {count} 个",
     "E0434.hint": "写 'padding: 1'，或按 PyTorch 的顺序写全 {n} 个值",
+    # 通道在后、词元、注意力（layers/kinds_tokens.py、kinds_attn.py）
+    "E0480": "{op} 把第一个维度当作通道，但这个张量已被重排（{shape}，通道已移走）",
+    "E0480.hint": "先重排回来：'permute: [{dims}]'",
+    "E0481": "{op} 对最后一个维度做归一化，但收到通道在前的 {shape}（最后一维是空间维）",
+    "E0481.hint": "网格的通道请用 'ln'（ConvNeXt 的 LayerNorm2d），或先把通道放到最后："
+    "'permute: [{dims}]'",
+    "E0482": "permute 的 dims [{dims}] 必须把 0 到 {last} 这 {n} 个维度各写一次，且批维（0）在最前",
+    "E0482.hint": "写出所有维度（含批维）：'permute: [0, 2, 3, 1]' 把图像的通道放到最后",
+    "E0483": "{op} 的 dim {dim} 不是单个样本的维度：它们是 "
+    "1 到 {last}（或 -1 到 -{last}）；0 是批维",
+    "E0483.hint": "按 PyTorch 的方式数维度，批维是第 0 维",
+    "E0484": "{op} 的尺寸 [{sizes}] 最多只能有一个 -1，其余都须至少为 1（输入 {shape}）",
+    "E0484.hint": "写单个样本的尺寸，可留一个 -1 由系统推算",
+    "E0485": "{op} 的尺寸 [{sizes}] 容纳不了输入 {shape} 的 {n} 个元素",
+    "E0485.hint": "各尺寸之积必须等于 {n}（可有一个 -1）",
+    "E0486": "select 的下标 {index} 超出了第 {dim} 维的 {size} 个位置",
+    "E0486.hint": "下标取 0 到 size − 1（或从末尾数 −size 到 −1）",
+    "E0487": "pixel_unshuffle 按 {r} 需要每个空间尺寸都能被 {r} 整除，但收到 {shape}",
+    "E0487.hint": "先把输入填充或裁剪到 {r} 的倍数",
+    "E0488": "pixel_shuffle 按 {r} 需要通道数能被 {rn} 整除，但到达的是 {c}",
+    "E0488.hint": "让它前面一层输出 {rn} 的倍数个通道",
+    "E0489": "{op} 需要词元序列（词元数 × 特征数），但收到 {shape}",
+    "E0489.hint": "把网格展平并把特征放到最后：先 'flatten: {{start_dim: 2}}'，再 "
+    "'transpose: {{dim0: 1, dim1: 2}}'（已经是序列时：'permute: [{dims}]'）",
+    "E0490": "attention 的 num_heads={h} 必须整除 {e} 个特征",
+    "E0490.hint": "{e} % {h} = {r}；每个头分到 特征数 / 头数 个特征",
+    "E0491": "matmul 需要 …×n×k 与 …×k×m 两个输入（前面的维度可广播），但收到 {shapes}",
+    "E0492": "{op} 需要通道在后的图像（高 × 宽 × 通道），但收到 {shape}",
+    "E0492.hint": "先把图像的通道放到最后：'permute: [{dims}]'",
+    "E0493": "roll 每个维度需要一个位移量，但 shifts 为 [{shifts}]，dims 为 [{dims}]",
+    "E0493.hint": "shifts 与 dims 个数相同，例如 'roll: {{shifts: [-3, -3], dims: [1, 2]}}'",
+    "E0494": "select 会让向量 {shape} 一个维度都不剩：单个样本至少是一个向量",
+    "E0494.hint": "请在两个及以上维度的张量上使用 select"
+    "（例如取类别词元：在 197×768 的词元上 select）",
+    "E0495": "沿 dim {dim} 拼接要求各输入在其余维度上尺寸一致，但收到 {shapes}",
+    "E0495.hint": "只有拼接的维度可以不同；请核对维度编号（按 PyTorch 计，0 是批维）",
+    "E0491.hint": "第一个输入的最后一维须等于第二个输入的倒数第二维；请转置其中一个",
     # 未知 op 的提示（registry 的 suggest_op）
     "H0401": "是不是想写 '{name}'？{reason}",
     "H0402": "Keras 的 Dense 就是全连接层：'linear'（PyTorch 的 Linear）",
