@@ -313,13 +313,10 @@ class Expander:
         )
         self.stack.append("residual")
         body_items = sequence(ctx, fields["body"][1], "'body'")
-        inner = scope.sibling(src)
-        saved_names = dict(scope.names)
+        inner = scope.sibling(src)  # shares the scope's names: the body's stay visible after it
         self.items(inner, body_items)
         body_out = inner.last()
         self.stack.pop()
-        # names inside the body stay visible after it (they are in the same module scope)
-        scope.names.update({k: v for k, v in inner.names.items() if k not in saved_names})
         sc_node = fields.get("shortcut", (kn, None))[1]
         if sc_node is not None and isinstance(sc_node, yaml.SequenceNode):
             sub = scope.nested(f"{scope.prefix}{scope.auto('shortcut')}.", src)
