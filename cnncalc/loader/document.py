@@ -120,6 +120,8 @@ class Document:
         outputs: tuple[str, ...] = ()
         if "outputs" in entries:
             onode = entries["outputs"][1]
+            if isinstance(onode, yaml.SequenceNode) and not onode.value:
+                raise ctx.err(onode, "E0365")
             refs = (
                 sequence(ctx, onode, "'outputs'")
                 if isinstance(onode, yaml.SequenceNode)
@@ -273,7 +275,8 @@ class Document:
             if layers is None:
                 raise ctx.err(kn, "E0318", block=key)
             sequence(ctx, layers, Msg("N0312", block=key))
-            self.blocks[key] = BlockDef(key, params, layers, ctx.pos(kn))
+            required = tuple(k for k, v in params.items() if v is None)
+            self.blocks[key] = BlockDef(key, params, layers, ctx.pos(kn), required)
 
     def block_params(self, block: str, node: SNode) -> dict[str, SNode | None]:
         """A block's declared parameters: name -> default, None when `required`."""
