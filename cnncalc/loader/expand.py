@@ -17,7 +17,7 @@ from cnncalc.loader.expr import CallParams, subst
 from cnncalc.loader.extent import META_KEYS, STRUCTURES, Extent
 from cnncalc.loader.nodes import SNode
 from cnncalc.loader.scope import BlockDef, Scope, base_name, ref
-from cnncalc.loader.source import MAX_DEPTH, MAX_NOTES
+from cnncalc.loader.source import MAX_DEPTH, MAX_NOTES, MAX_RF
 from cnncalc.loader.values import (
     YAML11_BOOLS,
     Ctx,
@@ -269,6 +269,10 @@ class Expander:
         shape = self.graph.add(node)
         if max(shape) > INT_MAX:  # keeps every later size, and every message, a sane number
             raise ShapeError("E0343", node.pos, op=op, name=full, size=f"{max(shape):.3g}")
+        for axis in self.graph.rfs[full]:  # and every receptive-field number a small one
+            if any(abs(v.numerator) > MAX_RF or v.denominator > MAX_RF
+                   for v in (axis.size, axis.jump, axis.center)):  # fmt: skip
+                raise ShapeError("E0368", node.pos, op=op, name=full, limit="10^100")
         return full
 
     def shape(self, name: str) -> tuple[int, ...]:

@@ -81,6 +81,16 @@ _CONSTRUCTS: Mapping[type, str] = {
     ast.Subscript: "N0256",
     ast.IfExp: "N0257",
     ast.Lambda: "N0258",
+    ast.JoinedStr: "N0265",
+    ast.ListComp: "N0266",
+    ast.SetComp: "N0266",
+    ast.DictComp: "N0266",
+    ast.GeneratorExp: "N0266",
+    ast.List: "N0267",
+    ast.Tuple: "N0267",
+    ast.Set: "N0267",
+    ast.Dict: "N0267",
+    ast.NamedExpr: "N0268",
 }
 _SYMBOLS: Mapping[type, str] = {
     ast.Pow: "**",

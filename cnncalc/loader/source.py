@@ -20,6 +20,10 @@ MAX_NODES = 100_000
 #: `params` about 0.1 ms (docs/format.md, "Limits", has the measurements)
 MAX_LAYERS = 5_000
 MAX_LAYERS_ENV = "CNNCALC_MAX_LAYERS"
+#: receptive-field numbers (size, jump, centre, in input pixels): strides multiply the jump, so
+#: 5,000 layers of stride 10^6 would carry 30,000-digit numbers through every later layer (and
+#: every printout); a real network's field is a few thousand pixels
+MAX_RF = 10**100
 MAX_DEPTH = 64  # nesting of block calls and structures
 MAX_NOTES = 8  # "in block … called at …" lines on one error
 MAX_YAML_DEPTH = 200  # nesting of YAML collections (the composer recurses per level)

@@ -488,6 +488,10 @@ LOADER: dict[str, str] = {
     "N0262": "the expression is {n} characters long; at most {limit} are allowed",
     "N0263": "the expression has more than {limit} parts (numbers, names, operators)",
     "N0264": "'{shown}' goes beyond ±10^30, the largest value an expression may hold",
+    "N0265": "an f-string",
+    "N0266": "a comprehension",
+    "N0267": "a list, tuple, set or dict",
+    "N0268": "an assignment (:=)",
     "H0232": "write 1 for true and 0 for false",
     "H0233": "an expression can use the block's parameters and cin; declare any other under "
     "the block's 'params'",
@@ -650,6 +654,10 @@ LOADER: dict[str, str] = {
     "refer to a layer before it",
     "E0367": "'{ref}' is this layer's own name: a layer cannot take its own output",
     "E0367.hint": "refer to the layer before it ('prev' or -1), or to another one above it",
+    "E0368": "{op} '{name}' has a receptive field past {limit} input pixels (strides and "
+    "dilations multiply it)",
+    "E0368.hint": "a real network's receptive field is at most a few thousand pixels: check the "
+    "strides, dilations and scale factors",
     "H0310": "only the channels differ: 'concat' joins them, or project one side",
     "H0311": "mul broadcasts: each axis must match or be 1",
     "H0312": "its keys: {keys}",
