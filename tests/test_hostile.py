@@ -410,6 +410,8 @@ LIMIT_HINT = "CNNCALC_MAX_LAYERS=<n> raises it"
                      "'repeat: 10' of 1,000 layers each", id="fan-out-by-repeat"),
         pytest.param(net(layers="  - relu\n" * 5001), 5005, 5, "E0364",
                      "at least 5,001 layers", id="written-out"),
+        pytest.param("input: 3x8x8\nchannels: 3" + "->8" * 1_000_000 + "\n", 2, 11, "E0344",
+                     "the network expands past 5,000 layers", id="channels-stack"),
         # calls of a block with no layers count too: 4,000^2 calls would make nothing for long
         pytest.param(blocks(("b0", ""), ("b1", "{b0: null, repeat: 4000}"),
                             ("b2", "{b1: null, repeat: 4000}")) + "layers: [relu, b2]\n",

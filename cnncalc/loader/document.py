@@ -407,6 +407,8 @@ class Stack:
         norm = text
         for arrow in _ARROWS:
             norm = norm.replace(arrow, "\x00" + " " * (len(arrow) - 1))
+        if norm.count("\x00") > ctx.limit - ctx.count:  # a layer per token: stop before them
+            raise ctx.err(node, "E0344", limit=f"{ctx.limit:,}")
         col = 0
         for part in norm.split("\x00"):
             lead = len(part) - len(part.lstrip())

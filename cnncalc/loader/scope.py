@@ -48,12 +48,12 @@ class Scope:
         return None
 
     def visible(self) -> list[str]:
-        out: list[str] = []
+        out: dict[str, None] = {}  # (a dict: a list's `in` made this quadratic)
         scope: Scope | None = self
         while scope is not None:
-            out += [n for n in scope.names if n not in out]
+            out.update(dict.fromkeys(scope.names))
             scope = scope.parent
-        return out
+        return list(out)
 
     def nested(self, prefix: str, src: str) -> Scope:
         """A branch, shortcut or repeat copy: its own names, the enclosing ones visible, and
