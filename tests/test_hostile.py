@@ -425,6 +425,15 @@ def test_layer_limit_is_known_before_expanding(tmp: Path, text: str, line: int, 
     assert LIMIT_HINT in shown  # the hint says how to state the limit
 
 
+def test_counting_layers_nests_no_deeper_than_expanding(tmp: Path) -> None:
+    # 69 blocks, each 30 residuals deep around a call of the one before: counting them all
+    # first would recurse 2,000 levels; counted no deeper than expanded, the nesting limit says
+    nested = ("{residual: {body: [" * 30 + f"b{k - 1}" + "]}}" * 30 for k in range(1, 70))
+    text = blocks(("b0", "relu"), *zip((f"b{k}" for k in range(1, 70)), nested))
+    shown = error_at(tmp, text + "layers: [b69]\n", "E0330", 70, 56)
+    assert "nest deeper than 64 levels" in shown
+
+
 def test_at_the_layer_limit_within_the_promised_bounds(tmp: Path) -> None:
     """5,000 convs, the worst plain layers: every report under 5 s of CPU and 500 MB."""
     path = write(

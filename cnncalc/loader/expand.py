@@ -68,7 +68,8 @@ class Expander:
         finds the repeat or call inside it that crosses)."""
         ctx = self.ctx
         left = ctx.limit - ctx.count
-        sizes = [self.extent.item(item) for item in items]
+        extent = self.extent.at(len(self.stack))
+        sizes = [extent.item(item) for item in items]
         if sum(sizes) <= left:
             return
         before = 0
@@ -160,7 +161,9 @@ class Expander:
         left = ctx.limit - ctx.count
         if repeat > left:  # every copy makes at least one layer
             raise self.cap_error(rnode, repeat, None)
-        each = self.extent.one(op, vn)  # at least; when one copy fits, the copies may not
+        # the layers of one copy, at least: when one fits and all of them do not, stop here
+        # (when one alone does not fit, expanding it finds the repeat or call inside that does)
+        each = self.extent.at(len(self.stack)).one(op, vn)
         if each * repeat > left and each <= left:
             raise self.cap_error(rnode, repeat, each)
         out = src

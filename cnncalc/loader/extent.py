@@ -69,6 +69,7 @@ class Extent:
         self.known: dict[int, int] = {}  # id(node) -> layers, for items measured in full
         self.sized: dict[str, int] = {}  # block -> layers per call
         self.open: list[str] = []  # blocks being measured
+        self.depth = 0  # blocks and structures being measured, inside each other
 
     def items(self, items: Sequence[SNode]) -> int:
         total = 0
@@ -86,24 +87,29 @@ class Extent:
         self.known[id(item)] = n
         return n
 
-    def copy(self, item: SNode) -> int:
-        """The layers of one copy of an item."""
-        found = op_of(item)
-        return 0 if found is None else self.one(found[0], found[1])
+    def at(self, depth: int) -> Extent:
+        """Measure from `depth` levels of blocks and structures down (where the expansion is),
+        so that measuring never nests deeper than expanding may."""
+        self.depth = depth
+        return self
 
     def one(self, op: str, value: SNode | None) -> int:
-        if op in self.blocks:
-            return self.block(op)
-        if op == "residual":
-            return self.residual(value)
-        if op == "parallel":
-            return self.parallel(value)
-        return 1 if op in KINDS else 0
+        if op not in self.blocks and op not in STRUCTURES:
+            return 1 if op in KINDS else 0
+        if self.depth > MAX_DEPTH:  # expanding this deep is an error (E0330): no recursion
+            return 0
+        self.depth += 1
+        try:
+            if op in self.blocks:
+                return self.block(op)
+            return self.residual(value) if op == "residual" else self.parallel(value)
+        finally:
+            self.depth -= 1
 
     def block(self, name: str) -> int:
         if name in self.sized:
             return self.sized[name]
-        if name in self.open or len(self.open) > MAX_DEPTH:
+        if name in self.open:
             return 0
         self.open.append(name)
         layers = self.blocks[name].layers
