@@ -618,3 +618,27 @@ def test_forward_and_self_references_are_named(tmp: Path, layers: str, code: str
                                                 col: int, phrase: str) -> None:  # fmt: skip
     shown = error_at(tmp, net(layers=layers), code, line, col)
     assert phrase in shown
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "examples").glob("*.yaml")), ids=lambda p: p.stem)
+def test_the_layer_count_before_expanding_is_a_lower_bound(path: Path) -> None:
+    """Never a false alarm: what the limit is checked against never exceeds what is made (auto
+    shortcuts and the `channels` stack add layers the count leaves out)."""
+    import cnncalc
+    from cnncalc.errors import Source
+    from cnncalc.loader.document import Document
+    from cnncalc.loader.extent import Extent
+    from cnncalc.loader.nodes import compose
+
+    src = Source(str(path), path.read_text(encoding="utf-8"))
+    root = compose(src)
+    assert root is not None
+    entries = {k.value: v for k, v in root.value}
+    doc = Document(src)
+    if "blocks" in entries:
+        doc.parse_blocks(entries["blocks"])
+    counted = Extent(doc.blocks).items(entries["layers"].value) if "layers" in entries else 0
+    made = len(cnncalc.load(path).nodes)
+    assert made > 0 and counted <= made
+    if path.stem in ("densenet121", "googlenet", "unet", "alexnet"):  # no auto shortcut
+        assert counted == made

@@ -52,7 +52,13 @@ def repeat_count(node: SNode | None) -> int:
     if not isinstance(node, yaml.ScalarNode) or node.style:
         return 0
     text = node.value.replace("_", "")
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 19 else 0
+    if text.isascii() and text.isdigit():
+        return int(text) if len(text) <= 19 else 0
+    try:  # `repeat: 1e3` is a count too
+        number = float(text)
+    except ValueError:
+        return 0
+    return int(number) if number.is_integer() and 0 < number <= SATURATED else 0
 
 
 class Extent:
