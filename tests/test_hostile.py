@@ -401,14 +401,14 @@ LIMIT_HINT = "CNNCALC_MAX_LAYERS=<n> raises it"
         # a 10-way fan-out of blocks 9 deep (10^9 layers): the 6th call of b3 inside b4 crosses
         pytest.param(blocks(("b1", ", ".join(["relu"] * 10)),
                             *((f"b{i}", ", ".join([f"b{i - 1}"] * 10)) for i in range(2, 10)))
-                     + "layers: [b9]\n", 6, 37, "E0364",
+                     + "layers: [b9]\n", 6, 37, "E0369",
                      "with this item the network has at least 6,000 layers, past the limit of "
                      "5,000", id="fan-out-10-by-9"),
         pytest.param(blocks(("b1", ", ".join(["relu"] * 10)),
                             *((f"b{i}", f"{{b{i - 1}: null, repeat: 10}}") for i in range(2, 10)))
                      + "layers: [b9]\n", 6, 36, "E0339",
                      "'repeat: 10' of 1,000 layers each", id="fan-out-by-repeat"),
-        pytest.param(net(layers="  - relu\n" * 5001), 5005, 5, "E0364",
+        pytest.param(net(layers="  - relu\n" * 5001), 5005, 5, "E0369",
                      "at least 5,001 layers", id="written-out"),
         pytest.param("input: 3x8x8\nchannels: 3" + "->8" * 1_000_000 + "\n", 2, 11, "E0344",
                      "the network expands past 5,000 layers", id="channels-stack"),
@@ -452,7 +452,7 @@ def test_the_layer_limit_can_be_raised_or_lowered(tmp: Path) -> None:
     path = write(tmp, text)
     assert_safe(run_within(["params", path], cpu=5, memory=ACCEPTED_MEMORY,
                            env={"CNNCALC_MAX_LAYERS": "6000"}), 0)  # fmt: skip
-    shown = error_at(tmp, net(layers="  - relu\n" * 11), "E0364", 15, 5,
+    shown = error_at(tmp, net(layers="  - relu\n" * 11), "E0369", 15, 5,
                      env={"CNNCALC_MAX_LAYERS": "10"})  # fmt: skip
     assert "past the limit of 10" in shown
 

@@ -76,7 +76,7 @@ class Expander:
         for item, size in zip(items, sizes):
             if before + size > left:
                 if size <= left:
-                    raise ctx.err(item, "E0364", n=f"{ctx.count + before + size:,}",
+                    raise ctx.err(item, "E0369", n=f"{ctx.count + before + size:,}",
                                   limit=f"{ctx.limit:,}")  # fmt: skip
                 return
             before += size

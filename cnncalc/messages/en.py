@@ -643,8 +643,8 @@ LOADER: dict[str, str] = {
     "axis would be read as the channels of a volume",
     "E0363.hint": "for an image with a batch, write 'input: {rest}' and 'batch: {batch}'; for a "
     "3-D network (a volume, a video), say so with a 3-D op such as 'conv3d' or 'Conv3d'",
-    "E0364": "with this item the network has at least {n} layers, past the limit of {limit}",
-    "E0364.hint": "repeats and block calls multiply: check the counts; the limit keeps any file "
+    "E0369": "with this item the network has at least {n} layers, past the limit of {limit}",
+    "E0369.hint": "repeats and block calls multiply: check the counts; the limit keeps any file "
     "within seconds and a few hundred MB, and CNNCALC_MAX_LAYERS=<n> raises it",
     "E0365": "'outputs' is an empty list",
     "E0365.hint": "name the output layers, as in 'outputs: [head]', or leave 'outputs' out: the "

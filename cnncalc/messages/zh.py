@@ -610,8 +610,8 @@ LOADER: dict[str, str] = {
     "第一个轴会被当作体数据的通道数",
     "E0363.hint": "若是带批维度的图像，写 'input: {rest}' 和 'batch: {batch}'；"
     "若确是 3-D 网络（体数据、视频），用 'conv3d' 或 'Conv3d' 这样的 3-D 层表明",
-    "E0364": "加上这一项后网络至少有 {n} 层，超过了上限 {limit}",
-    "E0364.hint": "repeat 和块调用会相乘：请检查次数；这个上限让任何文件都能在几秒、几百 MB "
+    "E0369": "加上这一项后网络至少有 {n} 层，超过了上限 {limit}",
+    "E0369.hint": "repeat 和块调用会相乘：请检查次数；这个上限让任何文件都能在几秒、几百 MB "
     "内处理完，可用 CNNCALC_MAX_LAYERS=<n> 调高",
     "E0365": "'outputs' 是空列表",
     "E0365.hint": "写出作为输出的层，例如 'outputs: [head]'，或者去掉 'outputs'："
