@@ -249,9 +249,9 @@ CASES: dict[str, Case] = {
             for c, p in zip("abcdefghi", ["", *"abcdefgh"])
         )
         + "    layers: [relu]\nlayers: [b]\n",
-        10,
+        9,  # e: 10^5 values, past MAX_NODES
         50,
-        "YAML aliases expand this file past 1,000,000 values",
+        "YAML aliases expand this file past 100,000 values",
         "alias bomb",
     ),
     # --- op arguments -----------------------------------------------------------------------
@@ -458,7 +458,7 @@ CASES: dict[str, Case] = {
         NET + "  - relu:\n    repeat: 2000000\n",
         4,
         13,
-        "'repeat: 2,000,000' expands the network past 100,000 layers",
+        "'repeat: 2,000,000' expands the network past 5,000 layers",
     ),
 }
 
@@ -558,9 +558,9 @@ CASES |= {
             for b, inner in (("a", "relu"), ("b", "a"), ("c", "b"))
         )
         + "layers:\n  - c:\n    repeat: 200\n",
-        14,
+        10,  # in block b: 200 calls of a, 200 layers each, 40,000 > 5,000 before anything
         17,
-        "'repeat: 200' of 40,000 layers each expands the network past 100,000 layers",
+        "'repeat: 200' of 200 layers each expands the network past 5,000 layers",
     ),
 }
 

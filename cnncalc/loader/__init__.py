@@ -3,8 +3,9 @@
 The stages, each a module: `source` (reading, decoding, characters, limits), `nodes` (composing
 YAML in one checked pass), `sizes` (the one size grammar), `values` (typed scalars, argument
 converters), `expr` (`$param`, `${expr}`), `scope` (names and references), `build` (op +
-arguments -> a layer), `expand` (items, repeat, blocks, structures -> nodes), `document` (the
-top-level keys), and `single` (the `layer` command's options -> a one-layer network).
+arguments -> a layer), `extent` (the layers an item makes, known before it is expanded),
+`expand` (items, repeat, blocks, structures -> nodes), `document` (the top-level keys), and
+`single` (the `layer` command's options -> a one-layer network).
 
 The names below are loaded on first use, so that `cnncalc layer` (which needs `single` and
 `sizes` only) does not load the YAML parser.

@@ -123,6 +123,8 @@ class Document:
         outputs: tuple[str, ...] = ()
         if "outputs" in entries:
             onode = entries["outputs"][1]
+            if isinstance(onode, yaml.SequenceNode) and not onode.value:
+                raise ctx.err(onode, "E0365")
             refs = (
                 sequence(ctx, onode, "'outputs'")
                 if isinstance(onode, yaml.SequenceNode)
@@ -281,7 +283,8 @@ class Document:
             if layers is None:
                 raise ctx.err(kn, "E0318", block=key)
             sequence(ctx, layers, Msg("N0312", block=key))
-            self.blocks[key] = BlockDef(key, params, layers, ctx.pos(kn), frozen)
+            required = tuple(k for k, v in params.items() if v is None)
+            self.blocks[key] = BlockDef(key, params, layers, ctx.pos(kn), frozen, required)
 
     def block_params(self, block: str, node: SNode) -> dict[str, SNode | None]:
         """A block's declared parameters: name -> default, None when `required`."""
@@ -412,6 +415,8 @@ class Stack:
         norm = text
         for arrow in _ARROWS:
             norm = norm.replace(arrow, "\x00" + " " * (len(arrow) - 1))
+        if norm.count("\x00") > ctx.limit - ctx.count:  # a layer per token: stop before them
+            raise ctx.err(node, "E0344", limit=f"{ctx.limit:,}")
         col = 0
         for part in norm.split("\x00"):
             lead = len(part) - len(part.lstrip())

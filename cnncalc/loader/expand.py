@@ -15,11 +15,11 @@ from cnncalc.layers import INT_MAX, KINDS, MERGES, BatchNorm, Conv, fmt_shape
 from cnncalc.layers.kinds_split import MULTI_OUTPUT
 from cnncalc.layers.registry import suggest_op
 from cnncalc.loader.build import Builder, Entry
-from cnncalc.loader.expr import subst, synthetic
+from cnncalc.loader.expr import CallParams, subst, synthetic
+from cnncalc.loader.extent import META_KEYS, STRUCTURES, Extent
 from cnncalc.loader.nodes import SNode
 from cnncalc.loader.scope import BlockDef, Scope, base_name, ref
-from cnncalc.loader.source import MAX_DEPTH, MAX_NOTES
-from cnncalc.loader.source import MAX_LAYERS as MAX_NODES
+from cnncalc.loader.source import MAX_DEPTH, MAX_NOTES, MAX_RF, MAX_RF_TEXT
 from cnncalc.loader.values import (
     YAML11_BOOLS,
     Ctx,
@@ -38,8 +38,7 @@ from cnncalc.loader.values import (
     unknown_hint,
 )
 
-STRUCTURES = ("residual", "parallel")
-META_KEYS = ("name", "from", "repeat", "first", "if", "frozen")
+__all__ = ["META_KEYS", "STRUCTURES", "Expander"]
 #: the keys of each structure, the first of them required
 _STRUCTURE_KEYS = {
     "residual": ("body", "shortcut", "merge", "shortcut_first"),
@@ -63,6 +62,7 @@ class Expander:
         self.blocks = blocks
         self.stack: list[str] = []  # the block calls and structures being expanded
         self.frozen = 0  # how many `frozen: true` items (and frozen blocks) are being expanded
+        self.extent = Extent(blocks)
 
     # -- items --
     def items(self, scope: Scope, items: Sequence[SNode]) -> None:
@@ -72,8 +72,28 @@ class Expander:
             pos = self.ctx.pos(items[0]) if items else None
             raise SpecError("E0330", pos, depth=MAX_DEPTH, chain=chain)
         scope.reserve(items)
+        self.check_extent(items)
         for item in items:
             self.item(scope, item)
+
+    def check_extent(self, items: Sequence[SNode]) -> None:
+        """Stop before the work when these items make more layers than are left: at the item
+        where the count crosses the limit, when that item alone would fit (else expanding it
+        finds the repeat or call inside it that crosses)."""
+        ctx = self.ctx
+        left = ctx.limit - ctx.count
+        extent = self.extent.at(len(self.stack))
+        sizes = [extent.item(item) for item in items]
+        if sum(sizes) <= left:
+            return
+        before = 0
+        for item, size in zip(items, sizes):
+            if before + size > left:
+                if size <= left:
+                    raise ctx.err(item, "E0369", n=f"{ctx.count + before + size:,}",
+                                  limit=f"{ctx.limit:,}")  # fmt: skip
+                return
+            before += size
 
     def split(self, item: SNode) -> tuple[str, SNode, SNode | None, dict[str, tuple[SNode, SNode]]]:
         """(op, op key node, op value node, meta entries) of one item."""
@@ -116,6 +136,8 @@ class Expander:
         ctx = self.ctx
         op, kn, vn = what
         name = self.item_name(scope, meta)
+        if name is not None:
+            scope.building.add(name)
         src = ref(ctx, scope, meta["from"][1]) if "from" in meta else scope.last()
         repeat = expect_int(ctx, meta["repeat"][1], "repeat") if "repeat" in meta else None
         first = meta.get("first")
@@ -132,6 +154,7 @@ class Expander:
         else:
             out = self.repeat(scope, (op, kn, vn), base, src, repeat, meta)
         scope.push(base, out)
+        scope.building.discard(base)
 
     def op_param(self, scope: Scope, kn: SNode) -> str:
         """The op a `$param` item names (a word: an op or a block)."""
@@ -190,8 +213,14 @@ class Expander:
         op, kn, vn = what
         rnode = meta["repeat"][1]
         first = meta.get("first")
-        if repeat > MAX_NODES - ctx.count:  # every copy makes at least one layer
+        left = ctx.limit - ctx.count
+        if repeat > left:  # every copy makes at least one layer
             raise self.cap_error(rnode, repeat, None)
+        # the layers of one copy, at least: when one fits and all of them do not, stop here
+        # (when one alone does not fit, expanding it finds the repeat or call inside that does)
+        each = self.extent.at(len(self.stack)).one(op, vn)
+        if each * repeat > left and each <= left:
+            raise self.cap_error(rnode, repeat, each)
         out = src
         for i in range(repeat):
             over = first[1] if (first is not None and i == 0) else None
@@ -204,14 +233,14 @@ class Expander:
             scope.names[f"{base}.{i}"] = out  # a copy can be referenced: `from: c.0`
             made = ctx.count - before
             # fail fast: copy 1 on is what every further copy costs (copy 0 may differ)
-            if i >= 1 and made * (repeat - 1 - i) > MAX_NODES - ctx.count:
+            if i >= 1 and made * (repeat - 1 - i) > ctx.limit - ctx.count:
                 raise self.cap_error(rnode, repeat, made)
         return out
 
     def cap_error(self, rnode: SNode, repeat: int, per_copy: int | None) -> SpecError:
         each: object = Msg("N0301", n=f"{per_copy:,}") if per_copy is not None else ""
         return self.ctx.err(rnode, "E0339", repeat=f"{repeat:,}", each=each,
-                            limit=f"{MAX_NODES:,}")  # fmt: skip
+                            limit=f"{self.ctx.limit:,}")  # fmt: skip
 
     def one(
         self,
@@ -334,6 +363,10 @@ class Expander:
         shape = self.graph.add(node)
         if max(shape) > INT_MAX:  # keeps every later size, and every message, a sane number
             raise ShapeError("E0343", node.pos, op=op, name=full, size=f"{max(shape):.3g}")
+        for axis in self.graph.rfs[full]:  # and every receptive-field number a small one
+            if any(abs(v.numerator) > MAX_RF or v.denominator > MAX_RF
+                   for v in (axis.size, axis.jump, axis.center)):  # fmt: skip
+                raise ShapeError("E0368", node.pos, op=op, name=full, limit=MAX_RF_TEXT)
         return full
 
     def shape(self, name: str) -> tuple[int, ...]:
@@ -427,14 +460,11 @@ class Expander:
         self.stack.append("residual")
         start = len(self.graph.nodes)
         body_items = sequence(ctx, fields["body"][1], "'body'")
-        inner = scope.sibling(src)
-        saved_names = dict(scope.names)
+        inner = scope.sibling(src)  # shares the scope's names: the body's stay visible after it
         self.items(inner, body_items)
         body_out = inner.last()
         mid = len(self.graph.nodes)  # the body's layers are nodes[start:mid]
         self.stack.pop()
-        # names inside the body stay visible after it (they are in the same module scope)
-        scope.names.update({k: v for k, v in inner.names.items() if k not in saved_names})
         sc_node = fields.get("shortcut", (kn, None))[1]
         if sc_node is not None and isinstance(sc_node, yaml.SequenceNode):
             sub = scope.nested(f"{scope.prefix}{scope.auto('shortcut')}.", src)
@@ -566,21 +596,21 @@ class Expander:
             chain = " → ".join([*(s for s in self.stack if s in self.blocks), op])
             raise ctx.err(kn, "E0360", block=op, chain=chain)
         given = self.block_args(scope, block, vn, first)
-        params: dict[str, SNode] = {}
-        inner = Scope(full + ".", src, params, self.graph.channels(src))
+        for key in block.required:
+            if key not in given:
+                raise ctx.err(kn, "E0362", block=op, key=key, line=block.pos.line)
+        # a default is computed when first used, from `cin` and the parameters before it
+        params = CallParams(ctx, block.params, given, self.graph.channels(src))
+        inner = Scope(full + ".", src, params, params.cin)
         at = ctx.pos(kn)
         try:
-            for key, default in block.params.items():
-                if key in given:
-                    params[key] = given[key]
-                elif default is None:
-                    raise ctx.err(kn, "E0362", block=op, key=key, line=block.pos.line)
-                else:  # a default may compute from `cin` and the parameters before it
-                    params[key] = subst(ctx, params, inner.cin, default)
             items = sequence(ctx, block.layers, Msg("N0312", block=op))
             self.stack.append(op)
             self.frozen += block.frozen
+            before = ctx.count
             self.items(inner, items)
+            if ctx.count == before:  # a call of an empty block counts as a layer: calls end too
+                ctx.tick(kn)
             self.frozen -= block.frozen
             self.stack.pop()
         except CnnCalcError as err:

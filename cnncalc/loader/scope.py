@@ -29,11 +29,14 @@ class Scope:
     names: dict[str, str] = field(default_factory=dict)
     history: list[str] = field(default_factory=list)
     counters: dict[str, int] = field(default_factory=dict)
-    reserved: set[str] = field(default_factory=set)
+    #: the explicit names of the items, known before they are made: name -> its `name:` node
+    reserved: dict[str, SNode] = field(default_factory=dict)
     #: the enclosing sequence of a branch or shortcut, whose names stay visible inside it
     parent: Scope | None = None
     #: the names of items left out by `if:` -> what they would have received
     absent: dict[str, str] = field(default_factory=dict)
+    #: the names of the items being made (a reference to one is a layer taking its own output)
+    building: set[str] = field(default_factory=set)
 
     def last(self) -> str:
         return self.history[-1] if self.history else self.input
@@ -50,12 +53,12 @@ class Scope:
         return None
 
     def visible(self) -> list[str]:
-        out: list[str] = []
+        out: dict[str, None] = {}  # (a dict: a list's `in` made this quadratic)
         scope: Scope | None = self
         while scope is not None:
-            out += [n for n in scope.names if n not in out]
+            out.update(dict.fromkeys(scope.names))
             scope = scope.parent
-        return out
+        return list(out)
 
     def nested(self, prefix: str, src: str) -> Scope:
         """A branch, shortcut or repeat copy: its own names, the enclosing ones visible, and
@@ -66,7 +69,7 @@ class Scope:
         """A residual body: a new sequence whose names are the enclosing scope's own (its
         layers live in the enclosing module, like the layers of a torchvision block)."""
         return Scope(self.prefix, src, self.params, self.cin, self.names, [], self.counters,
-                     self.reserved, self.parent, self.absent)  # fmt: skip
+                     self.reserved, self.parent, self.absent, self.building)  # fmt: skip
 
     def auto(self, base: str) -> str:
         n = self.counters.get(base, 0)
@@ -84,16 +87,19 @@ class Scope:
         self.history.append(out)
 
     def reserve(self, items: Sequence[SNode]) -> None:
-        """Explicit names are known up front so that automatic ones never take them."""
+        """Explicit names are known up front, so that automatic ones never take them and a
+        reference to one not made yet is told apart from an unknown one. The names inside a
+        residual's body are this scope's own (`sibling`) and are reserved with it."""
         for item in items:
-            if isinstance(item, yaml.MappingNode):
-                for knode, vnode in item.value:
-                    if (
-                        isinstance(knode, yaml.ScalarNode)
-                        and knode.value == "name"
-                        and isinstance(vnode, yaml.ScalarNode)
-                    ):
-                        self.reserved.add(str(vnode.value))
+            if not isinstance(item, yaml.MappingNode):
+                continue
+            keys = {k.value: v for k, v in item.value if isinstance(k, yaml.ScalarNode)}
+            name = keys.get("name")
+            if isinstance(name, yaml.ScalarNode):
+                self.reserved.setdefault(str(name.value), name)
+            body = residual_body(keys)
+            if body is not None and "repeat" not in keys:
+                self.reserve(body)
 
 
 @dataclass(frozen=True)
@@ -106,6 +112,16 @@ class BlockDef:
     layers: SNode
     pos: Pos
     frozen: bool = False
+    required: tuple[str, ...] = ()  # the parameters without a default, in declared order
+
+
+def residual_body(keys: Mapping[str, SNode]) -> list[SNode] | None:
+    """The items of a residual's body, from an item's keys, when it is one."""
+    value = keys.get("residual")
+    if not isinstance(value, yaml.MappingNode):
+        return None
+    body = {k.value: v for k, v in value.value if isinstance(k, yaml.ScalarNode)}.get("body")
+    return list(body.value) if isinstance(body, yaml.SequenceNode) else None
 
 
 def base_name(op: str) -> str:
@@ -146,6 +162,23 @@ def ref(ctx: Ctx, scope: Scope, node: SNode) -> str:
     found = scope.lookup(v)
     if found is not None:
         return found
+    not_yet(ctx, scope, v, node)
     known = [*scope.visible(), "prev", "input"]
     hint = listed(unknown_hint(v, known), Msg("N0302", names=_in_scope(known)))
     raise ctx.err(node, "E0348", hint, ref=v)
+
+
+def not_yet(ctx: Ctx, scope: Scope, name: str, node: SNode) -> None:
+    """A reference to a layer not made yet: its own (a layer taking its own output) or one
+    further down (`name.3`, a copy, counts as its item's name, unless that item is made: then
+    the part does not exist)."""
+    head, _, tail = name.rpartition(".")
+    item = head if head and tail.isdigit() and scope.lookup(head) is None else name
+    at: Scope | None = scope
+    while at is not None:
+        if name in at.building or item in at.building:
+            raise ctx.err(node, "E0367", ref=name)
+        later = at.reserved.get(name) or at.reserved.get(item)
+        if later is not None:
+            raise ctx.err(node, "E0366", ref=name, line=ctx.pos(later).line)
+        at = at.parent

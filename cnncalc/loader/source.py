@@ -12,10 +12,20 @@ from typing import BinaryIO
 
 from cnncalc.errors import Msg, Pos, Source, SpecError
 
-MAX_NODES = 1_000_000  # expansion cap: layers made by repeat, blocks and aliases together
-#: layers after expansion: 100,000 analyse in about 2 s and 200 MB (any accepted input must
-#: finish in < 5 s and < 500 MB); checked before each copy is made, from the multiplied counts
-MAX_LAYERS = 100_000
+#: YAML values in a file, aliases counted by what they stand for: 100,000 scalars compose in
+#: about 0.5 s and 60 MB, and no value is read more than a few times after that
+MAX_NODES = 100_000
+#: layers after expansion (`CNNCALC_MAX_LAYERS` raises it), checked from multiplied counts
+#: before anything is expanded. Any accepted input must finish in < 5 s and < 500 MB on a
+#: small CI machine: the slowest command per layer, `explain`, takes about 0.5 ms a layer,
+#: `params` about 0.1 ms (docs/format.md, "Limits", has the measurements)
+MAX_LAYERS = 5_000
+MAX_LAYERS_ENV = "CNNCALC_MAX_LAYERS"
+#: receptive-field numbers (size, jump, centre, in input pixels): strides multiply the jump, so
+#: 5,000 layers of stride 10^6 would carry 30,000-digit numbers through every later layer (and
+#: every printout); a real network's field is a few thousand pixels
+MAX_RF = 10**10_000
+MAX_RF_TEXT = "10^10000"
 MAX_DEPTH = 64  # nesting of block calls and structures
 MAX_NOTES = 8  # "in block … called at …" lines on one error
 MAX_YAML_DEPTH = 200  # nesting of YAML collections (the composer recurses per level)
@@ -23,10 +33,21 @@ MAX_BYTES = 16 * 2**20  # input size; CNNCALC_MAX_BYTES raises it
 MAX_BYTES_ENV = "CNNCALC_MAX_BYTES"
 
 
+def _env_limit(name: str, default: int) -> int:
+    """A limit from the environment when it holds a positive number, else `default`."""
+    value = os.environ.get(name, "")
+    ok = value.isascii() and value.isdigit() and 0 < len(value) < 19 and int(value) > 0
+    return int(value) if ok else default
+
+
 def max_bytes() -> int:
     """The input size limit: `CNNCALC_MAX_BYTES` when it is a positive number, else 16 MiB."""
-    value = os.environ.get(MAX_BYTES_ENV, "")
-    return int(value) if value.isdigit() and 0 < len(value) < 19 and int(value) > 0 else MAX_BYTES
+    return _env_limit(MAX_BYTES_ENV, MAX_BYTES)
+
+
+def max_layers() -> int:
+    """The layer limit: `CNNCALC_MAX_LAYERS` when it is a positive number, else 5,000."""
+    return _env_limit(MAX_LAYERS_ENV, MAX_LAYERS)
 
 
 #: what YAML 1.1 accepts in a stream (everything else is a control character or a surrogate)

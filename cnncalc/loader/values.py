@@ -8,7 +8,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -17,7 +17,7 @@ from cnncalc.errors import Msg, Pos, Source, SpecError
 from cnncalc.layers import INT_MAX, PAD_MODES, Arg, ArgType
 from cnncalc.loader.nodes import STR, SNode, mark_pos
 from cnncalc.loader.sizes import SPLIT, has_separator, split_sizes
-from cnncalc.loader.source import MAX_NODES, char_name
+from cnncalc.loader.source import char_name, max_layers
 
 YAML11_BOOLS = frozenset(
     w for word in ("yes", "no", "on", "off", "y", "n") for w in (word, word.title(), word.upper())
@@ -63,10 +63,11 @@ def listed(hint: Msg | None, names: Msg) -> Msg:
 
 @dataclass
 class Ctx:
-    """What the walk carries: the source, the expansion budget."""
+    """What the walk carries: the source, the layers made so far and the limit on them."""
 
     src: Source
     count: int = 0
+    limit: int = field(default_factory=max_layers)
 
     def pos(self, node: SNode) -> Pos:
         mark = node.start_mark
@@ -87,8 +88,8 @@ class Ctx:
 
     def tick(self, node: SNode, n: int = 1) -> None:
         self.count += n
-        if self.count > MAX_NODES:
-            raise self.err(node, "E0344", limit=f"{MAX_NODES:,}")
+        if self.count > self.limit:
+            raise self.err(node, "E0344", limit=f"{self.limit:,}")
 
 
 class ExprNode(yaml.ScalarNode):

@@ -541,6 +541,27 @@ LOADER: dict[str, str] = {
     "N0259": "this kind of expression",
     "N0260": "keyword or starred arguments",
     "N0261": "parameters here: {names}",
+    "N0262": "the expression is {n} characters long; at most {limit} are allowed",
+    "N0263": "the expression has more than {limit} parts (numbers, names, operators)",
+    "N0264": "'{shown}' goes beyond ±10^30, the largest value an expression may hold",
+    "N0265": "an f-string",
+    "N0266": "a comprehension",
+    "N0267": "a list, tuple, set or dict",
+    "N0268": "an assignment (:=)",
+    "H0232": "write 1 for true and 0 for false",
+    "H0233": "an expression can use the block's parameters and cin; declare any other under "
+    "the block's 'params'",
+    "H0235": "give the parameter a number where the block is called, or a number as its default",
+    "H0237": "with these parameters the divisor is 0; keep it positive, as in max(d, 1)",
+    "H0239": "round(v) rounds to a whole number; round(v, d) takes d from -30 to 30",
+    "H0240": "keep every value in range: a division by a tiny value or a huge product has no "
+    "finite size",
+    "H0241": "min(a, b, …) and max(a, b, …) take numbers; round(v), round(v, digits), int(v) and "
+    "make_divisible(v, divisor) take one number each, and the digits and divisor",
+    "H0262": "compute in steps: a block parameter's default can hold a part of it "
+    "(params: {{mid: '${{cin * 4}}'}})",
+    "H0264": "sizes are whole numbers below 2^63 (about 9.2e18): check the parameters this "
+    "expression uses",
     # document.py: the top-level keys
     "E0301": "the file is empty",
     "E0301.hint": "a network needs at least 'input:' and 'layers:' (or 'channels:')",
@@ -625,7 +646,8 @@ LOADER: dict[str, str] = {
     "E0338": "'first' does not apply to '{op}'",
     "E0338.hint": "put the structure in a block and repeat the block call",
     "E0339": "'repeat: {repeat}'{each} expands the network past {limit} layers",
-    "E0339.hint": "lower the count (nested repeats multiply)",
+    "E0339.hint": "lower the count (nested repeats and block calls multiply); the limit keeps any "
+    "file within seconds and a few hundred MB, and CNNCALC_MAX_LAYERS=<n> raises it",
     "E0340": "'{key}' and '{other}' are the same argument of '{op}' ({doc})",
     "E0340.hint": "give it once",
     "E0341": "'{op}' takes no value here",
@@ -636,7 +658,8 @@ LOADER: dict[str, str] = {
     "(an axis of {size})",
     "E0343.hint": "check the scale factors and strides",
     "E0344": "the network expands past {limit} layers",
-    "E0344.hint": "check 'repeat' counts, recursive blocks and YAML aliases",
+    "E0344.hint": "check the 'repeat' counts and block calls (they multiply); the limit keeps any "
+    "file within seconds and a few hundred MB, and CNNCALC_MAX_LAYERS=<n> raises it",
     "E0345": "a relative reference must be negative (-1 = previous), got {v}",
     "E0345.hint": "write -1 for the item before, -2 for the one before that",
     "E0346": "reference {v} goes back past the first item (only {n} before it)",
@@ -692,6 +715,21 @@ LOADER: dict[str, str] = {
     "E0385.hint": "write it on each {op} item that needs it",
     "E0383": "{op} takes 'size_of' or '{key}', not both",
     "E0383.hint": "size_of fixes the output size to another tensor's; drop '{key}'",
+    "E0369": "with this item the network has at least {n} layers, past the limit of {limit}",
+    "E0369.hint": "repeats and block calls multiply: check the counts; the limit keeps any file "
+    "within seconds and a few hundred MB, and CNNCALC_MAX_LAYERS=<n> raises it",
+    "E0365": "'outputs' is an empty list",
+    "E0365.hint": "name the output layers, as in 'outputs: [head]', or leave 'outputs' out: the "
+    "last layer is then the output",
+    "E0366": "'{ref}' is defined later, at line {line}",
+    "E0366.hint": "a layer takes the output of one above it: move this item below '{ref}', or "
+    "refer to a layer before it",
+    "E0367": "'{ref}' is this layer's own name: a layer cannot take its own output",
+    "E0367.hint": "refer to the layer before it ('prev' or -1), or to another one above it",
+    "E0368": "{op} '{name}' has a receptive field past {limit} input pixels (strides and "
+    "dilations multiply it)",
+    "E0368.hint": "a real network's receptive field is at most a few thousand pixels: check the "
+    "strides, dilations and scale factors",
     "H0310": "only the channels differ: 'concat' joins them, or project one side",
     "H0311": "mul broadcasts: each axis must match or be 1",
     "H0312": "its keys: {keys}",
