@@ -48,6 +48,14 @@ MODELS: dict[str, dict[str, object]] = {
 SEGMENTATION = {"deeplabv3_resnet50"}
 #: examples whose layer names mirror torchvision's module paths
 NAMED = ["shufflenet_v2_x1_0", "mobilenet_v3_large", "regnet_y_400mf"]
+#: examples whose layer names are torchvision's parameter paths, where torchvision keeps a
+#: parameter on a module that is no single layer here (ConvNeXt's `features.1.0.layer_scale`, ViT's
+#: `class_token` and `encoder.pos_embedding`) or one layer here is several modules there (Swin's
+#: `attn` holds `attn.qkv`, `attn.proj` and `attn.relative_position_bias_table`)
+PATHS = ["convnext_tiny", "vit_b_16", "swin_t"]
+#: examples that write torchvision's StochasticDepth (efficientnet_b0 leaves it out: it counts
+#: nothing)
+STOCHASTIC = {"convnext_tiny", "swin_t"}
 
 
 def _torchvision() -> Any:
@@ -71,8 +79,9 @@ def _pair(v: object) -> tuple[int, ...]:
     return tuple(v) if isinstance(v, tuple | list) else (int(v), int(v))  # type: ignore[call-overload]
 
 
-def _torch_layers(model: Any) -> list[tuple[object, ...]]:
-    """What each counted or configured module does, in the order the forward pass runs them."""
+def _torch_layers(model: Any, stochastic: bool = False) -> list[tuple[object, ...]]:
+    """What each counted or configured module does, in the order the forward pass runs them
+    (with `stochastic`, StochasticDepth too)."""
     import torch
     from torch import nn
 
@@ -98,6 +107,8 @@ def _torch_layers(model: Any) -> list[tuple[object, ...]]:
             return ("window", m.num_heads, tuple(m.window_size), tuple(m.shift_size))
         if isinstance(m, nn.MultiheadAttention):
             return ("attention", m.num_heads, m.dropout, m.in_proj_bias is not None)
+        if stochastic and type(m).__name__ == "StochasticDepth":
+            return ("drop_path", m.p, m.mode)
         return None
 
     seen: list[tuple[object, ...]] = []
@@ -176,9 +187,12 @@ def test_example_equals_torchvisions_model(name: str) -> None:
 
 def _cnncalc_layers(name: str) -> list[tuple[object, ...]]:
     out = []
+    describes = dict(DESCRIBE)
+    if name in STOCHASTIC:
+        describes[L.DropPath] = lambda _, m: ("drop_path", m.p, m.mode)
     for row in cnncalc.analyze(ROOT / "examples" / f"{name}.yaml").layers:
         layer = row.node.layer
-        for cls, describe in DESCRIBE.items():
+        for cls, describe in describes.items():
             if isinstance(layer, cls):
                 out.append(describe(row, layer))
                 break
@@ -187,7 +201,7 @@ def _cnncalc_layers(name: str) -> list[tuple[object, ...]]:
 
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_example_has_torchvisions_arguments(name: str) -> None:
-    expected = _torch_layers(_model(name))
+    expected = _torch_layers(_model(name), stochastic=name in STOCHASTIC)
     got = _cnncalc_layers(name)
     assert len(got) == len(expected)
     for i, (ours, theirs) in enumerate(zip(got, expected)):
@@ -247,6 +261,32 @@ def test_example_mirrors_torchvisions_names(name: str) -> None:
     expected = _torch_weighted_names(getattr(models, name)(weights=None, **MODELS[name]))
     rows = cnncalc.analyze(ROOT / "examples" / f"{name}.yaml").layers
     assert [r.name for r in rows if r.params] == expected
+
+
+@pytest.mark.parametrize("name", PATHS)
+def test_example_names_torchvisions_parameter_paths(name: str) -> None:
+    """Every layer with parameters is named by the module (or parameter) path that holds exactly
+    its parameters in torchvision's model, and together they hold all of them, each once."""
+    params = dict(_model(name).named_parameters())
+    rows = [r for r in cnncalc.analyze(ROOT / "examples" / f"{name}.yaml").layers if r.params]
+    covered: list[str] = []
+    for row in rows:
+        mine = [p for p in params if p == row.name or p.startswith(row.name + ".")]
+        assert sum(params[p].numel() for p in mine) == row.params, row.name
+        covered += mine
+    assert sorted(covered) == sorted(params)
+
+
+def test_the_stochastic_depth_comparison_sees_a_wrong_probability() -> None:
+    """torchvision's per-block probabilities are compared: block 1 of ConvNeXt has 0.1 · 1 / 17."""
+    expected = _torch_layers(_model("convnext_tiny"), stochastic=True)
+    ramps = [d for d in expected if d[0] == "drop_path"]
+    assert len(ramps) == 18 and ramps[1] == ("drop_path", 0.1 * 1 / 17, "row")
+    assert [d for d in _cnncalc_layers("convnext_tiny") if d[0] == "drop_path"] == ramps
+    text = (ROOT / "examples" / "convnext_tiny.yaml").read_text(encoding="utf-8")
+    wrong = cnncalc.analyze(text.replace("0.1 * id / 17", "0.1 * id / 18"))
+    probabilities = [r.node.layer.p for r in wrong.layers if isinstance(r.node.layer, L.DropPath)]
+    assert probabilities[1] != ramps[1][1]
 
 
 @pytest.mark.parametrize("size", [(520, 520), (224, 224), (320, 320), (97, 131)])
