@@ -185,6 +185,27 @@ def test_example_equals_torchvisions_model(name: str) -> None:
     assert (1, *report.output_shape) == tuple(out.shape)
 
 
+def test_vit_b_16_counts_each_part_as_flopcountermode_does() -> None:
+    """docs/counting.md: 17,563,828,224 MACs, term by term, equal to FlopCounterMode's count of each
+    operator (autograd on, math backend); not the 17,563,840,512 once quoted (12,288 more)."""
+    import torch
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+    from torch.utils.flop_counter import FlopCounterMode
+
+    tokens, e, heads, mlp = 197, 768, 12, 3072
+    conv = 768 * 196 * (3 * 16 * 16)
+    linears = 12 * (tokens * e * 3 * e + tokens * e * e + 2 * tokens * e * mlp) + e * 1000
+    products = 12 * 2 * heads * tokens**2 * (e // heads)
+    assert (conv, linears, products) == (115_605_504, 16_732_895_232, 715_327_488)
+    counter = FlopCounterMode(display=False)
+    with sdpa_kernel(SDPBackend.MATH), counter:
+        _model("vit_b_16").eval()(torch.zeros(1, 3, 224, 224))
+    measured = {str(op): n // 2 for op, n in counter.get_flop_counts()["Global"].items()}
+    assert measured == {"aten.convolution": conv, "aten.addmm": linears, "aten.bmm": products}
+    macs = cnncalc.analyze(ROOT / "examples" / "vit_b_16.yaml").totals.macs
+    assert macs == conv + linears + products == 17_563_828_224 != 17_563_840_512
+
+
 def _cnncalc_layers(name: str) -> list[tuple[object, ...]]:
     out = []
     describes = dict(DESCRIBE)
