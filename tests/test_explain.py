@@ -226,3 +226,45 @@ def test_layer_command_shares_the_explanation() -> None:
     assert "64（输出通道）× 28 = 1,792" in zh.stdout
     for term in ("输入通道数", "输出通道数", "卷积核形状", "参数数量"):
         assert term in zh.stdout
+
+
+# --- shifted windows: the zero-cost moves inside window attention ---------------------------
+
+WINDOWS = "input: 32x7x20\nlayers:\n  - permute: [0, 2, 3, 1]\n"
+
+
+@pytest.mark.parametrize(
+    ("shift", "window", "value", "words"),
+    [
+        (3, 4, "3", "torch.roll by −3 on both axes"),  # 8×20 padded, both axes rolled
+        (3, 7, "3", "torch.roll by −3 along W only"),  # w = 7 covers H = 7: torchvision's rule
+        (3, 21, "0", "the shift of 3 is not applied"),  # one window covers the 7×21 map
+        (0, 7, "0", "the windows are cut where they lie"),
+    ],
+)
+def test_window_attention_shows_its_shift(shift: int, window: int, value: str, words: str) -> None:
+    item = f"  - window_attention: {{heads: 4, window: {window}, shift: {shift}}}\n    name: a\n"
+    s = steps_of(WINDOWS + item, "a")
+    assert s["Shift"].value == value
+    assert words in s["Shift"].working
+    assert ("no MACs" in s["Shift"].working) == (value != "0")
+
+
+def test_window_partition_is_a_step_with_its_shape() -> None:
+    """A 7×20 map, w = 7: padded to 7×21, ⌈7/7⌉·⌈20/7⌉ = 3 windows of 7² = 49 tokens of 32."""
+    s = steps_of(WINDOWS + "  - window_attention: {heads: 4, window: 7}\n    name: a\n", "a")
+    assert s["Window partition"].value == "3×49×32"
+    assert "7×20×32 padded to 7×21×32, cut into 3 windows of 49 tokens" in (
+        s["Window partition"].working
+    )
+    zh = steps_of(WINDOWS + "  - window_attention: {heads: 4, window: 7}\n    name: a\n", "a", "zh")
+    assert zh["窗口划分"].value == "3×49×32" and zh["移位"].value == "0"
+
+
+def test_swin_t_last_stage_does_not_shift() -> None:
+    """examples/swin_t.yaml: stage 4 runs on 7×7 with 7×7 windows, so its 'shift: 3' block is not
+    shifted (torchvision sets the shift to 0), while stage 1's is (56×56)."""
+    report = ROOT / "examples" / "swin_t.yaml"
+    assert steps_of(str(report), "features.1.1.attn")["Shift"].value == "3"
+    assert steps_of(str(report), "features.7.1.attn")["Shift"].value == "0"
+    assert steps_of(str(report), "features.1.1.attn")["Window partition"].value == "64×49×96"

@@ -123,6 +123,7 @@ def _window_attention(row: LayerReport, lang: str, context: bool) -> list[Step]:
             n(windows),
             t("explain.w.windows", lang, hp=hp, wp=wp, w=w, windows=n(windows)),
         ),
+        *_window_moves(row, lang),
         _step(
             t("explain.heads", lang),
             str(h),
@@ -141,6 +142,33 @@ def _window_attention(row: LayerReport, lang: str, context: bool) -> list[Step]:
                 total=n(row.params),
             ),
         ),
+    ]
+
+
+def _window_moves(row: LayerReport, lang: str) -> list[Step]:
+    """The zero-cost moves inside a window attention, in the order they run: the cyclic shift
+    (torch.roll) and the window partition and reverse, with their shapes."""
+    layer = row.node.layer
+    assert isinstance(layer, WindowAttention)
+    h, w_, c = row.in_shape
+    hp, wp, _ = layer.padded(row.in_shape)
+    w, s = layer.window_size, layer.shift_size
+    windows = (hp // w) * (wp // w)
+    partition = t(
+        "explain.w.partition", lang, h=h, w=w_, c=n(c), hp=hp, wp=wp, windows=n(windows), w2=w * w
+    )
+    rolled = [axis for axis, size in (("H", hp), ("W", wp)) if w < size]  # torchvision's rule
+    if s == 0:
+        shift, working = "0", t("explain.w.shift_none", lang)
+    elif not rolled:
+        shift, working = "0", t("explain.w.shift_covered", lang, w=w, hp=hp, wp=wp, s=s)
+    elif len(rolled) == 1:
+        shift, working = str(s), t("explain.w.shift_one", lang, s=s, axis=rolled[0], w=w)
+    else:
+        shift, working = str(s), t("explain.w.shift", lang, s=s)
+    return [
+        _step(t("explain.shift", lang), shift, working),
+        _step(t("explain.partition", lang), f"{n(windows)}×{w * w}×{n(c)}", partition),
     ]
 
 

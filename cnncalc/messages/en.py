@@ -153,6 +153,21 @@ UI: dict[str, str] = {
     "explain.windows": "Windows",
     "explain.w.windows": "the map padded to {hp}×{wp}, cut into {w}×{w} windows: {windows}; "
     "each token attends within its window",
+    "explain.partition": "Window partition",
+    "explain.w.partition": "{h}×{w}×{c} padded to {hp}×{wp}×{c}, cut into {windows} windows of "
+    "{w2} tokens ({windows}×{w2}×{c}); after the attention the windows are put back (window "
+    "reverse) and the padding cut off: reshapes and permutes, no parameters, no MACs",
+    "explain.shift": "Shift",
+    "explain.w.shift": "torch.roll by −{s} on both axes before the partition and by +{s} after "
+    "the reverse, so these windows straddle the previous block's; a mask keeps tokens rolled in "
+    "from the far edge apart: no parameters, no MACs",
+    "explain.w.shift_covered": "none: the {w}×{w} window covers the {hp}×{wp} map, so the shift "
+    "of {s} is not applied (as torchvision sets it to 0)",
+    "explain.w.shift_none": "none: the windows are cut where they lie",
+    "explain.w.shift_one": "torch.roll by −{s} along {axis} only, before the partition, and by "
+    "+{s} after the reverse: the {w}-wide window covers the map's other axis, where torchvision "
+    "sets the shift to 0; a mask keeps tokens rolled in from the far edge apart: no parameters, "
+    "no MACs",
     "explain.w.window_params": "qkv 3·{c}² + 3·{c}, proj {c}² + {c} (with their biases), and "
     "a relative-position bias table of {k}·{k}·{h} = {table}: {total}",
     "explain.w.macs_window": "projections 4 · {p} · {c}² = {proj}, plus QKᵀ and AV in every "

@@ -146,6 +146,19 @@ UI: dict[str, str] = {
     "explain.windows": "窗口数",
     "explain.w.windows": "特征图填充到 {hp}×{wp}，切成 {w}×{w} 的窗口：{windows} 个；"
     "每个词元只在自己的窗口内做注意力",
+    "explain.partition": "窗口划分",
+    "explain.w.partition": "{h}×{w}×{c} 填充到 {hp}×{wp}×{c}，切成 {windows} 个窗口，"
+    "每个 {w2} 个词元（{windows}×{w2}×{c}）；注意力之后把窗口拼回原位（窗口还原）并去掉填充："
+    "只是重排与变形，没有参数，不计 MAC",
+    "explain.shift": "移位",
+    "explain.w.shift": "划分前用 torch.roll 在两个轴上各移 −{s}，还原后再移 +{s}，"
+    "使这些窗口跨过上一块的窗口边界；掩码让从另一侧卷入的词元互不相见：没有参数，不计 MAC",
+    "explain.w.shift_covered": "不移位：{w}×{w} 的窗口已覆盖 {hp}×{wp} 的整张特征图，"
+    "移位量 {s} 不起作用（torchvision 同样将其置为 0）",
+    "explain.w.shift_none": "不移位：窗口按原位切分",
+    "explain.w.shift_one": "只在 {axis} 轴上移位：划分前用 torch.roll 移 −{s}，还原后再移 +{s}；"
+    "宽 {w} 的窗口已覆盖另一个轴，torchvision 在那个轴上将移位置为 0；"
+    "掩码让从另一侧卷入的词元互不相见：没有参数，不计 MAC",
     "explain.w.window_params": "qkv 3·{c}² + 3·{c}，proj {c}² + {c}（含偏置），"
     "再加相对位置偏置表 {k}·{k}·{h} = {table}：共 {total}",
     "explain.w.macs_window": "投影 4 · {p} · {c}² = {proj}，加上每个窗口内的 QKᵀ 与 AV "
