@@ -110,9 +110,32 @@ def unfrozen_item(draw: st.DrawFn) -> str:
     return f"{{parallel: {{branches: [{', '.join(branches)}], merge: {merge}}}}}"
 
 
+@st.composite
+def token_head(draw: st.DrawFn) -> list[str]:
+    """A ViT-style head on the grid: tokens, a class token and a position embedding (or not),
+    pre-norm attention and MLP blocks, then the class token's (or the first token's) logits."""
+    heads = draw(st.sampled_from([1, 2, 4, 8]))  # each divides the 8 features
+    lines = ["  - {flatten: {start_dim: 2}}", "  - {transpose: {dim0: 1, dim1: 2}}"]
+    lines.append("  - {linear: 8}")  # to 8 features, whatever the channels before
+    if draw(st.booleans()):
+        lines.append("  - class_token")
+    if draw(st.booleans()):
+        lines.append("  - pos_embedding")
+    for _ in range(draw(st.integers(1, 2))):
+        lines += [
+            f"  - {{residual: {{body: [layernorm, {{attention: {heads}}}]}}}}",
+            "  - {residual: {body: [layernorm, {linear: 16}, gelu, {linear: 8}]}}",
+        ]
+    return [*lines, "  - layernorm", "  - {select: {dim: 1, index: 0}}", "  - {linear: 10}"]
+
+
 @settings(max_examples=40, deadline=None)
-@given(st.lists(graph_item(), min_size=1, max_size=4), st.sampled_from([8, 12, 16]))
-def test_random_graphs_match_torch(items: list[str], size: int) -> None:
+@given(
+    st.lists(graph_item(), min_size=1, max_size=4),
+    st.sampled_from([8, 12, 16]),
+    st.one_of(st.just([]), token_head()),
+)
+def test_random_graphs_match_torch(items: list[str], size: int, head: list[str]) -> None:
     lines = [f"input: 8x{size}x{size}", "layers:", "  - {conv: {out: 8, k: 3, p: 1}}"]
     for i, item in enumerate(items):
         if item.startswith("PARTS:"):
@@ -135,6 +158,7 @@ def test_random_graphs_match_torch(items: list[str], size: int) -> None:
             ]
             continue
         lines.append(f"  - {item}")
+    lines += head
     try:
         net = cnncalc.load("\n".join(lines) + "\n")
     except cnncalc.CnnCalcError as err:  # e.g. the map shrank below a 3×3 window
