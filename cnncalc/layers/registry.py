@@ -184,7 +184,10 @@ _NORM_IN = Arg(
 _AFFINE = Arg("affine", ArgType.BOOL, ("affine", "elementwise_affine"), "learnable scale and shift")
 _EPS = Arg("eps", ArgType.FLOAT, ("eps",), "numerical epsilon")
 _MOMENTUM = Arg(
-    "momentum", ArgType.OPT_FLOAT, ("momentum",), "running-stat momentum (null: a cumulative average)"
+    "momentum",
+    ArgType.OPT_FLOAT,
+    ("momentum",),
+    "running-stat momentum (null: a cumulative average)",
 )
 _TRACK = Arg(
     "track_running_stats",
