@@ -190,6 +190,26 @@ def test_short_help_and_version() -> None:
     assert "--install-completion" in invoke("--help")[1]
 
 
+def test_shell_completion_completes_commands_and_options() -> None:
+    """What bash's completion script asks (`--show-completion` prints that script)."""
+    import os
+    import subprocess
+    import sys
+
+    def complete(words: str) -> list[str]:
+        env = {**os.environ, "_CNNCALC_COMPLETE": "complete_bash", "COMP_WORDS": words,
+               "COMP_CWORD": str(len(words.split()) - 1), "PYTHONPATH": str(ROOT)}  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, "-m", "cnncalc"], env=env, capture_output=True, text=True, check=False
+        )
+        return done.stdout.split()
+
+    assert complete("cnncalc pa") == ["params"]
+    assert "--format" in complete("cnncalc params --fo")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "--install-completion" in readme and "--show-completion" in readme
+
+
 @pytest.mark.parametrize("command", COMMANDS)
 def test_help_has_no_placeholders_and_examples_that_run(
     command: str, monkeypatch: pytest.MonkeyPatch
