@@ -151,6 +151,25 @@ def test_a_bad_input_option_is_a_located_error(bad: str) -> None:
     assert "error[E0011]" in err and "hint:" in err
 
 
+@pytest.mark.parametrize("command", ["params", "check", "explain", "lint", "flow"])
+def test_a_batch_axis_in_the_input_option_is_refused(command: str) -> None:
+    """`--input 1x3x224x224` (torchinfo's `input_size`) is refused as `input:` is (E0363), not
+    read as a volume that fails somewhere deep in the network."""
+    code, out, err = invoke(command, str(EXAMPLES / "resnet18.yaml"), "--input", "1x3x224x224")
+    assert code == 2 and not out, err
+    assert "error[E0012]" in err and "per sample" in err
+    assert "hint: for an image with a batch, write '--input 3x224x224 --batch 1'" in err
+    assert "Traceback" not in err
+
+
+def test_a_four_axis_input_option_on_a_3d_network_is_a_volume(tmp_path: Path) -> None:
+    net = tmp_path / "video.yaml"
+    net.write_text("input: 3x8x32x32\nlayers:\n  - conv3d: {out: 4, k: 3}\n", encoding="utf-8")
+    code, out, err = invoke("params", str(net), "--input", "3x16x64x64", "-f", "json")
+    assert code == 0, err
+    assert json.loads(out)["output_shape"] == [4, 14, 62, 62]
+
+
 # --- explain a block ----------------------------------------------------------------------------
 
 
