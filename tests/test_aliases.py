@@ -265,3 +265,21 @@ def test_pytorch_names_take_the_ops_names_and_defaults() -> None:
     )
     assert [n.name for n in net.nodes] == ["conv1", "relu1", "maxpool1"]
     assert analyze_network(net).layers[-1].out_shape == (8, 30 // 2, 30 // 2)
+
+
+@pytest.mark.parametrize(
+    "item", ["bn: {momentum: null}", "BatchNorm2d: {momentum: ~}", "inorm: {momentum: null}"]
+)
+def test_momentum_none_is_pytorchs_cumulative_average(item: str) -> None:
+    """`nn.BatchNorm2d(C, momentum=None)` keeps a cumulative moving average: accepted as torch
+    accepts it, and it changes no count."""
+    r = cnncalc.analyze(NET + f"  - {item}\n")
+    assert r.layers[0].node.layer.momentum is None  # type: ignore[attr-defined]
+    plain = cnncalc.analyze(NET + f"  - {item.split(':')[0]}\n")
+    assert r.to_dict()["totals"] == plain.to_dict()["totals"]
+    nn = pytest.importorskip("torch.nn")
+    assert nn.BatchNorm2d(3, momentum=None).momentum is None
+
+
+def test_momentum_is_still_a_number_or_null() -> None:
+    assert code_of(NET + "  - bn: {momentum: fast}\n") == "E0208"

@@ -151,6 +151,25 @@ def test_a_bad_input_option_is_a_located_error(bad: str) -> None:
     assert "error[E0011]" in err and "hint:" in err
 
 
+@pytest.mark.parametrize("command", ["params", "check", "explain", "lint", "flow"])
+def test_a_batch_axis_in_the_input_option_is_refused(command: str) -> None:
+    """`--input 1x3x224x224` (torchinfo's `input_size`) is refused as `input:` is (E0363), not
+    read as a volume that fails somewhere deep in the network."""
+    code, out, err = invoke(command, str(EXAMPLES / "resnet18.yaml"), "--input", "1x3x224x224")
+    assert code == 2 and not out, err
+    assert "error[E0012]" in err and "per sample" in err
+    assert "hint: for an image with a batch, write '--input 3x224x224 --batch 1'" in err
+    assert "Traceback" not in err
+
+
+def test_a_four_axis_input_option_on_a_3d_network_is_a_volume(tmp_path: Path) -> None:
+    net = tmp_path / "video.yaml"
+    net.write_text("input: 3x8x32x32\nlayers:\n  - conv3d: {out: 4, k: 3}\n", encoding="utf-8")
+    code, out, err = invoke("params", str(net), "--input", "3x16x64x64", "-f", "json")
+    assert code == 0, err
+    assert json.loads(out)["output_shape"] == [4, 14, 62, 62]
+
+
 # --- explain a block ----------------------------------------------------------------------------
 
 
@@ -188,6 +207,26 @@ def test_short_help_and_version() -> None:
     code, out, _ = invoke("-V")
     assert code == 0 and out == f"cnncalc {cnncalc.__version__}\n"
     assert "--install-completion" in invoke("--help")[1]
+
+
+def test_shell_completion_completes_commands_and_options() -> None:
+    """What bash's completion script asks (`--show-completion` prints that script)."""
+    import os
+    import subprocess
+    import sys
+
+    def complete(words: str) -> list[str]:
+        env = {**os.environ, "_CNNCALC_COMPLETE": "complete_bash", "COMP_WORDS": words,
+               "COMP_CWORD": str(len(words.split()) - 1), "PYTHONPATH": str(ROOT)}  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, "-m", "cnncalc"], env=env, capture_output=True, text=True, check=False
+        )
+        return done.stdout.split()
+
+    assert complete("cnncalc pa") == ["params"]
+    assert "--format" in complete("cnncalc params --fo")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "--install-completion" in readme and "--show-completion" in readme
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -118,6 +118,7 @@ VALUES: dict[ArgType, Callable[[Arg, int], st.SearchStrategy[Any]]] = {
     ArgType.PADDING: _padding,
     ArgType.BOOL: lambda arg, n: st.booleans(),
     ArgType.FLOAT: lambda arg, n: st.floats(0.01, 1),
+    ArgType.OPT_FLOAT: lambda arg, n: st.none() | st.floats(0.01, 1),
     ArgType.PROB: lambda arg, n: st.floats(0, 1),
     ArgType.SCALE: lambda arg, n: _per_axis(st.floats(0.25, 3), n),
     ArgType.CHOICE: lambda arg, n: st.sampled_from(arg.choices),

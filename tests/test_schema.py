@@ -120,6 +120,7 @@ def test_each_argument_by_each_name(op: str) -> None:
         "padding": 1,
         "bool": True,
         "float": 0.5,
+        "opt_float": None,  # PyTorch's momentum=None
         "prob": 0.5,
         "scale": 2,
         "index": -1,

@@ -286,7 +286,14 @@ def override(
 
         net = configure(net, batch, dtype)
     if input_shape is not None:
-        net = dataclasses.replace(net, input_shape=input_option(input_shape))
+        shape = input_option(input_shape)
+        if len(shape) == 4 and not any(getattr(n.layer, "rank", None) == 4 for n in net.nodes):
+            # as `input:` in a file (E0363): most likely a batch in front of a 2-D image
+            from cnncalc.render.text import fmt_shape
+
+            rest = "x".join(str(v) for v in shape[1:])
+            raise CnnCalcError("E0012", shape=fmt_shape(shape), rest=rest, batch=shape[0])
+        net = dataclasses.replace(net, input_shape=shape)
     return net
 
 

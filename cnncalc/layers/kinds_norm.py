@@ -36,7 +36,7 @@ class BatchNorm(Norm):
     """`nn.BatchNormNd`; running statistics are buffers, not parameters."""
 
     kind: ClassVar[str] = "bn"
-    momentum: float = 0.1
+    momentum: float | None = 0.1  # None: a cumulative average, as PyTorch's momentum=None
     rank: int | None = None
     alias: str = "bn"
     track_running_stats: bool = True  # buffers only: changes no count
@@ -78,7 +78,7 @@ class InstanceNorm(Norm):
 
     kind: ClassVar[str] = "inorm"
     affine: bool = False
-    momentum: float = 0.1
+    momentum: float | None = 0.1  # None: a cumulative average, as PyTorch's momentum=None
     track_running_stats: bool = False
     rank: int | None = None
     alias: str = "inorm"

@@ -57,6 +57,7 @@ class ArgType(str, enum.Enum):
     PADDING = "padding"
     BOOL = "bool"
     FLOAT = "float"
+    OPT_FLOAT = "opt_float"
     PROB = "prob"
     SCALE = "scale"
     CHOICE = "choice"
@@ -76,6 +77,7 @@ ARG_TYPE_DOCS: Mapping[ArgType, str] = MappingProxyType(
         ArgType.PADDING: "padding",
         ArgType.BOOL: "boolean",
         ArgType.FLOAT: "number",
+        ArgType.OPT_FLOAT: "number or null",
         ArgType.PROB: "probability",
         ArgType.SCALE: "scale",
         ArgType.CHOICE: "choice",
@@ -181,7 +183,12 @@ _NORM_IN = Arg(
 )
 _AFFINE = Arg("affine", ArgType.BOOL, ("affine", "elementwise_affine"), "learnable scale and shift")
 _EPS = Arg("eps", ArgType.FLOAT, ("eps",), "numerical epsilon")
-_MOMENTUM = Arg("momentum", ArgType.FLOAT, ("momentum",), "running-stat momentum")
+_MOMENTUM = Arg(
+    "momentum",
+    ArgType.OPT_FLOAT,
+    ("momentum",),
+    "running-stat momentum (null: a cumulative average)",
+)
 _TRACK = Arg(
     "track_running_stats",
     ArgType.BOOL,

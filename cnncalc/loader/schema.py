@@ -119,6 +119,7 @@ ARG_SCHEMAS: Mapping[ArgType, Callable[[str, Arg], Schema]] = MappingProxyType(
         ArgType.PADDING: _padding,
         ArgType.BOOL: _fixed({"type": "boolean"}),
         ArgType.FLOAT: _fixed(ref("number")),
+        ArgType.OPT_FLOAT: _fixed({"anyOf": [ref("number"), {"type": "null"}]}),
         ArgType.PROB: _fixed(ref("prob")),
         ArgType.SCALE: _fixed(ref("scale")),
         ArgType.CHOICE: _choice,

@@ -371,6 +371,9 @@ CONVERTERS: Mapping[ArgType, Converter] = {
     ArgType.PADDING: _padding,
     ArgType.BOOL: lambda ctx, op, arg, node, what: expect_bool(ctx, node, what),
     ArgType.FLOAT: lambda ctx, op, arg, node, what: expect_float(ctx, node, what),
+    ArgType.OPT_FLOAT: lambda ctx, op, arg, node, what: (
+        None if is_null(node) else expect_float(ctx, node, what)
+    ),
     ArgType.PROB: _prob,
     ArgType.SCALE: _scale,
     ArgType.CHOICE: lambda ctx, op, arg, node, what: choice(ctx, node, what, arg.choices),

@@ -302,6 +302,10 @@ CLI: dict[str, str] = {
     "E0011": "--input: '{text}' is not an input shape",
     "E0011.hint": "sizes separated by x, channels first, per sample: 3x224x224 (2-D), 16x112 "
     "(1-D), 3x16x112x112 (3-D)",
+    "E0012": "--input {shape} has 4 axes but no layer of the network is 3-D: shapes are per "
+    "sample, so its first axis would be read as the channels of a volume",
+    "E0012.hint": "for an image with a batch, write '--input {rest} --batch {batch}'; a 3-D "
+    "network (a volume, a video) says so in its file with a 3-D op such as 'conv3d' or 'Conv3d'",
     "W0605": "{path}: not a network (no top-level input, layers or channels); skipped",
     # budgets and check
     "E0601": "'{text}' is not a count quantity; write a number with k, M, G, T",

@@ -21,6 +21,7 @@ from cnncalc.messages.escape import (
     xml_text,
 )
 from cnncalc.quantities import format_quantity, si_bytes
+from cnncalc.render.columns import Col
 from cnncalc.render.text import count, fmt_shape, percent, rf
 
 if TYPE_CHECKING:
@@ -92,14 +93,24 @@ def _summary(result: CheckResult) -> str:
 # --- check: table -------------------------------------------------------------------------------
 
 
+#: the check table's columns; on a narrow terminal `CHECK_DROP` goes first, in its order
+CHECK_COLUMNS = (
+    Col("budget", "Budget", fit="fold"),
+    Col("used", "Used", "right"),
+    Col("limit", "Limit", "right"),
+    Col("headroom", "Headroom", "right"),
+    Col("result", "Result"),
+    Col("limit_from", "Limit from", fit="fold"),
+)
+CHECK_DROP = ("limit_from", "headroom")
+
+
 def check_table(result: CheckResult) -> RenderableType:
     """One table per file: budget, used, limit, headroom, result, and where the limit is set."""
-    from rich import box
     from rich.console import Group
-    from rich.table import Table
     from rich.text import Text
 
-    from cnncalc.render.page import Whole
+    from cnncalc.render.page import Fitted
 
     parts: list[RenderableType] = []
     for f in result.files:
@@ -107,27 +118,20 @@ def check_table(result: CheckResult) -> RenderableType:
         if not f.checked:
             parts.append(Text(f"{title}: no budget declared, nothing to check", style="dim"))
             continue
-        table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-        for header, justify in (
-            ("Budget", "left"),
-            ("Used", "right"),
-            ("Limit", "right"),
-            ("Headroom", "right"),
-            ("Result", "left"),
-            ("Limit from", "left"),
-        ):
-            table.add_column(header, justify=justify)  # type: ignore[arg-type]
+        rows = []
         for b in f.budgets:
             used, limit = amounts(b)
-            table.add_row(
-                b.name,
-                used,
-                ("≥ " if b.is_minimum else "") + limit,
-                percent(b.headroom),
-                Text(PASS, style="green") if b.passed else Text(FAIL, style="bold red"),
-                b.origin,
+            rows.append(
+                (
+                    b.name,
+                    used,
+                    ("≥ " if b.is_minimum else "") + limit,
+                    percent(b.headroom),
+                    Text(PASS, style="green") if b.passed else Text(FAIL, style="bold red"),
+                    b.origin,
+                )
             )
-        parts.append(Whole(table))
+        parts.append(Fitted(CHECK_COLUMNS, tuple(rows), CHECK_DROP, title))
     style = "bold red" if not result.passed else "green"
     parts.append(Text(_summary(result), style=style))
     return Group(*parts)
@@ -392,32 +396,42 @@ def _run_notes(d: NetworkDiff) -> list[str]:
     return notes
 
 
+#: the diff's totals and layers tables; on a narrow terminal the `_DROP` columns go, in order
+DIFF_TOTALS = (
+    Col("name", "", fit="fold"),
+    Col("old", "Old", "right"),
+    Col("new", "New", "right"),
+    Col("delta", "Δ", "right"),
+    Col("pct", "Δ%", "right"),
+)
+DIFF_TOTALS_DROP = ("delta", "pct")
+DIFF_LAYERS = (
+    Col("layer", "Layer", fit="fold"),
+    Col("change", "Change"),
+    Col("op", "Op", fit="words"),
+    Col("output", "Output", fit="words"),
+    Col("params", "Params", fit="words"),
+    Col("macs", "MACs", fit="words"),
+    Col("also", "Also", fit="fold"),
+)
+DIFF_LAYERS_DROP = ("also", "op", "output", "macs")
+
+
 def diff_table(d: NetworkDiff) -> RenderableType:
-    from rich import box
     from rich.console import Group
-    from rich.table import Table
     from rich.text import Text
 
-    from cnncalc.render.page import Whole
+    from cnncalc.render.page import Fitted
 
     parts: list[RenderableType] = [Text(_title(d), style="bold")]
     notes = _run_notes(d)
     if notes:
         parts.append(Text("; ".join(notes)))
-    totals = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    for header, justify in (("", "left"), ("Old", "right"), ("New", "right"), ("Δ", "right")):
-        totals.add_column(header, justify=justify)  # type: ignore[arg-type]
-    totals.add_column("Δ%", justify="right")
-    for name in d.shown_totals:
-        totals.add_row(*_total_row(name, d.totals[name]))
-    parts.append(Whole(totals))
+    totals = tuple(_total_row(name, d.totals[name]) for name in d.shown_totals)
+    parts.append(Fitted(DIFF_TOTALS, totals, DIFF_TOTALS_DROP))
     if d.layers:
-        layers = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-        for header in ("Layer", "Change", "Op", "Output", "Params", "MACs", "Also"):
-            layers.add_column(header)
-        for c in d.layers:
-            layers.add_row(*layer_cells(c))
-        parts.append(Whole(layers))
+        layers = tuple(layer_cells(c) for c in d.layers)
+        parts.append(Fitted(DIFF_LAYERS, layers, DIFF_LAYERS_DROP))
     parts.append(Text("Layers: " + _layer_summary(d) if not d.identical else "No differences."))
     return Group(*parts)
 
