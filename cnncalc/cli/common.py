@@ -519,13 +519,21 @@ def _safe_console_class() -> Any:
     class SafeConsole(Console):
         def __init__(self, **kwargs: Any) -> None:
             super().__init__(markup=False, emoji=False, highlight=False, **kwargs)
+            self._rendering = False  # Rich renders nested renderables through `render` too
 
         def render(self, renderable: Any, options: Any = None) -> Any:
-            for seg in super().render(renderable, options):
-                if seg.control is None and visible_lines(seg.text) is not seg.text:
-                    yield Segment(visible_lines(seg.text), seg.style)
-                else:
-                    yield seg
+            if self._rendering:  # the outermost call shows every segment once
+                yield from super().render(renderable, options)
+                return
+            self._rendering = True
+            try:
+                for seg in super().render(renderable, options):
+                    if seg.control is None and visible_lines(seg.text) is not seg.text:
+                        yield Segment(visible_lines(seg.text), seg.style)
+                    else:
+                        yield seg
+            finally:
+                self._rendering = False
 
     return SafeConsole
 
