@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 import typer
 import typer.core
 
+from cnncalc.cli.files import save
 from cnncalc.engine import DTYPE_BYTES
 from cnncalc.errors import CnnCalcError, ExitStatus, Source
 from cnncalc.messages import docs_link
@@ -447,50 +448,6 @@ def to_stderr(text: str) -> None:
     with contextlib.suppress(OSError, ValueError, AttributeError):
         sys.stderr.write(text)
         sys.stderr.flush()
-
-
-def save(path: str | Path, text: str, option: str | None = None) -> None:
-    """Write a file whole or not at all: a temporary file in the same directory, then renamed
-    over the target, so a reader never sees half a report. `option` names the flag in errors.
-    As on stdout, no raw control character (each format escapes its own; this is the last
-    line of defence)."""
-    import tempfile
-
-    from cnncalc.messages.escape import visible_lines
-
-    text = visible_lines(text)
-
-    target = Path(path)
-    try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
-            os.replace(tmp, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-    except OSError as err:
-        reason = err.strerror or str(err)
-        if option is None:
-            raise CnnCalcError("E0004", path=str(path), reason=reason) from None
-        raise CnnCalcError("E0005", option=option, path=str(path), reason=reason) from None
-
-
-def append_whole(path: str, text: str) -> None:
-    """Append `text` to `path` in one `write(2)` on a file opened for appending (O_APPEND):
-    the block lands whole after what is there, or not at all, never half of it."""
-    data = text.encode("utf-8")
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    try:
-        done = os.write(fd, data)
-        if done != len(data):  # a short write (disk full): take the partial block back
-            size = os.fstat(fd).st_size
-            os.ftruncate(fd, size - done)
-            raise OSError(28, os.strerror(28))
-    finally:
-        os.close(fd)
 
 
 #: the recording console and its targets while `--svg`/`--html` is in force
