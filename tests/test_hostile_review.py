@@ -13,12 +13,21 @@ regression replaces only a link in the test's own directory.
 from __future__ import annotations
 
 import os
+import resource
 import stat
 from pathlib import Path
 
 import pytest
 
-from tests.test_hostile import ACCEPTED_CPU, SMALL, assert_safe, run_within, write
+from tests.test_hostile import (
+    ACCEPTED_CPU,
+    ACCEPTED_MEMORY,
+    SMALL,
+    Ran,
+    assert_safe,
+    run_within,
+    write,
+)
 
 OK = "input: 3x8x8\nlayers:\n  - conv: {out: 4, k: 3}\n"
 #: each option that writes a report file, with a command that takes it
@@ -98,3 +107,89 @@ def test_a_replaced_report_keeps_its_permissions(tmp_path: Path) -> None:
     os.umask(umask)
     assert stat.S_IMODE((tmp_path / "new.html").stat().st_mode) == 0o666 & ~umask
     assert sorted(p.name for p in tmp_path.iterdir()) == ["net.yaml", "new.html", "old.svg"]
+
+
+# --- the diff table of two networks at the layer limit ------------------------------------------
+
+
+def _chain(op: str, prefix: str, n: int) -> str:
+    return "input: 3x8x8\nlayers:\n" + "".join(
+        f"  - {op}:\n    name: {prefix}{i}\n" for i in range(n)
+    )
+
+
+def test_the_diff_table_of_two_networks_at_the_limit_is_within_bounds(tmp_path: Path) -> None:
+    """Every layer of one 4,999-layer file removed and every layer of another added: 9,998 rows.
+    Rich's table layout took over 5 s of CPU for them (killed here); drawn line by line, 1 s."""
+    old = write(tmp_path, _chain("relu", "a", 4999), "old.yaml")
+    new = write(tmp_path, _chain("sigmoid", "b", 4999), "new.yaml")
+    r = run_within(["diff", old, new], cpu=ACCEPTED_CPU, memory=ACCEPTED_MEMORY)
+    assert_safe(r, 0)
+    lines = r.out.decode("utf-8").splitlines()
+    assert sum(1 for line in lines if line.startswith(" a") and " removed " in line) == 4999
+    assert sum(1 for line in lines if line.startswith(" b") and " added " in line) == 4999
+    assert lines[-1] == "Layers: 4999 added, 4999 removed, 0 changed, 0 unchanged"
+
+
+@pytest.mark.parametrize("width", [200, 100, 72, 40, 20])
+def test_the_line_by_line_table_is_richs_table(width: int) -> None:
+    """`SimpleTable` draws what Rich's `Table(box=SIMPLE_HEAD, pad_edge=False)` draws, at any
+    terminal width (narrower than the table, it is Rich's own layout) and when piped."""
+    import io
+
+    from cnncalc.cli.common import _safe_console_class
+    from cnncalc.render.page import SimpleTable, Trimmed
+
+    rows = (
+        ("layer1.0.conv1", "changed", "conv", "64×56×56", "36,864 → 4,096 (-32,768)", "0", ""),
+        ("層", "added", "relu", "1", "0", "0", "k 3 → 5; [/b] \\x1b"),
+    )
+    table = SimpleTable(("Layer", "Change", "Op", "Output", "Params", "MACs", "Also"), rows)
+    for terminal in (True, False):
+        drawn = []
+        for renderable in (table, table.rich_table()):
+            buf = io.StringIO()
+            console = _safe_console_class()(
+                file=buf, width=width, force_terminal=terminal, color_system=None
+            )
+            console.print(Trimmed(renderable))
+            drawn.append(buf.getvalue())
+        assert drawn[0] == drawn[1], (terminal, drawn[0], drawn[1])
+        if width >= 100:  # the whole table fits: the markup-like text is there as written
+            assert "[/b] \\x1b" in drawn[0], drawn[0]
+
+
+# --- --help and --version on a closed or full stdout --------------------------------------------
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["params", "--help"], ["-V"]])
+@pytest.mark.parametrize("stream", ["closed", "full"])
+def test_help_and_version_on_a_closed_or_full_stdout(args: list[str], stream: str) -> None:
+    """As every command's output (E0020, E0021): exit 2 with the message on stderr. `--help`
+    to /dev/full was a traceback and exit 120, `--version` with stdout closed a traceback."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    def limits() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (SMALL, SMALL))
+        resource.setrlimit(resource.RLIMIT_CPU, (ACCEPTED_CPU, ACCEPTED_CPU))
+        if stream == "closed":
+            os.close(1)
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "100"}
+    with open("/dev/full", "wb") as full:
+        p = subprocess.run(
+            [sys.executable, "-m", "cnncalc", *args],
+            stdout=full if stream == "full" else None,
+            stderr=subprocess.PIPE,
+            env=env,
+            preexec_fn=limits,
+            timeout=60,
+            check=False,
+        )
+    r = Ran(p.returncode, b"", p.stderr)
+    assert_safe(r, 2, "E0020" if stream == "closed" else "E0021")
+    if stream == "full":
+        assert "No space left on device" in r.text

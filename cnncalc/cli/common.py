@@ -398,11 +398,11 @@ def write(text: str) -> None:
         out.write(visible_lines(text))
         out.flush()
     except (OSError, ValueError) as err:
-        _drop_stdout()
+        drop_stdout()
         raise CnnCalcError("E0021", reason=_reason(err)) from None
 
 
-def _drop_stdout() -> None:
+def drop_stdout() -> None:
     """After stdout failed, point it at the null device, so the interpreter's last flush of
     what is still buffered does not fail again (and turn exit 2 into 120)."""
     with contextlib.suppress(OSError):
@@ -605,7 +605,7 @@ def guarded(fn: F) -> F:
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except OSError as err:  # stdout full or gone while Rich printed: not a bug, exit 2
-            _drop_stdout()
+            drop_stdout()
             fail(CnnCalcError("E0021", reason=_reason(err)))
         except Exception as err:  # noqa: BLE001 - the last line of defence
             to_stderr(

@@ -398,7 +398,7 @@ def diff_table(d: NetworkDiff) -> RenderableType:
     from rich.table import Table
     from rich.text import Text
 
-    from cnncalc.render.page import Whole
+    from cnncalc.render.page import SimpleTable, Whole
 
     parts: list[RenderableType] = [Text(_title(d), style="bold")]
     notes = _run_notes(d)
@@ -412,12 +412,8 @@ def diff_table(d: NetworkDiff) -> RenderableType:
         totals.add_row(*_total_row(name, d.totals[name]))
     parts.append(Whole(totals))
     if d.layers:
-        layers = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-        for header in ("Layer", "Change", "Op", "Output", "Params", "MACs", "Also"):
-            layers.add_column(header)
-        for c in d.layers:
-            layers.add_row(*layer_cells(c))
-        parts.append(Whole(layers))
+        headers = ("Layer", "Change", "Op", "Output", "Params", "MACs", "Also")
+        parts.append(SimpleTable(headers, tuple(layer_cells(c) for c in d.layers)))
     parts.append(Text("Layers: " + _layer_summary(d) if not d.identical else "No differences."))
     return Group(*parts)
 
