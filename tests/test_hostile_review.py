@@ -193,3 +193,45 @@ def test_help_and_version_on_a_closed_or_full_stdout(args: list[str], stream: st
     assert_safe(r, 2, "E0020" if stream == "closed" else "E0021")
     if stream == "full":
         assert "No space left on device" in r.text
+
+
+# --- output linear in the input: no row padded to an absurd cell --------------------------------
+
+LONG = 100_000
+#: a 100 KB file: one name of 100,000 characters among 4,991 layers
+LONG_NAME = f"input: 3x8x8\nlayers:\n  - relu:\n    name: {'N' * LONG}\n" + (
+    "  - conv: {out: 3, k: 1}\n    repeat: 4990\n"
+)
+#: 2,500 branches merged by one concat, whose Input cell lists 2,500 shapes (60,000 characters)
+WIDE_MERGE = (
+    "input: 3x8x8\nlayers:\n  - parallel:\n      branches: ["
+    + ", ".join(["[relu]"] * 2500)
+    + "]\n      merge: concat\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "args", "whole"),
+    [
+        (LONG_NAME, ["params"], "N" * LONG),
+        (LONG_NAME, ["flow"], "N" * LONG),
+        (LONG_NAME, ["diff", "{other}"], "N" * LONG),
+        (WIDE_MERGE, ["params", "--in-shape"], " + ".join(["3×8×8"] * 2500)),
+    ],
+    ids=["params", "flow", "diff", "params-in-shape"],
+)
+def test_a_huge_cell_is_not_padded_into_every_row(
+    tmp_path: Path, text: str, args: list[str], whole: str
+) -> None:
+    """Every row was padded to the widest cell: 500 MB of stdout, 23 s and 2 GB from the 100 KB
+    file (`flow` did not end in a minute). Piped, the long cell is whole and the others are
+    padded to at most 200 columns, so the output stays about the size of the text."""
+    net = write(tmp_path, text)
+    other = write(tmp_path, OK, "other.yaml")
+    argv = [args[0], net, *[other if a == "{other}" else a for a in args[1:]]]
+    r = run_within(argv, cpu=ACCEPTED_CPU, memory=ACCEPTED_MEMORY)
+    assert_safe(r, 0)
+    out = r.out.decode("utf-8")
+    assert whole in out
+    assert len(r.out) < 4 * (len(text) + 5000 * 250), len(r.out)
+    assert max(len(line) for line in out.splitlines()) < len(whole) + 1000

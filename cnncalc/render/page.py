@@ -78,10 +78,13 @@ class SimpleTable:
         from rich.cells import cell_len
         from rich.style import Style
 
+        from cnncalc.render.tables import WIDEST
+
         widths = [cell_len(h) for h in self.headers]
         for row in self.rows:
             for i, cell in enumerate(row):
                 widths[i] = max(widths[i], cell_len(cell))
+        widths = [min(w, WIDEST) for w in widths]  # a longer cell is whole, its row pushed right
         inner = sum(widths) + 3 * (len(widths) - 1)
         multiline = any("\n" in cell for row in self.rows for cell in row)
         if multiline or (options.is_terminal and inner + 2 > options.max_width):
@@ -89,7 +92,9 @@ class SimpleTable:
             return
 
         def line(cells: tuple[str, ...]) -> str:
-            return " " + "   ".join(c + " " * (w - cell_len(c)) for c, w in zip(cells, widths))
+            return " " + "   ".join(
+                c + " " * max(0, w - cell_len(c)) for c, w in zip(cells, widths)
+            )
 
         blank, newline = Segment(" " * (inner + 2)), Segment.line()
         yield from (blank, newline, Segment(line(self.headers), Style(bold=True)), newline)
