@@ -235,3 +235,44 @@ def test_a_huge_cell_is_not_padded_into_every_row(
     assert whole in out
     assert len(r.out) < 4 * (len(text) + 5000 * 250), len(r.out)
     assert max(len(line) for line in out.splitlines()) < len(whole) + 1000
+
+
+# --- --svg of the longest output ----------------------------------------------------------------
+
+CONVS = "input: 3x8x8\nlayers:\n  - conv: {out: 3, k: 1}\n    repeat: 5000\n"
+
+
+def test_an_svg_past_its_line_limit_is_refused_before_any_file(tmp_path: Path) -> None:
+    """`explain` at the layer limit prints about 110,000 lines; Rich's SVG of them took 7.6 s
+    of CPU and 420 MB (killed here). Past 20,000 lines `--svg` is E0012, with a hint, and
+    neither file is written (the HTML is not half of a pair)."""
+    net = write(tmp_path, CONVS)
+    svg, html = tmp_path / "o.svg", tmp_path / "o.html"
+    svg.write_text("OLD")
+    r = run_within(
+        ["explain", net, "--svg", str(svg), "--html", str(html)],
+        cpu=ACCEPTED_CPU,
+        memory=ACCEPTED_MEMORY,
+    )
+    assert_safe(r, 2, "E0012")
+    assert "more than the 20,000 an SVG picture holds" in r.text
+    assert "hint: save it with --html" in r.text
+    assert svg.read_text() == "OLD" and not html.exists()
+
+
+def test_the_longest_outputs_within_the_svg_limit_are_drawn(tmp_path: Path) -> None:
+    """`params` at the layer limit (5,016 lines) is within it, and `explain` is saved as HTML
+    whatever its length; both within the bounds of an accepted input."""
+    net = write(tmp_path, CONVS)
+    r = run_within(
+        ["params", net, "--svg", str(tmp_path / "p.svg")], cpu=ACCEPTED_CPU, memory=ACCEPTED_MEMORY
+    )
+    assert_safe(r, 0)
+    assert "4999" in (tmp_path / "p.svg").read_text(encoding="utf-8")
+    r = run_within(
+        ["explain", net, "--html", str(tmp_path / "e.html")],
+        cpu=ACCEPTED_CPU,
+        memory=ACCEPTED_MEMORY,
+    )
+    assert_safe(r, 0)
+    assert "conv1.4999" in (tmp_path / "e.html").read_text(encoding="utf-8")

@@ -515,11 +515,20 @@ def record(ctx: typer.Context, svg: str | None, html: str | None, title: str = "
     recording[1].extend((kind, path) for kind, path in (("svg", svg), ("html", html)) if path)
 
 
+#: the longest output `--svg` draws: Rich's SVG export takes about 40 µs and 2 KB a line (the
+#: 140,000 lines of `explain` at the layer limit: 5 s and 420 MB); `--html` has no such limit
+SVG_LINES = 20_000
+
+
 def _save_recording(rec: Any, targets: list[tuple[str, str]], title: str) -> None:
     from cnncalc.messages.escape import visible
 
-    if not rec.export_text(clear=False).strip():
+    lines = rec.export_text(clear=False)
+    if not lines.strip():
         return  # the command failed before printing: leave no empty picture behind
+    count = lines.count("\n")
+    if count > SVG_LINES and any(kind == "svg" for kind, _ in targets):  # before any file
+        fail(CnnCalcError("E0012", lines=f"{count:,}", limit=f"{SVG_LINES:,}"))
     title = visible(title)  # the file's path: XML 1.0 takes no control character
     for kind, path in targets:
         if kind == "svg":

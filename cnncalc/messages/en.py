@@ -287,6 +287,9 @@ CLI: dict[str, str] = {
     "E0011": "--input: '{text}' is not an input shape",
     "E0011.hint": "sizes separated by x, channels first, per sample: 3x224x224 (2-D), 16x112 "
     "(1-D), 3x16x112x112 (3-D)",
+    "E0012": "--svg: the output is {lines} lines long, more than the {limit} an SVG picture holds",
+    "E0012.hint": "save it with --html, or print less: 'explain --layer NAME' for one layer or "
+    "block, 'params --depth N' for the top levels",
     "W0605": "{path}: not a network (no top-level input, layers or channels); skipped",
     # budgets and check
     "E0601": "'{text}' is not a count quantity; write a number with k, M, G, T",

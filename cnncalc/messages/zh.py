@@ -266,6 +266,9 @@ CLI: dict[str, str] = {
     "E0011": "--input：'{text}' 不是输入形状",
     "E0011.hint": "用 x 分隔各维大小，通道在前，按单个样本：3x224x224（二维）、16x112（一维）、"
     "3x16x112x112（三维）",
+    "E0012": "--svg：输出共 {lines} 行，超过 SVG 图片可容纳的 {limit} 行",
+    "E0012.hint": "改用 --html 保存，或减少输出：用 'explain --layer NAME' 只讲解一层或一个块，"
+    "用 'params --depth N' 只显示顶部几层",
     "W0605": "{path}：不是网络（顶层没有 input、layers 或 channels），已跳过",
     # 预算与 check
     "E0601": "'{text}' 不是有效的数量；请写成数字加 k、M、G、T",
