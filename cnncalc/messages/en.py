@@ -721,6 +721,9 @@ LOADER: dict[str, str] = {
     "E0369": "with this item the network has at least {n} layers, past the limit of {limit}",
     "E0369.hint": "repeats and block calls multiply: check the counts; the limit keeps any file "
     "within seconds and a few hundred MB, and CNNCALC_MAX_LAYERS=<n> raises it",
+    "E0370": "a layer name of {length} characters; at most {limit}",
+    "E0370.hint": "shorten the name: each layer's full name repeats it (with a 'repeat:', once per "
+    "copy), in every report row and in the JSON",
     "E0365": "'outputs' is an empty list",
     "E0365.hint": "name the output layers, as in 'outputs: [head]', or leave 'outputs' out: the "
     "last layer is then the output",

@@ -685,6 +685,9 @@ LOADER: dict[str, str] = {
     "E0369": "加上这一项后网络至少有 {n} 层，超过了上限 {limit}",
     "E0369.hint": "repeat 和块调用会相乘：请检查次数；这个上限让任何文件都能在几秒、几百 MB "
     "内处理完，可用 CNNCALC_MAX_LAYERS=<n> 调高",
+    "E0370": "层名长 {length} 个字符，最多 {limit} 个",
+    "E0370.hint": "请缩短名字：每层的完整名字都包含它（有 'repeat:' 时每个副本一次），"
+    "报告的每一行和 JSON 里也都有",
     "E0365": "'outputs' 是空列表",
     "E0365.hint": "写出作为输出的层，例如 'outputs: [head]'，或者去掉 'outputs'："
     "这时最后一层就是输出",
