@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cnncalc.cli import app
-from cnncalc.cli.common import save
+from cnncalc.cli.files import save
 from cnncalc.errors import CnnCalcError
 
 runner = CliRunner()

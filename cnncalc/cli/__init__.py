@@ -4,7 +4,6 @@ No `from __future__ import annotations` in the command modules: Typer reads ever
 command's annotations at each start, and string annotations would each be compiled again.
 """
 
-import sys
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
@@ -68,7 +67,7 @@ class LayerOp(str, Enum):
 
 def _version(value: bool) -> None:
     if value:
-        sys.stdout.write(f"cnncalc {__version__}\n")
+        write(f"cnncalc {__version__}\n")
         raise typer.Exit()
 
 

@@ -22,17 +22,16 @@ from cnncalc.cli.common import (
     InputOpt,
     LangOpt,
     Run,
-    append_whole,
     examples,
     expand_paths,
     github_path,
     guarded,
     language,
     on_github,
-    save,
     show,
     write,
 )
+from cnncalc.cli.files import append_whole, save
 from cnncalc.errors import CnnCalcError, ExitStatus, Source
 
 if TYPE_CHECKING:

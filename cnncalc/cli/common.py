@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 import typer
 import typer.core
 
+from cnncalc.cli.files import save
 from cnncalc.engine import DTYPE_BYTES
 from cnncalc.errors import CnnCalcError, ExitStatus, Source
 from cnncalc.messages import docs_link
@@ -404,11 +405,11 @@ def write(text: str) -> None:
         out.write(visible_lines(text))
         out.flush()
     except (OSError, ValueError) as err:
-        _drop_stdout()
+        drop_stdout()
         raise CnnCalcError("E0021", reason=_reason(err)) from None
 
 
-def _drop_stdout() -> None:
+def drop_stdout() -> None:
     """After stdout failed, point it at the null device, so the interpreter's last flush of
     what is still buffered does not fail again (and turn exit 2 into 120)."""
     with contextlib.suppress(OSError):
@@ -454,50 +455,6 @@ def to_stderr(text: str) -> None:
     with contextlib.suppress(OSError, ValueError, AttributeError):
         sys.stderr.write(text)
         sys.stderr.flush()
-
-
-def save(path: str | Path, text: str, option: str | None = None) -> None:
-    """Write a file whole or not at all: a temporary file in the same directory, then renamed
-    over the target, so a reader never sees half a report. `option` names the flag in errors.
-    As on stdout, no raw control character (each format escapes its own; this is the last
-    line of defence)."""
-    import tempfile
-
-    from cnncalc.messages.escape import visible_lines
-
-    text = visible_lines(text)
-
-    target = Path(path)
-    try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
-            os.replace(tmp, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-    except OSError as err:
-        reason = err.strerror or str(err)
-        if option is None:
-            raise CnnCalcError("E0004", path=str(path), reason=reason) from None
-        raise CnnCalcError("E0005", option=option, path=str(path), reason=reason) from None
-
-
-def append_whole(path: str, text: str) -> None:
-    """Append `text` to `path` in one `write(2)` on a file opened for appending (O_APPEND):
-    the block lands whole after what is there, or not at all, never half of it."""
-    data = text.encode("utf-8")
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    try:
-        done = os.write(fd, data)
-        if done != len(data):  # a short write (disk full): take the partial block back
-            size = os.fstat(fd).st_size
-            os.ftruncate(fd, size - done)
-            raise OSError(28, os.strerror(28))
-    finally:
-        os.close(fd)
 
 
 #: the recording console and its targets while `--svg`/`--html` is in force
@@ -573,11 +530,20 @@ def record(ctx: typer.Context, svg: str | None, html: str | None, title: str = "
     recording[1].extend((kind, path) for kind, path in (("svg", svg), ("html", html)) if path)
 
 
+#: the longest output `--svg` draws: Rich's SVG export takes about 40 µs and 2 KB a line (the
+#: 140,000 lines of `explain` at the layer limit: 5 s and 420 MB); `--html` has no such limit
+SVG_LINES = 20_000
+
+
 def _save_recording(rec: Any, targets: list[tuple[str, str]], title: str) -> None:
     from cnncalc.messages.escape import visible
 
-    if not rec.export_text(clear=False).strip():
+    lines = rec.export_text(clear=False)
+    if not lines.strip():
         return  # the command failed before printing: leave no empty picture behind
+    count = lines.count("\n")
+    if count > SVG_LINES and any(kind == "svg" for kind, _ in targets):  # before any file
+        fail(CnnCalcError("E0013", lines=f"{count:,}", limit=f"{SVG_LINES:,}"))
     title = visible(title)  # the file's path: XML 1.0 takes no control character
     for kind, path in targets:
         if kind == "svg":
@@ -663,7 +629,7 @@ def guarded(fn: F) -> F:
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except OSError as err:  # stdout full or gone while Rich printed: not a bug, exit 2
-            _drop_stdout()
+            drop_stdout()
             fail(CnnCalcError("E0021", reason=_reason(err)))
         except Exception as err:  # noqa: BLE001 - the last line of defence
             to_stderr(

@@ -19,7 +19,7 @@ from cnncalc.loader.expr import CallParams, subst, synthetic
 from cnncalc.loader.extent import META_KEYS, STRUCTURES, Extent
 from cnncalc.loader.nodes import SNode
 from cnncalc.loader.scope import BlockDef, Scope, base_name, ref
-from cnncalc.loader.source import MAX_DEPTH, MAX_NOTES, MAX_RF, MAX_RF_TEXT
+from cnncalc.loader.source import MAX_DEPTH, MAX_NAME, MAX_NOTES, MAX_RF, MAX_RF_TEXT
 from cnncalc.loader.values import (
     YAML11_BOOLS,
     Ctx,
@@ -186,6 +186,8 @@ class Expander:
         node = subst(self.ctx, scope.params, scope.cin, meta["name"][1])
         # a computed name (`name: ${int(t != 1)}`) mirrors a PyTorch index that moves
         name = node.value if isinstance(node, ExprNode) else expect_str(self.ctx, node, "name")
+        if len(name) > MAX_NAME:
+            raise self.ctx.err(node, "E0370", length=f"{len(name):,}", limit=MAX_NAME)
         if "." in name or name in ("input", "prev"):
             raise self.ctx.err(node, "E0334", name=name)
         if name in scope.names and scope.absent.pop(name, None) is None:

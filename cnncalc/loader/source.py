@@ -28,6 +28,9 @@ MAX_RF = 10**10_000
 MAX_RF_TEXT = "10^10000"
 MAX_DEPTH = 64  # nesting of block calls and structures
 MAX_NOTES = 8  # "in block … called at …" lines on one error
+#: an item's `name:`: each layer's full name repeats it, once per copy of a `repeat:`, in every
+#: report row; 5,000 copies of a 100,000-character name were 1 GB of JSON and 5 GB of memory
+MAX_NAME = 200
 MAX_YAML_DEPTH = 200  # nesting of YAML collections (the composer recurses per level)
 MAX_BYTES = 16 * 2**20  # input size; CNNCALC_MAX_BYTES raises it
 MAX_BYTES_ENV = "CNNCALC_MAX_BYTES"

@@ -306,6 +306,9 @@ CLI: dict[str, str] = {
     "sample, so its first axis would be read as the channels of a volume",
     "E0012.hint": "for an image with a batch, write '--input {rest} --batch {batch}'; a 3-D "
     "network (a volume, a video) says so in its file with a 3-D op such as 'conv3d' or 'Conv3d'",
+    "E0013": "--svg: the output is {lines} lines long, more than the {limit} an SVG picture holds",
+    "E0013.hint": "save it with --html, or print less: 'explain --layer NAME' for one layer or "
+    "block, 'params --depth N' for the top levels",
     "W0605": "{path}: not a network (no top-level input, layers or channels); skipped",
     # budgets and check
     "E0601": "'{text}' is not a count quantity; write a number with k, M, G, T",
@@ -737,6 +740,9 @@ LOADER: dict[str, str] = {
     "E0369": "with this item the network has at least {n} layers, past the limit of {limit}",
     "E0369.hint": "repeats and block calls multiply: check the counts; the limit keeps any file "
     "within seconds and a few hundred MB, and CNNCALC_MAX_LAYERS=<n> raises it",
+    "E0370": "a layer name of {length} characters; at most {limit}",
+    "E0370.hint": "shorten the name: each layer's full name repeats it (with a 'repeat:', once per "
+    "copy), in every report row and in the JSON",
     "E0365": "'outputs' is an empty list",
     "E0365.hint": "name the output layers, as in 'outputs: [head]', or leave 'outputs' out: the "
     "last layer is then the output",

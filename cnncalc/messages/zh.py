@@ -283,6 +283,9 @@ CLI: dict[str, str] = {
     "第一个轴会被当作体数据的通道数",
     "E0012.hint": "若是带批维度的图像，写 '--input {rest} --batch {batch}'；"
     "若确是 3-D 网络（体数据、视频），在文件里用 'conv3d' 或 'Conv3d' 这样的 3-D 层表明",
+    "E0013": "--svg：输出共 {lines} 行，超过 SVG 图片可容纳的 {limit} 行",
+    "E0013.hint": "改用 --html 保存，或减少输出：用 'explain --layer NAME' 只讲解一层或一个块，"
+    "用 'params --depth N' 只显示顶部几层",
     "W0605": "{path}：不是网络（顶层没有 input、layers 或 channels），已跳过",
     # 预算与 check
     "E0601": "'{text}' 不是有效的数量；请写成数字加 k、M、G、T",
@@ -699,6 +702,9 @@ LOADER: dict[str, str] = {
     "E0369": "加上这一项后网络至少有 {n} 层，超过了上限 {limit}",
     "E0369.hint": "repeat 和块调用会相乘：请检查次数；这个上限让任何文件都能在几秒、几百 MB "
     "内处理完，可用 CNNCALC_MAX_LAYERS=<n> 调高",
+    "E0370": "层名长 {length} 个字符，最多 {limit} 个",
+    "E0370.hint": "请缩短名字：每层的完整名字都包含它（有 'repeat:' 时每个副本一次），"
+    "报告的每一行和 JSON 里也都有",
     "E0365": "'outputs' 是空列表",
     "E0365.hint": "写出作为输出的层，例如 'outputs: [head]'，或者去掉 'outputs'："
     "这时最后一层就是输出",

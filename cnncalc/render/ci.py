@@ -421,7 +421,7 @@ def diff_table(d: NetworkDiff) -> RenderableType:
     from rich.console import Group
     from rich.text import Text
 
-    from cnncalc.render.page import Fitted
+    from cnncalc.render.page import Fitted, SimpleTable
 
     parts: list[RenderableType] = [Text(_title(d), style="bold")]
     notes = _run_notes(d)
@@ -431,7 +431,8 @@ def diff_table(d: NetworkDiff) -> RenderableType:
     parts.append(Fitted(DIFF_TOTALS, totals, DIFF_TOTALS_DROP))
     if d.layers:
         layers = tuple(layer_cells(c) for c in d.layers)
-        parts.append(Fitted(DIFF_LAYERS, layers, DIFF_LAYERS_DROP))
+        headers = tuple(c.header for c in DIFF_LAYERS)
+        parts.append(SimpleTable(headers, layers, Fitted(DIFF_LAYERS, layers, DIFF_LAYERS_DROP)))
     parts.append(Text("Layers: " + _layer_summary(d) if not d.identical else "No differences."))
     return Group(*parts)
 

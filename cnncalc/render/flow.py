@@ -13,7 +13,7 @@ from rich.text import Text
 from cnncalc.analysis.flow import MEASURES, By, build, by_block, lines, spine_text
 from cnncalc.engine import Report
 from cnncalc.messages import t
-from cnncalc.render.tables import fit
+from cnncalc.render.tables import WIDEST, fit
 from cnncalc.render.text import fmt_shape, human, percent
 
 EIGHTHS = " ▏▎▍▌▋▊▉"
@@ -109,6 +109,7 @@ class FlowPicture:
         w_shape = max(cell_len(head[2]), *(cell_len(r[2]) for r in rows))
         w_val = max(cell_len(self.by_label), *(cell_len(v) for v in values))
         w_pct = max(6, *(cell_len(r[3]) for r in rows))
+        w_name, w_op, w_shape = min(w_name, WIDEST), min(w_op, WIDEST), min(w_shape, WIDEST)
         room = max_width - (w_op + w_shape + w_val + w_pct + 2 * 5 + 1)
         w_bar = max(8, min(30, room - w_name))
         if fit_width and w_name + w_bar > room:  # narrow terminal
@@ -136,7 +137,8 @@ class FlowPicture:
         total = self.total
         for (name, op, shape, share, cost), value in zip(rows, values):
             text = Text(" ", no_wrap=True, overflow=overflow)
-            text.append("  ".join([fit(name, w_name), fit(op, w_op), fit(shape, w_shape)]))
+            left = (fit(name, w_name, cut=fit_width), fit(op, w_op, cut=fit_width))
+            text.append("  ".join([*left, fit(shape, w_shape, cut=fit_width)]))
             text.append("  ")
             ratio = cost / total if total else 0
             colour = "red" if ratio >= HEAVY else "yellow" if ratio >= MID else "green"
