@@ -16,13 +16,17 @@ if TYPE_CHECKING:
 from cnncalc import __version__
 from cnncalc.cli.common import (
     BatchOpt,
+    ChOpt,
     Command,
     DtypeOpt,
     FileArg,
     HtmlOpt,
+    ImgszOpt,
     InputOpt,
     LangOpt,
+    NcOpt,
     Run,
+    ScaleOpt,
     SvgOpt,
     examples,
     guarded,
@@ -31,6 +35,7 @@ from cnncalc.cli.common import (
     show,
     table_only,
     write,
+    yolo_options,
 )
 from cnncalc.cli.usage import Group
 
@@ -117,6 +122,10 @@ def params(
     input_shape: InputOpt = None,
     batch: BatchOpt = None,
     dtype: DtypeOpt = None,
+    scale: ScaleOpt = None,
+    nc: NcOpt = None,
+    imgsz: ImgszOpt = None,
+    ch: ChOpt = 3,
     lang: LangOpt = None,
     svg: SvgOpt = None,
     html: HtmlOpt = None,
@@ -125,7 +134,8 @@ def params(
     code = language(lang)
     table_only(fmt.value, svg, html)
     record(ctx, svg, html, title=f"cnncalc params {file}")
-    report = Run(code).analyse(file, batch, dtype, input_shape).report
+    yolo = yolo_options(scale, nc, imgsz, ch)
+    report = Run(code).analyse(file, batch, dtype, input_shape, yolo).report
     if fmt is Fmt.json:
         from cnncalc.render.json import report_json
 

@@ -30,6 +30,7 @@ from cnncalc.messages import docs_link
 
 if TYPE_CHECKING:
     from cnncalc.engine import Network, Report
+    from cnncalc.loader.ultralytics import YoloOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -69,6 +70,41 @@ DtypeOpt = Annotated[
         help=f"Element type instead of the file's: {', '.join(DTYPE_BYTES)}.",
     ),
 ]
+ScaleOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scale",
+        metavar="S",
+        help="Ultralytics files: the scale (n, s, m, l, x; default: from the file name).",
+    ),
+]
+NcOpt = Annotated[
+    int | None,
+    typer.Option("--nc", min=1, metavar="N", help="Ultralytics files: the number of classes."),
+]
+ImgszOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--imgsz", metavar="SIZE", help="Ultralytics files: image size, 640 or 384x640 (H x W)."
+    ),
+]
+ChOpt = Annotated[
+    int, typer.Option("--ch", min=1, metavar="N", help="Ultralytics files: input channels.")
+]
+
+
+def yolo_options(scale: str | None, nc: int | None, imgsz: str | None, ch: int) -> YoloOptions:
+    """`--scale`, `--nc`, `--imgsz` and `--ch`, for an Ultralytics model file."""
+    from cnncalc.loader.sizes import split_sizes
+    from cnncalc.loader.ultralytics import YoloOptions
+
+    size = (640, 640)
+    if imgsz is not None:
+        parts = split_sizes(imgsz) or ()
+        if len(parts) not in (1, 2) or min(parts) < 1 or max(parts) > 1 << 20:
+            raise CnnCalcError("E0398", text=imgsz)
+        size = (parts[0], parts[-1])
+    return YoloOptions(scale=scale, nc=nc, imgsz=size, ch=ch)
 
 
 # --- commands and their help ------------------------------------------------------------------
@@ -325,9 +361,10 @@ class Run:
         batch: int | None = None,
         dtype: str | None = None,
         input_shape: str | None = None,
+        yolo: YoloOptions | None = None,
     ) -> Analysed:
         """Read, load and analyse `path`, and report its warnings."""
-        return self.analyse_source(read(path), batch, dtype, input_shape)
+        return self.analyse_source(read(path), batch, dtype, input_shape, yolo)
 
     def analyse_source(
         self,
@@ -335,13 +372,14 @@ class Run:
         batch: int | None = None,
         dtype: str | None = None,
         input_shape: str | None = None,
+        yolo: YoloOptions | None = None,
     ) -> Analysed:
         """Load and analyse `src`, with `--input`/`--batch`/`--dtype` in place of the file's,
         and report its warnings."""
         from cnncalc.engine import analyze_network
         from cnncalc.loader import load_source
 
-        net = override(load_source(src), input_shape, batch, dtype)
+        net = override(load_source(src, yolo), input_shape, batch, dtype)
         report = analyze_network(net)
         self.warn(report.warnings)
         return Analysed(src, report)
