@@ -8,6 +8,7 @@ import io
 import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -136,7 +137,7 @@ def test_bad_ultralytics_files_fail_located_with_a_code_and_a_hint(
     tmp_path: Path, text: str, args: tuple[str, ...], code: str, where: str
 ) -> None:
     path = write(tmp_path, text)
-    status, out, err = (
+    status, _, err = (
         invoke("params", path, "--scale", "n", *args)
         if "--scale" not in args
         else invoke("params", path, *args)
@@ -160,15 +161,16 @@ def test_an_unknown_module_names_the_supported_ones(tmp_path: Path) -> None:
 
 
 def ultralytics_models() -> Any:
-    if os.environ.get("CNNCALC_REQUIRE_TORCH"):
-        import ultralytics  # noqa: F401  (CI: a missing oracle is a failure)
+    """The installed Ultralytics' model files, and the package (skipped without it, except in
+    CI, where `CNNCALC_REQUIRE_TORCH` makes a missing oracle a failure)."""
     pytest.importorskip("torch")
     sys.modules.setdefault("torchvision._meta_registrations", type(sys)("stub"))
     os.environ.setdefault("YOLO_OFFLINE", "1")
-    os.environ.setdefault(
-        "YOLO_CONFIG_DIR", str(Path(os.environ.get("TMPDIR", "/tmp")) / "cnncalc-yolo")
-    )
-    ultralytics = pytest.importorskip("ultralytics")
+    os.environ.setdefault("YOLO_CONFIG_DIR", str(Path(tempfile.gettempdir()) / "cnncalc-yolo"))
+    if os.environ.get("CNNCALC_REQUIRE_TORCH"):
+        import ultralytics
+    else:
+        ultralytics = pytest.importorskip("ultralytics")
     return Path(ultralytics.__file__).parent / "cfg" / "models", ultralytics
 
 
