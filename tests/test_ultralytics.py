@@ -102,6 +102,53 @@ def test_without_a_scale_the_first_is_taken_with_a_warning() -> None:
     assert "warning[W0390]" in err and "'t'" in err
 
 
+def totals(*args: str) -> dict[str, int]:
+    code, out, err = invoke("params", *args, "-f", "json")
+    assert code == 0, err
+    return json.loads(out)["totals"]
+
+
+def test_a_scaled_name_reads_the_unscaled_file_at_that_scale(tmp_path: Path) -> None:
+    (tmp_path / "yolov99.yaml").write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    asked = str(tmp_path / "yolov99s.yaml")
+    code, out, err = invoke("params", asked, "-f", "json")
+    assert code == 0, err
+    assert f"note: {asked} does not exist: reading {tmp_path / 'yolov99.yaml'} at scale s" in err
+    assert json.loads(out)["totals"] == totals(str(EXAMPLE), "--scale", "s")
+
+
+def test_diff_compares_two_scales_of_one_file(tmp_path: Path) -> None:
+    (tmp_path / "yolov99.yaml").write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    old, new = str(tmp_path / "yolov99s.yaml"), str(tmp_path / "yolov99m.yaml")
+    code, out, err = invoke("diff", old, new, "-f", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    small, mid = totals(str(EXAMPLE), "--scale", "s"), totals(str(EXAMPLE), "--scale", "m")
+    assert data["totals"]["params"] == {
+        "old": small["params"],
+        "new": mid["params"],
+        "delta": mid["params"] - small["params"],
+        "pct": data["totals"]["params"]["pct"],
+    }
+    assert small["params"] < mid["params"]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("explain",), ("flow",), ("lint",), ("check", "--max-params", "10M")],
+)
+def test_every_command_takes_the_ultralytics_options(command: tuple[str, ...]) -> None:
+    code, _, err = invoke(*command, str(EXAMPLE), "--scale", "t", "--nc", "2", "--imgsz", "320")
+    assert code == 0, err
+    assert "Traceback" not in err and "W0390" not in err
+
+
+def test_the_detect_head_draws_no_design_advice() -> None:
+    code, out, err = invoke("lint", str(EXAMPLE), "--scale", "s", "-f", "json")
+    assert code == 0, err
+    assert "model.23." not in out
+
+
 BASE = """nc: 4
 scales:
   n: [0.33, 0.25, 1024]

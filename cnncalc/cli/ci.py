@@ -17,11 +17,15 @@ import typer
 from cnncalc.cli.common import (
     Analysed,
     BatchOpt,
+    ChOpt,
     Command,
     DtypeOpt,
+    ImgszOpt,
     InputOpt,
     LangOpt,
+    NcOpt,
     Run,
+    ScaleOpt,
     append_whole,
     examples,
     expand_paths,
@@ -32,6 +36,7 @@ from cnncalc.cli.common import (
     save,
     show,
     write,
+    yolo_options,
 )
 from cnncalc.errors import CnnCalcError, ExitStatus, Source
 
@@ -121,6 +126,10 @@ def check(
     input_shape: InputOpt = None,
     batch: BatchOpt = None,
     dtype: DtypeOpt = None,
+    scale: ScaleOpt = None,
+    nc: NcOpt = None,
+    imgsz: ImgszOpt = None,
+    ch: ChOpt = 3,
     fmt: CheckFmtOpt = None,
     only_budgeted: OnlyBudgeted = False,
     junit_xml: JunitOpt = None,
@@ -146,6 +155,7 @@ def check(
     done: list[Analysed] = []
     results: list[B.FileResult] = []
     with run.annotating():
+        yolo = yolo_options(scale, nc, imgsz, ch)
         cli_limits = B.parse_cli_limits(given)
         paths = expand_paths(files, lambda path: run.note("W0605", path=path))
         for path in paths:
@@ -153,7 +163,7 @@ def check(
                 src = _read_budgeted(path, only_budgeted)
                 if src is None:
                     continue
-                done.append(run.analyse_source(src, batch, dtype, input_shape))
+                done.append(run.analyse_source(src, batch, dtype, input_shape, yolo))
                 results.append(B.check_report(done[-1].report, src.name, cli_limits))
             except CnnCalcError as err:
                 _junit_error(path, err, fmt, junit_xml)
@@ -279,6 +289,9 @@ def diff(
     input_shape: InputOpt = None,
     batch: BatchOpt = None,
     dtype: DtypeOpt = None,
+    nc: NcOpt = None,
+    imgsz: ImgszOpt = None,
+    ch: ChOpt = 3,
     lang: LangOpt = None,
 ) -> None:
     """What changed between two versions of a network: totals, and layers matched by name."""
@@ -287,8 +300,11 @@ def diff(
 
     code = language(lang)
     run = Run(code)
-    before = run.analyse_source(read_version(old), batch, dtype, input_shape).report
-    after = run.analyse_source(read_version(new), batch, dtype, input_shape).report
+    yolo = yolo_options(None, nc, imgsz, ch)  # each side's scale from its name
+    old_path, old_yolo = run.scaled(old, yolo)
+    new_path, new_yolo = run.scaled(new, yolo)
+    before = run.analyse_source(read_version(old_path), batch, dtype, input_shape, old_yolo).report
+    after = run.analyse_source(read_version(new_path), batch, dtype, input_shape, new_yolo).report
     result = diff_reports(before, after, old, new)
     if fmt is DiffFmt.json:
         from cnncalc.render.json import diff_json

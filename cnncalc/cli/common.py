@@ -10,6 +10,7 @@ Heavy modules (rich, the loader, the engine) are imported where they are used, s
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import gc
 import os
@@ -159,7 +160,7 @@ _GLOB_CHARS = frozenset("*?[")
 
 
 #: top-level keys only a network file has (`name:`, `cnncalc:` and the like also start CI files)
-NETWORK_KEYS = frozenset({"input", "channels", "layers", "blocks"})
+NETWORK_KEYS = frozenset({"input", "channels", "layers", "blocks", "backbone"})
 _TOP_KEY = re.compile(r"""^(?:["']?)([A-Za-z_][\w-]*)["']?[ \t]*:(?:[ \t]|$)""", re.M)
 #: how much of a file the sniffing reads: the top-level keys of a network come early
 _SNIFF_BYTES = 1 << 20
@@ -364,7 +365,21 @@ class Run:
         yolo: YoloOptions | None = None,
     ) -> Analysed:
         """Read, load and analyse `path`, and report its warnings."""
+        path, yolo = self.scaled(path, yolo)
         return self.analyse_source(read(path), batch, dtype, input_shape, yolo)
+
+    def scaled(self, path: str, yolo: YoloOptions | None) -> tuple[str, YoloOptions | None]:
+        """`yolov8n.yaml` that does not exist, next to a `yolov8.yaml` that does: the latter at
+        the scale of the name asked for, as Ultralytics reads it (with a note)."""
+        from cnncalc.loader.ultralytics import YoloOptions, scale_from_name, unscaled_name
+
+        real = unscaled_name(path)
+        if real is None or os.path.lexists(path) or not os.path.isfile(real):
+            return path, yolo
+        opts = yolo or YoloOptions()
+        scale = opts.scale or scale_from_name(path)
+        self.note("N0390", path=path, real=real, scale=scale)
+        return real, dataclasses.replace(opts, scale=scale)
 
     def analyse_source(
         self,

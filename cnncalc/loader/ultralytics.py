@@ -71,6 +71,16 @@ def scale_from_name(name: str) -> str:
     return found.group(2) if found else ""
 
 
+def unscaled_name(path: str) -> str | None:
+    """The file Ultralytics reads for a scaled name (`yolov8n.yaml` -> `yolov8.yaml`,
+    `yolov8s-p2.yaml` -> `yolov8-p2.yaml`), or None for a name without a scale letter."""
+    p = PurePath(path)
+    if not scale_from_name(p.name):
+        return None
+    stem = re.sub(r"(\d+)([nslmx])(.+)?$", r"\1\3", p.stem)
+    return str(p.with_name(stem + p.suffix))
+
+
 def make_divisible(x: float, divisor: int = 8) -> int:
     """Ultralytics' rounding of channels: the smallest multiple of `divisor` >= x."""
     return math.ceil(x / divisor) * divisor

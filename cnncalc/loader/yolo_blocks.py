@@ -41,6 +41,8 @@ class Lowering:
         #: the concatenations of anchors of every level (not a spatial merge: the receptive
         #: fields of its inputs differ by design)
         self.anchor_joins: set[str] = set()
+        #: the nodes being made are Ultralytics' fixed design (Detect's inside), not the user's
+        self.generated = False
 
     # --- primitive nodes -------------------------------------------------------------------
     def add(
@@ -51,7 +53,9 @@ class Lowering:
         if isinstance(layer, Activation):
             op = layer.function
         self.ctx.tick(self.at) if self.at is not None else None
-        self.graph.add(Node(name, op, layer, tuple(inputs), pos, frozen=frozen))
+        self.graph.add(
+            Node(name, op, layer, tuple(inputs), pos, frozen=frozen, generated=self.generated)
+        )
         return name
 
     def ch(self, name: str) -> int:
@@ -350,6 +354,7 @@ def m_detect(low: Lowering, name: str, xs: list[str], a: Args) -> str:
     class scores, `[4 + nc, anchors]`."""
     nc, reg_max = _int(a, 0, 80), _int(a, 1, 16)
     end2end, legacy = bool(_arg(a, 2, False)), bool(_arg(a, 4, False))
+    low.generated = True  # the head's layout is Ultralytics', whatever the file says
     box, score = detect_head(low, name, xs, nc, reg_max, legacy)
     if end2end:
         box, score = detect_head(low, name, xs, nc, reg_max, legacy, "one2one_")
@@ -360,7 +365,9 @@ def m_detect(low: Lowering, name: str, xs: list[str], a: Args) -> str:
         dist = low.conv2d(f"{name}.dfl.conv", bins, 1, 1, bias=False, frozen=True)
         box = low.add(f"{name}.dfl.out", Reshape(shape=(4, anchors)), [dist])
     score = low.add(f"{name}.sigmoid", Activation(function="sigmoid"), [score])
-    return low.cat(f"{name}.cat", [box, score])
+    out = low.cat(f"{name}.cat", [box, score])
+    low.generated = False
+    return out
 
 
 #: module name -> (lowering, whether `parse_model` scales its first argument as channels,

@@ -287,7 +287,7 @@ CLI: dict[str, str] = {
     "E0011": "--input: '{text}' is not an input shape",
     "E0011.hint": "sizes separated by x, channels first, per sample: 3x224x224 (2-D), 16x112 "
     "(1-D), 3x16x112x112 (3-D)",
-    "W0605": "{path}: not a network (no top-level input, layers or channels); skipped",
+    "W0605": "{path}: not a network (no top-level input, layers, channels or backbone); skipped",
     # budgets and check
     "E0601": "'{text}' is not a count quantity; write a number with k, M, G, T",
     "E0601.hint": "for example 12M or 2.5G",
@@ -732,6 +732,9 @@ LOADER: dict[str, str] = {
     "E0397.hint": "-1 is the row before, -2 the one before it, a number from 0 an earlier row",
     "E0398": "--imgsz: '{text}' is not an image size",
     "E0398.hint": "one size (640) or height x width (384x640), each at least 1",
+    "N0390": "{path} does not exist: reading {real} at scale {scale}, as Ultralytics does",
+    "W0390": "no scale given: '{scale}', the file's first, as Ultralytics assumes",
+    "W0390.hint": "choose the scale with --scale, or name the file after it (yolov8s.yaml)",
     "E0383": "{op} takes 'size_of' or '{key}', not both",
     "E0383.hint": "size_of fixes the output size to another tensor's; drop '{key}'",
     "E0369": "with this item the network has at least {n} layers, past the limit of {limit}",
@@ -977,8 +980,6 @@ LAYERS: dict[str, str] = {
     "centres {centres} input pixels)",
     "W0501.hint": "each input pixel lands at a different place on each path; check the strides "
     "and paddings before the merge",
-    "W0390": "no scale given: '{scale}', the file's first, as Ultralytics assumes",
-    "W0390.hint": "choose the scale with --scale, or name the file after it (yolov8s.yaml)",
     # the engine's framing of a layer's message (the error keeps the layer's own code)
     "N0500": "{op} '{name}': {rest}",
     "N0501": "{op} '{name}': {rest} (from {src})",

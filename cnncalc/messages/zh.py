@@ -266,7 +266,7 @@ CLI: dict[str, str] = {
     "E0011": "--input：'{text}' 不是输入形状",
     "E0011.hint": "用 x 分隔各维大小，通道在前，按单个样本：3x224x224（二维）、16x112（一维）、"
     "3x16x112x112（三维）",
-    "W0605": "{path}：不是网络（顶层没有 input、layers 或 channels），已跳过",
+    "W0605": "{path}：不是网络（顶层没有 input、layers、channels 或 backbone），已跳过",
     # 预算与 check
     "E0601": "'{text}' 不是有效的数量；请写成数字加 k、M、G、T",
     "E0601.hint": "例如 12M 或 2.5G",
@@ -696,6 +696,9 @@ LOADER: dict[str, str] = {
     "E0397.hint": "-1 是上一行，-2 是再上一行，从 0 起的数字是前面某一行的序号",
     "E0398": "--imgsz：'{text}' 不是图像尺寸",
     "E0398.hint": "一个尺寸（640）或 高x宽（384x640），每个至少为 1",
+    "N0390": "{path} 不存在：按 Ultralytics 的做法，以规模 {scale} 读取 {real}",
+    "W0390": "未给出规模：按 Ultralytics 的做法取文件中的第一个 '{scale}'",
+    "W0390.hint": "用 --scale 选择规模，或按规模命名文件（yolov8s.yaml）",
     "E0383": "{op} 只能给 'size_of' 或 '{key}' 之一，不能同时给",
     "E0383.hint": "size_of 把输出尺寸定为另一个张量的尺寸；去掉 '{key}'",
     "E0369": "加上这一项后网络至少有 {n} 层，超过了上限 {limit}",
@@ -919,8 +922,6 @@ LAYERS: dict[str, str] = {
     "W0501": "{op} '{name}' 合并的几条路径感受野没有对齐（跳步 {jumps}；中心位于 {centres} "
     "个输入像素处）",
     "W0501.hint": "同一个输入像素在各条路径上落在不同位置；请检查合并之前的步长和填充",
-    "W0390": "未给出规模：按 Ultralytics 的做法取文件中的第一个 '{scale}'",
-    "W0390.hint": "用 --scale 选择规模，或按规模命名文件（yolov8s.yaml）",
     # the engine's framing of a layer's message (the error keeps the layer's own code)
     "N0500": "{op} '{name}'：{rest}",
     "N0501": "{op} '{name}'：{rest}（来源：{src}）",
