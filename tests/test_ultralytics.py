@@ -117,6 +117,21 @@ def test_a_scaled_name_reads_the_unscaled_file_at_that_scale(tmp_path: Path) -> 
     assert json.loads(out)["totals"] == totals(str(EXAMPLE), "--scale", "s")
 
 
+def test_input_builds_an_ultralytics_file_for_that_image() -> None:
+    given = totals(str(EXAMPLE), "--scale", "t", "--input", "1x384x640")
+    assert given == totals(str(EXAMPLE), "--scale", "t", "--imgsz", "384x640", "--ch", "1")
+    assert given != totals(str(EXAMPLE), "--scale", "t")
+
+
+def test_the_files_ch_is_the_input_channels_unless_ch_is_given(tmp_path: Path) -> None:
+    path = write(tmp_path, "ch: 1\n" + EXAMPLE.read_text(encoding="utf-8"))
+    code, out, err = invoke("params", path, "--scale", "t", "-f", "json")
+    assert code == 0, err
+    assert json.loads(out)["input"] == [1, 640, 640]
+    code, out, err = invoke("params", path, "--scale", "t", "--ch", "4", "-f", "json")
+    assert json.loads(out)["input"] == [4, 640, 640]
+
+
 def test_diff_compares_two_scales_of_one_file(tmp_path: Path) -> None:
     (tmp_path / "yolov99.yaml").write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
     old, new = str(tmp_path / "yolov99s.yaml"), str(tmp_path / "yolov99m.yaml")

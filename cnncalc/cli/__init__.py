@@ -16,17 +16,13 @@ if TYPE_CHECKING:
 from cnncalc import __version__
 from cnncalc.cli.common import (
     BatchOpt,
-    ChOpt,
     Command,
     DtypeOpt,
     FileArg,
     HtmlOpt,
-    ImgszOpt,
     InputOpt,
     LangOpt,
-    NcOpt,
     Run,
-    ScaleOpt,
     SvgOpt,
     examples,
     guarded,
@@ -35,9 +31,9 @@ from cnncalc.cli.common import (
     show,
     table_only,
     write,
-    yolo_options,
 )
 from cnncalc.cli.usage import Group
+from cnncalc.cli.yolo import ChOpt, ImgszOpt, NcOpt, ScaleOpt, yolo_options
 
 app = typer.Typer(
     cls=Group,
@@ -125,7 +121,7 @@ def params(
     scale: ScaleOpt = None,
     nc: NcOpt = None,
     imgsz: ImgszOpt = None,
-    ch: ChOpt = 3,
+    ch: ChOpt = None,
     lang: LangOpt = None,
     svg: SvgOpt = None,
     html: HtmlOpt = None,

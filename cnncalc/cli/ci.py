@@ -17,15 +17,11 @@ import typer
 from cnncalc.cli.common import (
     Analysed,
     BatchOpt,
-    ChOpt,
     Command,
     DtypeOpt,
-    ImgszOpt,
     InputOpt,
     LangOpt,
-    NcOpt,
     Run,
-    ScaleOpt,
     append_whole,
     examples,
     expand_paths,
@@ -36,8 +32,8 @@ from cnncalc.cli.common import (
     save,
     show,
     write,
-    yolo_options,
 )
+from cnncalc.cli.yolo import ChOpt, ImgszOpt, NcOpt, ScaleOpt, scaled, yolo_options
 from cnncalc.errors import CnnCalcError, ExitStatus, Source
 
 if TYPE_CHECKING:
@@ -129,7 +125,7 @@ def check(
     scale: ScaleOpt = None,
     nc: NcOpt = None,
     imgsz: ImgszOpt = None,
-    ch: ChOpt = 3,
+    ch: ChOpt = None,
     fmt: CheckFmtOpt = None,
     only_budgeted: OnlyBudgeted = False,
     junit_xml: JunitOpt = None,
@@ -291,7 +287,7 @@ def diff(
     dtype: DtypeOpt = None,
     nc: NcOpt = None,
     imgsz: ImgszOpt = None,
-    ch: ChOpt = 3,
+    ch: ChOpt = None,
     lang: LangOpt = None,
 ) -> None:
     """What changed between two versions of a network: totals, and layers matched by name."""
@@ -301,8 +297,8 @@ def diff(
     code = language(lang)
     run = Run(code)
     yolo = yolo_options(None, nc, imgsz, ch)  # each side's scale from its name
-    old_path, old_yolo = run.scaled(old, yolo)
-    new_path, new_yolo = run.scaled(new, yolo)
+    old_path, old_yolo = scaled(run, old, yolo)
+    new_path, new_yolo = scaled(run, new, yolo)
     before = run.analyse_source(read_version(old_path), batch, dtype, input_shape, old_yolo).report
     after = run.analyse_source(read_version(new_path), batch, dtype, input_shape, new_yolo).report
     result = diff_reports(before, after, old, new)

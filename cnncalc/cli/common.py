@@ -71,43 +71,6 @@ DtypeOpt = Annotated[
         help=f"Element type instead of the file's: {', '.join(DTYPE_BYTES)}.",
     ),
 ]
-ScaleOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--scale",
-        metavar="S",
-        help="Ultralytics files: the scale (n, s, m, l, x; default: from the file name).",
-    ),
-]
-NcOpt = Annotated[
-    int | None,
-    typer.Option("--nc", min=1, metavar="N", help="Ultralytics files: the number of classes."),
-]
-ImgszOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--imgsz", metavar="SIZE", help="Ultralytics files: image size, 640 or 384x640 (H x W)."
-    ),
-]
-ChOpt = Annotated[
-    int, typer.Option("--ch", min=1, metavar="N", help="Ultralytics files: input channels.")
-]
-
-
-def yolo_options(scale: str | None, nc: int | None, imgsz: str | None, ch: int) -> YoloOptions:
-    """`--scale`, `--nc`, `--imgsz` and `--ch`, for an Ultralytics model file."""
-    from cnncalc.loader.sizes import split_sizes
-    from cnncalc.loader.ultralytics import YoloOptions
-
-    size = (640, 640)
-    if imgsz is not None:
-        parts = split_sizes(imgsz) or ()
-        if len(parts) not in (1, 2) or min(parts) < 1 or max(parts) > 1 << 20:
-            raise CnnCalcError("E0398", text=imgsz)
-        size = (parts[0], parts[-1])
-    return YoloOptions(scale=scale, nc=nc, imgsz=size, ch=ch)
-
-
 # --- commands and their help ------------------------------------------------------------------
 
 
@@ -316,7 +279,6 @@ def override(
 ) -> Network:
     """The network with the command line's `--input`, `--batch` and `--dtype` in place of the
     file's: shapes are inferred again from the new input, as if the file had said it."""
-    import dataclasses
 
     if batch is not None or dtype is not None:
         from cnncalc.analysis.budget import configure
@@ -365,21 +327,10 @@ class Run:
         yolo: YoloOptions | None = None,
     ) -> Analysed:
         """Read, load and analyse `path`, and report its warnings."""
-        path, yolo = self.scaled(path, yolo)
+        from cnncalc.cli.yolo import scaled
+
+        path, yolo = scaled(self, path, yolo)
         return self.analyse_source(read(path), batch, dtype, input_shape, yolo)
-
-    def scaled(self, path: str, yolo: YoloOptions | None) -> tuple[str, YoloOptions | None]:
-        """`yolov8n.yaml` that does not exist, next to a `yolov8.yaml` that does: the latter at
-        the scale of the name asked for, as Ultralytics reads it (with a note)."""
-        from cnncalc.loader.ultralytics import YoloOptions, scale_from_name, unscaled_name
-
-        real = unscaled_name(path)
-        if real is None or os.path.lexists(path) or not os.path.isfile(real):
-            return path, yolo
-        opts = yolo or YoloOptions()
-        scale = opts.scale or scale_from_name(path)
-        self.note("N0390", path=path, real=real, scale=scale)
-        return real, dataclasses.replace(opts, scale=scale)
 
     def analyse_source(
         self,
@@ -394,6 +345,10 @@ class Run:
         from cnncalc.engine import analyze_network
         from cnncalc.loader import load_source
 
+        if input_shape is not None:  # an Ultralytics file is built for that image
+            from cnncalc.cli.yolo import with_input
+
+            yolo = with_input(yolo, input_option(input_shape))
         net = override(load_source(src, yolo), input_shape, batch, dtype)
         report = analyze_network(net)
         self.warn(report.warnings)

@@ -11,17 +11,13 @@ import typer
 
 from cnncalc.cli.common import (
     BatchOpt,
-    ChOpt,
     Command,
     DtypeOpt,
     FileArg,
     HtmlOpt,
-    ImgszOpt,
     InputOpt,
     LangOpt,
-    NcOpt,
     Run,
-    ScaleOpt,
     SvgOpt,
     examples,
     expand_paths,
@@ -30,8 +26,8 @@ from cnncalc.cli.common import (
     record,
     show,
     write,
-    yolo_options,
 )
+from cnncalc.cli.yolo import ChOpt, ImgszOpt, NcOpt, ScaleOpt, yolo_options
 from cnncalc.errors import CnnCalcError, ExitStatus
 from cnncalc.messages import docs_link
 
@@ -62,7 +58,7 @@ def explain(
     scale: ScaleOpt = None,
     nc: NcOpt = None,
     imgsz: ImgszOpt = None,
-    ch: ChOpt = 3,
+    ch: ChOpt = None,
     lang: LangOpt = None,
     svg: SvgOpt = None,
     html: HtmlOpt = None,
@@ -107,7 +103,7 @@ def lint(
     scale: ScaleOpt = None,
     nc: NcOpt = None,
     imgsz: ImgszOpt = None,
-    ch: ChOpt = 3,
+    ch: ChOpt = None,
     lang: LangOpt = None,
 ) -> None:
     """Design advice: located warnings, each with why and a link to the rule's documentation.
@@ -170,7 +166,7 @@ def flow(
     scale: ScaleOpt = None,
     nc: NcOpt = None,
     imgsz: ImgszOpt = None,
-    ch: ChOpt = 3,
+    ch: ChOpt = None,
     lang: LangOpt = None,
     svg: SvgOpt = None,
     html: HtmlOpt = None,

@@ -49,7 +49,7 @@ class YoloOptions:
     scale: str | None = None
     nc: int | None = None
     imgsz: tuple[int, int] = (640, 640)
-    ch: int = 3
+    ch: int | None = None  # None: the file's `ch`, else 3
 
 
 def is_ultralytics(root: SNode | None) -> bool:
@@ -180,7 +180,8 @@ class YoloFile:
         end2end = bool(py_value(keys["end2end"][1])) if "end2end" in keys else False
         names = {"nc": nc, "reg_max": reg_max, "end2end": end2end}
         h, w = opts.imgsz
-        graph = Graph((opts.ch, h, w))
+        ch = opts.ch or (int(_number(ctx, keys["ch"][1], "ch")) if "ch" in keys else 3)
+        graph = Graph((ch, h, w))
         low = Lowering(ctx, graph, self.activation(keys))
         rows = [r for part in ("backbone", "head") for r in keys[part][1].value]
         outs: list[str] = []
@@ -245,7 +246,7 @@ class YoloFile:
             if not (w.code == "W0501" and w.args_.get("name") in low.anchor_joins)
         ] + self.warnings
         inferred = graph.inferred()
-        return Network(input_shape=(opts.ch, h, w), nodes=inferred.nodes,
+        return Network(input_shape=(ch, h, w), nodes=inferred.nodes,
                        name=PurePath(ctx.src.name).stem, input_pos=Pos(ctx.src, 1, 1),
                        inferred=inferred)  # fmt: skip
 
