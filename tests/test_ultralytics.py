@@ -191,8 +191,8 @@ def write(tmp_path: Path, text: str, name: str = "m.yaml") -> str:
         ("activation: nn.Mish()\n" + BASE, (), "E0395", ":1:13:"),
         (BASE.replace("scales:\n  n: [0.33, 0.25, 1024]\n", ""), ("--scale", "n"), "E0396", ""),
         (BASE.replace("[[0, 1]", "[[0, 5]"), (), "E0397", ":8:6:"),
-        (BASE, ("--imgsz", "0x640"), "E0398", ""),
-        (BASE, ("--imgsz", "big"), "E0398", ""),
+        (BASE, ("--imgsz", "0x640"), "E0012", ""),
+        (BASE, ("--imgsz", "big"), "E0012", ""),
     ],
 )
 def test_bad_ultralytics_files_fail_located_with_a_code_and_a_hint(

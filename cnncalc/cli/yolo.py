@@ -55,7 +55,7 @@ def yolo_options(
     if imgsz is not None:
         parts = split_sizes(imgsz) or ()
         if len(parts) not in (1, 2) or min(parts) < 1 or max(parts) > 1 << 20:
-            raise CnnCalcError("E0398", text=imgsz)
+            raise CnnCalcError("E0012", text=imgsz)
         size = (parts[0], parts[-1])
     return YoloOptions(scale=scale, nc=nc, imgsz=size, ch=ch)
 
@@ -79,5 +79,5 @@ def scaled(run: Run, path: str, yolo: YoloOptions | None) -> tuple[str, YoloOpti
         return path, yolo
     opts = yolo or YoloOptions()
     scale = opts.scale or scale_from_name(path)
-    run.note("N0390", path=path, real=real, scale=scale)
+    run.note("N0012", path=path, real=real, scale=scale)
     return real, dataclasses.replace(opts, scale=scale)

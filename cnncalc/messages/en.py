@@ -286,6 +286,9 @@ CLI: dict[str, str] = {
     "({docs}); name a file to load it anyway",
     "E0011": "--input: '{text}' is not an input shape",
     "E0011.hint": "sizes separated by x, channels first, per sample: 3x224x224 (2-D), 16x112 "
+    "E0012": "--imgsz: '{text}' is not an image size",
+    "E0012.hint": "one size (640) or height x width (384x640), each at least 1",
+    "N0012": "{path} does not exist: reading {real} at scale {scale}, as Ultralytics does",
     "(1-D), 3x16x112x112 (3-D)",
     "W0605": "{path}: not a network (no top-level input, layers, channels or backbone); skipped",
     # budgets and check
@@ -730,9 +733,6 @@ LOADER: dict[str, str] = {
     "E0396.hint": "drop --scale: the file sets its size with depth_multiple and width_multiple",
     "E0397": "model.{row}: from '{value}' names no earlier row",
     "E0397.hint": "-1 is the row before, -2 the one before it, a number from 0 an earlier row",
-    "E0398": "--imgsz: '{text}' is not an image size",
-    "E0398.hint": "one size (640) or height x width (384x640), each at least 1",
-    "N0390": "{path} does not exist: reading {real} at scale {scale}, as Ultralytics does",
     "W0390": "no scale given: '{scale}', the file's first, as Ultralytics assumes",
     "W0390.hint": "choose the scale with --scale, or name the file after it (yolov8s.yaml)",
     "E0383": "{op} takes 'size_of' or '{key}', not both",

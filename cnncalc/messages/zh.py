@@ -265,6 +265,9 @@ CLI: dict[str, str] = {
     "直接指名某个文件即可照常加载它",
     "E0011": "--input：'{text}' 不是输入形状",
     "E0011.hint": "用 x 分隔各维大小，通道在前，按单个样本：3x224x224（二维）、16x112（一维）、"
+    "E0012": "--imgsz：'{text}' 不是图像尺寸",
+    "E0012.hint": "一个尺寸（640）或 高x宽（384x640），每个至少为 1",
+    "N0012": "{path} 不存在：按 Ultralytics 的做法，以规模 {scale} 读取 {real}",
     "3x16x112x112（三维）",
     "W0605": "{path}：不是网络（顶层没有 input、layers、channels 或 backbone），已跳过",
     # 预算与 check
@@ -694,9 +697,6 @@ LOADER: dict[str, str] = {
     "E0396.hint": "去掉 --scale：该文件用 depth_multiple 和 width_multiple 设定规模",
     "E0397": "model.{row}：from '{value}' 没有指向前面的某一行",
     "E0397.hint": "-1 是上一行，-2 是再上一行，从 0 起的数字是前面某一行的序号",
-    "E0398": "--imgsz：'{text}' 不是图像尺寸",
-    "E0398.hint": "一个尺寸（640）或 高x宽（384x640），每个至少为 1",
-    "N0390": "{path} 不存在：按 Ultralytics 的做法，以规模 {scale} 读取 {real}",
     "W0390": "未给出规模：按 Ultralytics 的做法取文件中的第一个 '{scale}'",
     "W0390.hint": "用 --scale 选择规模，或按规模命名文件（yolov8s.yaml）",
     "E0383": "{op} 只能给 'size_of' 或 '{key}' 之一，不能同时给",
