@@ -79,5 +79,5 @@ def scaled(run: Run, path: str, yolo: YoloOptions | None) -> tuple[str, YoloOpti
         return path, yolo
     opts = yolo or YoloOptions()
     scale = opts.scale or scale_from_name(path)
-    run.note("N0012", path=path, real=real, scale=scale)
+    run.note("W0012", path=path, real=real, scale=scale)
     return real, dataclasses.replace(opts, scale=scale)

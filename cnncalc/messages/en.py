@@ -286,10 +286,10 @@ CLI: dict[str, str] = {
     "({docs}); name a file to load it anyway",
     "E0011": "--input: '{text}' is not an input shape",
     "E0011.hint": "sizes separated by x, channels first, per sample: 3x224x224 (2-D), 16x112 "
+    "(1-D), 3x16x112x112 (3-D)",
     "E0012": "--imgsz: '{text}' is not an image size",
     "E0012.hint": "one size (640) or height x width (384x640), each at least 1",
-    "N0012": "{path} does not exist: reading {real} at scale {scale}, as Ultralytics does",
-    "(1-D), 3x16x112x112 (3-D)",
+    "W0012": "{path} does not exist: reading {real} at scale {scale}, as Ultralytics does",
     "W0605": "{path}: not a network (no top-level input, layers, channels or backbone); skipped",
     # budgets and check
     "E0601": "'{text}' is not a count quantity; write a number with k, M, G, T",

@@ -265,10 +265,10 @@ CLI: dict[str, str] = {
     "直接指名某个文件即可照常加载它",
     "E0011": "--input：'{text}' 不是输入形状",
     "E0011.hint": "用 x 分隔各维大小，通道在前，按单个样本：3x224x224（二维）、16x112（一维）、"
+    "3x16x112x112（三维）",
     "E0012": "--imgsz：'{text}' 不是图像尺寸",
     "E0012.hint": "一个尺寸（640）或 高x宽（384x640），每个至少为 1",
-    "N0012": "{path} 不存在：按 Ultralytics 的做法，以规模 {scale} 读取 {real}",
-    "3x16x112x112（三维）",
+    "W0012": "{path} 不存在：按 Ultralytics 的做法，以规模 {scale} 读取 {real}",
     "W0605": "{path}：不是网络（顶层没有 input、layers、channels 或 backbone），已跳过",
     # 预算与 check
     "E0601": "'{text}' 不是有效的数量；请写成数字加 k、M、G、T",
