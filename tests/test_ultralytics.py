@@ -19,7 +19,7 @@ from cnncalc.cli import app
 from cnncalc.engine import analyze_network
 from cnncalc.errors import Source
 from cnncalc.loader import load_source
-from cnncalc.loader.ultralytics import YoloOptions, make_divisible, scale_from_name
+from cnncalc.loader.ultralytics import YoloOptions, fused_params, make_divisible, scale_from_name
 from tests.conftest import ROOT
 
 EXAMPLE = ROOT / "examples" / "ultralytics" / "pcb_defects.yaml"
@@ -94,6 +94,16 @@ def test_params_reads_an_ultralytics_file_with_its_options() -> None:
     assert data["name"] == "pcb_defects"
     assert data["layers"][0]["name"] == "model.0.conv"
     assert any(b["name"] == "model.10" for b in data["blocks"])
+
+
+def test_params_notes_the_fused_params_of_ultralytics() -> None:
+    report = net_of(EXAMPLE.read_text(encoding="utf-8"), "x.yaml", scale="s")
+    bn = sum(r.params for r in report.layers if r.op == "bn")  # 2·C each, C stay as biases
+    fused = report.totals.params - bn // 2
+    assert fused_params(report) == fused
+    code, _, err = invoke("params", str(EXAMPLE), "--scale", "s")
+    assert code == 0, err
+    assert f"note: Ultralytics' model.fuse() has {fused:,} params" in err
 
 
 def test_without_a_scale_the_first_is_taken_with_a_warning() -> None:
@@ -254,7 +264,9 @@ CASES = [
 ]
 
 
-def torch_figures(d: dict[str, Any], nc: int, imgsz: tuple[int, int]) -> tuple[int, int, list[int]]:
+def torch_figures(
+    d: dict[str, Any], nc: int, imgsz: tuple[int, int]
+) -> tuple[int, int, list[int], int]:
     import torch
     from torch.utils.flop_counter import FlopCounterMode
     from ultralytics.nn.tasks import DetectionModel
@@ -265,7 +277,10 @@ def torch_figures(d: dict[str, Any], nc: int, imgsz: tuple[int, int]) -> tuple[i
     with torch.no_grad(), FlopCounterMode(display=False) as counter:
         model(torch.zeros(1, 3, *imgsz))
     rows = [sum(p.numel() for p in m.parameters()) for m in model.model]
-    return params, counter.get_total_flops(), rows
+    with contextlib.redirect_stdout(io.StringIO()):
+        model.fuse(verbose=False)
+    fused = sum(p.numel() for p in model.parameters())
+    return params, counter.get_total_flops(), rows, fused
 
 
 def check_parity(text: str, name: str, scale: str, nc: int, imgsz: tuple[int, int]) -> None:
@@ -273,7 +288,7 @@ def check_parity(text: str, name: str, scale: str, nc: int, imgsz: tuple[int, in
 
     d = yaml.safe_load(text)
     d["scale"] = scale
-    params, flops, rows = torch_figures(d, nc, imgsz)
+    params, flops, rows, fused = torch_figures(d, nc, imgsz)
     report = net_of(text, name, scale=scale or None, nc=nc, imgsz=imgsz)
     mine_rows = [
         sum(
@@ -285,6 +300,7 @@ def check_parity(text: str, name: str, scale: str, nc: int, imgsz: tuple[int, in
     ]
     assert mine_rows == rows
     assert (report.totals.params, report.totals.flops) == (params, flops)
+    assert fused_params(report) == fused
 
 
 @pytest.mark.parametrize(("path", "scale", "nc", "imgsz"), CASES)

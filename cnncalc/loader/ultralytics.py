@@ -18,7 +18,7 @@ from pathlib import PurePath
 
 import yaml
 
-from cnncalc.engine import INPUT, Graph, Network
+from cnncalc.engine import INPUT, Graph, Network, Report
 from cnncalc.errors import CnnCalcWarning, LayerArgError, Msg, Pos, Source, SpecError
 from cnncalc.loader.nodes import SNode
 from cnncalc.loader.values import Ctx, listed, mapping, suggest
@@ -248,7 +248,7 @@ class YoloFile:
         inferred = graph.inferred()
         return Network(input_shape=(ch, h, w), nodes=inferred.nodes,
                        name=PurePath(ctx.src.name).stem, input_pos=Pos(ctx.src, 1, 1),
-                       inferred=inferred)  # fmt: skip
+                       inferred=inferred, front="ultralytics")  # fmt: skip
 
     def sources(self, node: SNode, i: int, outs: list[str]) -> list[str]:
         """`from`: an index or a list of them, negative counted back from this row (`-1` of the
@@ -267,6 +267,21 @@ class YoloFile:
             j = i + f if f < 0 else f
             found.append(INPUT if j < 0 else outs[j])
         return found
+
+
+def fused_params(report: Report) -> int:
+    """The parameters of Ultralytics' `model.fuse()`: each Conv's BatchNorm folds into the conv
+    (its 2·C become C biases), and an end-to-end Detect keeps only its one-to-one branches."""
+    detect = next(
+        (r.name.split(".one2one_")[0] for r in report.layers if ".one2one_" in r.name), ""
+    )
+    dropped = (f"{detect}.cv2.", f"{detect}.cv3.") if detect else ()
+    total = 0
+    for row in report.layers:
+        if dropped and row.name.startswith(dropped):
+            continue
+        total += row.params // 2 if row.op == "bn" else row.params
+    return total
 
 
 def load_ultralytics(src: Source, root: SNode, opts: YoloOptions | None = None) -> Network:

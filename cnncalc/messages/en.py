@@ -289,6 +289,8 @@ CLI: dict[str, str] = {
     "(1-D), 3x16x112x112 (3-D)",
     "E0012": "--imgsz: '{text}' is not an image size",
     "E0012.hint": "one size (640) or height x width (384x640), each at least 1",
+    "W0013": "Ultralytics' model.fuse() has {fused} params (each Conv's BatchNorm folded into "
+    "its conv); cnncalc's FLOPs are its fused GFLOPs",
     "W0012": "{path} does not exist: reading {real} at scale {scale}, as Ultralytics does",
     "W0605": "{path}: not a network (no top-level input, layers, channels or backbone); skipped",
     # budgets and check

@@ -268,6 +268,8 @@ CLI: dict[str, str] = {
     "3x16x112x112（三维）",
     "E0012": "--imgsz：'{text}' 不是图像尺寸",
     "E0012.hint": "一个尺寸（640）或 高x宽（384x640），每个至少为 1",
+    "W0013": "Ultralytics 的 model.fuse() 之后有 {fused} 个参数"
+    "（每个 Conv 的 BatchNorm 并入其卷积）；cnncalc 的 FLOPs 即其融合后的 GFLOPs",
     "W0012": "{path} 不存在：按 Ultralytics 的做法，以规模 {scale} 读取 {real}",
     "W0605": "{path}：不是网络（顶层没有 input、layers、channels 或 backbone），已跳过",
     # 预算与 check
