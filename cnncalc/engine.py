@@ -74,6 +74,8 @@ class Network:
     budget: Mapping[str, object] = field(default_factory=dict)  # name -> budget.Limit
     #: the words of the file's `lint: {ignore: [...]}`, each where it was written
     lint_ignore: tuple[tuple[str, Pos], ...] = ()
+    #: the format the file was read from: "" for cnncalc's, "ultralytics" for a YOLO model file
+    front: str = ""
     #: what a front end inferred while building the nodes (`Graph.inferred`), reused by
     #: `analyze_network` when it still describes this network
     inferred: Inference | None = field(default=None, compare=False, repr=False)

@@ -32,6 +32,7 @@ from cnncalc.cli.common import (
     write,
 )
 from cnncalc.cli.usage import Group
+from cnncalc.cli.yolo import ChOpt, ImgszOpt, NcOpt, ScaleOpt, yolo_options
 
 app = typer.Typer(
     cls=Group,
@@ -116,6 +117,10 @@ def params(
     input_shape: InputOpt = None,
     batch: BatchOpt = None,
     dtype: DtypeOpt = None,
+    scale: ScaleOpt = None,
+    nc: NcOpt = None,
+    imgsz: ImgszOpt = None,
+    ch: ChOpt = None,
     lang: LangOpt = None,
     svg: SvgOpt = None,
     html: HtmlOpt = None,
@@ -124,7 +129,13 @@ def params(
     code = language(lang)
     table_only(fmt.value, svg, html)
     record(ctx, svg, html, title=f"cnncalc params {file}")
-    report = Run(code).analyse(file, batch, dtype, input_shape).report
+    yolo = yolo_options(scale, nc, imgsz, ch)
+    run = Run(code)
+    report = run.analyse(file, batch, dtype, input_shape, yolo).report
+    if report.network.front == "ultralytics":
+        from cnncalc.loader.ultralytics import fused_params
+
+        run.note("W0013", fused=f"{fused_params(report):,}")
     if fmt is Fmt.json:
         from cnncalc.render.json import report_json
 

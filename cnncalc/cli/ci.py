@@ -32,6 +32,7 @@ from cnncalc.cli.common import (
     write,
 )
 from cnncalc.cli.files import append_whole, save
+from cnncalc.cli.yolo import ChOpt, ImgszOpt, NcOpt, ScaleOpt, scaled, yolo_options
 from cnncalc.errors import CnnCalcError, ExitStatus, Source
 
 if TYPE_CHECKING:
@@ -120,6 +121,10 @@ def check(
     input_shape: InputOpt = None,
     batch: BatchOpt = None,
     dtype: DtypeOpt = None,
+    scale: ScaleOpt = None,
+    nc: NcOpt = None,
+    imgsz: ImgszOpt = None,
+    ch: ChOpt = None,
     fmt: CheckFmtOpt = None,
     only_budgeted: OnlyBudgeted = False,
     junit_xml: JunitOpt = None,
@@ -145,6 +150,7 @@ def check(
     done: list[Analysed] = []
     results: list[B.FileResult] = []
     with run.annotating():
+        yolo = yolo_options(scale, nc, imgsz, ch)
         cli_limits = B.parse_cli_limits(given)
         paths = expand_paths(files, lambda path: run.note("W0605", path=path))
         for path in paths:
@@ -152,7 +158,7 @@ def check(
                 src = _read_budgeted(path, only_budgeted)
                 if src is None:
                     continue
-                done.append(run.analyse_source(src, batch, dtype, input_shape))
+                done.append(run.analyse_source(src, batch, dtype, input_shape, yolo))
                 results.append(B.check_report(done[-1].report, src.name, cli_limits))
             except CnnCalcError as err:
                 _junit_error(path, err, fmt, junit_xml)
@@ -278,6 +284,9 @@ def diff(
     input_shape: InputOpt = None,
     batch: BatchOpt = None,
     dtype: DtypeOpt = None,
+    nc: NcOpt = None,
+    imgsz: ImgszOpt = None,
+    ch: ChOpt = None,
     lang: LangOpt = None,
 ) -> None:
     """What changed between two versions of a network: totals, and layers matched by name."""
@@ -286,8 +295,11 @@ def diff(
 
     code = language(lang)
     run = Run(code)
-    before = run.analyse_source(read_version(old), batch, dtype, input_shape).report
-    after = run.analyse_source(read_version(new), batch, dtype, input_shape).report
+    yolo = yolo_options(None, nc, imgsz, ch)  # each side's scale from its name
+    old_path, old_yolo = scaled(run, old, yolo)
+    new_path, new_yolo = scaled(run, new, yolo)
+    before = run.analyse_source(read_version(old_path), batch, dtype, input_shape, old_yolo).report
+    after = run.analyse_source(read_version(new_path), batch, dtype, input_shape, new_yolo).report
     result = diff_reports(before, after, old, new)
     if fmt is DiffFmt.json:
         from cnncalc.render.json import diff_json

@@ -10,6 +10,7 @@ Heavy modules (rich, the loader, the engine) are imported where they are used, s
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import gc
 import os
@@ -31,6 +32,7 @@ from cnncalc.messages import docs_link
 
 if TYPE_CHECKING:
     from cnncalc.engine import Network, Report
+    from cnncalc.loader.ultralytics import YoloOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -70,8 +72,6 @@ DtypeOpt = Annotated[
         help=f"Element type instead of the file's: {', '.join(DTYPE_BYTES)}.",
     ),
 ]
-
-
 # --- commands and their help ------------------------------------------------------------------
 
 
@@ -124,7 +124,7 @@ _GLOB_CHARS = frozenset("*?[")
 
 
 #: top-level keys only a network file has (`name:`, `cnncalc:` and the like also start CI files)
-NETWORK_KEYS = frozenset({"input", "channels", "layers", "blocks"})
+NETWORK_KEYS = frozenset({"input", "channels", "layers", "blocks", "backbone"})
 _TOP_KEY = re.compile(r"""^(?:["']?)([A-Za-z_][\w-]*)["']?[ \t]*:(?:[ \t]|$)""", re.M)
 #: how much of a file the sniffing reads: the top-level keys of a network come early
 _SNIFF_BYTES = 1 << 20
@@ -280,7 +280,6 @@ def override(
 ) -> Network:
     """The network with the command line's `--input`, `--batch` and `--dtype` in place of the
     file's: shapes are inferred again from the new input, as if the file had said it."""
-    import dataclasses
 
     if batch is not None or dtype is not None:
         from cnncalc.analysis.budget import configure
@@ -333,9 +332,13 @@ class Run:
         batch: int | None = None,
         dtype: str | None = None,
         input_shape: str | None = None,
+        yolo: YoloOptions | None = None,
     ) -> Analysed:
         """Read, load and analyse `path`, and report its warnings."""
-        return self.analyse_source(read(path), batch, dtype, input_shape)
+        from cnncalc.cli.yolo import scaled
+
+        path, yolo = scaled(self, path, yolo)
+        return self.analyse_source(read(path), batch, dtype, input_shape, yolo)
 
     def analyse_source(
         self,
@@ -343,13 +346,18 @@ class Run:
         batch: int | None = None,
         dtype: str | None = None,
         input_shape: str | None = None,
+        yolo: YoloOptions | None = None,
     ) -> Analysed:
         """Load and analyse `src`, with `--input`/`--batch`/`--dtype` in place of the file's,
         and report its warnings."""
         from cnncalc.engine import analyze_network
         from cnncalc.loader import load_source
 
-        net = override(load_source(src), input_shape, batch, dtype)
+        if input_shape is not None:  # an Ultralytics file is built for that image
+            from cnncalc.cli.yolo import with_input
+
+            yolo = with_input(yolo, input_option(input_shape))
+        net = override(load_source(src, yolo), input_shape, batch, dtype)
         report = analyze_network(net)
         self.warn(report.warnings)
         return Analysed(src, report)

@@ -27,6 +27,7 @@ from cnncalc.cli.common import (
     show,
     write,
 )
+from cnncalc.cli.yolo import ChOpt, ImgszOpt, NcOpt, ScaleOpt, yolo_options
 from cnncalc.errors import CnnCalcError, ExitStatus
 from cnncalc.messages import docs_link
 
@@ -54,6 +55,10 @@ def explain(
     input_shape: InputOpt = None,
     batch: BatchOpt = None,
     dtype: DtypeOpt = None,
+    scale: ScaleOpt = None,
+    nc: NcOpt = None,
+    imgsz: ImgszOpt = None,
+    ch: ChOpt = None,
     lang: LangOpt = None,
     svg: SvgOpt = None,
     html: HtmlOpt = None,
@@ -65,7 +70,11 @@ def explain(
 
     code = language(lang)
     record(ctx, svg, html, title=f"cnncalc explain {file}")
-    report = Run(code).analyse(file, batch, dtype, input_shape).report
+    report = (
+        Run(code)
+        .analyse(file, batch, dtype, input_shape, yolo_options(scale, nc, imgsz, ch))
+        .report
+    )
     sections = explain_report(report, layer, code)
     show(explanation(report, sections, overview=layer is None, lang=code))
 
@@ -91,6 +100,10 @@ def lint(
     input_shape: InputOpt = None,
     batch: BatchOpt = None,
     dtype: DtypeOpt = None,
+    scale: ScaleOpt = None,
+    nc: NcOpt = None,
+    imgsz: ImgszOpt = None,
+    ch: ChOpt = None,
     lang: LangOpt = None,
 ) -> None:
     """Design advice: located warnings, each with why and a link to the rule's documentation.
@@ -103,6 +116,7 @@ def lint(
 
     code = language(lang)
     run = Run(code)
+    yolo = yolo_options(scale, nc, imgsz, ch)
     skip = parse_codes(ignore or [])
     paths = expand_paths(files, lambda path: run.note("W0605", path=path))
     found = []
@@ -112,7 +126,7 @@ def lint(
         # every file is linted even when one does not load; its error is reported like any
         # other (the same rendering as the catch site), and the exit status becomes 2
         try:
-            done = run.analyse(path, batch, dtype, input_shape)
+            done = run.analyse(path, batch, dtype, input_shape, yolo)
             own = ignore_from_network(done.report.network)
         except CnnCalcError as err:
             run.error(err)
@@ -149,6 +163,10 @@ def flow(
     input_shape: InputOpt = None,
     batch: BatchOpt = None,
     dtype: DtypeOpt = None,
+    scale: ScaleOpt = None,
+    nc: NcOpt = None,
+    imgsz: ImgszOpt = None,
+    ch: ChOpt = None,
     lang: LangOpt = None,
     svg: SvgOpt = None,
     html: HtmlOpt = None,
@@ -158,7 +176,11 @@ def flow(
 
     code = language(lang)
     record(ctx, svg, html, title=f"cnncalc flow {file}")
-    report = Run(code).analyse(file, batch, dtype, input_shape).report
+    report = (
+        Run(code)
+        .analyse(file, batch, dtype, input_shape, yolo_options(scale, nc, imgsz, ch))
+        .report
+    )
     show(FlowPicture(report, by.value, code))
 
 

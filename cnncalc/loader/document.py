@@ -17,6 +17,7 @@ from cnncalc.loader.expand import META_KEYS, STRUCTURES, Expander
 from cnncalc.loader.nodes import STR, SNode, compose
 from cnncalc.loader.scope import BlockDef, Scope, base_name, ref
 from cnncalc.loader.source import char_name, read_source
+from cnncalc.loader.ultralytics import YoloOptions, is_ultralytics, load_ultralytics
 from cnncalc.loader.values import (
     YAML11_BOOLS,
     Ctx,
@@ -67,9 +68,13 @@ _ARROWS = ("⟶", "→", "->")
 Entries = Mapping[str, tuple[SNode, SNode]]
 
 
-def load_source(src: Source) -> Network:
-    """A network from its source text."""
-    return Document(src).load(compose(src))
+def load_source(src: Source, yolo: YoloOptions | None = None) -> Network:
+    """A network from its source text: a cnncalc file, or an Ultralytics model file (read at
+    `yolo`'s scale, classes and image size)."""
+    root = compose(src)
+    if root is not None and is_ultralytics(root):
+        return load_ultralytics(src, root, yolo)
+    return Document(src).load(root)
 
 
 def load(path: str | Path) -> Network:

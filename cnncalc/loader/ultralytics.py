@@ -1,0 +1,289 @@
+"""Ultralytics YOLO model files (`backbone:`/`head:` lists of `[from, repeats, module, args]`)
+read as they are: the same `Network` out as a cnncalc file.
+
+The rules are those `parse_model` applies in the pinned Ultralytics release (docs/ultralytics.md):
+the scale's `[depth, width, max_channels]` (the scale from `--scale`, else from the file name as
+Ultralytics reads it, `yolov8n.yaml` -> `n`, else the first of `scales:` with a warning), output
+channels `ceil(min(c, max_channels) · width / 8) · 8`, repeats `max(round(n · depth), 1)` for
+n > 1, `nc` substituted, `from` counted back when negative. The modules are lowered in
+`yolo_blocks`; rows are named `model.<i>` so that the block subtotals follow the file.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from pathlib import PurePath
+
+import yaml
+
+from cnncalc.engine import INPUT, Graph, Network, Report
+from cnncalc.errors import CnnCalcWarning, LayerArgError, Msg, Pos, Source, SpecError
+from cnncalc.loader.nodes import SNode
+from cnncalc.loader.values import Ctx, listed, mapping, suggest
+from cnncalc.loader.yolo_blocks import MODULES, Lowering
+
+#: the Ultralytics release whose rules these are (the parity tests build its models)
+ULTRALYTICS_VERSION = "8.4.190"
+_SCALE_RE = re.compile(r"yolo(e-)?[v]?\d+([nslmx])")
+#: `activation:` -> cnncalc's activation
+ACTIVATIONS = {
+    "SiLU": "silu",
+    "ReLU": "relu",
+    "ReLU6": "relu6",
+    "LeakyReLU": "leakyrelu",
+    "Hardswish": "hardswish",
+    "GELU": "gelu",
+    "Sigmoid": "sigmoid",
+    "Tanh": "tanh",
+}
+#: modules after which `Detect` uses the newer class branch (depthwise), as `parse_model` rules
+_NOT_LEGACY = frozenset({"C3k2"})
+
+
+@dataclass(frozen=True)
+class YoloOptions:
+    """The command line's `--scale`, `--nc`, `--imgsz` (height, width) and `--ch`."""
+
+    scale: str | None = None
+    nc: int | None = None
+    imgsz: tuple[int, int] = (640, 640)
+    ch: int | None = None  # None: the file's `ch`, else 3
+
+
+def is_ultralytics(root: SNode | None) -> bool:
+    """Top-level `backbone` and `head` lists of 4-item rows and no `input`."""
+    if not isinstance(root, yaml.MappingNode):
+        return False
+    keys = {k.value: v for k, v in root.value if isinstance(k, yaml.ScalarNode)}
+    parts = [keys.get("backbone"), keys.get("head")]
+    return "input" not in keys and all(
+        isinstance(p, yaml.SequenceNode)
+        and all(isinstance(r, yaml.SequenceNode) and len(r.value) == 4 for r in p.value)
+        for p in parts
+    )
+
+
+def scale_from_name(name: str) -> str:
+    """The scale letter Ultralytics reads from a file name (`yolov8n.yaml` -> `n`), or ''."""
+    found = _SCALE_RE.search(PurePath(name).stem)
+    return found.group(2) if found else ""
+
+
+def unscaled_name(path: str) -> str | None:
+    """The file Ultralytics reads for a scaled name (`yolov8n.yaml` -> `yolov8.yaml`,
+    `yolov8s-p2.yaml` -> `yolov8-p2.yaml`), or None for a name without a scale letter."""
+    p = PurePath(path)
+    if not scale_from_name(p.name):
+        return None
+    stem = re.sub(r"(\d+)([nslmx])(.+)?$", r"\1\3", p.stem)
+    return str(p.with_name(stem + p.suffix))
+
+
+def make_divisible(x: float, divisor: int = 8) -> int:
+    """Ultralytics' rounding of channels: the smallest multiple of `divisor` >= x."""
+    return math.ceil(x / divisor) * divisor
+
+
+def py_value(node: SNode) -> object:
+    """A YAML value as Ultralytics' loader sees it: YAML's own types, and the strings `None`,
+    `True`, `False` as those literals."""
+    if isinstance(node, yaml.SequenceNode):
+        return [py_value(n) for n in node.value]
+    if isinstance(node, yaml.MappingNode):
+        return {str(py_value(k)): py_value(v) for k, v in node.value}
+    value: object = (
+        node.value if getattr(node, "style", None) else yaml.safe_load(node.value or "~")
+    )
+    literals: dict[object, object] = {"None": None, "True": True, "False": False}
+    return literals.get(value, value) if isinstance(value, str) else value
+
+
+def _number(ctx: Ctx, node: SNode, what: str) -> float:
+    v = py_value(node)
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0:
+        raise ctx.err(node, "E0393", what=what, value=node.value)
+    return v
+
+
+class YoloFile:
+    """One load of one Ultralytics model file."""
+
+    def __init__(self, src: Source, opts: YoloOptions) -> None:
+        self.ctx = Ctx(src)
+        self.opts = opts
+        self.warnings: list[CnnCalcWarning] = []
+
+    def scaling(self, keys: dict[str, tuple[SNode, SNode]]) -> tuple[str, float, float, float]:
+        """The scale letter and its depth, width and max channels."""
+        ctx, opts = self.ctx, self.opts
+        scales = (
+            {k: v for k, _, v in mapping(ctx, keys["scales"][1], "scales")}
+            if "scales" in keys
+            else {}
+        )
+        if not scales:
+            if opts.scale:
+                raise SpecError("E0396", None, scale=opts.scale)
+            depth = (
+                _number(ctx, keys["depth_multiple"][1], "depth_multiple")
+                if "depth_multiple" in keys
+                else 1.0
+            )
+            width = (
+                _number(ctx, keys["width_multiple"][1], "width_multiple")
+                if "width_multiple" in keys
+                else 1.0
+            )
+            return "", depth, width, math.inf
+        scale = opts.scale or scale_from_name(ctx.src.name)
+        if not scale:
+            scale = next(iter(scales))
+            self.warnings.append(CnnCalcWarning("W0390", Pos(ctx.src, 1, 1), scale=scale))
+        if scale not in scales:
+            names = ", ".join(scales)
+            raise SpecError(
+                "E0392",
+                ctx.pos(keys["scales"][0]),
+                hint=listed(suggest(scale, list(scales)), Msg("H0390", names=names)),
+                scale=scale,
+                names=names,
+            )
+        node = scales[scale]
+        row = py_value(node)
+        if not (
+            isinstance(row, list)
+            and len(row) == 3
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in row)
+        ):
+            raise ctx.err(node, "E0393", what=f"scales.{scale}", value=str(row))
+        return scale, float(row[0]), float(row[1]), float(row[2])
+
+    def activation(self, keys: dict[str, tuple[SNode, SNode]]) -> str:
+        if "activation" not in keys:
+            return "silu"
+        node = keys["activation"][1]
+        found = re.fullmatch(r"\s*(?:torch\.)?nn\.(\w+)\(.*\)\s*", str(node.value))
+        if not found or found.group(1) not in ACTIVATIONS:
+            raise self.ctx.err(node, "E0395", value=str(node.value), names=", ".join(ACTIVATIONS))
+        return ACTIVATIONS[found.group(1)]
+
+    def load(self, root: SNode) -> Network:
+        ctx, opts = self.ctx, self.opts
+        keys = {k: (kn, vn) for k, kn, vn in mapping(ctx, root, Msg("N0330"))}
+        scale, depth, width, max_ch = self.scaling(keys)
+        nc = opts.nc
+        if nc is None and "nc" in keys:
+            nc = int(_number(ctx, keys["nc"][1], "nc"))
+        reg_max = int(_number(ctx, keys["reg_max"][1], "reg_max")) if "reg_max" in keys else 16
+        end2end = bool(py_value(keys["end2end"][1])) if "end2end" in keys else False
+        names = {"nc": nc, "reg_max": reg_max, "end2end": end2end}
+        h, w = opts.imgsz
+        ch = opts.ch or (int(_number(ctx, keys["ch"][1], "ch")) if "ch" in keys else 3)
+        graph = Graph((ch, h, w))
+        low = Lowering(ctx, graph, self.activation(keys))
+        rows = [r for part in ("backbone", "head") for r in keys[part][1].value]
+        outs: list[str] = []
+        legacy = True
+        for i, row in enumerate(rows):
+            f_node, n_node, m_node, a_node = row.value
+            module = str(m_node.value)
+            entry = MODULES.get(module)
+            if entry is None or not isinstance(m_node, yaml.ScalarNode):
+                raise ctx.err(
+                    m_node,
+                    "E0390",
+                    listed(suggest(module, list(MODULES)), Msg("H0391", names=", ".join(MODULES))),
+                    module=module,
+                    row=i,
+                )
+            fn, scaled, repeated = entry
+            froms = self.sources(f_node, i, outs)
+            n = py_value(n_node)
+            if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+                raise ctx.err(n_node, "E0393", what=f"model.{i} repeats", value=n_node.value)
+            n = max(round(n * depth), 1) if n > 1 else n
+            raw = py_value(a_node)
+            if not isinstance(raw, list):
+                raise ctx.err(a_node, "E0393", what=f"model.{i} args", value=str(raw))
+            args: list[object] = [names.get(a, a) if isinstance(a, str) else a for a in raw]
+            if module in _NOT_LEGACY:
+                legacy = False
+            if scaled:
+                c2 = args[0] if args else None
+                if isinstance(c2, bool) or not isinstance(c2, (int, float)):
+                    raise ctx.err(a_node, "E0393", what=f"model.{i} {module}", value=str(raw))
+                args = [
+                    graph.channels(froms[0]),
+                    make_divisible(min(c2, max_ch) * width),
+                    *args[1:],
+                ]
+                if repeated:
+                    args.insert(2, n)
+                    n = 1
+                if module == "C3k2" and scale in ("m", "l", "x"):
+                    args[3:4] = [True]
+            if module == "Detect":
+                if nc is None:
+                    raise ctx.err(a_node, "E0394")
+                args = [args[0] if args else nc, reg_max, end2end, None, legacy]
+            low.at = m_node
+            try:
+                if n > 1:
+                    x = froms
+                    for j in range(n):
+                        x = [fn(low, f"model.{i}.{j}", x, args)]
+                    out = x[0]
+                else:
+                    out = fn(low, f"model.{i}", froms, args)
+            except (TypeError, ValueError, IndexError, ZeroDivisionError, LayerArgError):
+                raise ctx.err(a_node, "E0393", what=f"model.{i} {module}", value=str(raw)) from None
+            outs.append(out)
+        graph.warnings[:] = [
+            w
+            for w in graph.warnings
+            if not (w.code == "W0501" and w.args_.get("name") in low.anchor_joins)
+        ] + self.warnings
+        inferred = graph.inferred()
+        return Network(input_shape=(ch, h, w), nodes=inferred.nodes,
+                       name=PurePath(ctx.src.name).stem, input_pos=Pos(ctx.src, 1, 1),
+                       inferred=inferred, front="ultralytics")  # fmt: skip
+
+    def sources(self, node: SNode, i: int, outs: list[str]) -> list[str]:
+        """`from`: an index or a list of them, negative counted back from this row (`-1` of the
+        first row is the input), the others absolute."""
+        value = py_value(node)
+        items = value if isinstance(value, list) else [value]
+        found = []
+        for f in items:
+            if (
+                isinstance(f, bool)
+                or not isinstance(f, int)
+                or not -i - 1 <= f < i
+                or (f < -1 and i + f < 0)
+            ):
+                raise self.ctx.err(node, "E0397", value=str(value), row=i)
+            j = i + f if f < 0 else f
+            found.append(INPUT if j < 0 else outs[j])
+        return found
+
+
+def fused_params(report: Report) -> int:
+    """The parameters of Ultralytics' `model.fuse()`: each Conv's BatchNorm folds into the conv
+    (its 2·C become C biases), and an end-to-end Detect keeps only its one-to-one branches."""
+    detect = next(
+        (r.name.split(".one2one_")[0] for r in report.layers if ".one2one_" in r.name), ""
+    )
+    dropped = (f"{detect}.cv2.", f"{detect}.cv3.") if detect else ()
+    total = 0
+    for row in report.layers:
+        if dropped and row.name.startswith(dropped):
+            continue
+        total += row.params // 2 if row.op == "bn" else row.params
+    return total
+
+
+def load_ultralytics(src: Source, root: SNode, opts: YoloOptions | None = None) -> Network:
+    """The network of an Ultralytics model file at the given (or derived) scale."""
+    return YoloFile(src, opts or YoloOptions()).load(root)

@@ -1,0 +1,392 @@
+"""The Ultralytics modules lowered into cnncalc's kinds, one function per module, from the
+behaviour the pinned release documents (docs/ultralytics.md): each takes the constructor's
+arguments as `parse_model` passes them (`c1, c2, …`) and adds the nodes, named by their PyTorch
+module paths (`model.2.m.0.cv1.conv`)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+from cnncalc.engine import Graph, Node
+from cnncalc.layers import (
+    Activation,
+    Add,
+    BatchNorm,
+    Concat,
+    Conv,
+    ConvTranspose,
+    Layer,
+    Matmul,
+    MaxPool,
+    Merge,
+    Pad_,
+    Reshape,
+    Split,
+    Transpose,
+    Upsample,
+)
+from cnncalc.loader.nodes import SNode
+from cnncalc.loader.values import Ctx
+
+
+class Lowering:
+    """Builds the nodes of one model: `model.<i>` rows, each lowered module by module."""
+
+    def __init__(self, ctx: Ctx, graph: Graph, act: str) -> None:
+        self.ctx = ctx
+        self.graph = graph
+        self.act = act
+        self.at: SNode | None = None
+        #: the concatenations of anchors of every level (not a spatial merge: the receptive
+        #: fields of its inputs differ by design)
+        self.anchor_joins: set[str] = set()
+        #: the nodes being made are Ultralytics' fixed design (Detect's inside), not the user's
+        self.generated = False
+
+    # --- primitive nodes -------------------------------------------------------------------
+    def add(
+        self, name: str, layer: Layer | Merge, inputs: Sequence[str], frozen: bool = False
+    ) -> str:
+        pos = self.ctx.pos(self.at) if self.at is not None else None
+        op = layer.kind if isinstance(layer, Merge) else getattr(layer, "alias", "") or layer.kind
+        if isinstance(layer, Activation):
+            op = layer.function
+        self.ctx.tick(self.at) if self.at is not None else None
+        self.graph.add(
+            Node(name, op, layer, tuple(inputs), pos, frozen=frozen, generated=self.generated)
+        )
+        return name
+
+    def ch(self, name: str) -> int:
+        return self.graph.channels(name)
+
+    def conv2d(
+        self, name: str, x: str, c2: int, k: int = 1, s: int = 1, g: int = 1, bias: bool = True,
+        p: int | None = None, d: int = 1, frozen: bool = False,
+    ) -> str:  # fmt: skip
+        pad = (d * (k - 1) + 1) // 2 if p is None else p
+        layer = Conv(out_channels=c2, kernel_size=(k, k), stride=(s, s), padding=(pad, pad),
+                     dilation=(d, d), groups=g, bias=bias)  # fmt: skip
+        return self.add(name, layer, [x], frozen)
+
+    def conv(
+        self, name: str, x: str, c2: int, k: int = 1, s: int = 1, g: int = 1, act: bool = True,
+        p: int | None = None, d: int = 1,
+    ) -> str:  # fmt: skip
+        """Ultralytics' `Conv`: conv (no bias, padding k//2) + BatchNorm + the default act."""
+        y = self.conv2d(f"{name}.conv", x, c2, k, s, g, False, p, d)
+        y = self.add(f"{name}.bn", BatchNorm(), [y])
+        if act:
+            y = self.add(f"{name}.act", Activation(function=self.act), [y])
+        return y
+
+    def dwconv(self, name: str, x: str, c2: int, k: int = 1, s: int = 1, act: bool = True) -> str:
+        return self.conv(name, x, c2, k, s, g=math.gcd(self.ch(x), c2), act=act)
+
+    def cat(self, name: str, xs: Sequence[str], dim: int = 1) -> str:
+        return self.add(name, Concat(dim=dim), xs)
+
+    def split(self, name: str, x: str, sizes: Sequence[int], dim: int = 1) -> list[str]:
+        return [
+            self.add(
+                f"{name}{i}", Split(split_size_or_sections=tuple(sizes), dim=dim, index=i), [x]
+            )
+            for i in range(len(sizes))
+        ]
+
+    def maxpool(self, name: str, x: str, k: int, s: int | None = None, p: int | None = None) -> str:
+        pad = k // 2 if p is None else p
+        layer = MaxPool(kernel_size=(k, k), stride=(s or k, s or k), padding=(pad, pad))
+        return self.add(name, layer, [x])
+
+    # --- blocks ----------------------------------------------------------------------------
+    def bottleneck(
+        self, name: str, x: str, c2: int, shortcut: bool = True, g: int = 1,
+        k: tuple[int, int] = (3, 3), e: float = 0.5,
+    ) -> str:  # fmt: skip
+        c_ = int(c2 * e)
+        y = self.conv(f"{name}.cv1", x, c_, k[0])
+        y = self.conv(f"{name}.cv2", y, c2, k[1], g=g)
+        return self.add(f"{name}.add", Add(), [x, y]) if shortcut and self.ch(x) == c2 else y
+
+    def c2f(self, name: str, x: str, c2: int, n: int, inner: Callable[[str, str, int], str],
+            e: float = 0.5) -> str:  # fmt: skip
+        c = int(c2 * e)
+        y = self.conv(f"{name}.cv1", x, 2 * c, 1)
+        parts = self.split(f"{name}.chunk", y, (c, c))
+        for i in range(n):
+            parts.append(inner(f"{name}.m.{i}", parts[-1], c))
+        return self.conv(f"{name}.cv2", self.cat(f"{name}.cat", parts), c2, 1)
+
+    def c3(self, name: str, x: str, c2: int, n: int, shortcut: bool = True, g: int = 1,
+           e: float = 0.5, k: tuple[int, int] = (1, 3)) -> str:  # fmt: skip
+        c_ = int(c2 * e)
+        y = self.conv(f"{name}.cv1", x, c_, 1)
+        for i in range(n):
+            y = self.bottleneck(f"{name}.m.{i}", y, c_, shortcut, g, k, 1.0)
+        z = self.conv(f"{name}.cv2", x, c_, 1)
+        return self.conv(f"{name}.cv3", self.cat(f"{name}.cat", [y, z]), c2, 1)
+
+    def attention(self, name: str, x: str, heads: int, ratio: float = 0.5) -> str:
+        """Ultralytics' `Attention` on a C×H×W map of N = H·W positions: qkv 1×1, per head
+        q·kᵀ (N·N·key_dim) and v·attnᵀ (head_dim·N·N), plus a depthwise 3×3 on v, and proj."""
+        c, h, w = self.graph.shapes[x]
+        hd = c // heads
+        kd = int(hd * ratio)
+        n = h * w
+        qkv = self.conv(f"{name}.qkv", x, c + 2 * kd * heads, 1, act=False)
+        # PyTorch views qkv as heads × (q, k, v) × N and splits each head: the same sizes as
+        # cutting the channels into all q, all k, all v, which keeps every part a map
+        q, k, vmap = self.split(f"{name}.split", qkv, (kd * heads, kd * heads, hd * heads))
+        q = self.add(f"{name}.q", Reshape(shape=(heads, kd, n)), [q])
+        k = self.add(f"{name}.k", Reshape(shape=(heads, kd, n)), [k])
+        v = self.add(f"{name}.v", Reshape(shape=(heads, hd, n)), [vmap])
+        qt = self.add(f"{name}.qT", Transpose(dim0=-2, dim1=-1), [q])
+        attn = self.add(f"{name}.qk", Matmul(), [qt, k])
+        attn_t = self.add(f"{name}.attnT", Transpose(dim0=-2, dim1=-1), [attn])
+        av = self.add(f"{name}.av", Matmul(), [v, attn_t])
+        av = self.add(f"{name}.av_map", Reshape(shape=(c, h, w)), [av])
+        pe = self.conv(f"{name}.pe", vmap, c, 3, g=c, act=False)
+        y = self.add(f"{name}.add", Add(), [av, pe])
+        return self.conv(f"{name}.proj", y, c, 1, act=False)
+
+    def psa_block(self, name: str, x: str, heads: int, shortcut: bool = True) -> str:
+        c = self.ch(x)
+        a = self.attention(f"{name}.attn", x, heads)
+        x = self.add(f"{name}.add1", Add(), [x, a]) if shortcut else a
+        f = self.conv(f"{name}.ffn.0", x, 2 * c, 1)
+        f = self.conv(f"{name}.ffn.1", f, c, 1, act=False)
+        return self.add(f"{name}.add2", Add(), [x, f]) if shortcut else f
+
+
+def _heads(c: int) -> int:
+    return max(c // 64, 1)
+
+
+# --- the modules: Ultralytics' constructor arguments after `parse_model` ---------------------
+Args = Sequence[object]
+
+
+def _arg(args: Args, i: int, default: object) -> object:
+    return args[i] if len(args) > i else default
+
+
+def _int(args: Args, i: int, default: int) -> int:
+    v = _arg(args, i, default)
+    return default if v is None else int(v)  # type: ignore[call-overload]
+
+
+def _pair(v: object) -> tuple[int, int]:
+    if isinstance(v, (list, tuple)):
+        return int(v[0]), int(v[1])
+    return int(v), int(v)  # type: ignore[call-overload]
+
+
+def m_conv(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    p = _arg(a, 4, None)
+    act = _arg(a, 7, True)
+    return low.conv(name, xs[0], _int(a, 1, 0), _int(a, 2, 1), _int(a, 3, 1), _int(a, 5, 1),
+                    act is not False, None if p is None else int(p), _int(a, 6, 1))  # type: ignore[call-overload]  # fmt: skip
+
+
+def m_dwconv(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    c2 = _int(a, 1, 0)
+    g = math.gcd(low.ch(xs[0]), c2)
+    act = _arg(a, 5, True)
+    return low.conv(name, xs[0], c2, _int(a, 2, 1), _int(a, 3, 1), g, act is not False, None,
+                    _int(a, 4, 1))  # fmt: skip
+
+
+def m_bottleneck(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    return low.bottleneck(name, xs[0], _int(a, 1, 0), bool(_arg(a, 2, True)), _int(a, 3, 1),
+                          _pair(_arg(a, 4, (3, 3))), float(_arg(a, 5, 0.5)))  # type: ignore[arg-type]  # fmt: skip
+
+
+def m_c2f(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    shortcut, g = bool(_arg(a, 3, False)), _int(a, 4, 1)
+
+    def inner(n: str, x: str, c: int) -> str:
+        return low.bottleneck(n, x, c, shortcut, g, (3, 3), 1.0)
+
+    return low.c2f(name, xs[0], _int(a, 1, 0), _int(a, 2, 1), inner, float(_arg(a, 5, 0.5)))  # type: ignore[arg-type]
+
+
+def m_c3k2(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    c3k, attn = bool(_arg(a, 3, False)), bool(_arg(a, 5, False))
+    g, shortcut = _int(a, 6, 1), bool(_arg(a, 7, True))
+
+    def inner(n: str, x: str, c: int) -> str:
+        if attn:
+            y = low.bottleneck(f"{n}.0", x, c, shortcut, g)
+            return low.psa_block(f"{n}.1", y, _heads(c))
+        if c3k:
+            return low.c3(n, x, c, 2, shortcut, g, 0.5, (3, 3))
+        return low.bottleneck(n, x, c, shortcut, g)
+
+    return low.c2f(name, xs[0], _int(a, 1, 0), _int(a, 2, 1), inner, float(_arg(a, 4, 0.5)))  # type: ignore[arg-type]
+
+
+def m_c3(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    return low.c3(name, xs[0], _int(a, 1, 0), _int(a, 2, 1), bool(_arg(a, 3, True)),
+                  _int(a, 4, 1), float(_arg(a, 5, 0.5)), (1, 3))  # type: ignore[arg-type]  # fmt: skip
+
+
+def m_c3k(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    k = _int(a, 6, 3)
+    return low.c3(name, xs[0], _int(a, 1, 0), _int(a, 2, 1), bool(_arg(a, 3, True)),
+                  _int(a, 4, 1), float(_arg(a, 5, 0.5)), (k, k))  # type: ignore[arg-type]  # fmt: skip
+
+
+def m_sppf(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    x, c2, k, n = xs[0], _int(a, 1, 0), _int(a, 2, 5), _int(a, 3, 3)
+    c_ = low.ch(x) // 2
+    ys = [low.conv(f"{name}.cv1", x, c_, 1, act=len(a) <= 3)]  # older rows keep cv1's act
+    for i in range(n):
+        ys.append(low.maxpool(f"{name}.m.{i}", ys[-1], k, 1))
+    y = low.conv(f"{name}.cv2", low.cat(f"{name}.cat", ys), c2, 1)
+    return (
+        low.add(f"{name}.add", Add(), [x, y]) if bool(_arg(a, 4, False)) and low.ch(x) == c2 else y
+    )
+
+
+def m_spp(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    x, c2 = xs[0], _int(a, 1, 0)
+    ks = _arg(a, 2, (5, 9, 13))
+    if not isinstance(ks, (list, tuple)):
+        raise TypeError(ks)
+    y = low.conv(f"{name}.cv1", x, low.ch(x) // 2, 1)
+    pools = [low.maxpool(f"{name}.m.{i}", y, int(k), 1) for i, k in enumerate(ks)]
+    return low.conv(f"{name}.cv2", low.cat(f"{name}.cat", [y, *pools]), c2, 1)
+
+
+def m_c2psa(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    x = xs[0]
+    c1 = low.ch(x)
+    c = int(c1 * float(_arg(a, 3, 0.5)))  # type: ignore[arg-type]
+    y = low.conv(f"{name}.cv1", x, 2 * c, 1)
+    p, b = low.split(f"{name}.split", y, (c, c))
+    for i in range(_int(a, 2, 1)):
+        b = low.psa_block(f"{name}.m.{i}", b, _heads(c))
+    return low.conv(f"{name}.cv2", low.cat(f"{name}.cat", [p, b]), c1, 1)
+
+
+def m_concat(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    return low.cat(name, xs, _int(a, 0, 1))
+
+
+def m_upsample(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    size, scale = _arg(a, 0, None), _arg(a, 1, None)
+    mode = str(_arg(a, 2, "nearest"))
+    if size is not None:
+        layer = Upsample(size=_pair(size), scale_factor=None, mode=mode)
+    else:
+        f = float(scale)  # type: ignore[arg-type]
+        layer = Upsample(scale_factor=(f, f), mode=mode)
+    return low.add(name, layer, xs)
+
+
+def m_maxpool(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    k = _int(a, 0, 1)
+    s = _arg(a, 1, None)
+    return low.maxpool(name, xs[0], k, k if s is None else int(s), _int(a, 2, 0))  # type: ignore[call-overload]
+
+
+def m_c2(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    c2, n, shortcut, g = _int(a, 1, 0), _int(a, 2, 1), bool(_arg(a, 3, True)), _int(a, 4, 1)
+    c = int(c2 * float(_arg(a, 5, 0.5)))  # type: ignore[arg-type]
+    p, b = low.split(f"{name}.chunk", low.conv(f"{name}.cv1", xs[0], 2 * c, 1), (c, c))
+    for i in range(n):
+        p = low.bottleneck(f"{name}.m.{i}", p, c, shortcut, g, (3, 3), 1.0)
+    return low.conv(f"{name}.cv2", low.cat(f"{name}.cat", [p, b]), c2, 1)
+
+
+def m_convt(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    """`nn.ConvTranspose2d(c1, c2, k, s, p, output_padding, groups, bias, dilation)`."""
+    k, s, p = _pair(_arg(a, 2, 1)), _pair(_arg(a, 3, 1)), _pair(_arg(a, 4, 0))
+    layer = ConvTranspose(out_channels=_int(a, 1, 0), kernel_size=k, stride=s, padding=p,
+                          output_padding=_pair(_arg(a, 5, 0)), groups=_int(a, 6, 1),
+                          bias=bool(_arg(a, 7, True)), dilation=_pair(_arg(a, 8, 1)),
+                          rank=3, alias="ConvTranspose2d")  # fmt: skip
+    return low.add(name, layer, xs)
+
+
+def m_zeropad(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    """`nn.ZeroPad2d(p)`: an int, or PyTorch's flat `[left, right, top, bottom]`."""
+    p = _arg(a, 0, 0)
+    pad = tuple(int(v) for v in p) if isinstance(p, (list, tuple)) else (int(p),) * 4  # type: ignore[call-overload]
+    return low.add(name, Pad_(padding=pad, rank=3, alias="ZeroPad2d"), xs)
+
+
+def detect_head(low: Lowering, name: str, xs: list[str], nc: int, reg_max: int,
+                legacy: bool, prefix: str = "") -> list[str]:  # fmt: skip
+    """One set of box (`cv2`) and class (`cv3`) branches; per level, `[4·reg_max + nc, H·W]`."""
+    c0 = low.ch(xs[0])
+    c2, c3 = max(16, c0 // 4, reg_max * 4), max(c0, min(nc, 100))
+    boxes, scores = [], []
+    for i, x in enumerate(xs):
+        n = f"{name}.{prefix}cv2.{i}"
+        b = low.conv(f"{n}.0", x, c2, 3)
+        b = low.conv2d(f"{n}.2", low.conv(f"{n}.1", b, c2, 3), 4 * reg_max, 1)
+        h, w = low.graph.shapes[b][1:]
+        boxes.append(low.add(f"{n}.view", Reshape(shape=(4 * reg_max, h * w)), [b]))
+    for i, x in enumerate(xs):
+        n = f"{name}.{prefix}cv3.{i}"
+        if legacy:
+            y = low.conv(f"{n}.1", low.conv(f"{n}.0", x, c3, 3), c3, 3)
+        else:
+            y = low.conv(f"{n}.0.1", low.dwconv(f"{n}.0.0", x, low.ch(x), 3), c3, 1)
+            y = low.conv(f"{n}.1.1", low.dwconv(f"{n}.1.0", y, c3, 3), c3, 1)
+        y = low.conv2d(f"{n}.2", y, nc, 1)
+        h, w = low.graph.shapes[y][1:]
+        scores.append(low.add(f"{n}.view", Reshape(shape=(nc, h * w)), [y]))
+    joined = [
+        low.cat(f"{name}.{prefix}boxes", boxes, -1),
+        low.cat(f"{name}.{prefix}scores", scores, -1),
+    ]
+    low.anchor_joins.update(joined)
+    return joined
+
+
+def m_detect(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    """`Detect(nc, reg_max, end2end, ch)`: the heads, then DFL (a frozen 1×1 conv of
+    `reg_max` weights over the softmax of each side's bins) and the decoded boxes with the
+    class scores, `[4 + nc, anchors]`."""
+    nc, reg_max = _int(a, 0, 80), _int(a, 1, 16)
+    end2end, legacy = bool(_arg(a, 2, False)), bool(_arg(a, 4, False))
+    low.generated = True  # the head's layout is Ultralytics', whatever the file says
+    box, score = detect_head(low, name, xs, nc, reg_max, legacy)
+    if end2end:
+        box, score = detect_head(low, name, xs, nc, reg_max, legacy, "one2one_")
+    anchors = low.graph.shapes[box][1]
+    if reg_max > 1:
+        bins = low.add(f"{name}.dfl.view", Reshape(shape=(4, reg_max, anchors)), [box])
+        bins = low.add(f"{name}.dfl.transpose", Transpose(dim0=1, dim1=2), [bins])
+        dist = low.conv2d(f"{name}.dfl.conv", bins, 1, 1, bias=False, frozen=True)
+        box = low.add(f"{name}.dfl.out", Reshape(shape=(4, anchors)), [dist])
+    score = low.add(f"{name}.sigmoid", Activation(function="sigmoid"), [score])
+    out = low.cat(f"{name}.cat", [box, score])
+    low.generated = False
+    return out
+
+
+#: module name -> (lowering, whether `parse_model` scales its first argument as channels,
+#: whether it takes the repeats as its third argument)
+MODULES: dict[str, tuple[Callable[[Lowering, str, list[str], Args], str], bool, bool]] = {
+    "Conv": (m_conv, True, False),
+    "DWConv": (m_dwconv, True, False),
+    "Bottleneck": (m_bottleneck, True, False),
+    "C2f": (m_c2f, True, True),
+    "C2": (m_c2, True, True),
+    "C3": (m_c3, True, True),
+    "C3k2": (m_c3k2, True, True),
+    "SPP": (m_spp, True, False),
+    "SPPF": (m_sppf, True, False),
+    "C2PSA": (m_c2psa, True, True),
+    "Concat": (m_concat, False, False),
+    "nn.Upsample": (m_upsample, False, False),
+    "nn.MaxPool2d": (m_maxpool, False, False),
+    "nn.ZeroPad2d": (m_zeropad, False, False),
+    "nn.ConvTranspose2d": (m_convt, True, False),
+    "Detect": (m_detect, False, False),
+}

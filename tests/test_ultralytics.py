@@ -1,0 +1,330 @@
+"""Ultralytics YOLO model files: read as Ultralytics' `parse_model` builds them, every number
+equal to the installed Ultralytics (the pinned release) and torch's FlopCounterMode."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from cnncalc.cli import app
+from cnncalc.engine import analyze_network
+from cnncalc.errors import Source
+from cnncalc.loader import load_source
+from cnncalc.loader.ultralytics import YoloOptions, fused_params, make_divisible, scale_from_name
+from tests.conftest import ROOT
+
+EXAMPLE = ROOT / "examples" / "ultralytics" / "pcb_defects.yaml"
+ENV = {"NO_COLOR": "1", "GITHUB_ACTIONS": "", "CNNCALC_LANG": "", "COLUMNS": "100"}
+runner = CliRunner()
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args), env=ENV)
+    return result.exit_code, result.stdout, result.stderr
+
+
+# --- the rules, without Ultralytics ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "scale"),
+    [("yolov8n.yaml", "n"), ("yolo11x.yaml", "x"), ("yolov5s-p6.yaml", "s"),
+     ("yolov8.yaml", ""), ("dir/yolo26m.yaml", "m"), ("pcb_defects.yaml", "")],
+)  # fmt: skip
+def test_the_scale_comes_from_the_file_name_as_ultralytics_reads_it(name: str, scale: str) -> None:
+    assert scale_from_name(name) == scale
+
+
+@pytest.mark.parametrize(("x", "out"), [(16.0, 16), (16.01, 24), (1024 * 0.25, 256), (20.0, 24)])
+def test_channels_round_up_to_a_multiple_of_8(x: float, out: int) -> None:
+    assert make_divisible(x) == out
+
+
+def net_of(text: str, name: str = "m.yaml", **opts: Any) -> Any:
+    return analyze_network(load_source(Source(name, text), YoloOptions(**opts)))
+
+
+def test_the_example_at_scale_s_counts_every_layer_by_formula() -> None:
+    report = net_of(EXAMPLE.read_text(encoding="utf-8"), "pcb_defects.yaml", scale="s")
+    # row 0: Conv(3 -> ceil(64 * 0.25 / 8) * 8 = 16, k3 s2): 16·3·9 weights + BN 2·16
+    row0 = [r for r in report.layers if r.name.startswith("model.0.")]
+    assert [r.name for r in row0] == ["model.0.conv", "model.0.bn", "model.0.act"]
+    assert sum(r.params for r in row0) == 16 * 3 * 9 + 2 * 16
+    assert row0[0].macs == 16 * 320 * 320 * 3 * 9
+    # DFL: 16 frozen weights, reg_max·4·anchors MACs; 8400 anchors at 640 (80² + 40² + 20²)
+    dfl = report.layer("model.23.dfl.conv")
+    assert (dfl.params, dfl.frozen, dfl.macs) == (16, True, 16 * 4 * 8400)
+    assert report.output_shape == (4 + 6, 8400)
+    assert report.totals.frozen_params == 16
+
+
+def test_repeats_follow_the_depth_and_c3k_is_forced_at_m() -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    small = net_of(text, "x.yaml", scale="s")  # depth 0.33: 4 -> round(1.32) = 1
+    names = {r.name.split(".")[3] for r in small.layers if r.name.startswith("model.4.m.")}
+    assert names == {"0"}
+    mid = net_of(text, "x.yaml", scale="m")  # depth 0.67: 4 -> 3; C3k2 takes c3k at m
+    names = {r.name.split(".")[3] for r in mid.layers if r.name.startswith("model.4.m.")}
+    assert names == {"0", "1", "2"}
+    assert any(r.name.startswith("model.6.m.0.cv3.") for r in mid.layers)  # a C3k inside
+
+
+def test_nc_and_a_non_square_image_change_the_head() -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    report = net_of(text, "x.yaml", scale="t", nc=3, imgsz=(384, 640))
+    anchors = 48 * 80 + 24 * 40 + 12 * 20
+    assert report.output_shape == (7, anchors)
+    assert report.network.input_shape == (3, 384, 640)
+
+
+def test_params_reads_an_ultralytics_file_with_its_options() -> None:
+    code, out, err = invoke("params", str(EXAMPLE), "--scale", "t", "--nc", "2", "-f", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["output_shape"] == [6, 8400]
+    assert data["name"] == "pcb_defects"
+    assert data["layers"][0]["name"] == "model.0.conv"
+    assert any(b["name"] == "model.10" for b in data["blocks"])
+
+
+def test_params_notes_the_fused_params_of_ultralytics() -> None:
+    report = net_of(EXAMPLE.read_text(encoding="utf-8"), "x.yaml", scale="s")
+    bn = sum(r.params for r in report.layers if r.op == "bn")  # 2·C each, C stay as biases
+    fused = report.totals.params - bn // 2
+    assert fused_params(report) == fused
+    code, _, err = invoke("params", str(EXAMPLE), "--scale", "s")
+    assert code == 0, err
+    assert f"note: Ultralytics' model.fuse() has {fused:,} params" in err
+
+
+def test_without_a_scale_the_first_is_taken_with_a_warning() -> None:
+    code, _, err = invoke("params", str(EXAMPLE), "-f", "json")
+    assert code == 0
+    assert "warning[W0390]" in err and "'t'" in err
+
+
+def totals(*args: str) -> dict[str, int]:
+    code, out, err = invoke("params", *args, "-f", "json")
+    assert code == 0, err
+    return json.loads(out)["totals"]
+
+
+def test_a_scaled_name_reads_the_unscaled_file_at_that_scale(tmp_path: Path) -> None:
+    (tmp_path / "yolov99.yaml").write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    asked = str(tmp_path / "yolov99s.yaml")
+    code, out, err = invoke("params", asked, "-f", "json")
+    assert code == 0, err
+    assert f"note: {asked} does not exist: reading {tmp_path / 'yolov99.yaml'} at scale s" in err
+    assert json.loads(out)["totals"] == totals(str(EXAMPLE), "--scale", "s")
+
+
+def test_input_builds_an_ultralytics_file_for_that_image() -> None:
+    given = totals(str(EXAMPLE), "--scale", "t", "--input", "1x384x640")
+    assert given == totals(str(EXAMPLE), "--scale", "t", "--imgsz", "384x640", "--ch", "1")
+    assert given != totals(str(EXAMPLE), "--scale", "t")
+
+
+def test_the_files_ch_is_the_input_channels_unless_ch_is_given(tmp_path: Path) -> None:
+    path = write(tmp_path, "ch: 1\n" + EXAMPLE.read_text(encoding="utf-8"))
+    code, out, err = invoke("params", path, "--scale", "t", "-f", "json")
+    assert code == 0, err
+    assert json.loads(out)["input"] == [1, 640, 640]
+    code, out, err = invoke("params", path, "--scale", "t", "--ch", "4", "-f", "json")
+    assert json.loads(out)["input"] == [4, 640, 640]
+
+
+def test_diff_compares_two_scales_of_one_file(tmp_path: Path) -> None:
+    (tmp_path / "yolov99.yaml").write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    old, new = str(tmp_path / "yolov99s.yaml"), str(tmp_path / "yolov99m.yaml")
+    code, out, err = invoke("diff", old, new, "-f", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    small, mid = totals(str(EXAMPLE), "--scale", "s"), totals(str(EXAMPLE), "--scale", "m")
+    assert data["totals"]["params"] == {
+        "old": small["params"],
+        "new": mid["params"],
+        "delta": mid["params"] - small["params"],
+        "pct": data["totals"]["params"]["pct"],
+    }
+    assert small["params"] < mid["params"]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("explain",), ("flow",), ("lint",), ("check", "--max-params", "10M")],
+)
+def test_every_command_takes_the_ultralytics_options(command: tuple[str, ...]) -> None:
+    code, _, err = invoke(*command, str(EXAMPLE), "--scale", "t", "--nc", "2", "--imgsz", "320")
+    assert code == 0, err
+    assert "Traceback" not in err and "W0390" not in err
+
+
+def test_the_detect_head_draws_no_design_advice() -> None:
+    code, out, err = invoke("lint", str(EXAMPLE), "--scale", "s", "-f", "json")
+    assert code == 0, err
+    assert "model.23." not in out
+
+
+BASE = """nc: 4
+scales:
+  n: [0.33, 0.25, 1024]
+backbone:
+  - [-1, 1, Conv, [64, 3, 2]]
+  - [-1, 1, Conv, [128, 3, 2]]
+head:
+  - [[0, 1], 1, Detect, [nc]]
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "m.yaml") -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "args", "code", "where"),
+    [
+        (BASE.replace("Conv, [128", "GhostConv, [128"), (), "E0390", ":6:13:"),
+        (BASE, ("--scale", "x"), "E0392", ":2:1:"),
+        (BASE.replace("[64, 3, 2]", "[wide, 3, 2]"), (), "E0393", ":5:19:"),
+        (BASE.replace("nc: 4\n", ""), (), "E0394", ":7:25:"),
+        ("activation: nn.Mish()\n" + BASE, (), "E0395", ":1:13:"),
+        (BASE.replace("scales:\n  n: [0.33, 0.25, 1024]\n", ""), ("--scale", "n"), "E0396", ""),
+        (BASE.replace("[[0, 1]", "[[0, 5]"), (), "E0397", ":8:6:"),
+        (BASE, ("--imgsz", "0x640"), "E0014", ""),
+        (BASE, ("--imgsz", "big"), "E0014", ""),
+    ],
+)
+def test_bad_ultralytics_files_fail_located_with_a_code_and_a_hint(
+    tmp_path: Path, text: str, args: tuple[str, ...], code: str, where: str
+) -> None:
+    path = write(tmp_path, text)
+    status, _, err = (
+        invoke("params", path, "--scale", "n", *args)
+        if "--scale" not in args
+        else invoke("params", path, *args)
+    )
+    assert status == 2, err
+    assert f"error[{code}]" in err
+    assert "hint: " in err
+    assert "Traceback" not in err
+    if where:
+        assert f"m.yaml{where}" in err
+
+
+def test_an_unknown_module_names_the_supported_ones(tmp_path: Path) -> None:
+    path = write(tmp_path, BASE.replace("Conv, [128", "C2F, [128"))
+    _, _, err = invoke("params", path, "--scale", "n")
+    assert "module 'C2F'" in err
+    assert "C2f" in err and "SPPF" in err and "Detect" in err
+
+
+# --- parity with the installed Ultralytics --------------------------------------------------
+
+
+def ultralytics_models() -> Any:
+    """The installed Ultralytics' model files, and the package (skipped without it, except in
+    CI, where `CNNCALC_REQUIRE_TORCH` makes a missing oracle a failure)."""
+    pytest.importorskip("torch")
+    sys.modules.setdefault("torchvision._meta_registrations", type(sys)("stub"))
+    os.environ.setdefault("YOLO_OFFLINE", "1")
+    os.environ.setdefault("YOLO_CONFIG_DIR", str(Path(tempfile.gettempdir()) / "cnncalc-yolo"))
+    if os.environ.get("CNNCALC_REQUIRE_TORCH"):
+        import ultralytics
+    else:
+        ultralytics = pytest.importorskip("ultralytics")
+    return Path(ultralytics.__file__).parent / "cfg" / "models", ultralytics
+
+
+CASES = [
+    ("v8/yolov8.yaml", "n", 80, (640, 640)),
+    ("v8/yolov8.yaml", "s", 80, (640, 640)),
+    ("v8/yolov8.yaml", "m", 3, (384, 640)),
+    ("11/yolo11.yaml", "n", 80, (640, 640)),
+    ("11/yolo11.yaml", "s", 80, (640, 640)),
+    ("11/yolo11.yaml", "m", 1, (640, 384)),
+    ("v8/yolov8-p2.yaml", "n", 80, (320, 320)),
+    ("v8/yolov8-p6.yaml", "n", 80, (640, 640)),
+    ("v5/yolov5.yaml", "n", 80, (640, 640)),
+    ("v5/yolov5-p6.yaml", "n", 20, (640, 640)),
+    ("v3/yolov3-tiny.yaml", "", 80, (416, 416)),
+    ("v6/yolov6.yaml", "n", 80, (640, 640)),
+    ("26/yolo26.yaml", "n", 80, (640, 640)),
+    ("26/yolo26.yaml", "s", 10, (384, 640)),
+]
+
+
+def torch_figures(
+    d: dict[str, Any], nc: int, imgsz: tuple[int, int]
+) -> tuple[int, int, list[int], int]:
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+    from ultralytics.nn.tasks import DetectionModel
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        model = DetectionModel(d, nc=nc, verbose=False).eval()
+    params = sum(p.numel() for p in model.parameters())
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        model(torch.zeros(1, 3, *imgsz))
+    rows = [sum(p.numel() for p in m.parameters()) for m in model.model]
+    with contextlib.redirect_stdout(io.StringIO()):
+        model.fuse(verbose=False)
+    fused = sum(p.numel() for p in model.parameters())
+    return params, counter.get_total_flops(), rows, fused
+
+
+def check_parity(text: str, name: str, scale: str, nc: int, imgsz: tuple[int, int]) -> None:
+    import yaml
+
+    d = yaml.safe_load(text)
+    d["scale"] = scale
+    params, flops, rows, fused = torch_figures(d, nc, imgsz)
+    report = net_of(text, name, scale=scale or None, nc=nc, imgsz=imgsz)
+    mine_rows = [
+        sum(
+            r.params
+            for r in report.layers
+            if r.name == f"model.{i}" or r.name.startswith(f"model.{i}.")
+        )
+        for i in range(len(rows))
+    ]
+    assert mine_rows == rows
+    assert (report.totals.params, report.totals.flops) == (params, flops)
+    assert fused_params(report) == fused
+
+
+@pytest.mark.parametrize(("path", "scale", "nc", "imgsz"), CASES)
+def test_equals_ultralytics_and_flop_counter(
+    path: str, scale: str, nc: int, imgsz: tuple[int, int]
+) -> None:
+    base, _ = ultralytics_models()
+    text = (base / path).read_text(encoding="utf-8")
+    check_parity(text, Path(path).name, scale, nc, imgsz)
+
+
+@pytest.mark.parametrize("scale", ["t", "s", "m"])
+def test_the_example_equals_ultralytics(scale: str) -> None:
+    ultralytics_models()
+    check_parity(EXAMPLE.read_text(encoding="utf-8"), EXAMPLE.name, scale, 6, (640, 640))
+
+
+def test_the_reference_figures_of_the_pinned_release() -> None:
+    base, ultralytics = ultralytics_models()
+    assert ultralytics.__version__ == "8.4.190"
+    figures = {("v8/yolov8.yaml", "n"): (3_157_200, 8_743_987_200),
+               ("v8/yolov8.yaml", "s"): (11_166_560, 28_602_624_000),
+               ("11/yolo11.yaml", "n"): (2_624_080, 6_542_502_400),
+               ("11/yolo11.yaml", "s"): (9_458_752, 21_589_760_000)}  # fmt: skip
+    for (path, scale), want in figures.items():
+        report = net_of((base / path).read_text(encoding="utf-8"), f"x{scale}.yaml", scale=scale)
+        assert (report.totals.params, report.totals.flops) == want
