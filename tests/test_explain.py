@@ -132,6 +132,19 @@ def test_groups_must_divide_both() -> None:
     assert s["Total params"].value == f"{128 * (9 * 16 + 1):,}"
 
 
+def test_transposed_conv_reads_in_over_groups_channels() -> None:
+    """Weight (in, out/groups, k): each output channel reads in/groups input channels."""
+    s = steps_of(net("  - convT: {out: 32, k: 4, s: 2, p: 1, g: 2}\n", "64x8x8"), "convT1")
+    assert (
+        s["Input channels"].working
+        == f"each kernel is {64 // 2} deep: 64 input channels / 2 groups"
+    )
+    assert s["Kernel shape"].value == "64×16×4×4"
+    assert s["Total params"].value == f"{64 * (4 * 4 * 32 // 2) + 32:,}"
+    s = steps_of(net("  - convT: {out: 32, k: 4}\n", "64x8x8"), "convT1")
+    assert s["Input channels"].working.startswith("each kernel is 64 deep")
+
+
 def test_depthwise_one_filter_per_channel() -> None:
     s = steps_of(net("  - dwconv: {k: 3, p: 1}\n", "32x8x8"), "dwconv1")
     assert s["Groups"].working.startswith("depthwise: groups = input channels = 32, one 3×3 filter")

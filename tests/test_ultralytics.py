@@ -328,3 +328,19 @@ def test_the_reference_figures_of_the_pinned_release() -> None:
     for (path, scale), want in figures.items():
         report = net_of((base / path).read_text(encoding="utf-8"), f"x{scale}.yaml", scale=scale)
         assert (report.totals.params, report.totals.flops) == want
+
+
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [(("--imgsz", "64"), "--imgsz"), (("--scale", "s", "--nc", "3"), "--scale, --nc")],
+)
+def test_ultralytics_options_on_a_cnncalc_network_are_noted_not_silently_ignored(
+    options: tuple[str, ...], named: str
+) -> None:
+    stack = str(ROOT / "examples" / "stack.yaml")
+    code, out, err = invoke("params", stack, *options, "-f", "json")
+    assert code == 0
+    assert json.loads(out)["totals"]["macs"] == 1_555_200 + 57_802_752  # the file's 3×32×32
+    assert f"note: {named}: for Ultralytics model files only, ignored for {stack}" in err
+    code, _, err = invoke("params", stack, "-f", "json")
+    assert code == 0 and "note:" not in err

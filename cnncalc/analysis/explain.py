@@ -207,8 +207,8 @@ def _conv_params(row: LayerReport, lang: str, context: bool) -> list[Step]:
     transposed = isinstance(layer, ConvTranspose)
     cout = ks[1] * g if transposed else ks[0]
     window = _window(k)
-    depth = x[0] // g if not transposed else ks[1]
-    weights = prod(k) * depth
+    depth = x[0] // g  # the input channels each output channel reads (convT alike)
+    weights = prod(k) * (ks[1] if transposed else depth)  # convT: per input channel
     axes = ", ".join(f"k{a}" for a in axis_names(len(k)))
     if g == 1:
         depth_txt = tr("explain.w.depth_all", depth=depth)

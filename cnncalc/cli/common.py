@@ -353,11 +353,17 @@ class Run:
         from cnncalc.engine import analyze_network
         from cnncalc.loader import load_source
 
+        asked = yolo
         if input_shape is not None:  # an Ultralytics file is built for that image
             from cnncalc.cli.yolo import with_input
 
             yolo = with_input(yolo, input_option(input_shape))
-        net = override(load_source(src, yolo), input_shape, batch, dtype)
+        net = load_source(src, yolo)
+        if asked is not None and net.front != "ultralytics":
+            from cnncalc.cli.yolo import given
+
+            self.note("W0014", options=given(asked), path=src.name)
+        net = override(net, input_shape, batch, dtype)
         report = analyze_network(net)
         self.warn(report.warnings)
         return Analysed(src, report)

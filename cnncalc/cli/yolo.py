@@ -46,11 +46,14 @@ ChOpt = Annotated[
 
 def yolo_options(
     scale: str | None, nc: int | None, imgsz: str | None, ch: int | None
-) -> YoloOptions:
-    """`--scale`, `--nc`, `--imgsz` and `--ch`, for an Ultralytics model file."""
+) -> YoloOptions | None:
+    """`--scale`, `--nc`, `--imgsz` and `--ch`, for an Ultralytics model file (None when none
+    of them is given)."""
     from cnncalc.loader.sizes import split_sizes
     from cnncalc.loader.ultralytics import YoloOptions
 
+    if scale is None and nc is None and imgsz is None and ch is None:
+        return None
     size = (640, 640)
     if imgsz is not None:
         parts = split_sizes(imgsz) or ()
@@ -58,6 +61,15 @@ def yolo_options(
             raise CnnCalcError("E0014", text=imgsz)
         size = (parts[0], parts[-1])
     return YoloOptions(scale=scale, nc=nc, imgsz=size, ch=ch)
+
+
+def given(yolo: YoloOptions | None) -> str:
+    """The Ultralytics options given, as the command line spells them ('' for none)."""
+    if yolo is None:
+        return ""
+    names = (("--scale", yolo.scale), ("--nc", yolo.nc), ("--ch", yolo.ch))
+    out = [name for name, value in names if value is not None]
+    return ", ".join([*out, *(["--imgsz"] if yolo.imgsz != (640, 640) else [])]) or "--imgsz"
 
 
 def with_input(yolo: YoloOptions | None, shape: tuple[int, ...]) -> YoloOptions | None:

@@ -311,6 +311,8 @@ CLI: dict[str, str] = {
     "block, 'params --depth N' for the top levels",
     "E0014": "--imgsz: '{text}' is not an image size",
     "E0014.hint": "one size (640) or height x width (384x640), each at least 1",
+    "W0014": "{options}: for Ultralytics model files only, ignored for {path} (a cnncalc "
+    "network takes --input, e.g. --input 3x640x640)",
     "W0013": "Ultralytics' model.fuse() has {fused} params (each Conv's BatchNorm folded into "
     "its conv); cnncalc's FLOPs are its fused GFLOPs",
     "W0012": "{path} does not exist: reading {real} at scale {scale}, as Ultralytics does",

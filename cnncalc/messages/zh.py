@@ -288,6 +288,8 @@ CLI: dict[str, str] = {
     "用 'params --depth N' 只显示顶部几层",
     "E0014": "--imgsz：'{text}' 不是图像尺寸",
     "E0014.hint": "一个尺寸（640）或 高x宽（384x640），每个至少为 1",
+    "W0014": "{options}：只用于 Ultralytics 模型文件，对 {path} 不起作用"
+    "（cnncalc 网络请用 --input，例如 --input 3x640x640）",
     "W0013": "Ultralytics 的 model.fuse() 之后有 {fused} 个参数"
     "（每个 Conv 的 BatchNorm 并入其卷积）；cnncalc 的 FLOPs 即其融合后的 GFLOPs",
     "W0012": "{path} 不存在：按 Ultralytics 的做法，以规模 {scale} 读取 {real}",
