@@ -541,3 +541,22 @@ class Graph:
         return Inference(self.input_shape, tuple(self.nodes), MappingProxyType(self.shapes),
                          MappingProxyType(self.rfs), tuple(self.rows),
                          tuple(self.warnings), MappingProxyType(self.layouts))  # fmt: skip
+
+
+def tensor_shapes(report: Report) -> dict[str, Shape]:
+    """Every tensor's shape by name: the network input and each layer's output."""
+    shapes = {r.name: r.out_shape for r in report.layers}
+    shapes[INPUT] = report.network.input_shape
+    return shapes
+
+
+def block_inputs(
+    report: Report, block: Block, shapes: Mapping[str, Shape] | None = None
+) -> tuple[Shape, ...]:
+    """The shapes of what a block reads from outside itself (its inputs), in reading order;
+    `shapes` is `tensor_shapes(report)`, when the caller asks for many blocks."""
+    rows = report.layers[block.start : block.end]
+    inside = {r.name for r in rows}
+    entering = dict.fromkeys(i for r in rows for i in r.inputs if i not in inside)
+    known = tensor_shapes(report) if shapes is None else shapes
+    return tuple(known[i] for i in entering)

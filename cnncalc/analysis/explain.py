@@ -14,7 +14,14 @@ from types import MappingProxyType
 from typing import TypeVar
 
 from cnncalc.analysis.explain_tokens import TOKEN_PARAM_STEPS, token_macs
-from cnncalc.engine import FLOPS_PER_MAC, INPUT, Block, LayerReport, Report
+from cnncalc.engine import (
+    FLOPS_PER_MAC,
+    INPUT,
+    Block,
+    LayerReport,
+    Report,
+    block_inputs,
+)
 from cnncalc.errors import CnnCalcError, Msg
 from cnncalc.layers import (
     RF,
@@ -481,25 +488,6 @@ def explain_report(
 
 def _local(name: str, block: Block) -> str:
     return name.removeprefix(block.name + ".")
-
-
-def tensor_shapes(report: Report) -> dict[str, Shape]:
-    """Every tensor's shape by name: the network input and each layer's output."""
-    shapes = {r.name: r.out_shape for r in report.layers}
-    shapes[INPUT] = report.network.input_shape
-    return shapes
-
-
-def block_inputs(
-    report: Report, block: Block, shapes: Mapping[str, Shape] | None = None
-) -> tuple[Shape, ...]:
-    """The shapes of what a block reads from outside itself (its inputs), in reading order;
-    `shapes` is `tensor_shapes(report)`, when the caller asks for many blocks."""
-    rows = report.layers[block.start : block.end]
-    inside = {r.name for r in rows}
-    entering = dict.fromkeys(i for r in rows for i in r.inputs if i not in inside)
-    known = tensor_shapes(report) if shapes is None else shapes
-    return tuple(known[i] for i in entering)
 
 
 def block_section(report: Report, block: Block, lang: str = "en") -> BlockSection:

@@ -49,11 +49,11 @@ def yolo_options(
 ) -> YoloOptions | None:
     """`--scale`, `--nc`, `--imgsz` and `--ch`, for an Ultralytics model file (None when none
     of them is given)."""
+    if scale is None and nc is None and imgsz is None and ch is None:
+        return None
     from cnncalc.loader.sizes import split_sizes
     from cnncalc.loader.ultralytics import YoloOptions
 
-    if scale is None and nc is None and imgsz is None and ch is None:
-        return None
     size = (640, 640)
     if imgsz is not None:
         parts = split_sizes(imgsz) or ()
@@ -84,10 +84,12 @@ def with_input(yolo: YoloOptions | None, shape: tuple[int, ...]) -> YoloOptions 
 def scaled(run: Run, path: str, yolo: YoloOptions | None) -> tuple[str, YoloOptions | None]:
     """`yolov8n.yaml` that does not exist, next to a `yolov8.yaml` that does: the latter at
     the scale of the name asked for, as Ultralytics reads it (with a note)."""
+    if path == "-" or os.path.lexists(path):  # (the loader is imported only for a missing file)
+        return path, yolo
     from cnncalc.loader.ultralytics import YoloOptions, scale_from_name, unscaled_name
 
     real = unscaled_name(path)
-    if real is None or os.path.lexists(path) or not os.path.isfile(real):
+    if real is None or not os.path.isfile(real):
         return path, yolo
     opts = yolo or YoloOptions()
     scale = opts.scale or scale_from_name(path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -14,10 +14,9 @@ from cnncalc.errors import Msg, Pos, Source, SpecError
 from cnncalc.layers import KINDS, MERGES, Activation, MaxPool, Shape, fmt_shape
 from cnncalc.loader.build import Builder, Entry, family_args
 from cnncalc.loader.expand import META_KEYS, STRUCTURES, Expander
-from cnncalc.loader.nodes import STR, SNode, compose
+from cnncalc.loader.nodes import STR, SNode, compose, is_ultralytics
 from cnncalc.loader.scope import BlockDef, Scope, base_name, ref
 from cnncalc.loader.source import char_name, read_source
-from cnncalc.loader.ultralytics import YoloOptions, is_ultralytics, load_ultralytics
 from cnncalc.loader.values import (
     YAML11_BOOLS,
     Ctx,
@@ -41,6 +40,9 @@ from cnncalc.loader.values import (
     unknown_hint,
 )
 from cnncalc.quantities import BUDGETS, Limit, UnitError, parse_quantity
+
+if TYPE_CHECKING:
+    from cnncalc.loader.ultralytics import YoloOptions
 
 TOP_KEYS = (
     "cnncalc",
@@ -73,6 +75,8 @@ def load_source(src: Source, yolo: YoloOptions | None = None) -> Network:
     `yolo`'s scale, classes and image size)."""
     root = compose(src)
     if root is not None and is_ultralytics(root):
+        from cnncalc.loader.ultralytics import load_ultralytics  # only for such a file
+
         return load_ultralytics(src, root, yolo)
     return Document(src).load(root)
 

@@ -250,3 +250,16 @@ def _structure_problem(m: _Marks) -> _Found | None:
     if "another document" in problem:
         return "E0123", None, None, {}
     return None
+
+
+def is_ultralytics(root: SNode | None) -> bool:
+    """Top-level `backbone` and `head` lists of 4-item rows and no `input`."""
+    if not isinstance(root, yaml.MappingNode):
+        return False
+    keys = {k.value: v for k, v in root.value if isinstance(k, yaml.ScalarNode)}
+    parts = [keys.get("backbone"), keys.get("head")]
+    return "input" not in keys and all(
+        isinstance(p, yaml.SequenceNode)
+        and all(isinstance(r, yaml.SequenceNode) and len(r.value) == 4 for r in p.value)
+        for p in parts
+    )

@@ -52,19 +52,6 @@ class YoloOptions:
     ch: int | None = None  # None: the file's `ch`, else 3
 
 
-def is_ultralytics(root: SNode | None) -> bool:
-    """Top-level `backbone` and `head` lists of 4-item rows and no `input`."""
-    if not isinstance(root, yaml.MappingNode):
-        return False
-    keys = {k.value: v for k, v in root.value if isinstance(k, yaml.ScalarNode)}
-    parts = [keys.get("backbone"), keys.get("head")]
-    return "input" not in keys and all(
-        isinstance(p, yaml.SequenceNode)
-        and all(isinstance(r, yaml.SequenceNode) and len(r.value) == 4 for r in p.value)
-        for p in parts
-    )
-
-
 def scale_from_name(name: str) -> str:
     """The scale letter Ultralytics reads from a file name (`yolov8n.yaml` -> `n`), or ''."""
     found = _SCALE_RE.search(PurePath(name).stem)

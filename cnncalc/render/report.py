@@ -9,8 +9,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from cnncalc.analysis.explain import block_inputs, tensor_shapes
-from cnncalc.engine import LayerReport, Report, rf_number
+from cnncalc.engine import LayerReport, Report, block_inputs, rf_number, tensor_shapes
 from cnncalc.messages import t as tr
 from cnncalc.messages.en import CONVENTION
 from cnncalc.messages.escape import csv_cell, markdown

@@ -18,6 +18,7 @@ import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.cells import cell_len, set_cell_size
@@ -27,11 +28,13 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from cnncalc.analysis.explain import BlockSection, Section, Step
 from cnncalc.engine import Report
 from cnncalc.messages import t as tr
 from cnncalc.render.report import counting_line, rows, totals_lines
 from cnncalc.render.text import fmt_shape, fmt_shapes, human, share
+
+if TYPE_CHECKING:  # explain is imported where its sections are drawn, not for every table
+    from cnncalc.analysis.explain import BlockSection, Section, Step
 
 BOLD = Style(bold=True)
 ITALIC = Style(italic=True)
@@ -345,7 +348,7 @@ class Explanation:
     lang: str = "en"
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        from cnncalc.analysis.explain import overview
+        from cnncalc.analysis.explain import BlockSection, overview
 
         lang = self.lang
         if self.overview:
