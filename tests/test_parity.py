@@ -463,9 +463,10 @@ SINGLE: dict[type[L.Layer], tuple[st.SearchStrategy[Network], int]] = {
 }
 
 
-@pytest.mark.parametrize("cls", SINGLE, ids=lambda cls: cls.__name__)
-def test_single_layer_matches_torch(cls: type[L.Layer]) -> None:
-    strategy, examples = SINGLE[cls]
+def kind_matches_torch(
+    cls: type[L.Layer], strategy: st.SearchStrategy[Network], examples: int
+) -> None:
+    """`examples` networks drawn from `strategy`, each holding a `cls` layer, equal torch's."""
 
     @settings(max_examples=examples, deadline=None)
     @given(net=strategy)
@@ -474,6 +475,11 @@ def test_single_layer_matches_torch(cls: type[L.Layer]) -> None:
         compare(net)
 
     check()
+
+
+@pytest.mark.parametrize("cls", SINGLE, ids=lambda cls: cls.__name__)
+def test_single_layer_matches_torch(cls: type[L.Layer]) -> None:
+    kind_matches_torch(cls, *SINGLE[cls])
 
 
 def test_every_layer_kind_is_parity_tested() -> None:

@@ -16,7 +16,7 @@ from hypothesis import strategies as st  # noqa: E402
 from cnncalc import layers as L  # noqa: E402
 from cnncalc.engine import INPUT, Network, Node, analyze_network  # noqa: E402
 from tests.parity import compare  # noqa: E402
-from tests.test_parity import Item, any_input, sequential  # noqa: E402
+from tests.test_parity import Item, any_input, kind_matches_torch, sequential  # noqa: E402
 
 BATCH = st.integers(1, 2)
 Shape = tuple[int, ...]
@@ -188,15 +188,7 @@ TOKEN_SINGLE: dict[type[L.Layer], tuple[st.SearchStrategy[Network], int]] = {
 
 @pytest.mark.parametrize("cls", TOKEN_SINGLE, ids=lambda cls: cls.__name__)
 def test_token_layer_matches_torch(cls: type[L.Layer]) -> None:
-    strategy, examples = TOKEN_SINGLE[cls]
-
-    @settings(max_examples=examples, deadline=None)
-    @given(net=strategy)
-    def check(net: Network) -> None:
-        assert any(type(node.layer) is cls for node in net.nodes)
-        compare(net)
-
-    check()
+    kind_matches_torch(cls, *TOKEN_SINGLE[cls])
 
 
 @settings(max_examples=15, deadline=None)

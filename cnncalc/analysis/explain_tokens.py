@@ -29,7 +29,7 @@ from cnncalc.layers import (
     prod,
 )
 from cnncalc.messages import t
-from cnncalc.messages.numbers import count_text
+from cnncalc.messages.numbers import count_text as n
 
 if TYPE_CHECKING:
     from cnncalc.analysis.explain import Step
@@ -41,10 +41,6 @@ def _step(label: str, value: str, working: str = "") -> Step:
     from cnncalc.analysis.explain import Step
 
     return Step(label, value, working)
-
-
-def n(v: int) -> str:
-    return count_text(v)
 
 
 def _layer_scale(row: LayerReport, lang: str, context: bool) -> list[Step]:

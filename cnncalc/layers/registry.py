@@ -368,7 +368,7 @@ def _other_kinds() -> dict[str, Kind]:
 
 # --- parts of a tensor and zero-count named ops (kinds_split) ------------------------------
 
-_DIM = Arg("dim", ArgType.INDEX, ("dim",), "PyTorch's axis: 1 = channels (the default)")
+_DIM = Arg("dim", ArgType.DIM, ("dim",), "PyTorch's axis: 1 = channels (the default)")
 
 
 def _split_kinds() -> dict[str, Kind]:
@@ -429,7 +429,7 @@ def _token_kinds() -> dict[str, Kind]:
         "select": Kind(
             "select",
             Select,
-            (axis, Arg("index", ArgType.DIM, ("index",), "position on the axis")),
+            (axis, Arg("index", ArgType.INDEX, ("index",), "position on the axis")),
             doc="take one position, dropping the axis",
         ),
         "layernorm": Kind(

@@ -24,8 +24,9 @@ MAX_LAYERS_ENV = "CNNCALC_MAX_LAYERS"
 #: receptive-field numbers (size, jump, centre, in input pixels): strides multiply the jump, so
 #: 5,000 layers of stride 10^6 would carry 30,000-digit numbers through every later layer (and
 #: every printout); a real network's field is a few thousand pixels
-MAX_RF = 10**10_000
-MAX_RF_TEXT = "10^10000"
+MAX_RF_DIGITS = 10_000
+MAX_RF = 10**MAX_RF_DIGITS
+MAX_RF_TEXT = f"10^{MAX_RF_DIGITS}"
 MAX_DEPTH = 64  # nesting of block calls and structures
 MAX_NOTES = 8  # "in block … called at …" lines on one error
 #: an item's `name:`: each layer's full name repeats it, once per copy of a `repeat:`, in every
