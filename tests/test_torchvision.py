@@ -15,7 +15,7 @@ import sys
 import types
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -23,6 +23,8 @@ import cnncalc
 from cnncalc import layers as L
 from cnncalc.engine import LayerReport, analyze_network
 from tests.conftest import ROOT
+
+T = TypeVar("T")
 
 #: example -> the torchvision builder's keyword arguments
 MODELS: dict[str, dict[str, object]] = {
@@ -82,7 +84,6 @@ def _pair(v: object) -> tuple[int, ...]:
 def _torch_layers(model: Any, stochastic: bool = False) -> list[tuple[object, ...]]:
     """What each counted or configured module does, in the order the forward pass runs them
     (with `stochastic`, StochasticDepth too)."""
-    import torch
     from torch import nn
 
     def describe(m: nn.Module) -> tuple[object, ...] | None:
@@ -111,12 +112,20 @@ def _torch_layers(model: Any, stochastic: bool = False) -> list[tuple[object, ..
             return ("drop_path", m.p, m.mode)
         return None
 
-    seen: list[tuple[object, ...]] = []
+    return _in_forward_order(model, lambda path, m: describe(m))
+
+
+def _in_forward_order(model: Any, pick: Callable[[str, Any], T | None]) -> list[T]:
+    """`pick(path, module)` of each module it picks (not None), in the order a forward pass of
+    a 224×224 image runs them."""
+    import torch
+
+    seen: list[T] = []
     hooks = []
-    for m in model.modules():
-        d = describe(m)
-        if d is not None:
-            hooks.append(m.register_forward_hook(lambda *_, d=d: seen.append(d)))
+    for path, m in model.named_modules():
+        value = pick(path, m)
+        if value is not None:
+            hooks.append(m.register_forward_hook(lambda *_, v=value: seen.append(v)))
     model.eval()
     with torch.no_grad():
         model(torch.zeros(1, 3, 224, 224))
@@ -261,19 +270,9 @@ def test_a_frozen_stem_counts_as_torchvision_fine_tuning_does() -> None:
 
 def _torch_weighted_names(model: Any) -> list[str]:
     """The paths of the modules with parameters of their own, in the order they run."""
-    import torch
-
-    seen: list[str] = []
-    hooks = []
-    for path, m in model.named_modules():
-        if any(True for _ in m.parameters(recurse=False)):
-            hooks.append(m.register_forward_hook(lambda *_, p=path: seen.append(p)))
-    model.eval()
-    with torch.no_grad():
-        model(torch.zeros(1, 3, 224, 224))
-    for h in hooks:
-        h.remove()
-    return seen
+    return _in_forward_order(
+        model, lambda path, m: path if any(True for _ in m.parameters(recurse=False)) else None
+    )
 
 
 @pytest.mark.parametrize("name", NAMED)
