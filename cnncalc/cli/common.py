@@ -351,14 +351,23 @@ class Run:
         """Load and analyse `src`, with `--input`/`--batch`/`--dtype` in place of the file's,
         and report its warnings."""
         from cnncalc.engine import analyze_network
-        from cnncalc.loader import load_source
+        from cnncalc.loader.source import OnnxSource
 
         asked = yolo
-        if input_shape is not None:  # an Ultralytics file is built for that image
-            from cnncalc.cli.yolo import with_input
+        if isinstance(src, OnnxSource):  # inferred again by ONNX for another input
+            from cnncalc.loader.onnx import load_onnx
 
-            yolo = with_input(yolo, input_option(input_shape))
-        net = load_source(src, yolo)
+            shape = None if input_shape is None else input_option(input_shape)
+            net = load_onnx(src, shape)
+            input_shape = None
+        else:
+            from cnncalc.loader import load_source
+
+            if input_shape is not None:  # an Ultralytics file is built for that image
+                from cnncalc.cli.yolo import with_input
+
+                yolo = with_input(yolo, input_option(input_shape))
+            net = load_source(src, yolo)
         if asked is not None and net.front != "ultralytics":
             from cnncalc.cli.yolo import given
 

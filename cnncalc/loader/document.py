@@ -16,7 +16,7 @@ from cnncalc.loader.build import Builder, Entry, family_args
 from cnncalc.loader.expand import META_KEYS, STRUCTURES, Expander
 from cnncalc.loader.nodes import STR, SNode, compose, is_ultralytics
 from cnncalc.loader.scope import BlockDef, Scope, base_name, ref
-from cnncalc.loader.source import char_name, read_source
+from cnncalc.loader.source import OnnxSource, char_name, read_source
 from cnncalc.loader.values import (
     YAML11_BOOLS,
     Ctx,
@@ -72,7 +72,11 @@ Entries = Mapping[str, tuple[SNode, SNode]]
 
 def load_source(src: Source, yolo: YoloOptions | None = None) -> Network:
     """A network from its source text: a cnncalc file, or an Ultralytics model file (read at
-    `yolo`'s scale, classes and image size)."""
+    `yolo`'s scale, classes and image size), or an ONNX file."""
+    if isinstance(src, OnnxSource):
+        from cnncalc.loader.onnx import load_onnx  # only for such a file: it imports onnx
+
+        return load_onnx(src)
     root = compose(src)
     if root is not None and is_ultralytics(root):
         from cnncalc.loader.ultralytics import load_ultralytics  # only for such a file

@@ -7,6 +7,7 @@ import os
 import re
 import sys
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -35,6 +36,23 @@ MAX_NAME = 200
 MAX_YAML_DEPTH = 200  # nesting of YAML collections (the composer recurses per level)
 MAX_BYTES = 16 * 2**20  # input size; CNNCALC_MAX_BYTES raises it
 MAX_BYTES_ENV = "CNNCALC_MAX_BYTES"
+
+
+#: an ONNX file's size limit: its weights are usually inside it (CNNCALC_MAX_BYTES changes it too)
+MAX_ONNX_BYTES = 2**30
+ONNX_SUFFIX = ".onnx"
+
+
+@dataclass(frozen=True)
+class OnnxSource(Source):
+    """An ONNX file: its bytes (the text is empty; messages name the file, or a node in it)."""
+
+    data: bytes = b""
+
+
+def is_onnx(path: str | Path) -> bool:
+    """Whether a path names an ONNX file (by its suffix, as every ONNX tool does)."""
+    return str(path).lower().endswith(ONNX_SUFFIX)
 
 
 def _env_limit(name: str, default: int) -> int:
@@ -95,7 +113,8 @@ def read_source(path: str | Path) -> Source:
     if not name.isprintable():  # a control character in a name would garble the diagnostic
         name = repr(name)[1:-1]
     whole = Pos(Source(name, ""), 0, 0)  # "file: error: …", no line
-    limit = max_bytes()
+    onnx = name != "-" and is_onnx(name)
+    limit = _env_limit(MAX_BYTES_ENV, MAX_ONNX_BYTES) if onnx else max_bytes()
     try:
         if name == "-":
             if sys.stdin is None:  # `<&-`
@@ -114,6 +133,8 @@ def read_source(path: str | Path) -> Source:
         raise SpecError("E0104", whole, reason=str(err)) from None
     if len(data) > limit:
         raise SpecError("E0156", whole, limit=f"{limit:,}")
+    if onnx:
+        return OnnxSource(name, "", data)
     return decode_source("<stdin>" if name == "-" else name, data)
 
 

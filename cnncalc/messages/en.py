@@ -1019,4 +1019,63 @@ LAYERS: dict[str, str] = {
 }
 
 # ---------------------------------------------------------------------------------------------
-MESSAGES: dict[str, str] = {**UI, **SHARED, **CLI, **LOADER, **LAYERS}
+# ONNX files (loader/onnx.py)
+ONNX: dict[str, str] = {
+    "E0941": "reading an ONNX file needs the onnx package, which is not installed",
+    "E0941.hint": "install it with: {install}",
+    "E0942": "this is not an ONNX model ({reason})",
+    "E0942.hint": "an ONNX file is the binary protobuf torch.onnx.export writes; check that the "
+    "file is whole (not cut short by a download) and is not another format named .onnx",
+    "E0943": "the graph has {count} inputs ({names}); cnncalc reads a graph with one",
+    "E0943.hint": "export the model with a single input tensor (the image)",
+    "E0944": "the graph input '{name}' has the shape {shape}; cnncalc reads a batch axis and at "
+    "least one axis more",
+    "E0944.hint": "export the model with a batched input, such as 1x3x224x224",
+    "E0945": "--input {asked} does not fit the file's input {shape}",
+    "E0945.hint": "give the per-sample sizes (without the batch), one for each axis after it",
+    "E0946": "the size of axis {axis} of the graph input '{name}' ({shape}) is not fixed in the "
+    "file",
+    "E0946.hint": "give the per-sample input with --input, such as --input 3x224x224",
+    "E0947": "an axis of {value} is more than the {limit} cnncalc reads",
+    "E0947.hint": "give a smaller input with --input",
+    "E0948": "the graph has a cycle (node '{name}' depends on its own output)",
+    "E0948.hint": "an ONNX graph is acyclic: re-export the model",
+    "E0949": "{op} '{name}': cnncalc reads an output of {ours}, the file's shape inference "
+    "{theirs}",
+    "E0949.hint": "cnncalc does not guess: please report this with the file",
+    "E0950": "ONNX shape inference failed: {reason}",
+    "E0950.hint": "check the file with onnx.checker.check_model; a model exported with a newer "
+    "opset than the installed onnx knows may need a newer onnx",
+    "E0951": "{op} '{name}': cnncalc cannot count this node as the file writes it (a weight "
+    "computed in the graph, a batch that is not the first axis, or padding it does not read)",
+    "E0951.hint": "export with do_constant_folding=True, or see docs/onnx.md for what is read",
+    "E0952": "{op} '{name}': an op cnncalc does not know, whose output is not its input's shape",
+    "E0952.hint": "cnncalc counts the ops listed in docs/onnx.md and never guesses the others; "
+    "control flow (If, Loop, Scan) and custom domains are not read",
+    "E0953": "node '{name}' writes '{tensor}', which another node or an input also defines",
+    "E0953.hint": "every tensor of an ONNX graph has one producer: re-export the model",
+    "E0954": "node '{name}' reads '{tensor}', which no node, input or initializer defines",
+    "E0954.hint": "the file is incomplete: re-export the model",
+    "E0955": "the graph has {count} nodes or layers, more than the limit of {limit}",
+    "E0955.hint": "set CNNCALC_MAX_LAYERS to a larger number to read it anyway",
+    "E0956": "{op} '{name}': shape inference found no shape for '{tensor}'",
+    "E0956.hint": "give the input's sizes with --input; an op whose output size depends on the "
+    "data (NonZero, a dynamic Resize) cannot be counted",
+    "E0957": "{op} '{name}': '{tensor}' is {a} at batch 1 and {b} at batch 2, so its batch axis "
+    "is not known",
+    "E0957.hint": "cnncalc counts per sample: export with the batch as a separate axis",
+    "E0958": "no output of the graph depends on its input",
+    "E0958.hint": "check that the exported graph is the model, not a constant",
+    "E0959": "{op} '{name}': {reason}",
+    "E0959.hint": "cnncalc maps this node onto its own layer and the layer refuses it; please "
+    "report this with the file",
+    "W0941": "{count} layers hold weights the exporter computed (a BatchNorm folded into its "
+    "conv, as an eval-mode export does): params are the fused model's, fewer than the module's "
+    "(2 per channel for each BatchNorm folded)",
+    "W0941.hint": "export with training=torch.onnx.TrainingMode.TRAINING and "
+    "do_constant_folding=False to count the model as PyTorch does",
+    "W0942": "ops cnncalc does not know, read as free and shape-preserving: {ops}",
+}
+
+# ---------------------------------------------------------------------------------------------
+MESSAGES: dict[str, str] = {**UI, **SHARED, **CLI, **LOADER, **LAYERS, **ONNX}

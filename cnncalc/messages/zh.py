@@ -959,4 +959,57 @@ LAYERS: dict[str, str] = {
 }
 
 # ---------------------------------------------------------------------------------------------
-MESSAGES: dict[str, str] = {**UI, **SHARED, **CLI, **LOADER, **LAYERS}
+# ONNX 文件（loader/onnx.py）
+ONNX: dict[str, str] = {
+    "E0941": "读取 ONNX 文件需要 onnx 包，但它未安装",
+    "E0941.hint": "安装方法：{install}",
+    "E0942": "这不是 ONNX 模型（{reason}）",
+    "E0942.hint": "ONNX 文件是 torch.onnx.export 写出的二进制 protobuf；请检查文件是否完整"
+    "（下载未被截断），且不是误以 .onnx 命名的其他格式",
+    "E0943": "计算图有 {count} 个输入（{names}）；cnncalc 只读取单输入的计算图",
+    "E0943.hint": "导出模型时只保留一个输入张量（图像）",
+    "E0944": "计算图输入 '{name}' 的形状为 {shape}；cnncalc 需要一个批量轴和至少一个其他轴",
+    "E0944.hint": "以带批量的输入导出模型，例如 1x3x224x224",
+    "E0945": "--input {asked} 与文件的输入 {shape} 不符",
+    "E0945.hint": "给出单个样本的尺寸（不含批量），批量轴之后每个轴一个",
+    "E0946": "计算图输入 '{name}'（{shape}）的第 {axis} 轴尺寸在文件中未固定",
+    "E0946.hint": "用 --input 给出单个样本的输入，例如 --input 3x224x224",
+    "E0947": "轴尺寸 {value} 超过 cnncalc 可读取的 {limit}",
+    "E0947.hint": "用 --input 给出更小的输入",
+    "E0948": "计算图有环（节点 '{name}' 依赖于它自己的输出）",
+    "E0948.hint": "ONNX 计算图是无环的：请重新导出模型",
+    "E0949": "{op} '{name}'：cnncalc 算得输出为 {ours}，文件的形状推断为 {theirs}",
+    "E0949.hint": "cnncalc 不做猜测：请附上该文件报告此问题",
+    "E0950": "ONNX 形状推断失败：{reason}",
+    "E0950.hint": "用 onnx.checker.check_model 检查文件；若模型的 opset 比已安装的 onnx 新，"
+    "可能需要更新 onnx",
+    "E0951": "{op} '{name}'：cnncalc 无法按文件的写法计数此节点（权重在图中计算、批量不是第一"
+    "个轴，或不支持的填充）",
+    "E0951.hint": "以 do_constant_folding=True 导出，或参阅 docs/onnx.md 了解可读取的内容",
+    "E0952": "{op} '{name}'：cnncalc 不认识的算子，且其输出形状与输入不同",
+    "E0952.hint": "cnncalc 只计数 docs/onnx.md 列出的算子，不猜测其他算子；不读取控制流"
+    "（If、Loop、Scan）和自定义域",
+    "E0953": "节点 '{name}' 写出 '{tensor}'，但另一个节点或输入也定义了它",
+    "E0953.hint": "ONNX 计算图中每个张量只有一个生产者：请重新导出模型",
+    "E0954": "节点 '{name}' 读取 '{tensor}'，但没有节点、输入或初始化器定义它",
+    "E0954.hint": "文件不完整：请重新导出模型",
+    "E0955": "计算图有 {count} 个节点或层，超过上限 {limit}",
+    "E0955.hint": "如确需读取，请将 CNNCALC_MAX_LAYERS 设为更大的数",
+    "E0956": "{op} '{name}'：形状推断未能得到 '{tensor}' 的形状",
+    "E0956.hint": "用 --input 给出输入尺寸；输出尺寸取决于数据的算子（NonZero、动态 Resize）"
+    "无法计数",
+    "E0957": "{op} '{name}'：'{tensor}' 在批量 1 时为 {a}，在批量 2 时为 {b}，无法确定其批量轴",
+    "E0957.hint": "cnncalc 按单个样本计数：导出时请让批量成为单独的轴",
+    "E0958": "计算图的输出都不依赖于其输入",
+    "E0958.hint": "检查导出的计算图是模型本身，而不是常量",
+    "E0959": "{op} '{name}'：{reason}",
+    "E0959.hint": "cnncalc 把此节点映射为自己的层，而该层拒绝了它；请附上该文件报告此问题",
+    "W0941": "{count} 个层的权重由导出器计算（BatchNorm 被折叠进卷积，eval 模式导出即如此）："
+    "参数量是融合后模型的，少于原模块（每个被折叠的 BatchNorm 每通道少 2 个）",
+    "W0941.hint": "以 training=torch.onnx.TrainingMode.TRAINING 和 do_constant_folding=False "
+    "导出，可按 PyTorch 的方式计数",
+    "W0942": "cnncalc 不认识的算子，按无计算、保持形状读取：{ops}",
+}
+
+# ---------------------------------------------------------------------------------------------
+MESSAGES: dict[str, str] = {**UI, **SHARED, **CLI, **LOADER, **LAYERS, **ONNX}
