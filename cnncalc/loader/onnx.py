@@ -70,8 +70,9 @@ if TYPE_CHECKING:
 ONNX_VERSION = "1.23.2"
 #: the largest size an axis may declare (the graph input, or any inferred tensor)
 MAX_DIM = 2**31 - 1
-#: ONNX nodes a file may have: shape arithmetic makes a few nodes per layer, so ten per layer
-NODES_PER_LAYER = 10
+#: ONNX nodes a file may have per layer of the limit (shape arithmetic and constants make a few
+#: nodes per layer; 20,000 nodes at the default limit read in about 3 s)
+NODES_PER_LAYER = 4
 #: initializers above this many elements lose their payload before inference (only `dims` count)
 _KEEP_ELEMENTS = 4096
 #: the most elements one folded constant may have (shape arithmetic is a few numbers)
@@ -203,8 +204,8 @@ class OnnxFile:
             raise self.err("E0942", reason=_clip(str(err) or type(err).__name__)) from None
         graph = model.graph
         if model.ir_version < 3 or not graph.node or not graph.input:
-            raise self.err("E0942", reason=f"ir_version {model.ir_version}, "
-                           f"{len(graph.node)} nodes, {len(graph.input)} inputs")  # fmt: skip
+            raise self.err("E0961", ir=model.ir_version, nodes=len(graph.node),
+                           inputs=len(graph.input))  # fmt: skip
         limit = max_layers() * NODES_PER_LAYER
         if len(graph.node) > limit:
             raise self.err("E0955", count=f"{len(graph.node):,}", limit=f"{limit:,}")
@@ -263,7 +264,8 @@ class OnnxFile:
 
     # -- 3. inference and folding ----------------------------------------------------------------
 
-    def input_dims(self, graph: Any) -> tuple[Any, Shape]:
+    def input_dims(self, graph: Any) -> tuple[Any, Shape, int | None]:
+        """The graph input, its per-sample shape, and its batch when the file fixes one."""
         inits = {t.name for t in graph.initializer}
         inputs = [i for i in graph.input if i.name not in inits]
         if len(inputs) != 1:
@@ -281,10 +283,11 @@ class OnnxFile:
         missing = [i + 1 for i, d in enumerate(rest) if d is None or d < 1]
         if missing:
             raise self.err("E0946", name=_clip(x.name), shape=_shape_text(dims), axis=missing[0])
-        big = [d for d in rest if d is not None and d > MAX_DIM]
+        big = [d for d in dims if d is not None and d > MAX_DIM]
         if big:
             raise self.err("E0947", value=f"{big[0]:,}", limit=f"{MAX_DIM:,}")
-        return x, tuple(int(d) for d in rest if d is not None)
+        fixed = dims[0] if dims[0] is not None and dims[0] > 0 else None
+        return x, tuple(int(d) for d in rest if d is not None), fixed
 
     def infer(self, model: Any, x_name: str, shape: Shape, batch: int) -> tuple[Any, dict]:
         """The model at `batch`, folded, and every tensor's shape (None where unknown)."""
@@ -316,7 +319,10 @@ class OnnxFile:
 
     def load(self) -> Network:
         model = self.parse()
-        x, shape = self.input_dims(model.graph)
+        x, shape, fixed = self.input_dims(model.graph)
+        if fixed is not None:  # the exporter may have written the batch into reshapes: keep it
+            m, s = self.infer(model, x.name, shape, fixed)
+            return Builder(self, m, s, None, x.name, shape, fixed).build()
         m1, s1 = self.infer(model, x.name, shape, 1)
         _, s2 = self.infer(model, x.name, shape, 2)
         return Builder(self, m1, s1, s2, x.name, shape).build()
@@ -537,8 +543,12 @@ def _to_array(t: Any) -> Any:
 class Builder:
     """The folded graph at batch 1 (and the shapes at batch 2) -> cnncalc's nodes."""
 
-    def __init__(self, f: OnnxFile, model: Any, s1: dict, s2: dict, x: str, shape: Shape) -> None:
+    def __init__(
+        self, f: OnnxFile, model: Any, s1: dict, s2: dict | None, x: str, shape: Shape,
+        batch: int | None = None,
+    ) -> None:  # fmt: skip
         self.f = f
+        self.batch = batch  # the file's own batch (then `s2` is None)
         self.graph = model.graph
         self.s1, self.s2 = s1, s2
         self.x_name = x
@@ -608,7 +618,17 @@ class Builder:
     def per_sample(self, tensor: str, node: Any) -> tuple[Shape, int | None]:
         """A tensor's per-sample shape and batch axis (None: no axis of its own, as after a
         reshape that merged the batch into another axis, or none at all)."""
-        a, b = self.s1.get(tensor), self.s2.get(tensor)
+        a = self.s1.get(tensor)
+        if self.s2 is None and a is not None:  # the file's batch: the first axis, if its size
+            if any(d > MAX_DIM for d in a):
+                raise self.f.err("E0947", value=f"{max(a):,}", limit=f"{MAX_DIM:,}")
+            if a and a[0] == self.batch:
+                return a[1:] or (1,), 0
+            if self.batch == 1:  # no batch axis of its own: a sample is the whole tensor
+                return a or (1,), None
+            raise self.f.err("E0960", tensor=_clip(tensor), op=node.op_type,
+                             name=_clip(node.name or "?"), shape=fmt_shape(a), batch=self.batch)  # fmt: skip
+        b = None if self.s2 is None else self.s2.get(tensor)
         if a is None or b is None or len(a) != len(b):
             raise self.f.err("E0956", tensor=_clip(tensor), op=node.op_type,
                              name=_clip(node.name or "?"))  # fmt: skip
@@ -658,6 +678,7 @@ class Builder:
         from pathlib import PurePath
 
         return Network(input_shape=self.net.input_shape, nodes=inferred.nodes, outputs=outs,
+                       batch=self.batch or 1,
                        name=PurePath(self.f.src.name).stem, input_pos=self.f.at,
                        inferred=inferred, front="onnx")  # fmt: skip
 

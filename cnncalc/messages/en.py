@@ -1069,6 +1069,11 @@ ONNX: dict[str, str] = {
     "E0959": "{op} '{name}': {reason}",
     "E0959.hint": "cnncalc maps this node onto its own layer and the layer refuses it; please "
     "report this with the file",
+    "E0960": "{op} '{name}': '{tensor}' is {shape}, whose first axis is not the file's batch "
+    "of {batch}",
+    "E0960.hint": "export with a batch of 1, or with a dynamic batch (dynamic_axes)",
+    "E0961": "the file holds no ONNX graph (ir_version {ir}, {nodes} nodes, {inputs} inputs)",
+    "E0961.hint": "an empty or foreign file named .onnx: export the model again",
     "W0941": "{count} layers hold weights the exporter computed (a BatchNorm folded into its "
     "conv, as an eval-mode export does): params are the fused model's, fewer than the module's "
     "(2 per channel for each BatchNorm folded)",

@@ -1004,6 +1004,10 @@ ONNX: dict[str, str] = {
     "E0958.hint": "检查导出的计算图是模型本身，而不是常量",
     "E0959": "{op} '{name}'：{reason}",
     "E0959.hint": "cnncalc 把此节点映射为自己的层，而该层拒绝了它；请附上该文件报告此问题",
+    "E0960": "{op} '{name}'：'{tensor}' 为 {shape}，其第一个轴不是文件的批量 {batch}",
+    "E0960.hint": "以批量 1 或动态批量（dynamic_axes）导出",
+    "E0961": "文件中没有 ONNX 计算图（ir_version {ir}，{nodes} 个节点，{inputs} 个输入）",
+    "E0961.hint": "这是以 .onnx 命名的空文件或其他文件：请重新导出模型",
     "W0941": "{count} 个层的权重由导出器计算（BatchNorm 被折叠进卷积，eval 模式导出即如此）："
     "参数量是融合后模型的，少于原模块（每个被折叠的 BatchNorm 每通道少 2 个）",
     "W0941.hint": "以 training=torch.onnx.TrainingMode.TRAINING 和 do_constant_folding=False "
