@@ -210,6 +210,8 @@ class OnnxFile:
         if len(graph.node) > limit:
             raise self.err("E0955", count=f"{len(graph.node):,}", limit=f"{limit:,}")
         for node in graph.node:
+            if node.domain not in ("", "ai.onnx"):  # a runtime's own ops: their costs unknown
+                raise self.err("E0952", op=f"{node.domain}.{node.op_type}", name=node.name or "?")
             if any(a.type in (5, 10, 11, 13) for a in node.attribute):  # GRAPH(S), SPARSE
                 raise self.err("E0952", op=node.op_type, name=node.name or "?")
         self.sort(graph)

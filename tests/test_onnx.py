@@ -1,0 +1,535 @@
+"""ONNX files in (`cnncalc params model.onnx`): PyTorch exports of resnet18, mobilenet_v2 and a
+small vision transformer, in eval and in training mode, and an Ultralytics yolov8n, read back
+and held to torch's numbers: MACs equal `FlopCounterMode` / 2 exactly, params equal torch's
+count (training export) or the fused count (eval export: each BatchNorm folded into its conv),
+and every layer named after a torch module has that module's output shape. Then every command
+on an ONNX file, and every error path with its code (hostile files made with `onnx.helper`).
+
+The exports use the TorchScript exporter (`dynamo=False`: the default one needs onnxscript).
+The slow ones (`slow` in the name: yolov8n, the two torchvision models in both modes) take
+most of this file's time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import types
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+import cnncalc
+from cnncalc.cli import app
+from cnncalc.engine import Report, analyze_network
+from cnncalc.errors import CnnCalcError
+from tests.conftest import ROOT
+
+onnx = pytest.importorskip("onnx")
+from onnx import TensorProto, helper  # noqa: E402
+
+runner = CliRunner()
+
+
+# --- torch models and exports ---------------------------------------------------------------
+
+
+def _torch() -> Any:
+    torch = pytest.importorskip("torch")
+    sys.modules.setdefault(
+        "torchvision._meta_registrations", types.ModuleType("torchvision._meta_registrations")
+    )
+    return torch
+
+
+def _tiny_vit() -> Any:
+    """A ViT-like model: patch conv, positional embedding, two pre-norm blocks of multi-head
+    self-attention (F.scaled_dot_product_attention) and a GELU MLP, mean pool, head."""
+    torch = _torch()
+    from torch import nn
+    from torch.nn import functional as F
+
+    class Attention(nn.Module):
+        def __init__(self, d: int, heads: int) -> None:
+            super().__init__()
+            self.heads = heads
+            self.qkv = nn.Linear(d, 3 * d)
+            self.proj = nn.Linear(d, d)
+
+        def forward(self, x: Any) -> Any:
+            b, t, d = x.shape
+            qkv = self.qkv(x).reshape(b, t, 3, self.heads, d // self.heads).permute(2, 0, 3, 1, 4)
+            y = F.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2])
+            return self.proj(y.transpose(1, 2).reshape(b, t, d))
+
+    class Block(nn.Module):
+        def __init__(self, d: int) -> None:
+            super().__init__()
+            self.ln1 = nn.LayerNorm(d)
+            self.attn = Attention(d, 4)
+            self.ln2 = nn.LayerNorm(d)
+            self.mlp = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))
+
+        def forward(self, x: Any) -> Any:
+            x = x + self.attn(self.ln1(x))
+            return x + self.mlp(self.ln2(x))
+
+    class TinyViT(nn.Module):
+        def __init__(self, d: int = 64) -> None:
+            super().__init__()
+            self.patch = nn.Conv2d(3, d, 8, 8)
+            self.pos = nn.Parameter(torch.zeros(1, 16, d))
+            self.blocks = nn.Sequential(Block(d), Block(d))
+            self.norm = nn.LayerNorm(d)
+            self.head = nn.Linear(d, 10)
+
+        def forward(self, x: Any) -> Any:
+            x = self.patch(x).flatten(2).transpose(1, 2) + self.pos
+            return self.head(self.norm(self.blocks(x)).mean(1))
+
+    return TinyViT()
+
+
+def _model(name: str) -> tuple[Any, tuple[int, ...]]:
+    if name == "vit":
+        return _tiny_vit(), (1, 3, 32, 32)
+    _torch()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import torchvision
+
+    return getattr(torchvision.models, name)(weights=None), (1, 3, 64, 64)  # counts at any size
+
+
+def export(
+    model: Any, shape: tuple[int, ...], path: Path, training: bool = False, dynamic: bool = True,
+    **kw: Any,
+) -> Path:  # fmt: skip
+    """`torch.onnx.export` with the TorchScript exporter; `training`: a training-mode export
+    (BatchNorm kept, nothing folded), else eval mode; `dynamic`: a symbolic batch."""
+    torch = _torch()
+    model.eval()
+    if training:
+        kw.update(training=torch.onnx.TrainingMode.TRAINING, do_constant_folding=False)
+    if dynamic:
+        kw.setdefault("dynamic_axes", {"x": {0: "N"}})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, torch.randn(*shape), str(path), dynamo=False,
+                          input_names=["x"], **kw)  # fmt: skip
+    return path
+
+
+def flop_counts(model: Any, shape: tuple[int, ...]) -> tuple[int, dict[str, int]]:
+    """FlopCounterMode's total and per-module FLOPs, attention on the math backend (CPU's
+    fused kernel has no FLOP formula)."""
+    torch = _torch()
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+    from torch.utils.flop_counter import FlopCounterMode
+
+    model.eval()
+    counter = FlopCounterMode(display=False)
+    with torch.no_grad(), sdpa_kernel(SDPBackend.MATH), counter:
+        model(torch.randn(*shape))
+    per_module = {k: sum(v.values()) for k, v in counter.get_flop_counts().items()}
+    return counter.get_total_flops(), per_module
+
+
+def torch_macs(model: Any, shape: tuple[int, ...]) -> int:
+    flops = flop_counts(model, shape)[0]
+    assert flops % 2 == 0
+    return flops // 2
+
+
+def torch_shapes(model: Any, shape: tuple[int, ...]) -> dict[str, tuple[int, ...]]:
+    """Every module's per-sample output shape (the batch of 1 dropped), by module name."""
+    torch = _torch()
+    out: dict[str, tuple[int, ...]] = {}
+    hooks = []
+    for name, module in model.named_modules():
+        if name:
+
+            def hook(m: Any, args: Any, result: Any, name: str = name) -> None:
+                if isinstance(result, torch.Tensor):
+                    out[name] = tuple(result.shape[1:])
+
+            hooks.append(module.register_forward_hook(hook))
+    with torch.no_grad():
+        model.eval()(torch.randn(*shape))
+    for h in hooks:
+        h.remove()
+    return out
+
+
+def fused_params(model: Any) -> int:
+    """Params after folding every BatchNorm into the conv before it: the BatchNorm's 2·C go,
+    the conv gains C biases (these models' convs before a BatchNorm have none)."""
+    from torch import nn
+
+    bns = [m for m in model.modules() if isinstance(m, nn.BatchNorm2d)]
+    return sum(p.numel() for p in model.parameters()) - sum(bn.num_features for bn in bns)
+
+
+def load(path: Path, **kw: Any) -> Report:
+    from cnncalc.loader import read_source
+    from cnncalc.loader.onnx import load_onnx
+
+    return analyze_network(load_onnx(read_source(path), **kw))
+
+
+# --- the parity tier --------------------------------------------------------------------------
+
+
+CASES = [
+    pytest.param("resnet18", False, id="resnet18-eval-slow"),
+    pytest.param("resnet18", True, id="resnet18-training-slow"),
+    pytest.param("mobilenet_v2", False, id="mobilenet_v2-eval-slow"),
+    pytest.param("mobilenet_v2", True, id="mobilenet_v2-training-slow"),
+    pytest.param("vit", False, id="vit-eval"),
+    pytest.param("vit", True, id="vit-training"),
+]
+
+
+@pytest.mark.parametrize(("name", "training"), CASES)
+def test_torch_export_counts_as_torch(name: str, training: bool, tmp_path: Path) -> None:
+    model, shape = _model(name)
+    report = load(export(model, shape, tmp_path / f"{name}.onnx", training))
+    macs = torch_macs(model, shape)
+    assert report.totals.macs == macs
+    params = sum(p.numel() for p in model.parameters())
+    if training or name == "vit":  # nothing to fold: the file holds every parameter
+        assert report.totals.params == params
+    else:
+        assert report.totals.params == fused_params(model) < params
+    if name == "resnet18":  # the figures the issue states
+        assert (params, report.totals.params) == (11_689_512, 11_689_512 if training else 11_684_712)
+    folded = [w for w in report.warnings if w.code == "W0941"]
+    assert bool(folded) == (not training and name != "vit")
+    theirs = torch_shapes(model, shape)
+    rows = {r.name: r for r in report.layers}
+    matched = {n: (rows[n].out_shape, s) for n, s in theirs.items() if n in rows}
+    assert all(ours == s for ours, s in matched.values()), matched
+    weighted = [n for n, m in model.named_modules() if type(m).__name__ in ("Conv2d", "Linear")]
+    assert set(weighted) <= set(matched)  # every conv and linear is a layer of its own name
+    assert report.output_shape == theirs[next(reversed(theirs))]
+
+
+def test_per_layer_macs_and_params_equal_the_modules(tmp_path: Path) -> None:
+    """Layer by layer, not only in total: each conv and linear has its module's MACs (from
+    FlopCounterMode's per-module counts) and parameters."""
+    model, shape = _model("vit")
+    report = load(export(model, shape, tmp_path / "vit.onnx", training=True))
+    per_module = flop_counts(model, shape)[1]
+    modules = dict(model.named_modules())
+    checked = 0
+    for row in report.layers:
+        if row.op in ("conv", "linear"):
+            module = modules[row.name]
+            flops = per_module[f"TinyViT.{row.name}"]
+            assert row.macs * 2 == flops, row.name
+            assert row.params == sum(p.numel() for p in module.parameters()), row.name
+            checked += 1
+    assert checked == 1 + 2 * 4 + 1  # patch, four linears a block, head
+    attention = [r for r in report.layers if r.op == "matmul"]
+    assert [r.macs for r in attention] == [4 * 16 * 16 * 16] * 4  # heads·T·T·d, QKᵀ and AV
+
+
+def test_yolov8n_export_folds_the_chunk_slow(tmp_path: Path) -> None:
+    """Ultralytics' C2f splits with `chunk`, which the exporter writes as Slices of computed
+    sizes (Shape -> Gather -> Add -> Div -> Mul): inference alone cannot see through them."""
+    torch = _torch()
+    pytest.importorskip("ultralytics")
+    import copy
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from ultralytics import YOLO
+
+        model = YOLO("yolov8n.yaml").model
+    model.eval()
+    for m in model.modules():
+        if hasattr(m, "export"):
+            m.export = True
+            m.format = "onnx"
+    path = export(model, (1, 3, 320, 320), tmp_path / "yolov8n.onnx", opset_version=17)
+    raw = onnx.load(str(path), load_external_data=False)
+    inferred = onnx.shape_inference.infer_shapes(raw)
+    known = {v.name for v in inferred.graph.value_info if all(
+        d.HasField("dim_value") for d in v.type.tensor_type.shape.dim)}  # fmt: skip
+    slices = [n.output[0] for n in raw.graph.node if n.op_type == "Slice"]
+    assert slices and not any(s in known for s in slices)  # what folding is for
+    report = load(path)
+    assert report.totals.macs == torch_macs(model, (1, 3, 320, 320))
+    fused = copy.deepcopy(model).fuse(verbose=False)
+    assert report.totals.params == sum(p.numel() for p in fused.parameters()) == 3_151_904
+    assert report.output_shape == (84, 2100)  # 40² + 20² + 10² anchors at 320
+    with torch.no_grad():
+        assert tuple(model(torch.zeros(1, 3, 320, 320)).shape[1:]) == (84, 2100)
+
+
+# --- every command on an ONNX file ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def vit_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    model, shape = _model("vit")
+    return export(model, shape, tmp_path_factory.mktemp("onnx") / "vit.onnx", training=True)
+
+
+@pytest.fixture(scope="module")
+def resnet_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    model, shape = _model("resnet18")
+    return export(model, shape, tmp_path_factory.mktemp("onnx") / "resnet18.onnx", training=True,
+                  dynamic_axes={"x": {0: "N", 2: "H", 3: "W"}})  # fmt: skip
+
+
+def _run(*args: str) -> Any:
+    return runner.invoke(app, list(args))
+
+
+def test_params_json_and_table(vit_file: Path) -> None:
+    result = _run("params", str(vit_file), "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["input"] == [3, 32, 32]
+    assert data["totals"]["params"] == 114_122
+    names = [layer["name"] for layer in data["layers"]]
+    assert names[:4] == ["patch", "reshape", "transpose", "add"]
+    assert "blocks.0.attn.qkv" in names and "blocks.1.mlp.2" in names
+    table = _run("params", str(vit_file))
+    assert table.exit_code == 0
+    assert "114,122" in table.stdout and "blocks.0.attn" not in table.stdout.split("Total")[1]
+
+
+def test_explain_flow_lint_and_check(vit_file: Path, resnet_file: Path) -> None:
+    explain = _run("explain", str(vit_file), "--layer", "blocks.0.attn.qkv")
+    assert explain.exit_code == 0, explain.stderr
+    assert "12,480" in explain.stdout  # 192 × (64 + 1)
+    flow = _run("flow", str(resnet_file), "--input", "3x64x64")
+    assert flow.exit_code == 0, flow.stderr
+    assert "layer1.0.add" in flow.stdout
+    ok = _run("check", str(vit_file), "--max-params", "120k")
+    assert ok.exit_code == 0, ok.stderr
+    over = _run("check", str(vit_file), "--max-params", "100k")
+    assert over.exit_code == 1
+    lint = _run("lint", str(resnet_file), "--input", "3x64x64")
+    assert lint.exit_code in (0, 1), lint.stderr
+
+
+def test_diff_a_design_against_its_export(resnet_file: Path) -> None:
+    result = _run("diff", str(ROOT / "examples" / "resnet18.yaml"), str(resnet_file),
+                  "--input", "3x224x224", "-f", "json")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert {k: data["totals"][k]["delta"] for k in ("params", "macs")} == {"params": 0, "macs": 0}
+    changed = {c["name"] for c in data["layers"]}
+    convs = ["conv1", "layer1.0.conv1", "layer2.0.conv1", "layer4.1.conv2", "layer4.1.bn2"]
+    assert not changed & set(convs)  # the same layers by name, with the same numbers
+
+
+def test_input_reinfers_the_file(resnet_file: Path) -> None:
+    """`--input` on a file of symbolic height and width: ONNX infers the shapes again."""
+    model, _ = _model("resnet18")
+    report = load(resnet_file, input_shape=(3, 96, 64))
+    assert report.totals.macs == torch_macs(model, (1, 3, 96, 64))
+    assert report.layer("layer4.1.conv2").out_shape == (512, 3, 2)
+    result = _run("params", str(resnet_file), "--input", "3x96x64", "--batch", "4", "-f", "json")
+    assert json.loads(result.stdout)["totals"]["macs"] == 4 * report.totals.macs
+
+
+def test_library_load_and_batch_of_the_file(tmp_path: Path) -> None:
+    """A file exported with a fixed batch of 2 keeps it (the exporter may have written it into
+    reshapes); a tensor whose first axis is not that batch is an error, not a guess."""
+    torch = _torch()
+    from torch import nn
+
+    model = nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU(), nn.Flatten(), nn.Linear(8 * 30 * 30, 10))
+    path = export(model, (2, 3, 32, 32), tmp_path / "b2.onnx", dynamic=False)
+    net = cnncalc.load(path)
+    assert (net.front, net.batch, net.input_shape) == ("onnx", 2, (3, 32, 32))
+    assert analyze_network(net).totals.macs == torch_macs(model, (2, 3, 32, 32))
+    vit, _ = _model("vit")
+    fixed = export(vit, (2, 3, 32, 32), tmp_path / "vit2.onnx", dynamic=False)
+    status, err = _code(fixed)
+    assert status == 2 and "error[E0960]" in err and "Transpose" in err
+    assert torch.__version__
+
+
+def test_non_onnx_commands_never_import_onnx_or_numpy(tmp_path: Path) -> None:
+    code = (
+        "import sys; from cnncalc.cli import app\n"
+        "for args in (['params', {n!r}], ['explain', {n!r}], ['flow', {n!r}], "
+        "['lint', {n!r}], ['diff', {n!r}, {n!r}], ['check', {n!r}, '--max-params', '1G']):\n"
+        "    try:\n        app(args)\n    except SystemExit:\n        pass\n"
+        "import cnncalc; cnncalc.load({n!r})\n"
+        "print(sorted(m for m in ('onnx', 'numpy', 'google.protobuf', 'torch') "
+        "if m in sys.modules), file=sys.stderr)"
+    ).format(n=str(ROOT / "examples" / "resnet18.yaml"))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=ROOT)  # fmt: skip
+    assert out.stderr.strip().splitlines()[-1] == "[]"
+
+
+# --- hostile and broken files -----------------------------------------------------------------
+
+
+def _vi(name: str, dims: list[Any] | None) -> Any:
+    return helper.make_tensor_value_info(name, TensorProto.FLOAT, dims)
+
+
+def _save(path: Path, nodes: list[Any], inputs: list[Any], outputs: list[Any],
+          inits: list[Any] = (), opset: int = 17) -> Path:  # type: ignore[assignment]  # fmt: skip
+    graph = helper.make_graph(nodes, "g", inputs, outputs, list(inits))
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    path.write_bytes(model.SerializeToString())
+    return path
+
+
+def _weight(name: str, dims: list[int]) -> Any:
+    from onnx import numpy_helper
+
+    import numpy as np
+
+    return numpy_helper.from_array(np.zeros(dims, dtype=np.float32), name)
+
+
+def _conv_file(path: Path, dims: list[Any]) -> Path:
+    conv = helper.make_node("Conv", ["x", "w"], ["y"], name="/conv/Conv", kernel_shape=[3, 3])
+    return _save(path, [conv], [_vi("x", dims)], [_vi("y", None)], [_weight("w", [8, 3, 3, 3])])
+
+
+def _code(path: Path, *extra: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    result = runner.invoke(app, ["params", str(path), *extra], env=env)
+    return result.exit_code, result.stderr
+
+
+def _relu(i: str, o: str, name: str = "") -> Any:
+    return helper.make_node("Relu", [i], [o], name=name or f"relu_{o}")
+
+
+HOSTILE: dict[str, tuple[str, Callable[[Path], Path]]] = {
+    "truncated": ("E0942", lambda p: p),  # filled in by the test from a real export
+    "random": ("E0942", lambda p: (p.write_bytes(os.urandom(4096)), p)[1]),
+    "yaml": ("E0942", lambda p: (p.write_text("input: 3x32x32\nlayers:\n  - conv: 8\n"), p)[1]),
+    "empty": ("E0961", lambda p: (p.write_bytes(b""), p)[1]),
+    "two inputs": ("E0943", lambda p: _save(p, [helper.make_node("Add", ["a", "b"], ["y"])],
+                                           [_vi("a", [1, 4]), _vi("b", [1, 4])], [_vi("y", None)])),
+    "vector input": ("E0944", lambda p: _save(p, [_relu("x", "y")], [_vi("x", [4])],
+                                             [_vi("y", None)])),
+    "symbolic size": ("E0946", lambda p: _conv_file(p, ["N", 3, "H", 32])),
+    "huge dim": ("E0947", lambda p: _conv_file(p, [1, 3, 2**40, 32])),
+    "cycle": ("E0948", lambda p: _save(p, [helper.make_node("Add", ["x", "b"], ["a"], name="A"),
+                                           _relu("a", "b", "B")],
+                                       [_vi("x", [1, 4])], [_vi("a", None)])),
+    "custom op": ("E0952", lambda p: _save(p, [helper.make_node("Foo", ["x"], ["y"], name="foo",
+                                                                domain="com.example")],
+                                           [_vi("x", [1, 4])], [_vi("y", None)])),
+    "control flow": ("E0952", lambda p: _save(p, [helper.make_node(
+        "If", ["x"], ["y"], name="if", then_branch=helper.make_graph([], "t", [], []),
+        else_branch=helper.make_graph([], "e", [], []))], [_vi("x", [1])], [_vi("y", None)])),
+    "two producers": ("E0953", lambda p: _save(p, [_relu("x", "y", "a"), _relu("x", "y", "b")],
+                                               [_vi("x", [1, 4])], [_vi("y", None)])),
+    "dangling": ("E0954", lambda p: _save(p, [_relu("ghost", "y")], [_vi("x", [1, 4])],
+                                          [_vi("y", None)])),
+    "data-dependent": ("E0956", lambda p: _save(p, [helper.make_node("NonZero", ["x"], ["y"],
+                                                                     name="nz")],
+                                                [_vi("x", [1, 4])], [_vi("y", None)])),
+    "no batch axis": ("E0957", lambda p: _save(p, [
+        helper.make_node("Unsqueeze", ["x", "a1"], ["u"], name="u"),
+        helper.make_node("Unsqueeze", ["x", "a0"], ["v"], name="v"),
+        helper.make_node("Mul", ["u", "v"], ["y"], name="outer")],
+        [_vi("x", ["N", 4])], [_vi("y", None)],
+        [helper.make_tensor("a1", TensorProto.INT64, [1], [1]),
+         helper.make_tensor("a0", TensorProto.INT64, [1], [0])])),
+    "constant output": ("E0958", lambda p: _save(p, [_relu("x", "y"),
+                                                     helper.make_node("Identity", ["w"], ["z"])],
+                                                 [_vi("x", [1, 4])], [_vi("z", None)],
+                                                 [_weight("w", [4])])),
+    "bad groups": ("E0959", lambda p: _save(p, [helper.make_node(
+        "Conv", ["x", "w"], ["y"], name="g", kernel_shape=[1, 1], group=3)],
+        [_vi("x", [1, 4, 8, 8])], [_vi("y", None)], [_weight("w", [6, 1, 1, 1])])),
+    "weight on the left": ("E0951", lambda p: _save(p, [helper.make_node(
+        "MatMul", ["w", "x"], ["y"], name="mm")], [_vi("x", [1, 4, 4])], [_vi("y", None)],
+        [_weight("w", [4, 4])])),
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE))
+def test_hostile_file_is_a_coded_error(case: str, tmp_path: Path, vit_file: Path) -> None:
+    code, make = HOSTILE[case]
+    path = tmp_path / "bad.onnx"
+    if case == "truncated":
+        path.write_bytes(vit_file.read_bytes()[:5000])
+    else:
+        make(path)
+    start = time.perf_counter()
+    status, err = _code(path)
+    assert time.perf_counter() - start < 5
+    assert status == 2, err
+    assert f"bad.onnx: error[{code}]" in err, err
+    assert "Traceback" not in err
+
+
+def test_missing_onnx_says_how_to_install(monkeypatch: pytest.MonkeyPatch, vit_file: Path) -> None:
+    monkeypatch.setitem(sys.modules, "onnx", None)  # `import onnx` raises ImportError
+    status, err = _code(vit_file)
+    assert status == 2
+    assert "error[E0941]" in err and 'pip install "cnncalc[onnx]"' in err
+
+
+def test_size_and_node_limits(tmp_path: Path, vit_file: Path) -> None:
+    status, err = _code(vit_file, env={"CNNCALC_MAX_BYTES": "1000"})
+    assert status == 2 and "error[E0156]" in err  # checked before anything is parsed
+    nodes = [_relu(f"t{i}", f"t{i + 1}") for i in range(30)]
+    chain = _save(tmp_path / "chain.onnx", nodes, [_vi("t0", [1, 4])], [_vi("t30", None)])
+    status, err = _code(chain, env={"CNNCALC_MAX_LAYERS": "5"})
+    assert status == 2 and "error[E0955]" in err
+    status, err = _code(chain, "-f", "json")
+    assert status == 0
+
+
+def test_input_of_the_wrong_rank(resnet_file: Path) -> None:
+    status, err = _code(resnet_file, "--input", "3x224")
+    assert status == 2 and "error[E0945]" in err
+
+
+def test_unknown_shape_preserving_op_is_a_note(tmp_path: Path) -> None:
+    node = helper.make_node("LpNormalization", ["x"], ["y"], name="lp", axis=1)
+    path = _save(tmp_path / "lp.onnx", [node], [_vi("x", ["N", 4])], [_vi("y", None)])
+    status, err = _code(path)
+    assert status == 0
+    assert "warning[W0942]" in err and "LpNormalization" in err
+
+
+def test_a_weight_read_twice_counts_once(tmp_path: Path) -> None:
+    """Tied weights (one initializer, two Gemms) count once; the file holds them once."""
+    nodes = [helper.make_node("Gemm", ["x", "w"], ["h"], name="/a/Gemm", transB=1),
+             helper.make_node("Gemm", ["h", "w"], ["y"], name="/b/Gemm", transB=1)]  # fmt: skip
+    path = _save(tmp_path / "tied.onnx", nodes, [_vi("x", ["N", 4])], [_vi("y", None)],
+                 [_weight("w", [4, 4])])  # fmt: skip
+    report = load(path)
+    assert [(r.name, r.params, r.macs) for r in report.layers] == [("a", 16, 16), ("b", 0, 16)]
+    assert report.totals.params == 16
+
+
+def test_a_huge_but_allowed_input_is_counted_fast(tmp_path: Path) -> None:
+    path = _conv_file(tmp_path / "big.onnx", [1, 3, 2**20, 2**20])
+    start = time.perf_counter()
+    report = load(path)
+    assert time.perf_counter() - start < 5
+    assert report.totals.macs == 8 * 27 * (2**20 - 2) ** 2
+
+
+def test_library_errors_are_coded(tmp_path: Path) -> None:
+    path = tmp_path / "x.onnx"
+    path.write_bytes(b"\x08\x07garbage")
+    with pytest.raises(CnnCalcError) as info:
+        cnncalc.load(path)
+    assert info.value.code in ("E0942", "E0961")
