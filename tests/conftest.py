@@ -47,3 +47,7 @@ def pytest_configure(config: pytest.Config) -> None:
                 "CNNCALC_REQUIRE_TORCH is set but torchvision is missing: "
                 "pip install -e '.[parity]'"
             )
+        if importlib.util.find_spec("onnx") is None:  # the ONNX tests read torch's exports
+            raise pytest.UsageError(
+                "CNNCALC_REQUIRE_TORCH is set but onnx is missing: pip install -e '.[parity]'"
+            )

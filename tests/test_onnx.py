@@ -187,38 +187,35 @@ def load(path: Path, **kw: Any) -> Report:
 # --- the parity tier --------------------------------------------------------------------------
 
 
-CASES = [
-    pytest.param("resnet18", False, id="resnet18-eval-slow"),
-    pytest.param("resnet18", True, id="resnet18-training-slow"),
-    pytest.param("mobilenet_v2", False, id="mobilenet_v2-eval-slow"),
-    pytest.param("mobilenet_v2", True, id="mobilenet_v2-training-slow"),
-    pytest.param("vit", False, id="vit-eval"),
-    pytest.param("vit", True, id="vit-training"),
-]
-
-
-@pytest.mark.parametrize(("name", "training"), CASES)
-def test_torch_export_counts_as_torch(name: str, training: bool, tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["resnet18-slow", "mobilenet_v2-slow", "vit"])
+def test_torch_export_counts_as_torch(name: str, tmp_path: Path) -> None:
+    """Both exports of one model: eval (BatchNorm folded by the exporter) and training."""
+    name = name.removesuffix("-slow")
     model, shape = _model(name)
-    report = load(export(model, shape, tmp_path / f"{name}.onnx", training))
     macs = torch_macs(model, shape)
-    assert report.totals.macs == macs
-    params = sum(p.numel() for p in model.parameters())
-    if training or name == "vit":  # nothing to fold: the file holds every parameter
-        assert report.totals.params == params
-    else:
-        assert report.totals.params == fused_params(model) < params
-    if name == "resnet18":  # the figures the issue states
-        assert (params, report.totals.params) == (11_689_512, 11_689_512 if training else 11_684_712)
-    folded = [w for w in report.warnings if w.code == "W0941"]
-    assert bool(folded) == (not training and name != "vit")
     theirs = torch_shapes(model, shape)
-    rows = {r.name: r for r in report.layers}
-    matched = {n: (rows[n].out_shape, s) for n, s in theirs.items() if n in rows}
-    assert all(ours == s for ours, s in matched.values()), matched
+    params = sum(p.numel() for p in model.parameters())
     weighted = [n for n, m in model.named_modules() if type(m).__name__ in ("Conv2d", "Linear")]
-    assert set(weighted) <= set(matched)  # every conv and linear is a layer of its own name
-    assert report.output_shape == theirs[next(reversed(theirs))]
+    for training in (False, True):
+        report = load(export(model, shape, tmp_path / f"{name}-{training}.onnx", training))
+        assert report.totals.macs == macs
+        if training or name == "vit":  # nothing to fold: the file holds every parameter
+            assert report.totals.params == params
+        else:
+            assert report.totals.params == fused_params(model) < params
+        if name == "resnet18":  # the figures the issue states
+            assert params == 11_689_512
+            assert report.totals.params == (11_689_512 if training else 11_684_712)
+        folded = [w for w in report.warnings if w.code == "W0941"]
+        assert bool(folded) == (not training and name != "vit")
+        rows = {r.name: r for r in report.layers}
+        matched = {n: (rows[n].out_shape, s) for n, s in theirs.items() if n in rows}
+        assert all(ours == s for ours, s in matched.values()), matched
+        assert set(weighted) <= set(matched)  # every conv and linear is a layer of its name
+        if training:  # and every BatchNorm
+            norms = [n for n, m in model.named_modules() if type(m).__name__ == "BatchNorm2d"]
+            assert set(norms) <= set(matched)
+        assert report.output_shape == theirs[next(reversed(theirs))]
 
 
 def test_per_layer_macs_and_params_equal_the_modules(tmp_path: Path) -> None:
@@ -393,9 +390,8 @@ def _save(path: Path, nodes: list[Any], inputs: list[Any], outputs: list[Any],
 
 
 def _weight(name: str, dims: list[int]) -> Any:
-    from onnx import numpy_helper
-
     import numpy as np
+    from onnx import numpy_helper
 
     return numpy_helper.from_array(np.zeros(dims, dtype=np.float32), name)
 
@@ -419,45 +415,123 @@ HOSTILE: dict[str, tuple[str, Callable[[Path], Path]]] = {
     "random": ("E0942", lambda p: (p.write_bytes(os.urandom(4096)), p)[1]),
     "yaml": ("E0942", lambda p: (p.write_text("input: 3x32x32\nlayers:\n  - conv: 8\n"), p)[1]),
     "empty": ("E0961", lambda p: (p.write_bytes(b""), p)[1]),
-    "two inputs": ("E0943", lambda p: _save(p, [helper.make_node("Add", ["a", "b"], ["y"])],
-                                           [_vi("a", [1, 4]), _vi("b", [1, 4])], [_vi("y", None)])),
-    "vector input": ("E0944", lambda p: _save(p, [_relu("x", "y")], [_vi("x", [4])],
-                                             [_vi("y", None)])),
+    "two inputs": (
+        "E0943",
+        lambda p: _save(
+            p,
+            [helper.make_node("Add", ["a", "b"], ["y"])],
+            [_vi("a", [1, 4]), _vi("b", [1, 4])],
+            [_vi("y", None)],
+        ),
+    ),
+    "vector input": (
+        "E0944",
+        lambda p: _save(p, [_relu("x", "y")], [_vi("x", [4])], [_vi("y", None)]),
+    ),
     "symbolic size": ("E0946", lambda p: _conv_file(p, ["N", 3, "H", 32])),
     "huge dim": ("E0947", lambda p: _conv_file(p, [1, 3, 2**40, 32])),
-    "cycle": ("E0948", lambda p: _save(p, [helper.make_node("Add", ["x", "b"], ["a"], name="A"),
-                                           _relu("a", "b", "B")],
-                                       [_vi("x", [1, 4])], [_vi("a", None)])),
-    "custom op": ("E0952", lambda p: _save(p, [helper.make_node("Foo", ["x"], ["y"], name="foo",
-                                                                domain="com.example")],
-                                           [_vi("x", [1, 4])], [_vi("y", None)])),
-    "control flow": ("E0952", lambda p: _save(p, [helper.make_node(
-        "If", ["x"], ["y"], name="if", then_branch=helper.make_graph([], "t", [], []),
-        else_branch=helper.make_graph([], "e", [], []))], [_vi("x", [1])], [_vi("y", None)])),
-    "two producers": ("E0953", lambda p: _save(p, [_relu("x", "y", "a"), _relu("x", "y", "b")],
-                                               [_vi("x", [1, 4])], [_vi("y", None)])),
-    "dangling": ("E0954", lambda p: _save(p, [_relu("ghost", "y")], [_vi("x", [1, 4])],
-                                          [_vi("y", None)])),
-    "data-dependent": ("E0956", lambda p: _save(p, [helper.make_node("NonZero", ["x"], ["y"],
-                                                                     name="nz")],
-                                                [_vi("x", [1, 4])], [_vi("y", None)])),
-    "no batch axis": ("E0957", lambda p: _save(p, [
-        helper.make_node("Unsqueeze", ["x", "a1"], ["u"], name="u"),
-        helper.make_node("Unsqueeze", ["x", "a0"], ["v"], name="v"),
-        helper.make_node("Mul", ["u", "v"], ["y"], name="outer")],
-        [_vi("x", ["N", 4])], [_vi("y", None)],
-        [helper.make_tensor("a1", TensorProto.INT64, [1], [1]),
-         helper.make_tensor("a0", TensorProto.INT64, [1], [0])])),
-    "constant output": ("E0958", lambda p: _save(p, [_relu("x", "y"),
-                                                     helper.make_node("Identity", ["w"], ["z"])],
-                                                 [_vi("x", [1, 4])], [_vi("z", None)],
-                                                 [_weight("w", [4])])),
-    "bad groups": ("E0959", lambda p: _save(p, [helper.make_node(
-        "Conv", ["x", "w"], ["y"], name="g", kernel_shape=[1, 1], group=3)],
-        [_vi("x", [1, 4, 8, 8])], [_vi("y", None)], [_weight("w", [6, 1, 1, 1])])),
-    "weight on the left": ("E0951", lambda p: _save(p, [helper.make_node(
-        "MatMul", ["w", "x"], ["y"], name="mm")], [_vi("x", [1, 4, 4])], [_vi("y", None)],
-        [_weight("w", [4, 4])])),
+    "cycle": (
+        "E0948",
+        lambda p: _save(
+            p,
+            [helper.make_node("Add", ["x", "b"], ["a"], name="A"), _relu("a", "b", "B")],
+            [_vi("x", [1, 4])],
+            [_vi("a", None)],
+        ),
+    ),
+    "custom op": (
+        "E0952",
+        lambda p: _save(
+            p,
+            [helper.make_node("Foo", ["x"], ["y"], name="foo", domain="com.example")],
+            [_vi("x", [1, 4])],
+            [_vi("y", None)],
+        ),
+    ),
+    "control flow": (
+        "E0952",
+        lambda p: _save(
+            p,
+            [
+                helper.make_node(
+                    "If",
+                    ["x"],
+                    ["y"],
+                    name="if",
+                    then_branch=helper.make_graph([], "t", [], []),
+                    else_branch=helper.make_graph([], "e", [], []),
+                )
+            ],
+            [_vi("x", [1])],
+            [_vi("y", None)],
+        ),
+    ),
+    "two producers": (
+        "E0953",
+        lambda p: _save(
+            p, [_relu("x", "y", "a"), _relu("x", "y", "b")], [_vi("x", [1, 4])], [_vi("y", None)]
+        ),
+    ),
+    "dangling": (
+        "E0954",
+        lambda p: _save(p, [_relu("ghost", "y")], [_vi("x", [1, 4])], [_vi("y", None)]),
+    ),
+    "data-dependent": (
+        "E0956",
+        lambda p: _save(
+            p,
+            [helper.make_node("NonZero", ["x"], ["y"], name="nz")],
+            [_vi("x", [1, 4])],
+            [_vi("y", None)],
+        ),
+    ),
+    "no batch axis": (
+        "E0957",
+        lambda p: _save(
+            p,
+            [
+                helper.make_node("Unsqueeze", ["x", "a1"], ["u"], name="u"),
+                helper.make_node("Unsqueeze", ["x", "a0"], ["v"], name="v"),
+                helper.make_node("Mul", ["u", "v"], ["y"], name="outer"),
+            ],
+            [_vi("x", ["N", 4])],
+            [_vi("y", None)],
+            [
+                helper.make_tensor("a1", TensorProto.INT64, [1], [1]),
+                helper.make_tensor("a0", TensorProto.INT64, [1], [0]),
+            ],
+        ),
+    ),
+    "constant output": (
+        "E0958",
+        lambda p: _save(
+            p,
+            [_relu("x", "y"), helper.make_node("Identity", ["w"], ["z"])],
+            [_vi("x", [1, 4])],
+            [_vi("z", None)],
+            [_weight("w", [4])],
+        ),
+    ),
+    "bad groups": (
+        "E0959",
+        lambda p: _save(
+            p,
+            [helper.make_node("Conv", ["x", "w"], ["y"], name="g", kernel_shape=[1, 1], group=3)],
+            [_vi("x", [1, 4, 8, 8])],
+            [_vi("y", None)],
+            [_weight("w", [6, 1, 1, 1])],
+        ),
+    ),
+    "weight on the left": (
+        "E0951",
+        lambda p: _save(
+            p,
+            [helper.make_node("MatMul", ["w", "x"], ["y"], name="mm")],
+            [_vi("x", [1, 4, 4])],
+            [_vi("y", None)],
+            [_weight("w", [4, 4])],
+        ),
+    ),
 }
 
 
