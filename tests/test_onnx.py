@@ -607,3 +607,34 @@ def test_library_errors_are_coded(tmp_path: Path) -> None:
     with pytest.raises(CnnCalcError) as info:
         cnncalc.load(path)
     assert info.value.code in ("E0942", "E0961")
+
+
+def test_the_committed_examples_need_no_weights() -> None:
+    """examples/onnx/ holds resnet18's graphs without their weight files (examples/onnx/make.py):
+    counting reads only the shapes. The numbers are torchvision's resnet18 (fused in eval)."""
+    files = ("resnet18.onnx", "resnet18_training.onnx")
+    eval_, training = (load(ROOT / "examples" / "onnx" / f) for f in files)
+    assert not (ROOT / "examples" / "onnx" / "resnet18.onnx.data").exists()
+    assert (eval_.totals.params, training.totals.params) == (11_684_712, 11_689_512)
+    assert eval_.totals.macs == training.totals.macs == 1_814_073_344
+    assert [w.code for w in eval_.warnings] == ["W0941"] and not training.warnings
+
+
+def test_external_data_is_never_opened(tmp_path: Path) -> None:
+    """A weight stored 'beside' the graph at /dev/zero, small and large: never read."""
+    import numpy as np
+    from onnx import numpy_helper
+
+    nodes = [helper.make_node("Add", ["x", "b"], ["y"], name="/add/Add"),
+             helper.make_node("MatMul", ["y", "w"], ["z"], name="/fc/MatMul")]  # fmt: skip
+    inits = [numpy_helper.from_array(np.zeros(4, np.float32), "b"),
+             numpy_helper.from_array(np.zeros((4, 5000), np.float32), "w")]  # fmt: skip
+    for t in inits:
+        t.ClearField("raw_data")
+        t.data_location = TensorProto.EXTERNAL
+        t.external_data.add(key="location", value="/dev/zero")
+    path = _save(tmp_path / "ext.onnx", nodes, [_vi("x", ["N", 4])], [_vi("z", None)], inits)
+    start = time.perf_counter()
+    report = load(path)
+    assert time.perf_counter() - start < 5
+    assert report.totals.params == 4 + 4 * 5000 and report.totals.macs == 4 * 5000

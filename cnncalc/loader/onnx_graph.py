@@ -13,6 +13,8 @@ from cnncalc.loader.source import MAX_NAME
 MAX_DIM = 2**31 - 1
 #: initializers above this many elements lose their payload before inference (only `dims` count)
 KEEP_ELEMENTS = 4096
+#: `TensorProto.EXTERNAL`: the tensor's numbers are in another file
+EXTERNAL = 1
 #: the most elements one folded constant may have (shape arithmetic is a few numbers)
 _FOLD_ELEMENTS = 100_000
 
@@ -41,12 +43,13 @@ def shapes(graph: Any) -> dict[str, tuple[int, ...] | None]:
 
 
 def constants(graph: Any) -> dict[str, Any]:
-    """The initializers whose numbers are still there (the small ones), as arrays."""
+    """The initializers whose numbers are in the file (the small ones), as arrays; data stored
+    beside the file is never opened (its path is the file's to choose: `/dev/zero` too)."""
     from onnx import numpy_helper
 
     out = {}
     for t in graph.initializer:
-        if prod(tuple(t.dims)) <= KEEP_ELEMENTS:
+        if prod(tuple(t.dims)) <= KEEP_ELEMENTS and t.data_location != EXTERNAL:
             try:
                 out[t.name] = numpy_helper.to_array(t)
             except Exception:  # noqa: BLE001, S112 - a payload that does not decode: not folded
@@ -100,7 +103,7 @@ def _evaluate(node: Any, shapes: Shapes, consts: dict[str, Any]) -> list[Any] | 
         return None
     if op == "Constant":
         t = attr(node, "value")
-        if t is None or prod(tuple(t.dims)) > _FOLD_ELEMENTS:
+        if t is None or prod(tuple(t.dims)) > _FOLD_ELEMENTS or t.data_location == EXTERNAL:
             return None
         return [numpy_helper.to_array(t)]
     if op == "Shape":
