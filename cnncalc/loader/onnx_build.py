@@ -458,8 +458,6 @@ class Builder:
         t = self.tensors.get(name)
         if t is None or t.layer is not None or not t.shape:
             return None
-        if _MADE.match(name) and name in self.inits:
-            self.made += 1
         return tuple(int(v) for v in t.shape)
 
     def learnt(self, node: Any, slots: Iterable[int]) -> bool:
@@ -471,6 +469,8 @@ class Builder:
         w = self.weight(node.input[1])
         if w is None:
             raise self.f.err("E0951", op=node.op_type, name=node.name or "?")
+        if _MADE.match(node.input[1]) and node.input[1] in self.inits:
+            self.made += 1  # a weight the exporter computed: a BatchNorm folded into it
         xs = self.tensors[x].shape
         k = w[2:]
         n = len(k)

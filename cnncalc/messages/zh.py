@@ -985,9 +985,9 @@ ONNX: dict[str, str] = {
     "可能需要更新 onnx",
     "E0951": "{op} '{name}'：cnncalc 无法按文件的写法计数此节点（权重在图中计算、批量不是第一"
     "个轴，或不支持的填充）",
-    "E0951.hint": "以 do_constant_folding=True 导出，或参阅 docs/onnx.md 了解可读取的内容",
+    "E0951.hint": "以 do_constant_folding=True 导出，或参阅 {docs} 了解可读取的内容",
     "E0952": "{op} '{name}'：cnncalc 不认识的算子，且其输出形状与输入不同",
-    "E0952.hint": "cnncalc 只计数 docs/onnx.md 列出的算子，不猜测其他算子；不读取控制流"
+    "E0952.hint": "cnncalc 只计数 {docs} 列出的算子，不猜测其他算子；不读取控制流"
     "（If、Loop、Scan）和自定义域",
     "E0953": "节点 '{name}' 写出 '{tensor}'，但另一个节点或输入也定义了它",
     "E0953.hint": "ONNX 计算图中每个张量只有一个生产者：请重新导出模型",
