@@ -49,5 +49,5 @@ def pytest_configure(config: pytest.Config) -> None:
             )
         if importlib.util.find_spec("onnx") is None:  # the ONNX tests read torch's exports
             raise pytest.UsageError(
-                "CNNCALC_REQUIRE_TORCH is set but onnx is missing: pip install -e '.[parity]'"
+                "CNNCALC_REQUIRE_TORCH is set but onnx is missing: pip install -e '.[test]'"
             )
