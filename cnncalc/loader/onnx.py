@@ -33,7 +33,6 @@ from cnncalc.layers import Shape, fmt_shape, prod
 from cnncalc.loader.onnx_build import Builder
 from cnncalc.loader.onnx_graph import KEEP_ELEMENTS, MAX_DIM, Shapes, clip, constants, fold, shapes
 from cnncalc.loader.source import max_layers
-from cnncalc.messages import docs_link
 
 if TYPE_CHECKING:
     from cnncalc.loader.source import OnnxSource
@@ -69,7 +68,7 @@ class OnnxFile:
         self.warnings: list[CnnCalcWarning] = []
 
     def err(self, code: str, **args: object) -> SpecError:
-        return SpecError(code, self.at, hint=None, docs=docs_link("onnx.md"), **args)
+        return SpecError(code, self.at, hint=None, **args)
 
     # -- 1. parse --------------------------------------------------------------------------------
 
