@@ -1220,7 +1220,9 @@ ONNX: dict[str, str] = {
     "opset than the installed onnx knows may need a newer onnx",
     "E0951": "{op} '{name}': cnncalc cannot count this node as the file writes it (a weight "
     "computed in the graph, a batch that is not the first axis, or padding it does not read)",
-    "E0951.hint": "cnncalc reads a conv, pool or linear on a tensor whose batch is its first axis, with its weight an initializer (or computed from one) on the right; export with do_constant_folding=True",
+    "E0951.hint": "cnncalc reads a conv, pool or linear on a tensor whose batch is its first "
+    "axis, with its weight an initializer (or computed from one) on the right; export with "
+    "do_constant_folding=True",
     "E0952": "{op} '{name}': an op cnncalc does not know, whose output is not its input's shape",
     "E0952.hint": "cnncalc counts the standard ONNX ops it knows and never guesses the others; "
     "control flow (If, Loop, Scan) and other domains are not read",

@@ -1129,7 +1129,8 @@ ONNX: dict[str, str] = {
     "可能需要更新 onnx",
     "E0951": "{op} '{name}'：cnncalc 无法按文件的写法计数此节点（权重在图中计算、批量不是第一"
     "个轴，或不支持的填充）",
-    "E0951.hint": "cnncalc 读取的卷积、池化或全连接层须作用于批量在第一个轴的张量，其权重为右侧的初始化器（或由初始化器计算得到）；请以 do_constant_folding=True 导出",
+    "E0951.hint": "cnncalc 读取的卷积、池化或全连接层须作用于批量在第一个轴的张量，"
+    "其权重为右侧的初始化器（或由初始化器计算得到）；请以 do_constant_folding=True 导出",
     "E0952": "{op} '{name}'：cnncalc 不认识的算子，且其输出形状与输入不同",
     "E0952.hint": "cnncalc 只计数它认识的标准 ONNX 算子，不猜测其他算子；不读取控制流"
     "（If、Loop、Scan）和其他域",
