@@ -6,8 +6,8 @@ and every layer named after a torch module has that module's output shape. Then 
 on an ONNX file, and every error path with its code (hostile files made with `onnx.helper`).
 
 The exports use the TorchScript exporter (`dynamo=False`: the default one needs onnxscript).
-The slow ones (`slow` in the name: yolov8n, the two torchvision models in both modes) take
-most of this file's time.
+The slow ones (marked `slow`: yolov8n, the two torchvision models in both modes) take most of
+this file's time; `pytest -m "not slow"` leaves them out for a quick run (CI runs them all).
 """
 
 from __future__ import annotations
@@ -187,10 +187,14 @@ def load(path: Path, **kw: Any) -> Report:
 # --- the parity tier --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["resnet18-slow", "mobilenet_v2-slow", "vit"])
+SLOW = pytest.mark.slow
+
+
+@pytest.mark.parametrize(
+    "name", [pytest.param("resnet18", marks=SLOW), pytest.param("mobilenet_v2", marks=SLOW), "vit"]
+)
 def test_torch_export_counts_as_torch(name: str, tmp_path: Path) -> None:
     """Both exports of one model: eval (BatchNorm folded by the exporter) and training."""
-    name = name.removesuffix("-slow")
     model, shape = _model(name)
     macs = torch_macs(model, shape)
     theirs = torch_shapes(model, shape)
@@ -238,7 +242,8 @@ def test_per_layer_macs_and_params_equal_the_modules(tmp_path: Path) -> None:
     assert [r.macs for r in attention] == [4 * 16 * 16 * 16] * 4  # heads·T·T·d, QKᵀ and AV
 
 
-def test_yolov8n_export_folds_the_chunk_slow(tmp_path: Path) -> None:
+@SLOW
+def test_yolov8n_export_folds_the_chunk(tmp_path: Path) -> None:
     """Ultralytics' C2f splits with `chunk`, which the exporter writes as Slices of computed
     sizes (Shape -> Gather -> Add -> Div -> Mul): inference alone cannot see through them."""
     torch = _torch()
