@@ -574,9 +574,11 @@ def test_size_and_node_limits(tmp_path: Path, vit_file: Path) -> None:
     assert status == 0
 
 
-def test_input_of_the_wrong_rank(resnet_file: Path) -> None:
+def test_input_of_the_wrong_rank_or_size(resnet_file: Path) -> None:
     status, err = _code(resnet_file, "--input", "3x224")
     assert status == 2 and "error[E0945]" in err
+    status, err = _code(resnet_file, "--input", f"3x{2**40}x8")
+    assert status == 2 and "error[E0947]" in err
 
 
 def test_unknown_shape_preserving_op_is_a_note(tmp_path: Path) -> None:
@@ -643,3 +645,47 @@ def test_external_data_is_never_opened(tmp_path: Path) -> None:
     report = load(path)
     assert time.perf_counter() - start < 5
     assert report.totals.params == 4 + 4 * 5000 and report.totals.macs == 4 * 5000
+
+
+def test_the_onnx_release_is_pinned_where_it_is_installed() -> None:
+    from cnncalc.loader.onnx import ONNX_VERSION
+
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert text.count(f'"onnx=={ONNX_VERSION}"') == 2  # the onnx extra and the test extra
+    if os.environ.get("CNNCALC_REQUIRE_TORCH"):  # CI installs exactly that release
+        assert onnx.__version__ == ONNX_VERSION
+
+
+def test_an_attribute_of_the_wrong_type_or_a_name_not_utf8(tmp_path: Path) -> None:
+    conv = helper.make_node("Conv", ["x", "w"], ["y"], name="/c/Conv", group="x")
+    path = _save(tmp_path / "attr.onnx", [conv], [_vi("x", [1, 3, 8, 8])], [_vi("y", None)],
+                 [_weight("w", [8, 3, 3, 3])])  # fmt: skip
+    status, err = _code(path)
+    assert status == 2 and "error[E0962]: Conv '/c/Conv'" in err
+    good = _save(tmp_path / "name.onnx", [_relu("x", "y", "relu_AAAA")], [_vi("x", [1, 4])],
+                 [_vi("y", None)])  # fmt: skip
+    path.write_bytes(good.read_bytes().replace(b"relu_AAAA", b"relu_\xff\xfe\xff\xfe"))
+    status, err = _code(path)
+    assert status == 2 and "error[E0963]" in err
+
+
+def test_damaged_files_never_crash(tmp_path: Path) -> None:
+    """Bytes of a real graph changed at random: read, or a coded error (exit 2), in bounded
+    time, never a traceback."""
+    import random
+
+    base = (ROOT / "examples" / "onnx" / "resnet18_training.onnx").read_bytes()
+    rng = random.Random(13)  # noqa: S311 - a fixed seed for a repeatable test
+    statuses = set()
+    for _ in range(40):
+        data = bytearray(base)
+        for _ in range(rng.randint(1, 6)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        path = tmp_path / "damaged.onnx"
+        path.write_bytes(bytes(data))
+        start = time.perf_counter()
+        status, err = _code(path)
+        assert time.perf_counter() - start < 5
+        assert status in (0, 2), err
+        statuses.add(status)
+    assert statuses == {0, 2}  # some damage is harmless, some is not

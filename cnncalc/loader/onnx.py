@@ -6,11 +6,13 @@ here, only for an `.onnx` input) without the weights stored beside it: counting 
 
 1. parse, check the size and the node count, sort the nodes (a cycle is an error);
 2. drop the payload of every large initializer (the shapes stay);
-3. at batch 1 and again at batch 2: fix the batch, run ONNX's shape inference, fold the small
-   constant subgraphs inference cannot see through (`Shape -> Gather -> Concat -> Reshape`, the
-   computed sizes of an exported `chunk`), and infer again until nothing more folds;
+3. at batch 1 and again at batch 2 (or once, at the file's own batch when it fixes one): fix
+   the batch, run ONNX's shape inference, fold the small constant subgraphs inference cannot see
+   through (`Shape -> Gather -> Concat -> Reshape`, the computed sizes of an exported `chunk`),
+   and infer again until nothing more folds;
 4. the two runs tell each tensor's batch axis (the axis that doubles): a tensor's per-sample
-   shape is its shape at batch 1 without that axis;
+   shape is its shape at batch 1 without that axis (with a fixed batch: its first axis, which
+   must be that batch);
 5. each node that reads the input (directly or not) becomes one cnncalc layer per output: the
    counting ops (Conv, ConvTranspose, Gemm, MatMul) and the common ones as cnncalc's own kinds,
    every other known op as a free layer of the shape inference found (`OnnxOp`); an unknown op
@@ -86,11 +88,17 @@ class OnnxFile:
         limit = max_layers() * NODES_PER_LAYER
         if len(graph.node) > limit:
             raise self.err("E0955", count=f"{len(graph.node):,}", limit=f"{limit:,}")
-        for node in graph.node:
+        for i, node in enumerate(graph.node):
+            texts = (node.name, node.op_type, node.domain, *node.input, *node.output)
+            if not all(isinstance(t, str) for t in texts):  # protobuf hands bad UTF-8 as bytes
+                raise self.err("E0963", index=i)
             if node.domain not in ("", "ai.onnx"):  # a runtime's own ops: their costs unknown
                 raise self.err("E0952", op=f"{node.domain}.{node.op_type}", name=node.name or "?")
             if any(a.type in (5, 10, 11, 13) for a in node.attribute):  # GRAPH(S), SPARSE
                 raise self.err("E0952", op=node.op_type, name=node.name or "?")
+        names = (*graph.input, *graph.output, *graph.initializer, *graph.value_info)
+        if not all(isinstance(v.name, str) for v in names):
+            raise self.err("E0963", index="-")
         self.sort(graph)
         for init in graph.initializer:
             if prod(tuple(init.dims)) > KEEP_ELEMENTS:
@@ -162,7 +170,7 @@ class OnnxFile:
         missing = [i + 1 for i, d in enumerate(rest) if d is None or d < 1]
         if missing:
             raise self.err("E0946", name=clip(x.name), shape=_shape_text(dims), axis=missing[0])
-        big = [d for d in dims if d is not None and d > MAX_DIM]
+        big = [d for d in (dims[0], *rest) if d is not None and d > MAX_DIM]
         if big:
             raise self.err("E0947", value=f"{big[0]:,}", limit=f"{MAX_DIM:,}")
         fixed = dims[0] if dims[0] is not None and dims[0] > 0 else None

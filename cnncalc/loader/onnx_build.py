@@ -77,9 +77,6 @@ _PARAM_SLOTS: dict[str, tuple[int, ...]] = {
     "GroupNormalization": (1, 2),
     "PRelu": (1,),
 }
-#: ops whose float initializers read as data are parameters when they carry a model's name
-#: (a positional embedding added, a class token concatenated, a layer scale multiplied)
-_DATA_PARAM_OPS = frozenset({"Add", "Mul", "Sub", "Div", "Concat", "Expand", "Tile", "Where"})
 _ACTS = {
     "Relu": "relu",
     "Sigmoid": "sigmoid",
@@ -240,7 +237,12 @@ class Builder:
 
     def build(self) -> Network:
         for index, node in enumerate(self.graph.node):
-            self.node(node, index)
+            try:
+                self.node(node, index)
+            except (TypeError, ValueError, IndexError, KeyError, AttributeError, ArithmeticError):
+                # an attribute of the wrong type (strides given as text), a missing input …
+                name = clip(node.name or f"#{index}")
+                raise self.f.err("E0962", op=clip(node.op_type, 40), name=name) from None
         outputs = [self.tensors[o.name].layer for o in self.graph.output if o.name in self.tensors]
         temp = tuple(dict.fromkeys(o for o in outputs if o not in (None, INPUT)))
         if not temp:

@@ -1248,6 +1248,10 @@ ONNX: dict[str, str] = {
     "E0960.hint": "export with a batch of 1, or with a dynamic batch (dynamic_axes)",
     "E0961": "the file holds no ONNX graph (ir_version {ir}, {nodes} nodes, {inputs} inputs)",
     "E0961.hint": "an empty or foreign file named .onnx: export the model again",
+    "E0962": "{op} '{name}': its attributes or inputs are not what the op takes",
+    "E0962.hint": "check the file with onnx.checker.check_model, or export the model again",
+    "E0963": "a name in the file is not UTF-8 text (node #{index})",
+    "E0963.hint": "the file is damaged: export the model again",
     "W0941": "{count} layers hold weights the exporter computed (a BatchNorm folded into its "
     "conv, as an eval-mode export does): params are the fused model's, fewer than the module's "
     "(2 per channel for each BatchNorm folded)",

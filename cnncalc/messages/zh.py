@@ -1153,6 +1153,10 @@ ONNX: dict[str, str] = {
     "E0960.hint": "以批量 1 或动态批量（dynamic_axes）导出",
     "E0961": "文件中没有 ONNX 计算图（ir_version {ir}，{nodes} 个节点，{inputs} 个输入）",
     "E0961.hint": "这是以 .onnx 命名的空文件或其他文件：请重新导出模型",
+    "E0962": "{op} '{name}'：其属性或输入不符合该算子的要求",
+    "E0962.hint": "用 onnx.checker.check_model 检查文件，或重新导出模型",
+    "E0963": "文件中的名称不是 UTF-8 文本（节点 #{index}）",
+    "E0963.hint": "文件已损坏：请重新导出模型",
     "W0941": "{count} 个层的权重由导出器计算（BatchNorm 被折叠进卷积，eval 模式导出即如此）："
     "参数量是融合后模型的，少于原模块（每个被折叠的 BatchNorm 每通道少 2 个）",
     "W0941.hint": "以 training=torch.onnx.TrainingMode.TRAINING 和 do_constant_folding=False "
