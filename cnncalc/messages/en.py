@@ -251,6 +251,8 @@ UI: dict[str, str] = {
     "ui.error": "error: ",
     "ui.hint": "hint: ",
     "ui.note": "note: ",
+    "graph.params": "{n} params",
+    "graph.inputs": "in: {shapes}",
     "ui.warning": "warning: ",
     "ui.colon": ": ",
 }
@@ -355,6 +357,9 @@ CLI: dict[str, str] = {
     "E0703": "no lint rule '{name}'",
     "E0703.hint": "list rule codes (CNN101 to CNN110) or their names, as in "
     "lint: {{ignore: [CNN105]}}",
+    # export: graphs (Mermaid, DOT)
+    "E0921": "{option} 0 draws nothing: a graph needs at least one layer or block",
+    "E0921.hint": "pass {option} 1 for the top-level blocks, or leave it out for every layer",
 }
 
 # --- E01xx source and YAML, E02xx values and expressions, E03xx document/scope/expansion,

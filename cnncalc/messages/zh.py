@@ -230,6 +230,8 @@ UI: dict[str, str] = {
     "ui.error": "错误：",
     "ui.hint": "提示：",
     "ui.note": "注：",
+    "graph.params": "参数 {n}",
+    "graph.inputs": "输入：{shapes}",
     "ui.warning": "警告：",
     "ui.colon": "：",
 }
@@ -330,6 +332,9 @@ CLI: dict[str, str] = {
     "E0702.hint": "规则为 CNN101 至 CNN110，也可写规则名（见 {docs}）",
     "E0703": "没有名为 '{name}' 的 lint 规则",
     "E0703.hint": "请列出规则代码（CNN101 至 CNN110）或规则名，如 lint: {{ignore: [CNN105]}}",
+    # export: graphs (Mermaid, DOT)
+    "E0921": "{option} 0 不画任何东西：图至少需要一个层或块",
+    "E0921.hint": "用 {option} 1 画顶层块，或省略它画出每一层",
 }
 
 # --- E01xx source and YAML, E02xx values and expressions, E03xx document/scope/expansion,
