@@ -95,12 +95,31 @@ def export(
     run = Run(code)
     report = run.analyse(file, batch, dtype, input_shape, yolo_options(scale, nc, imgsz, ch)).report
     text = EXPORTERS[to](report, Options(depth, code))
+    if to is To.mermaid:
+        fits_mermaid(run, text, file, "--depth")
     if output is None:
         write(text)
     else:
         from cnncalc.cli.files import save
 
         save(output, text, "--output")
+
+
+def fits_mermaid(run: Run, text: str, path: str, option: str) -> None:
+    """A note when a Mermaid graph is past what Mermaid draws by default (as on GitHub)."""
+    from cnncalc.render.graph import MERMAID_MAX_CHARS, MERMAID_MAX_EDGES, mermaid_size
+
+    size = mermaid_size(text)
+    if size is not None:
+        run.note(
+            "W0921",
+            path=path,
+            edges=f"{size[0]:,}",
+            chars=f"{size[1]:,}",
+            max_edges=f"{MERMAID_MAX_EDGES:,}",
+            max_chars=f"{MERMAID_MAX_CHARS:,}",
+            option=option,
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -360,6 +360,12 @@ CLI: dict[str, str] = {
     # export: graphs (Mermaid, DOT)
     "E0921": "{option} 0 draws nothing: a graph needs at least one layer or block",
     "E0921.hint": "pass {option} 1 for the top-level blocks, or leave it out for every layer",
+    "W0921": "{path}: the Mermaid graph has {edges} edges and {chars} characters, more than "
+    "Mermaid draws by default (as on GitHub: {max_edges} edges, {max_chars} characters); "
+    "fold blocks with {option} N",
+    "E0922": "{option} adds a graph to the Markdown report, which --format {fmt} does not write",
+    "E0922.hint": "use --format markdown, or --format github (the graph goes to the job summary, "
+    "GITHUB_STEP_SUMMARY)",
 }
 
 # --- E01xx source and YAML, E02xx values and expressions, E03xx document/scope/expansion,

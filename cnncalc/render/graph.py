@@ -22,8 +22,10 @@ from cnncalc.messages.escape import dot_text, mermaid_text
 from cnncalc.render.report import rows
 from cnncalc.render.text import count, fmt_shape, fmt_shapes
 
-#: GitHub's Mermaid draws at most this many edges (its `maxEdges`); past it the block is an error
+#: the most Mermaid draws with its default settings (`maxEdges`, `maxTextSize`), which GitHub
+#: keeps: past either, the block shows an error instead of the picture
 MERMAID_MAX_EDGES = 500
+MERMAID_MAX_CHARS = 50_000
 
 
 @dataclass(frozen=True)
@@ -218,6 +220,15 @@ def to_mermaid(report: Report, depth: int | None = None, lang: str = "en") -> st
     return "\n".join(lines) + "\n"
 
 
+def mermaid_size(text: str) -> tuple[int, int] | None:
+    """A Mermaid graph's edges and characters, when either is past what Mermaid draws by
+    default (None when it fits)."""
+    edges = text.count(" --> ")
+    if edges > MERMAID_MAX_EDGES or len(text) > MERMAID_MAX_CHARS:
+        return edges, len(text)
+    return None
+
+
 _DOT_SHAPES = {
     "input": "shape=parallelogram",
     "layer": "shape=box",
@@ -237,8 +248,11 @@ def to_dot(report: Report, depth: int | None = None, lang: str = "en") -> str:
     def group(g: Group) -> list[str]:
         return [f'subgraph "cluster_{g.id}" {{', f'    label="{dot_text(g.name)}";']
 
+    title = dot_text(graph.title)
     lines = [
-        f'digraph "{dot_text(graph.title)}" {{',
+        f'digraph "{title}" {{',
+        f'    label="{title}";',
+        "    labelloc=t;",
         '    node [fontname="Helvetica"];',
         *_nested(graph, node, group, "}"),
         *(f'    "{a}" -> "{b}";' for a, b in graph.edges),
