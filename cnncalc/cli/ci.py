@@ -376,6 +376,7 @@ def register(app: typer.Typer) -> None:
             "cnncalc check examples/resnet18.yaml",
             "cnncalc check examples --max-params 150M",
             "cnncalc check examples/resnet18.yaml --batch 8 --max-macs 16G --max-activations 64MiB",
+            "cnncalc check examples/resnet18.yaml --format markdown --diagram",
         ),
     )(check)
     app.command(

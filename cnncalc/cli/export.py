@@ -75,7 +75,10 @@ def export(
     depth: Annotated[
         int | None,
         typer.Option(
-            "--depth", min=0, metavar="N", help="Fold blocks below this level (default: none)."
+            "--depth",
+            min=0,
+            metavar="N",
+            help="Fold blocks below this level (default: every layer).",
         ),
     ] = None,
     input_shape: InputOpt = None,
@@ -127,8 +130,8 @@ def register(app: typer.Typer) -> None:
     app.command(
         cls=Command,
         epilog=examples(
-            "cnncalc export examples/resnet18.yaml --to mermaid --depth 1",
-            "cnncalc export examples/googlenet.yaml --to dot --depth 1 -o googlenet.dot",
-            "cnncalc export examples/stack.yaml --to mermaid",
+            "cnncalc export examples/unet.yaml --to mermaid --depth 1",
+            "cnncalc export examples/resnet18.yaml --to dot --depth 2",
+            "cnncalc export examples/stack.yaml --to mermaid --input 3x64x64",
         ),
     )(export)
