@@ -693,3 +693,32 @@ def test_a_hostile_network_keeps_its_fence(tmp_path: Path) -> None:
 def test_check_diagram_errors(args: list[str], code: str) -> None:
     status, out, err = invoke("check", RESNET, *args)
     assert status == 2 and out == "" and f"error[{code}]" in err
+
+
+# --- the documentation -------------------------------------------------------------------------
+
+
+def test_the_docs_examples_are_what_the_command_writes() -> None:
+    """docs/graphs.md: its network is the small one here, its Mermaid blocks are that network
+    at depth 1 and its DOT block is the stack example's, and its figures are true."""
+    doc = (ROOT / "docs" / "graphs.md").read_text(encoding="utf-8")
+    yaml_blocks = re.findall(r"```yaml\n(.*?)```", doc, re.S)
+    assert yaml_blocks == [TINY]
+    flowcharts = re.findall(r"```(?:mermaid|text)\n(flowchart TD\n.*?)```", doc, re.S)
+    assert flowcharts == [TINY_MERMAID_1, TINY_MERMAID_1]
+    digraphs = re.findall(r"```text\n(digraph .*?)```", doc, re.S)
+    assert digraphs == [to_dot(REPORTS["stack"])]
+    resnet = REPORTS["resnet18"]
+    one, full = build_graph(resnet, 1), build_graph(resnet, None)
+    adds = sum(1 for r in resnet.layers if r.op == "add")
+    assert (len(one.nodes), len(one.edges)) == (12, 11)
+    assert (
+        (len(full.nodes), len(full.edges), adds)
+        == (70, 77, 8)
+        == (len(resnet.layers) + 1, len(resnet.layers) + adds, adds)
+    )
+    assert "12 boxes, 11 arrows" in doc and "all 69 layers and the input (77 arrows" in doc
+    widest = max(REPORTS, key=lambda n: len(build_graph(REPORTS[n]).edges))
+    dense = build_graph(REPORTS["densenet121"])
+    assert widest == "densenet121" and len(dense.edges) == 485 and len(dense.nodes) == 428
+    assert "DenseNet-121 with all 427 layers, has\n485 arrows" in doc
