@@ -240,7 +240,11 @@ def depths(report: Report) -> list[int | None]:
     return [None, *range(1, deepest + 2)]
 
 
-REPORTS = {path.stem: cnncalc.analyze(path) for path in EXAMPLES}
+#: every example, and the Ultralytics one (its whole model is the block `model`)
+REPORTS = {
+    path.stem: cnncalc.analyze(path)
+    for path in [*EXAMPLES, ROOT / "examples" / "ultralytics" / "pcb_defects.yaml"]
+}
 NODE_LINE = re.compile(r'^ *(n\d+)(\[/"|\["|\(\["|\[\[")([^"]*)("/\]|"\]|"\]\)|"\]\])$')
 SUBGRAPH_LINE = re.compile(r'^ *subgraph (s\d+)\["([^"]*)"\]$')
 EDGE_LINE = re.compile(r"^    (n\d+) --> (n\d+)$")
@@ -722,3 +726,14 @@ def test_the_docs_examples_are_what_the_command_writes() -> None:
     dense = build_graph(REPORTS["densenet121"])
     assert widest == "densenet121" and len(dense.edges) == 485 and len(dense.nodes) == 428
     assert "DenseNet-121 with all 427 layers, has\n485 arrows" in doc
+
+
+def test_an_ultralytics_model_at_depth_2_is_a_box_per_row_of_its_file() -> None:
+    """The file's 24 rows (`model.0` … `model.23`) in the frame `model`; Detect reads the
+    rows it lists ([16, 19, 22])."""
+    graph = build_graph(REPORTS["pcb_defects"], 2)
+    assert [g.name for g in graph.groups] == ["model"]
+    assert [n.name for n in graph.nodes] == ["input", *(f"model.{i}" for i in range(24))]
+    detect = graph.nodes[-1]
+    sources = [a for a, b in graph.edges if b == detect.id]
+    assert sources == [graph.nodes[1 + i].id for i in (16, 19, 22)]
