@@ -18,7 +18,7 @@ from pathlib import PurePath
 
 import yaml
 
-from cnncalc.engine import INPUT, Graph, Network, Report
+from cnncalc.engine import INPUT, BlockCall, Graph, Network, Report
 from cnncalc.errors import CnnCalcWarning, LayerArgError, Msg, Pos, Source, SpecError
 from cnncalc.loader.nodes import SNode
 from cnncalc.loader.values import Ctx, listed, mapping, suggest
@@ -220,9 +220,11 @@ class YoloFile:
                 if n > 1:
                     x = froms
                     for j in range(n):
+                        low.calls.append(BlockCall(f"model.{i}.{j}", module))
                         x = [fn(low, f"model.{i}.{j}", x, args)]
                     out = x[0]
                 else:
+                    low.calls.append(BlockCall(f"model.{i}", module))
                     out = fn(low, f"model.{i}", froms, args)
             except (TypeError, ValueError, IndexError, ZeroDivisionError, LayerArgError):
                 raise ctx.err(a_node, "E0393", what=f"model.{i} {module}", value=str(raw)) from None
@@ -235,7 +237,8 @@ class YoloFile:
         inferred = graph.inferred()
         return Network(input_shape=(ch, h, w), nodes=inferred.nodes,
                        name=PurePath(ctx.src.name).stem, input_pos=Pos(ctx.src, 1, 1),
-                       inferred=inferred, front="ultralytics")  # fmt: skip
+                       inferred=inferred, front="ultralytics",
+                       calls=tuple(low.calls))  # fmt: skip
 
     def sources(self, node: SNode, i: int, outs: list[str]) -> list[str]:
         """`from`: an index or a list of them, negative counted back from this row (`-1` of the

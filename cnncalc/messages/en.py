@@ -253,6 +253,7 @@ UI: dict[str, str] = {
     "ui.note": "note: ",
     "graph.params": "{n} params",
     "graph.inputs": "in: {shapes}",
+    "export.pytorch.doc": "{name} as a PyTorch module (class {cls}), written by cnncalc export.",
     "ui.warning": "warning: ",
     "ui.colon": ": ",
 }

@@ -232,6 +232,7 @@ UI: dict[str, str] = {
     "ui.note": "注：",
     "graph.params": "参数 {n}",
     "graph.inputs": "输入：{shapes}",
+    "export.pytorch.doc": "{name} 的 PyTorch 模块（类 {cls}），由 cnncalc export 生成。",
     "ui.warning": "警告：",
     "ui.colon": "：",
 }
