@@ -75,7 +75,10 @@ def export(
     depth: Annotated[
         int | None,
         typer.Option(
-            "--depth", min=0, metavar="N", help="Fold blocks below this level (default: none)."
+            "--depth",
+            min=0,
+            metavar="N",
+            help="Fold blocks below this level (default: every layer).",
         ),
     ] = None,
     input_shape: InputOpt = None,
@@ -95,6 +98,8 @@ def export(
     run = Run(code)
     report = run.analyse(file, batch, dtype, input_shape, yolo_options(scale, nc, imgsz, ch)).report
     text = EXPORTERS[to](report, Options(depth, code))
+    if to is To.mermaid:
+        fits_mermaid(run, text, file, "--depth")
     if output is None:
         write(text)
     else:
@@ -103,13 +108,30 @@ def export(
         save(output, text, "--output")
 
 
+def fits_mermaid(run: Run, text: str, path: str, option: str) -> None:
+    """A note when a Mermaid graph is past what Mermaid draws by default (as on GitHub)."""
+    from cnncalc.render.graph import MERMAID_MAX_CHARS, MERMAID_MAX_EDGES, mermaid_size
+
+    size = mermaid_size(text)
+    if size is not None:
+        run.note(
+            "W0921",
+            path=path,
+            edges=f"{size[0]:,}",
+            chars=f"{size[1]:,}",
+            max_edges=f"{MERMAID_MAX_EDGES:,}",
+            max_chars=f"{MERMAID_MAX_CHARS:,}",
+            option=option,
+        )
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to `app`."""
     app.command(
         cls=Command,
         epilog=examples(
-            "cnncalc export examples/resnet18.yaml --to mermaid --depth 1",
-            "cnncalc export examples/googlenet.yaml --to dot --depth 1 -o googlenet.dot",
-            "cnncalc export examples/stack.yaml --to mermaid",
+            "cnncalc export examples/unet.yaml --to mermaid --depth 1",
+            "cnncalc export examples/resnet18.yaml --to dot --depth 2",
+            "cnncalc export examples/stack.yaml --to mermaid --input 3x64x64",
         ),
     )(export)

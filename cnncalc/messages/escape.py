@@ -7,8 +7,9 @@ file or an option never reaches a terminal, a Markdown page, an XML report or a 
 `\\x1b` is shown as the four characters `\\x1b`, a line break inside a name as `\\n`. On top
 of that, each sink escapes what its format reads: Markdown (`markdown`, `markdown_code`), XML
 (`xml_attr`, `xml_text`), GitHub workflow commands (`workflow_data`, `workflow_property`), CSV
-(`csv_cell`) and JSON (`json_safe`). Rich reads no markup at all (its console is built with
-markup off), and the terminal gets `visible_lines`.
+(`csv_cell`), JSON (`json_safe`), and the graphs' Mermaid (`mermaid_text`) and Graphviz DOT
+(`dot_text`). Rich reads no markup at all (its console is built with markup off), and the
+terminal gets `visible_lines`.
 """
 
 from __future__ import annotations

@@ -22,8 +22,10 @@ from cnncalc.messages.escape import dot_text, mermaid_text
 from cnncalc.render.report import rows
 from cnncalc.render.text import count, fmt_shape, fmt_shapes
 
-#: GitHub's Mermaid draws at most this many edges (its `maxEdges`); past it the block is an error
+#: the most Mermaid draws with its default settings (`maxEdges`, `maxTextSize`), which GitHub
+#: keeps: past either, the block shows an error instead of the picture
 MERMAID_MAX_EDGES = 500
+MERMAID_MAX_CHARS = 50_000
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class Group:
     id: str
     name: str
     parent: int | None
+    first: int  # the index of its first node in `Graph.nodes`
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,7 @@ def build_graph(report: Report, depth: int | None = None) -> Graph:
                 folded = (row.name, ident)
                 folded_reads = {}
             else:
-                groups.append(Group(f"s{len(groups)}", row.name, parent))
+                groups.append(Group(f"s{len(groups)}", row.name, parent, len(nodes)))
                 open_groups.append((row.name, len(groups) - 1))
         if depth is not None and level > depth:  # inside the folded block
             assert folded is not None and layer.name.startswith(folded[0] + ".")
@@ -140,54 +143,33 @@ def _lines(node: GraphNode, lang: str) -> list[str]:
     return out
 
 
-def _children(
-    graph: Graph,
-) -> tuple[dict[int | None, list[GraphNode]], dict[int | None, list[int]]]:
-    nodes: dict[int | None, list[GraphNode]] = {}
-    subs: dict[int | None, list[int]] = {}
-    for n in graph.nodes:
-        nodes.setdefault(n.group, []).append(n)
-    for i, g in enumerate(graph.groups):
-        subs.setdefault(g.parent, []).append(i)
-    return nodes, subs
-
-
 def _nested(
     graph: Graph,
     node_line: Callable[[GraphNode], str],
-    open_line: Callable[[Group], list[str]],
+    open_lines: Callable[[Group], list[str]],
     close_line: str,
     indent: str = "    ",
 ) -> list[str]:
     """The nodes, each subgraph around its own, in the order of the network."""
-    nodes, subs = _children(graph)
+    items: dict[int | None, list[tuple[int, bool, int]]] = {}  # (first node, is a group, index)
+    for i, n in enumerate(graph.nodes):
+        items.setdefault(n.group, []).append((i, False, i))
+    for i, g in enumerate(graph.groups):
+        items.setdefault(g.parent, []).append((g.first, True, i))
     out: list[str] = []
 
     def emit(group: int | None, level: int) -> None:
         pad = indent * level
-        # nodes and subgraphs interleaved by where they start in the network
-        items: list[tuple[int, str, int]] = [(int(n.id[1:]), "n", i) for i, n in
-                                             enumerate(nodes.get(group, []))]  # fmt: skip
-        items += [(_first(graph, g), "s", g) for g in subs.get(group, [])]
-        for _, what, index in sorted(items):
-            if what == "n":
-                out.append(pad + node_line(nodes[group][index]))
-            else:
-                out.extend(pad + line for line in open_line(graph.groups[index]))
+        for _, is_group, index in sorted(items.get(group, [])):  # siblings never share a first
+            if is_group:
+                out.extend(pad + line for line in open_lines(graph.groups[index]))
                 emit(index, level + 1)
                 out.append(pad + close_line)
+            else:
+                out.append(pad + node_line(graph.nodes[index]))
 
     emit(None, 1)
     return out
-
-
-def _first(graph: Graph, group: int) -> int:
-    """The number of the first node inside `group` (at any depth)."""
-    inside = {group}
-    for i, g in enumerate(graph.groups):
-        if g.parent in inside:
-            inside.add(i)
-    return min(int(n.id[1:]) for n in graph.nodes if n.group in inside)
 
 
 _MERMAID_SHAPES = {
@@ -218,6 +200,15 @@ def to_mermaid(report: Report, depth: int | None = None, lang: str = "en") -> st
     return "\n".join(lines) + "\n"
 
 
+def mermaid_size(text: str) -> tuple[int, int] | None:
+    """A Mermaid graph's edges and characters, when either is past what Mermaid draws by
+    default (None when it fits)."""
+    edges = text.count(" --> ")
+    if edges > MERMAID_MAX_EDGES or len(text) > MERMAID_MAX_CHARS:
+        return edges, len(text)
+    return None
+
+
 _DOT_SHAPES = {
     "input": "shape=parallelogram",
     "layer": "shape=box",
@@ -237,8 +228,11 @@ def to_dot(report: Report, depth: int | None = None, lang: str = "en") -> str:
     def group(g: Group) -> list[str]:
         return [f'subgraph "cluster_{g.id}" {{', f'    label="{dot_text(g.name)}";']
 
+    title = dot_text(graph.title)
     lines = [
-        f'digraph "{dot_text(graph.title)}" {{',
+        f'digraph "{title}" {{',
+        f'    label="{title}";',
+        "    labelloc=t;",
         '    node [fontname="Helvetica"];',
         *_nested(graph, node, group, "}"),
         *(f'    "{a}" -> "{b}";' for a, b in graph.edges),
