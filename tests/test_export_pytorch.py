@@ -95,6 +95,7 @@ def check(report: Report, model: Any) -> None:
     hooks = []
     for name in rows:
         if name in modules:
+
             def hook(_m: Any, _i: Any, out: Any, name: str = name) -> None:
                 shapes[name] = tuple((out[0] if isinstance(out, tuple) else out).shape)
 
@@ -102,7 +103,6 @@ def check(report: Report, model: Any) -> None:
     outs, flops, _ = run(model, net)
     for h in hooks:
         h.remove()
-    assert shapes, "no layer is a module"
     for name, shape in shapes.items():
         assert shape == (net.batch, *rows[name].out_shape), name
     got = outs if isinstance(outs, tuple) else (outs,)
@@ -116,7 +116,11 @@ def lint(text: str, tmp_path: Path) -> None:
     ruff = str(RUFF) if RUFF.exists() else shutil.which("ruff")
     if ruff is None:
         pytest.skip("ruff is not installed")
-    for args in (["check", "--isolated", "--select", "E,W,F,I,UP,B,N"], ["format", "--isolated", "--check", "--diff"]):
+    checks = (
+        ["check", "--isolated", "--select", "E,W,F,I,UP,B,N"],
+        ["format", "--isolated", "--check", "--diff"],
+    )
+    for args in checks:
         done = subprocess.run([ruff, *args, str(path)], capture_output=True, text=True)
         assert done.returncode == 0, done.stdout + done.stderr
 
@@ -146,7 +150,8 @@ def test_resnet18_reads_like_torchvision() -> None:
     text = render_pytorch(report, "ResNet")
     assert text.count("\nclass ") == 3  # Basic, Basic2 (with the shortcut), ResNet
     assert "self.layer2 = nn.Sequential(Basic2(cin=64, out=128), Basic(cin=128))" in text
-    assert "        self.conv1 = nn.Conv2d(cin, out, kernel_size=3, stride=2, padding=1, bias=False)" in text
+    conv = "self.conv1 = nn.Conv2d(cin, out, kernel_size=3, stride=2, padding=1, bias=False)"
+    assert f"\n        {conv}\n" in text
     assert "        x = self.layer4(x)\n" in text
 
 
@@ -231,3 +236,101 @@ def test_torchvision_weights_give_torchvisions_outputs(name: str) -> None:
     if isinstance(want, dict):  # segmentation: the "out" head
         want = want["out"]
     assert torch.allclose(got, want, rtol=1e-4, atol=1e-5), (got - want).abs().max()
+
+
+# --- every kind, random stacks, hand-built graphs ---------------------------------------------
+
+
+def _kinds() -> dict[type, Any]:
+    from tests.test_parity import SINGLE
+    from tests.test_parity_tokens import TOKEN_SINGLE
+
+    return {**SINGLE, **TOKEN_SINGLE}
+
+
+def test_every_layer_kind_is_exported() -> None:
+    from cnncalc import layers as L
+
+    layers = {k.cls for k in L.KINDS.values() if issubclass(k.cls, L.Layer)}
+    assert layers == set(_kinds())
+
+
+@pytest.mark.parametrize("cls", list(_kinds()), ids=lambda cls: cls.__name__)
+def test_each_kind_exports_to_pytorch(cls: type) -> None:
+    """Networks drawn from the parity tier's strategy for the kind (its arguments, ranks,
+    paddings, modes), fewer of them: each exported, run and compared."""
+    strategy, _ = _kinds()[cls]
+
+    @settings(max_examples=6, deadline=None)
+    @given(net=strategy)
+    def one(net: Network) -> None:
+        report = analyze_network(net)
+        check(report, build(report)[1])
+
+    one()
+
+
+def test_random_stacks_export_to_pytorch() -> None:
+    from tests.test_parity import stacks
+
+    @settings(max_examples=15, deadline=None)
+    @given(net=stacks())
+    def one(net: Network) -> None:
+        report = analyze_network(net)
+        check(report, build(report)[1])
+
+    one()
+
+
+def test_hand_built_graphs_and_several_outputs_export() -> None:
+    from tests.test_parity import DAGS
+
+    for name, make in DAGS.items():
+        shape, nodes = make(4)
+        report = analyze_network(Network(shape, nodes, batch=2, name=name))
+        if any(n.name + "." in m.name for n in nodes for m in nodes):  # `gate` and `gate.conv`
+            with pytest.raises(cnncalc.CnnCalcError) as err:
+                render_pytorch(report)
+            assert err.value.code == "E0904"
+            continue
+        check(report, build(report)[1])
+    shape, nodes = DAGS["unet"](4)
+    outputs = (nodes[-1].name, nodes[2].name)
+    report = analyze_network(Network(shape, nodes, outputs=outputs))
+    text, model = build(report)
+    assert "-> tuple[torch.Tensor, ...]:" in text
+    check(report, model)
+
+
+def test_names_that_are_no_attributes_keep_their_keys(tmp_path: Path) -> None:
+    """Keywords and a number as layer names: `add_module`, and the state_dict keys are still
+    the names."""
+    text = (
+        "input: 3x8x8\nblocks:\n  b:\n    layers:\n      - {conv: {out: 4, k: 3}, name: for}\n"
+        "      - {bn, name: class}\nlayers:\n  - {b, name: if}\n"
+        "  - {conv: {out: 4, k: 1}, repeat: 2, name: stack}\n  - flatten\n"
+        "  - {linear: 5, name: '1st'}\n"
+    )
+    report = analyze_network(cnncalc.load(text))
+    code, model = build(report)
+    lint(code, tmp_path)
+    keys = {k.rsplit(".", 1)[0] for k in model.state_dict()}
+    assert keys == {"if.for", "if.class", "stack.0", "stack.1", "1st"}
+    check(report, model)
+
+
+def test_a_wrong_eps_shows_in_the_outputs() -> None:
+    """The numeric comparison is what catches a non-counting argument: ResNet-18 with every
+    batch norm at eps 1e-3 counts the same and computes differently."""
+    text = (ROOT / "examples" / "resnet18.yaml").read_text(encoding="utf-8")
+    net = cnncalc.load(
+        text.replace("  conv: {bias: false}", "  conv: {bias: false}\n  bn: {eps: 0.001}")
+    )
+    _, model = build(analyze_network(dataclasses.replace(net, input_shape=SMALL)))
+    assert "eps=0.001" in render_pytorch(analyze_network(net))
+    tv = _torchvision_model("resnet18").eval()
+    model.load_state_dict(by_position(model.state_dict(), list(tv.state_dict().values())))
+    model.eval()
+    x = torch.randn(1, *SMALL)
+    with torch.no_grad():
+        assert not torch.allclose(model(x), tv(x), rtol=1e-4, atol=1e-5)

@@ -24,8 +24,10 @@ from dataclasses import dataclass, field
 
 from cnncalc import layers as L
 from cnncalc.engine import INPUT, LayerReport, Report
+from cnncalc.errors import CnnCalcError
 from cnncalc.layers.kinds_linear import batched_axis
 from cnncalc.messages import t
+from cnncalc.messages.escape import visible
 from cnncalc.render.pycode import INDENT, Br, Code, call, flat, lines, py_str, py_value
 
 Shape = tuple[int, ...]
@@ -33,24 +35,66 @@ Shape = tuple[int, ...]
 _REQUIRED = object()
 #: attribute names an `nn.Module` already uses (an attribute so named would break the module)
 _MODULE_ATTRS = frozenset(
-    "training forward state_dict parameters buffers children modules named_modules "
-    "named_parameters named_buffers named_children add_module register_buffer "
-    "register_parameter register_module apply cuda cpu to type float double half bfloat16 "
-    "train eval zero_grad share_memory extra_repr get_submodule get_parameter get_buffer "
-    "requires_grad_ load_state_dict dump_patches call_super_init ipu xpu mtia compile "
-    "set_submodule get_extra_state set_extra_state to_empty".split()
+    {
+        "training",
+        "forward",
+        "state_dict",
+        "parameters",
+        "buffers",
+        "children",
+        "modules",
+        "named_modules",
+        "named_parameters",
+        "named_buffers",
+        "named_children",
+        "add_module",
+        "register_buffer",
+        "register_parameter",
+        "register_module",
+        "apply",
+        "cuda",
+        "cpu",
+        "to",
+        "type",
+        "float",
+        "double",
+        "half",
+        "bfloat16",
+        "train",
+        "eval",
+        "zero_grad",
+        "share_memory",
+        "extra_repr",
+        "get_submodule",
+        "get_parameter",
+        "get_buffer",
+        "requires_grad_",
+        "load_state_dict",
+        "dump_patches",
+        "call_super_init",
+        "ipu",
+        "xpu",
+        "mtia",
+        "compile",
+        "set_submodule",
+        "get_extra_state",
+        "set_extra_state",
+        "to_empty",
+        "_modules",
+        "_parameters",
+        "_buffers",
+    }
 )
 #: names the generated module defines or imports itself
-_RESERVED = frozenset({"torch", "nn", "OrderedDict", "self", "x"})
+_RESERVED = frozenset({"torch", "nn", "OrderedDict"})
 
 
-class ExportError(ValueError):
-    """A network the exporter cannot write (`code` names why, for the CLI)."""
-
-    def __init__(self, code: str, **args: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.args_ = args
+def check_class_name(name: str) -> None:
+    """`--class-name`: a Python identifier that the module does not use for anything else."""
+    if not name.isidentifier() or keyword.iskeyword(name):
+        raise CnnCalcError("E0901", name=visible(name))
+    if name in _RESERVED | _HELPER_NAMES:
+        raise CnnCalcError("E0902", name=name, names=", ".join(sorted(_RESERVED | _HELPER_NAMES)))
 
 
 # --- one layer -------------------------------------------------------------------------------
@@ -94,7 +138,7 @@ class Leaf:
     @property
     def plain(self) -> bool:
         """A module called on its one input (it can sit in an `nn.Sequential`)."""
-        return self.init is not None and not self.init.param and self.fwd_key == "{m}({0})"
+        return self.init is not None and not self.init.param and self.fwd_key == "$m($0)"
 
 
 def _module_call(m: str, xs: Sequence[str]) -> Code:
@@ -102,11 +146,11 @@ def _module_call(m: str, xs: Sequence[str]) -> Code:
 
 
 def _tpl(template: str, *parts: str) -> tuple[Fwd, str]:
-    """A forward expression written as a template (`{m}` the attribute, `{0}` the first
+    """A forward expression written as a template (`$m` the attribute, `$0` the first
     input); when it is a call, its arguments are split at commas for the layout."""
 
     def fwd(m: str, xs: Sequence[str]) -> Code:
-        return _split(template.format(*xs, m=m))
+        return _split(re.sub(r"\$(m|\d+)", lambda g: m if g[1] == "m" else xs[int(g[1])], template))
 
     return fwd, template
 
@@ -158,8 +202,7 @@ def _n(values: Sequence[int] | int) -> object:
 
 def _rank(x: Shape, what: str) -> int:
     n = len(x) - 1
-    if not 1 <= n <= 3:
-        raise ExportError("E0905", what=what, shape="×".join(map(str, x)))
+    assert 1 <= n <= 3, (what, x)  # the engine reads 1 to 3 spatial axes
     return n
 
 
@@ -175,8 +218,11 @@ def _pad_flat(sides: Sequence[tuple[int, int]]) -> tuple[int, ...]:
 def _conv(layer: L.Conv, x: Shape, frozen: bool) -> Leaf:
     n = _rank(x, "conv")
     spec = layer.padding
-    fwd, key = _module_call, "{m}({0})"
-    pad: object = _n(spec) if not isinstance(spec, str) and not _per_side(spec) else 0
+    fwd: Fwd = _module_call
+    key = "$m($0)"
+    pad: object = 0
+    if not isinstance(spec, str) and not _per_side(spec):
+        pad = _n(spec)  # type: ignore[arg-type]  # ints, not pairs
     mode = layer.padding_mode
     if spec in ("same", "valid"):
         pad = spec
@@ -184,7 +230,7 @@ def _conv(layer: L.Conv, x: Shape, frozen: bool) -> Leaf:
         k, s, d, _ = layer.geometry(x)
         sides = _pad_flat(L.resolve_padding(spec, x[1:], k, s, d))
         fill = "" if mode == "zeros" else f", mode={py_str(mode)}"
-        fwd, key = _tpl("{m}(nn.functional.pad({0}, %s%s))" % (py_value(sides), fill))
+        fwd, key = _tpl(f"$m(nn.functional.pad($0, {py_value(sides)}{fill}))")
         mode = "zeros"
     init = _module(
         f"nn.Conv{n}d",
@@ -221,7 +267,7 @@ def _convT(layer: L.ConvTranspose, x: Shape, frozen: bool) -> Leaf:
         Arg("dilation", _n(layer.dilation), 1),
         frozen=frozen,
     )
-    return Leaf(init, _module_call, "{m}({0})")
+    return Leaf(init, _module_call, "$m($0)")
 
 
 def _pool(layer: L.MaxPool | L.AvgPool, x: Shape) -> Leaf:
@@ -234,20 +280,20 @@ def _pool(layer: L.MaxPool | L.AvgPool, x: Shape) -> Leaf:
     ]
     if isinstance(layer, L.MaxPool):
         args += [Arg("dilation", _n(layer.dilation), 1), Arg("ceil_mode", layer.ceil_mode, False)]
-        return Leaf(_module(f"nn.MaxPool{n}d", *args), _module_call, "{m}({0})")
+        return Leaf(_module(f"nn.MaxPool{n}d", *args), _module_call, "$m($0)")
     args += [
         Arg("ceil_mode", layer.ceil_mode, False),
         Arg("count_include_pad", layer.count_include_pad, True),
         Arg("divisor_override", layer.divisor_override, None),
     ]
-    return Leaf(_module(f"nn.AvgPool{n}d", *args), _module_call, "{m}({0})")
+    return Leaf(_module(f"nn.AvgPool{n}d", *args), _module_call, "$m($0)")
 
 
 def _adaptive(layer: L.AdaptivePool, x: Shape) -> Leaf:
     n = _rank(x, layer.kind)
     cls = "AdaptiveMaxPool" if isinstance(layer, L.AdaptiveMaxPool) else "AdaptiveAvgPool"
     arg = Arg("output_size", _n(layer.output_size), positional=True)
-    return Leaf(_module(f"nn.{cls}{n}d", arg), _module_call, "{m}({0})")
+    return Leaf(_module(f"nn.{cls}{n}d", arg), _module_call, "$m($0)")
 
 
 def _bn(layer: L.BatchNorm, x: Shape, frozen: bool) -> Leaf:
@@ -261,7 +307,7 @@ def _bn(layer: L.BatchNorm, x: Shape, frozen: bool) -> Leaf:
         Arg("track_running_stats", layer.track_running_stats, True),
         frozen=frozen,
     )
-    return Leaf(init, _module_call, "{m}({0})")
+    return Leaf(init, _module_call, "$m($0)")
 
 
 def _inorm(layer: L.InstanceNorm, x: Shape, frozen: bool) -> Leaf:
@@ -275,7 +321,7 @@ def _inorm(layer: L.InstanceNorm, x: Shape, frozen: bool) -> Leaf:
         Arg("track_running_stats", layer.track_running_stats, False),
         frozen=frozen,
     )
-    return Leaf(init, _module_call, "{m}({0})")
+    return Leaf(init, _module_call, "$m($0)")
 
 
 def _gn(layer: L.GroupNorm, x: Shape, frozen: bool) -> Leaf:
@@ -287,7 +333,7 @@ def _gn(layer: L.GroupNorm, x: Shape, frozen: bool) -> Leaf:
         Arg("affine", layer.affine, True),
         frozen=frozen,
     )
-    return Leaf(init, _module_call, "{m}({0})")
+    return Leaf(init, _module_call, "$m($0)")
 
 
 def _ln_args(features: int, eps: float, affine: bool, bias: bool) -> tuple[Arg, ...]:
@@ -451,7 +497,7 @@ def _activation(layer: L.Activation) -> Leaf:
     args.append(Arg("inplace", layer.inplace, False))
     if layer.function in ("gelu", "sigmoid", "tanh"):
         args.pop()  # these take no inplace argument
-    return Leaf(_module(_ACTIVATIONS[layer.function], *args), _module_call, "{m}({0})")
+    return Leaf(_module(_ACTIVATIONS[layer.function], *args), _module_call, "$m($0)")
 
 
 def _upsample(layer: L.Upsample, row: LayerReport) -> Leaf:
@@ -462,15 +508,15 @@ def _upsample(layer: L.Upsample, row: LayerReport) -> Leaf:
     ]
     if layer.size_of is not None:  # another tensor's size: computed in forward
         opts = "".join(f", {a.name}={py_value(a.value)}" for a in details if a.value != a.default)
-        fwd, key = _tpl("nn.functional.interpolate({0}, size={1}.shape[2:]%s)" % opts)
+        fwd, key = _tpl(f"nn.functional.interpolate($0, size=$1.shape[2:]{opts})")
         return Leaf(None, fwd, key, extra=(layer.size_of,))
     if layer.size is not None:
         size = Arg("size", _n(layer.size))
-        return Leaf(_module("nn.Upsample", size, *details), _module_call, "{m}({0})")
+        return Leaf(_module("nn.Upsample", size, *details), _module_call, "$m($0)")
     scale = layer.scale_factor or (1.0,)
     factor: object = float(scale[0]) if len(set(scale)) == 1 else tuple(float(s) for s in scale)
     init = _module("nn.Upsample", Arg("scale_factor", factor), *details)
-    return Leaf(init, _module_call, "{m}({0})")
+    return Leaf(init, _module_call, "$m($0)")
 
 
 def _pad(layer: L.Pad_, x: Shape) -> Leaf:
@@ -480,7 +526,7 @@ def _pad(layer: L.Pad_, x: Shape) -> Leaf:
         extra = f", mode={py_str(layer.mode)}"
     elif layer.value:
         extra = f", value={py_value(float(layer.value))}"
-    fwd, key = _tpl("nn.functional.pad({0}, %s%s)" % (sides, extra))
+    fwd, key = _tpl(f"nn.functional.pad($0, {sides}{extra})")
     return Leaf(None, fwd, key)
 
 
@@ -488,9 +534,9 @@ def _part(layer: L.Part, x: Shape) -> Leaf:
     if isinstance(layer, L.Split):
         sizes = layer.split_size_or_sections
         arg = py_value(sizes[0] if len(sizes) == 1 else list(sizes))
-        text = "torch.split({0}, %s, dim=%d)[%d]" % (arg, layer.dim, layer.index)
+        text = f"torch.split($0, {arg}, dim={layer.dim})[{layer.index}]"
     elif isinstance(layer, L.Chunk):
-        text = "{0}.chunk(%d, dim=%d)[%d]" % (layer.chunks, layer.dim, layer.index)
+        text = f"$0.chunk({layer.chunks}, dim={layer.dim})[{layer.index}]"
     else:
         assert isinstance(layer, L.Slice)
         start = "" if layer.start is None else str(layer.start)
@@ -498,26 +544,25 @@ def _part(layer: L.Part, x: Shape) -> Leaf:
         cut = f"{start}:{end}" + ("" if layer.step == 1 else f":{layer.step}")
         d = layer.dim
         index = [":"] * d + [cut] if d >= 0 else ["...", cut] + [":"] * (-d - 1)
-        text = "{0}[%s]" % ", ".join(index)
-    fwd, key = _tpl(text.replace("{0}[:, ", "{0}[:, "))
+        text = f"$0[{', '.join(index)}]"
+    fwd, key = _tpl(text)
     return Leaf(None, fwd, key)
 
 
 def _merge(layer: L.Merge, row: LayerReport) -> Leaf:
     n = len(row.inputs)
     if isinstance(layer, L.Concat):
-        fwd, key = _tpl("torch.cat([%s], dim=%d)" % (", ".join(f"{{{i}}}" for i in range(n)),
-                                                      layer.dim))  # fmt: skip
+        fwd, key = _tpl(f"torch.cat([{', '.join(f'${i}' for i in range(n))}], dim={layer.dim})")
         return Leaf(None, fwd, key)
     if isinstance(layer, L.Matmul):
-        return Leaf(None, *_tpl("{0} @ {1}"))
-    ins = [f"{{{i}}}" for i in range(n)]
+        return Leaf(None, *_tpl("$0 @ $1"))
+    ins = [f"${i}" for i in range(n)]
     if isinstance(layer, L.Mul):
         rank = max(len(s) for s in row.in_shapes)
         for i, s in enumerate(row.in_shapes):
             if len(s) < rank:  # missing axes go in front of its own, after the batch
-                dims = ", ".join(["{%d}.shape[0]" % i, *("1",) * (rank - len(s)), *map(str, s)])
-                ins[i] = "{%d}.reshape(%s)" % (i, dims)
+                dims = ", ".join([f"${i}.shape[0]", *("1",) * (rank - len(s)), *map(str, s)])
+                ins[i] = f"${i}.reshape({dims})"
         return Leaf(None, *_tpl(" * ".join(ins)))
     return Leaf(None, *_tpl(" + ".join(ins)))
 
@@ -551,31 +596,31 @@ def leaf(row: LayerReport) -> Leaf:
     if isinstance(layer, L.LayerNorm):
         init = _module("ChannelLayerNorm", *_ln_args(x[0], layer.eps, layer.affine, layer.bias),
                        frozen=frozen)  # fmt: skip
-        return Leaf(init, _module_call, "{m}({0})", (CHANNEL_LAYER_NORM,))
+        return Leaf(init, _module_call, "$m($0)", (CHANNEL_LAYER_NORM,))
     if isinstance(layer, L.LayerNormLast):
         init = _module("nn.LayerNorm", *_ln_args(x[-1], layer.eps, layer.affine, layer.bias),
                        frozen=frozen)  # fmt: skip
-        return Leaf(init, _module_call, "{m}({0})")
+        return Leaf(init, _module_call, "$m($0)")
     if isinstance(layer, L.Activation):
         return _activation(layer)
     if isinstance(layer, L.PReLU):
         init = _module("nn.PReLU", Arg("num_parameters", layer.num_parameters, 1),
                        Arg("init", layer.init, 0.25), frozen=frozen)  # fmt: skip
-        return Leaf(init, _module_call, "{m}({0})")
+        return Leaf(init, _module_call, "$m($0)")
     if isinstance(layer, L.Dropout):
         init = _module("nn.Dropout", Arg("p", layer.p, 0.5), Arg("inplace", layer.inplace, False))
-        return Leaf(init, _module_call, "{m}({0})")
+        return Leaf(init, _module_call, "$m($0)")
     if isinstance(layer, L.Identity):
-        return Leaf(_module("nn.Identity"), _module_call, "{m}({0})")
+        return Leaf(_module("nn.Identity"), _module_call, "$m($0)")
     if isinstance(layer, L.Flatten):
         init = _module("nn.Flatten", Arg("start_dim", int(layer.start_dim), 1),
                        Arg("end_dim", int(layer.end_dim), -1))  # fmt: skip
-        return Leaf(init, _module_call, "{m}({0})")
+        return Leaf(init, _module_call, "$m($0)")
     if isinstance(layer, L.Linear):
         init = _module("nn.Linear", Arg("in_features", x[-1], positional=True),
                        Arg("out_features", layer.out_features, positional=True),
                        Arg("bias", layer.bias, True), frozen=frozen)  # fmt: skip
-        return Leaf(init, _module_call, "{m}({0})")
+        return Leaf(init, _module_call, "$m($0)")
     if isinstance(layer, L.Upsample):
         return _upsample(layer, row)
     if isinstance(layer, L.Pad_):
@@ -584,48 +629,53 @@ def leaf(row: LayerReport) -> Leaf:
         return _part(layer, x)
     if isinstance(layer, L.ChannelShuffle):
         init = _module("nn.ChannelShuffle", Arg("groups", layer.groups, positional=True))
-        return Leaf(init, _module_call, "{m}({0})")
+        return Leaf(init, _module_call, "$m($0)")
     if isinstance(layer, L.DropPath):
-        init = _module("DropPath", Arg("p", layer.p, positional=True), Arg("mode", layer.mode, "row"))
-        return Leaf(init, _module_call, "{m}({0})", (DROP_PATH,))
+        p = Arg("p", layer.p, positional=True)
+        init = _module("DropPath", p, Arg("mode", layer.mode, "row"))
+        return Leaf(init, _module_call, "$m($0)", (DROP_PATH,))
     return _token_leaf(row)
 
 
 def _token_leaf(row: LayerReport) -> Leaf:
     layer, x, frozen = row.node.layer, row.in_shape, row.node.frozen
     if isinstance(layer, L.Permute):
-        return Leaf(None, *_tpl("{0}.permute(%s)" % ", ".join(map(str, layer.dims))))
+        return Leaf(None, *_tpl(f"$0.permute({', '.join(map(str, layer.dims))})"))
     if isinstance(layer, L.Transpose):
-        return Leaf(None, *_tpl("{0}.transpose(%d, %d)" % (layer.dim0, layer.dim1)))
+        return Leaf(None, *_tpl(f"$0.transpose({layer.dim0}, {layer.dim1})"))
     if isinstance(layer, L.Reshape):
-        dims = ", ".join(["{0}.shape[0]", *map(str, layer.shape)])
-        return Leaf(None, *_tpl("{0}.reshape(%s)" % dims))
+        dims = ", ".join(["$0.shape[0]", *map(str, layer.shape)])
+        return Leaf(None, *_tpl(f"$0.reshape({dims})"))
     if isinstance(layer, L.Unflatten):
         init = _module("nn.Unflatten", Arg("dim", layer.dim, positional=True),
                        Arg("unflattened_size", tuple(layer.sizes), positional=True))  # fmt: skip
-        return Leaf(init, _module_call, "{m}({0})")
+        return Leaf(init, _module_call, "$m($0)")
     if isinstance(layer, L.Select):
-        return Leaf(None, *_tpl("{0}.select(%d, %d)" % (layer.dim, layer.index)))
+        return Leaf(None, *_tpl(f"$0.select({layer.dim}, {layer.index})"))
     if isinstance(layer, L.LayerScale):
         axis = _axis(layer.dim, x)
         shape = tuple(x[axis] if i == axis else 1 for i in range(len(x)))
         args = (Arg("size", shape, positional=True), Arg("fill_value", layer.init, positional=True))
-        return _param_leaf("nn.Parameter(torch.full(", args, "{m} * {0}", frozen)
+        return _param_leaf("nn.Parameter(torch.full(", args, "$m * $0", frozen)
     if isinstance(layer, L.ClassToken):
         axis = _axis(layer.dim, x)
         shape = tuple(layer.num_tokens if i == axis else s for i, s in enumerate(x))
-        expand = ", ".join(["{0}.shape[0]", *("-1",) * len(x)])
-        template = "torch.cat([{m}.expand(%s), {0}], dim=%d)" % (expand, axis + 1)
-        args = (Arg("size", (1, *shape), positional=True),)
-        return _param_leaf("nn.Parameter(torch.zeros(", args, template, frozen)
+        expand = ", ".join(["$0.shape[0]", *("-1",) * len(x)])
+        template = f"torch.cat([$m.expand({expand}), $0], dim={axis + 1})"
+        return _param_leaf(
+            "nn.Parameter(torch.zeros(",
+            (Arg("size", (1, *shape), positional=True),),
+            template,
+            frozen,
+        )
     if isinstance(layer, L.PosEmbedding):
-        args = (Arg("size", (1, *x), positional=True),)
-        return _param_leaf("nn.Parameter(torch.zeros(", args, "{0} + {m}", frozen)
+        size = (Arg("size", (1, *x), positional=True),)
+        return _param_leaf("nn.Parameter(torch.zeros(", size, "$0 + $m", frozen)
     if isinstance(layer, L.PixelShuffle):
         cls, name = ("nn.PixelUnshuffle", "downscale_factor") if layer.inverse else (
             "nn.PixelShuffle", "upscale_factor")  # fmt: skip
         return Leaf(_module(cls, Arg(name, layer.factor, positional=True)), _module_call,
-                    "{m}({0})")  # fmt: skip
+                    "$m($0)")  # fmt: skip
     if isinstance(layer, L.MultiheadAttention):
         init = _module(
             "nn.MultiheadAttention",
@@ -638,16 +688,16 @@ def _token_leaf(row: LayerReport) -> Leaf:
             Arg("batch_first", True, False),
             frozen=frozen,
         )
-        return Leaf(init, *_tpl("{m}({0}, {0}, {0}, need_weights=False)[0]"))
+        return Leaf(init, *_tpl("$m($0, $0, $0, need_weights=False)[0]"))
     if isinstance(layer, L.Matmul):  # pragma: no cover - a merge, handled above
         raise AssertionError
     if isinstance(layer, L.Roll):
-        shifts, dims = _n(layer.shifts), _n(layer.dims)
-        if len(layer.dims) > 1:
-            shifts, dims = tuple(layer.shifts), tuple(layer.dims)
-        return Leaf(None, *_tpl("torch.roll({0}, %s, %s)" % (py_value(shifts), py_value(dims))))
+        many = len(layer.dims) > 1
+        shifts = py_value(tuple(layer.shifts) if many else _n(layer.shifts))
+        axes = py_value(tuple(layer.dims) if many else _n(layer.dims))
+        return Leaf(None, *_tpl(f"torch.roll($0, {shifts}, {axes})"))
     if isinstance(layer, L.SpaceToDepth):
-        fwd, key = _tpl("space_to_depth({0}, %d)" % layer.block_size)
+        fwd, key = _tpl(f"space_to_depth($0, {layer.block_size})")
         return Leaf(None, fwd, key, (SPACE_TO_DEPTH,))
     if isinstance(layer, L.WindowAttention):
         init = _module(
@@ -662,8 +712,8 @@ def _token_leaf(row: LayerReport) -> Leaf:
             Arg("dropout", layer.dropout, 0.0),
             frozen=frozen,
         )
-        return Leaf(init, _module_call, "{m}({0})", (WINDOW_ATTENTION,))
-    raise ExportError("E0906", op=row.op, name=row.name)
+        return Leaf(init, _module_call, "$m($0)", (WINDOW_ATTENTION,))
+    raise TypeError(f"no PyTorch code for {type(layer).__name__}")  # a kind not mapped here
 
 
 def _axis(dim: int, x: Shape) -> int:
@@ -732,6 +782,15 @@ def _tree(report: Report) -> Node:
                 parent.children.append(group)
             parent = group
         parent.children.append(Node(row.name, parts[-1], row=row, leaf=leaf(row), render="leaf"))
+    for group in groups.values():
+        for c in group.children:
+            if c.local in _MODULE_ATTRS and (c.row is None or (c.leaf and c.leaf.init)):
+                raise CnnCalcError("E0905", name=c.name, local=c.local)
+    for group in groups.values():  # one attribute per name: a layer cannot also be a group
+        leaves = {c.local: c for c in group.children if c.row is not None}
+        for c in group.children:
+            if c.row is None and c.local in leaves:
+                raise CnnCalcError("E0904", name=leaves[c.local].name, inner=c.layers[0].name)
     _interfaces(root, report)
     return root
 
@@ -815,8 +874,7 @@ def _decide(node: Node, front: str) -> None:
     params = any(c.leaf is not None and c.leaf.init is not None and c.leaf.init.param
                  for c in members)  # fmt: skip
     if node.parts or node.origin is not None:  # one container, its layers called in turn
-        if params:
-            raise ExportError("E0907", name=node.name)
+        assert not params, node.name  # a parameter layer sits in a block's own class
         full = all(_has_attr(c) for c in members)
         node.render = "list" if numeric and full else "dict"
     elif node.block is not None:
@@ -851,7 +909,7 @@ def _var_name(local: str) -> str:
     text = re.sub(r"\W", "_", local)
     if not text or text[0].isdigit():
         text = "x" + text
-    return text + "_" if keyword.iskeyword(text) or text in _RESERVED - {"x"} else text
+    return text + "_" if keyword.iskeyword(text) or text in _RESERVED | {"self"} else text
 
 
 @dataclass
@@ -871,12 +929,12 @@ def _init_code(node: Node, holes: Holes) -> Code:
     if node.row is not None:
         assert node.leaf is not None and node.leaf.init is not None
         init = node.leaf.init
-        items = tuple(holes.add(a) for a in init.args)
+        held = tuple(holes.add(a) for a in init.args)
         if init.param:  # nn.Parameter(torch.full(size, v)): the inner call holds the args
             outer, inner = init.head.split("(")[:2]
             extra = ("requires_grad=False",) if "requires_grad" in init.tail else ()
-            return call(outer, Br(inner, items), *extra)
-        return Br(init.head[:-1], items, tail=init.tail[1:])
+            return call(outer, Br(inner, held), *extra)
+        return Br(init.head[:-1], held, tail=init.tail[1:])
     if node.render == "class":
         return Br(node.cls, tuple(holes.add(a) for a in node.class_args))
     if node.render == "seq":
@@ -926,6 +984,13 @@ class Step:
     local: str
 
 
+def _bound(fwd: Fwd, m: str) -> Callable[[Sequence[str]], Code]:
+    def expr(xs: Sequence[str]) -> Code:
+        return fwd(m, xs)
+
+    return expr
+
+
 def _steps(node: Node, base: str) -> list[Step]:
     """The forward statements of a class body: a child group written as a container has its
     layers called here one by one."""
@@ -938,11 +1003,9 @@ def _steps(node: Node, base: str) -> list[Step]:
         if c.row is not None:
             assert c.leaf is not None
             fwd = c.leaf.fwd
-            steps.append(Step([c.row.name], list(_leaf_inputs(c)),
-                              lambda xs, f=fwd, m=m: f(m, xs), c.local))  # fmt: skip
+            steps.append(Step([c.row.name], list(_leaf_inputs(c)), _bound(fwd, m), c.local))
         elif c.render in ("class", "seq"):
-            steps.append(Step(list(c.outputs), list(c.inputs),
-                              lambda xs, m=m: call(m, *xs), c.local))  # fmt: skip
+            steps.append(Step(list(c.outputs), list(c.inputs), _bound(_module_call, m), c.local))
         else:
             steps += _steps(c, m)
     return steps
