@@ -144,15 +144,31 @@ def test_ultralytics_file_exports_to_pytorch(tmp_path: Path) -> None:
 
 
 def test_resnet18_reads_like_torchvision() -> None:
-    """One class per structure of the `basic` block, the stages as nn.Sequential, and the
-    block's parameters as the class's arguments."""
+    """One class for the `basic` block, its shortcut made only where a call has one (as
+    torchvision's `downsample`), the block's parameters as the class's arguments, the stages
+    as nn.Sequential."""
     report = cnncalc.analyze(ROOT / "examples" / "resnet18.yaml")
     text = render_pytorch(report, "ResNet")
-    assert text.count("\nclass ") == 3  # Basic, Basic2 (with the shortcut), ResNet
-    assert "self.layer2 = nn.Sequential(Basic2(cin=64, out=128), Basic(cin=128))" in text
-    conv = "self.conv1 = nn.Conv2d(cin, out, kernel_size=3, stride=2, padding=1, bias=False)"
+    assert text.count("\nclass ") == 2  # Basic, ResNet
+    assert "def __init__(self, cin: int, out: int, s: int, shortcut1: bool = False)" in text
+    conv = "self.conv1 = nn.Conv2d(cin, out, kernel_size=3, stride=s, padding=1, bias=False)"
     assert f"\n        {conv}\n" in text
+    assert "Basic(cin=64, out=128, s=2, shortcut1=True), Basic(cin=128, out=128, s=1)" in text
+    assert "        if self.shortcut1 is not None:\n            x = self.shortcut1(x)\n" in text
     assert "        x = self.layer4(x)\n" in text
+
+
+def test_a_block_without_its_residual_add_in_some_calls() -> None:
+    """EfficientNet's MBConv adds its input only where the shapes allow: one class, the add
+    behind a flag."""
+    text = render_pytorch(cnncalc.analyze(ROOT / "examples" / "efficientnet_b0.yaml"))
+    classes = [line for line in text.splitlines() if line.startswith("class ")]
+    assert classes == ["class Se(nn.Module):", "class MbconvT1(nn.Module):",
+                       "class Mbconv(nn.Module):", "class EfficientnetB0(nn.Module):"]  # fmt: skip
+    assert (
+        "        if self.add1:\n            x = x + out\n        else:\n            x = out\n"
+        in text
+    )
 
 
 @settings(max_examples=25, deadline=None)

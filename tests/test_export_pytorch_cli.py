@@ -216,7 +216,9 @@ def test_writing_the_code_imports_no_torch() -> None:
 @pytest.mark.parametrize("name", ["training", "forward", "eval"])
 def test_a_name_pytorch_keeps_for_itself(tmp_path: Path, name: str) -> None:
     path = tmp_path / "n.yaml"
-    path.write_text(f"input: 3x8x8\nlayers:\n  - {{conv: {{out: 4, k: 1}}, name: {name}}}\n", encoding="utf-8")
+    path.write_text(
+        f"input: 3x8x8\nlayers:\n  - {{conv: {{out: 4, k: 1}}, name: {name}}}\n", encoding="utf-8"
+    )
     code, out, err = invoke("export", str(path), "--to", "pytorch")
     assert code == 2 and out == "" and "error[E0905]" in err and f"'{name}'" in err
     assert invoke("params", str(path))[0] == 0  # cnncalc itself takes the name

@@ -21,6 +21,7 @@ import re
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from cnncalc import layers as L
 from cnncalc.engine import INPUT, LayerReport, Report
@@ -783,14 +784,17 @@ def _tree(report: Report) -> Node:
             parent = group
         parent.children.append(Node(row.name, parts[-1], row=row, leaf=leaf(row), render="leaf"))
     for group in groups.values():
-        for c in group.children:
-            if c.local in _MODULE_ATTRS and (c.row is None or (c.leaf and c.leaf.init)):
-                raise CnnCalcError("E0905", name=c.name, local=c.local)
+        for child in group.children:
+            if child.local in _MODULE_ATTRS and (
+                child.row is None or (child.leaf and child.leaf.init)
+            ):
+                raise CnnCalcError("E0905", name=child.name, local=child.local)
     for group in groups.values():  # one attribute per name: a layer cannot also be a group
         leaves = {c.local: c for c in group.children if c.row is not None}
-        for c in group.children:
-            if c.row is None and c.local in leaves:
-                raise CnnCalcError("E0904", name=leaves[c.local].name, inner=c.layers[0].name)
+        for child in group.children:
+            if child.row is None and child.local in leaves:
+                inner = child.layers[0].name
+                raise CnnCalcError("E0904", name=leaves[child.local].name, inner=inner)
     _interfaces(root, report)
     return root
 
@@ -980,7 +984,7 @@ class Step:
 
     outs: list[str]
     ins: list[str]
-    expr: Callable[[Sequence[str]], Code]
+    expr: Callable[[Sequence[str]], Any]  # Code, or a Cond
     local: str
 
 
@@ -1011,19 +1015,21 @@ def _steps(node: Node, base: str) -> list[Step]:
     return steps
 
 
-def _forward(node: Node, steps: list[Step]) -> tuple[list[str], list[str]]:
+def _forward(
+    inputs: Sequence[str], outputs: Sequence[str], steps: list[Step]
+) -> tuple[list[str], list[str]]:
     """The forward's parameters and body lines; each tensor in a variable, a variable reused
     once its tensor is read for the last time (`x = self.bn1(x)`)."""
     last: dict[str, int] = {}
     for i, s in enumerate(steps):
         for name in s.ins:
             last[name] = i
-    for name in node.outputs:
+    for name in outputs:
         last[name] = len(steps)
     var: dict[str, str] = {}
     live: dict[str, str] = {}  # variable -> the tensor it holds
     params = []
-    for i, name in enumerate(node.inputs):
+    for i, name in enumerate(inputs):
         v = "x" if i == 0 else f"x{i}"
         var[name], live[v] = v, name
         params.append(v)
@@ -1052,25 +1058,17 @@ def _forward(node: Node, steps: list[Step]) -> tuple[list[str], list[str]]:
                     v = f"{base}_{k}"
             var[out], live[v] = v, out
             targets.append(v)
-        body += lines(s.expr(args), indent, ", ".join(targets) + " = ")
-    outs = [var[n] for n in node.outputs]
+        code = s.expr(args)
+        target = ", ".join(targets) + " = "
+        if isinstance(code, Cond):  # a child this call of the block leaves out: its input
+            body += [f"{indent}if {code.cond}:", *lines(code.code, indent + INDENT, target)]
+            if targets != [code.fallback]:
+                body += [f"{indent}else:", f"{indent}{INDENT}{target}{code.fallback}"]
+        else:
+            body += lines(code, indent, target)
+    outs = [var[n] for n in outputs]
     body.append(f"{indent}return {', '.join(outs)}")
     return params, body
-
-
-@dataclass
-class Body:
-    """A class body before its argument values are filled in."""
-
-    node: Node
-    inits: list[tuple[str, Code]]
-    params: list[str]
-    body: list[str]
-    holes: Holes
-
-    def signature(self) -> str:
-        parts = [p + flat(c) for p, c in self.inits]
-        return "\n".join([*parts, "|", *self.params, "|", *self.body])
 
 
 def _fill(code: Code, fill: Callable[[int], str | None]) -> Code | None:
@@ -1112,18 +1110,188 @@ _HELPER_NAMES = frozenset({"ChannelLayerNorm", "DropPath", "ShiftedWindowAttenti
                            "space_to_depth"})  # fmt: skip
 
 
+_ABSENT = object()  # a value of a layer that one call of a block does not have
+
+
+@dataclass(frozen=True)
+class Cond:
+    """A forward step of a child some calls leave out: `code` when `cond`, else `fallback`
+    (its last input)."""
+
+    code: Code
+    cond: str
+    fallback: str
+
+
+@dataclass
+class Unit:
+    """One child of a class body: its attribute's code (holes for its argument values), and
+    its forward step, its tensors named relative to the call (`conv1`, `<in0>`)."""
+
+    local: str
+    key: str  # the child's code around its holes: two calls' children compare by it
+    code: Code | None  # None: no attribute (computed inline)
+    holes: list[Arg]
+    step: Step
+    param: bool = False
+    access: str = ""  # how forward reaches its attribute (`self.conv1`, `self[0]`)
+
+
+@dataclass
+class Body:
+    """One call of a block (or the network): its children, inputs and outputs."""
+
+    node: Node
+    units: list[Unit]
+    inputs: list[str]
+    outputs: list[str]
+    flat: bool  # every child is a layer or a class or sequential call (no container inlined)
+
+    def signature(self) -> str:
+        parts = [f"{u.local}|{u.key}|{u.step.ins}|{u.step.outs}" for u in self.units]
+        return "\n".join([*parts, f"{self.inputs}", f"{self.outputs}"])
+
+
+@dataclass
+class Slot:
+    """A child of the class: the union over the calls it stands for."""
+
+    unit: Unit  # from the first call that has it
+    present: list[int]  # the indices of the calls that have it
+    ins: list[str]
+    optional: bool = False
+    #: the child in each call that has it, by the call's index
+    units: dict[int, Unit] = field(default_factory=dict)
+
+
+def _rel(node: Node) -> Callable[[str], str]:
+    """A tensor's name relative to a call: `<in0>` for its first input, `conv1` for its
+    layer `layer1.0.conv1`."""
+    prefix = node.name + "." if node.name else ""
+    index = {name: i for i, name in enumerate(node.inputs)}
+
+    def rel(name: str) -> str:
+        if name in index:
+            return f"<in{index[name]}>"
+        return name[len(prefix) :] if prefix and name.startswith(prefix) else name
+
+    return rel
+
+
+def _body(node: Node) -> Body:
+    rel = _rel(node)
+    units: list[Unit] = []
+    flat_ = True
+    container = node.render
+    members = [c for c in (node.origin or node).members if _has_attr(c)]
+    for c in node.children:
+        m = _access("self", container, c.local, members.index(c)) if c in members else ""
+        holes = Holes()
+        code = _init_code(c, holes) if c in members else None
+        text = "" if code is None else flat(code)
+        if c.row is None and c.render not in ("class", "seq"):  # a container, called inline
+            flat_ = False
+            inner = [Step([rel(o) for o in s.outs], [rel(i) for i in s.ins], s.expr, s.local)
+                     for s in _steps(c, m)]  # fmt: skip
+            for k, step in enumerate(inner):
+                last = k == len(inner) - 1
+                key = f"{flat(step.expr(step.ins))}|{text if last else ''}|{len(holes.values)}"
+                units.append(Unit(c.local, key, code if last else None,
+                                  holes.values if last else [], step))  # fmt: skip
+            continue
+        if c.row is not None:
+            assert c.leaf is not None
+            fwd, key = c.leaf.fwd, c.leaf.fwd_key
+            step = Step([rel(c.row.name)], [rel(i) for i in _leaf_inputs(c)], _bound(fwd, m),
+                        c.local)  # fmt: skip
+            param = c.leaf.init is not None and c.leaf.init.param
+        else:
+            key = "call"
+            step = Step([rel(o) for o in c.outputs], [rel(i) for i in c.inputs],
+                        _bound(_module_call, m), c.local)  # fmt: skip
+            param = False
+        units.append(Unit(c.local, f"{key}|{text}|{len(holes.values)}", code, holes.values,
+                          step, param, m))  # fmt: skip
+    ins = [rel(i) for i in node.inputs]
+    return Body(node, units, ins, [rel(o) for o in node.outputs], flat_)
+
+
+def _height(node: Node) -> int:
+    """How deep the block calls inside a node go (0: none)."""
+    inner = [_height(c) + (c.render == "class") for c in node.children if c.row is None]
+    return max(inner, default=0)
+
+
+def _union(bodies: list[Body]) -> tuple[list[Slot], list[str]] | None:
+    """The children of one class for calls whose structures differ by children that some
+    calls leave out (a shortcut, the add of a residual): each left-out child passes its last
+    input on. None when the calls differ otherwise."""
+    if any(not b.flat for b in bodies):
+        return None
+    order: list[str] = []
+    for b in sorted(bodies, key=lambda b: -len(b.units)):
+        locals_ = [u.local for u in b.units]
+        if len(set(locals_)) != len(locals_):
+            return None
+        at = 0
+        for name in locals_:
+            if name in order:
+                at = order.index(name) + 1
+            else:
+                order.insert(at, name)
+                at += 1
+    slots: list[Slot] = []
+    for name in order:
+        present = [i for i, b in enumerate(bodies) if any(u.local == name for u in b.units)]
+        units = [next(u for u in bodies[i].units if u.local == name) for i in present]
+        if len({u.key for u in units}) > 1 or len({tuple(u.step.outs) for u in units}) > 1:
+            return None
+        if len(present) < len(bodies) and (len(units[0].step.outs) != 1 or units[0].param):
+            return None
+        slots.append(Slot(units[0], present, [], len(present) < len(bodies),
+                          dict(zip(present, units))))  # fmt: skip
+    producer = {o: s for s in slots for o in s.unit.step.outs}
+
+    def resolve(ref: str, i: int) -> str:
+        for _ in slots:  # a left-out child is its last input, which may be left out too
+            slot = producer.get(ref)
+            if slot is None or i in slot.present or not slot.ins:
+                break
+            ref = slot.ins[-1]
+        return ref
+
+    for slot in slots:  # the inputs of the call that, resolved, fit every call
+        mine = {i: next(u for u in bodies[i].units if u.local == slot.unit.local)
+                for i in slot.present}  # fmt: skip
+        for cand in dict.fromkeys(tuple(u.step.ins) for u in mine.values()):
+            slot.ins = list(cand)
+            if all([resolve(r, i) for r in cand] == u.step.ins for i, u in mine.items()):
+                break
+        else:
+            return None
+    for cand_out in dict.fromkeys(tuple(b.outputs) for b in bodies):
+        if all([resolve(r, i) for r in cand_out] == b.outputs for i, b in enumerate(bodies)):
+            outputs = list(cand_out)
+            break
+    else:
+        return None
+    seen = set(bodies[0].inputs)
+    for slot in slots:  # still in an order that computes each tensor before its use
+        if any(r not in seen for r in slot.ins):
+            return None
+        seen.update(slot.unit.step.outs)
+    return slots, outputs
+
+
 class Writer:
-    """Collects the classes, innermost first, and the helpers they need."""
+    """Writes the classes, innermost block first, and collects the helpers they need."""
 
     def __init__(self, top: str) -> None:
         self.top = top
         self.taken = {top}
-        #: class name -> the bodies of every call it stands for
-        self.uses: dict[str, list[Body]] = {}
-        #: block definition -> its classes, each with its signature
-        self.variants: dict[str, list[tuple[str, str]]] = {}
         self.helpers: dict[str, None] = {}
         self.ordered = False
+        self.out: list[str] = []
 
     def name_class(self, wanted: str) -> str:
         name, k = wanted, 1
@@ -1133,150 +1301,224 @@ class Writer:
         self.taken.add(name)
         return name
 
-    def walk(self, node: Node) -> None:
-        for c in node.children:
-            if c.row is not None:
-                assert c.leaf is not None
-                self.helpers.update(dict.fromkeys(c.leaf.helpers))
-            else:
-                self.walk(c)
-        if node.render == "seq" and any(c.local != str(i) for i, c in enumerate(node.children)):
-            self.ordered = True
-        if node.render == "class":
-            self.body(node)
+    def write(self, root: Node) -> list[str]:
+        calls: dict[str, list[Node]] = {}
+        height: dict[str, int] = {}
 
-    def body(self, node: Node) -> None:
-        holes = Holes()
-        inits: list[tuple[str, Code]] = []
-        for c in node.children:
-            if not _has_attr(c):
-                continue
-            code = _init_code(c, holes)
-            if _identifier(c.local):
-                inits.append((f"self.{c.local} = ", code))
-            else:
-                param = c.leaf is not None and c.leaf.init is not None and c.leaf.init.param
-                method = "register_parameter" if param else "add_module"
-                inits.append(("", call(f"self.{method}", py_str(c.local), code)))
-        params, lines_ = _forward(node, _steps(node, "self"))
-        body = Body(node, inits, params, lines_, holes)
-        if node.name == "":
-            node.cls = self.top
-            self.uses[self.top] = [body]
-            return
-        block = node.block or node.local
-        sig = body.signature()
-        group = self.variants.setdefault(block, [])
-        found = [cls for cls, s in group if s == sig]
-        if found:
-            node.cls = found[0]
-        else:
-            node.cls = self.name_class(camel(block))
-            group.append((node.cls, sig))
-        self.uses.setdefault(node.cls, []).append(body)
-        # the parent writes this call with every value for now; `finish` keeps the arguments
-        node.class_args = tuple(holes.values)
+        def walk(node: Node) -> None:
+            for c in node.children:
+                if c.row is not None:
+                    assert c.leaf is not None
+                    self.helpers.update(dict.fromkeys(c.leaf.helpers))
+                else:
+                    walk(c)
+            if node.render == "seq" and any(c.local != str(i) for i, c in enumerate(node.children)):
+                self.ordered = True
+            if node.render == "class" and node is not root:
+                block = node.block or node.local
+                calls.setdefault(block, []).append(node)
+                height[block] = max(height.get(block, 0), _height(node))
 
-    def arg_names(self, uses: list[Body]) -> list[str]:
+        walk(root)
+        for block in sorted(calls, key=lambda b: height[b]):  # inner blocks first (stable)
+            self.block(block, calls[block])
+        root.cls = self.top
+        body = _body(root)
+        slots = [Slot(u, [0], u.step.ins, False, {0: u}) for u in body.units]
+        self.out += ["", "", *self.write_class(self.top, [body], slots, body.outputs)]
+        return self.out
+
+    def block(self, block: str, nodes: list[Node]) -> None:
+        bodies = [_body(n) for n in nodes]
+        variants: dict[str, list[Body]] = {}
+        for b in bodies:
+            variants.setdefault(b.signature(), []).append(b)
+        groups = list(variants.values())
+        union = _union(bodies) if len(groups) > 1 else None
+        if union is not None:
+            groups = [bodies]
+        for group in groups:
+            cls = self.name_class(camel(block))
+            if union is not None:
+                slots, outputs = union
+            else:
+                first = group[0]
+                slots = [
+                    Slot(u, list(range(len(group))), u.step.ins, False,
+                         {bi: b.units[ui] for bi, b in enumerate(group)})
+                    for ui, u in enumerate(first.units)
+                ]  # fmt: skip
+                outputs = first.outputs
+            self.out += ["", "", *self.write_class(cls, group, slots, outputs)]
+
+    def write_class(
+        self, cls: str, bodies: list[Body], slots: list[Slot], outputs: list[str]
+    ) -> list[str]:
+        """The class for `bodies` (its calls), and each call's arguments set on its node."""
+        # one column per hole: its value in each call (absent where the call lacks the child)
+        columns: list[list[object]] = []
+        where: list[tuple[int, int]] = []  # (slot, hole)
+        for si, slot in enumerate(slots):
+            for hi in range(len(slot.unit.holes)):
+                col: list[object] = [_ABSENT] * len(bodies)
+                for bi in slot.present:
+                    col[bi] = slot.units[bi].holes[hi].value
+                columns.append(col)
+                where.append((si, hi))
+        names = self.arg_names(bodies, slots, columns, where) if cls != self.top else []
+        names = names or [""] * len(columns)
+        params: dict[str, list[object]] = {}
+        for n, col in zip(names, columns):
+            if n:
+                merged = params.setdefault(n, [_ABSENT] * len(bodies))
+                for i, v in enumerate(col):
+                    if v is not _ABSENT:
+                        merged[i] = v
+        flags = [s for s in slots if s.optional]
+        flag_name = {id(s): self.flag(s, params) for s in flags}
+        for bi, b in enumerate(bodies):
+            args = [Arg(n, col[bi]) for n, col in params.items() if col[bi] is not _ABSENT]
+            args += [Arg(flag_name[id(s)], True) for s in flags if bi in s.present]
+            b.node.cls = cls
+            b.node.class_args = tuple(args)
+        required = [n for n, col in params.items() if _ABSENT not in col]
+        sig = ["self", *(n + _annotation(params[n]) for n in required)]
+        for n, col in params.items():
+            if n not in required:
+                ann = _annotation([v for v in col if v is not _ABSENT])
+                sig.append(f"{n}{ann} | None = None" if ann else f"{n}=None")
+        sig += [f"{flag_name[id(s)]}: bool = False" for s in flags]
+        hole_name = dict(zip(where, names))
+        first_value = dict(zip(where, columns))
+        out = [f"class {cls}(nn.Module):"]
+        out += lines(Br("def __init__", tuple(sig), tail=" -> None:"), INDENT)
+        out.append(f"{INDENT * 2}super().__init__()")
+        steps: list[Step] = []
+        for si, slot in enumerate(slots):
+            unit = slot.unit
+
+            def fill(i: int, si: int = si, unit: Unit = unit) -> str | None:
+                arg = unit.holes[i]
+                name = hole_name.get((si, i), "")
+                if name:
+                    value = name
+                else:
+                    col = first_value[(si, i)]
+                    arg = Arg(arg.name, next(v for v in col if v is not _ABSENT), arg.default,
+                              arg.positional)  # fmt: skip
+                    if _is_default(arg):
+                        return None
+                    value = py_value(arg.value)
+                return value if arg.positional else f"{arg.name}={value}"
+
+            flag = flag_name.get(id(slot))
+            if unit.code is not None:
+                code = _fill(unit.code, fill)
+                assert code is not None
+                out += self.attribute(unit, code, flag)
+            elif flag is not None:
+                out.append(f"{INDENT * 2}self.{flag} = {flag}")
+            step = Step(unit.step.outs, slot.ins, unit.step.expr, unit.local)
+            if flag is not None:
+                step = self.optional(step, unit, flag)
+            steps.append(step)
+        out.append("")
+        fparams, body = _forward(bodies[0].inputs, outputs, steps)
+        ret = "torch.Tensor" if len(outputs) == 1 else "tuple[torch.Tensor, ...]"
+        fsig = ("self", *(f"{p}: torch.Tensor" for p in fparams))
+        out += lines(Br("def forward", fsig, tail=f" -> {ret}:"), INDENT)
+        out += body
+        return out
+
+    def attribute(self, unit: Unit, code: Code, flag: str | None) -> list[str]:
+        """`self.name = …`; for a child some calls leave out, None unless its flag is set."""
+        indent = INDENT * 2
+        if _identifier(unit.local):
+            if flag is None:
+                return lines(code, indent, f"self.{unit.local} = ")
+            return [f"{indent}self.{unit.local} = None", f"{indent}if {flag}:",
+                    *lines(code, indent + INDENT, f"self.{unit.local} = ")]  # fmt: skip
+        method = "register_parameter" if unit.param else "add_module"
+        made = lines(call(f"self.{method}", py_str(unit.local), code), indent)
+        if flag is None:
+            return made
+        empty = f"{indent}self.{method}({py_str(unit.local)}, None)"
+        return [empty, f"{indent}if {flag}:", *(INDENT + line for line in made)]
+
+    def optional(self, step: Step, unit: Unit, flag: str) -> Step:
+        """A child some calls leave out: there it passes its last input on."""
+        expr = step.expr
+        inline = unit.code is None
+
+        def run(xs: Sequence[str]) -> Cond:
+            code = expr(xs)
+            if inline:
+                return Cond(code, f"self.{flag}", xs[-1])
+            return Cond(code, f"{unit.access} is not None", xs[-1])
+
+        return Step(step.outs, step.ins, run, step.local)
+
+    def flag(self, slot: Slot, params: Mapping[str, object]) -> str:
+        name = _var_name(slot.unit.local)
+        base, k = name, 1
+        while name in params or name in ("self",):
+            k += 1
+            name = f"{base}{k}"
+        return name
+
+    def arg_names(
+        self,
+        bodies: list[Body],
+        slots: list[Slot],
+        columns: list[list[object]],
+        where: list[tuple[int, int]],
+    ) -> list[str]:
         """A name per hole whose value differs between the calls ("" for a constant): the
-        block parameter whose value it is in every call, else torch's argument name."""
-        first = uses[0]
+        block parameter whose value it is in every call, else torch's argument name; two
+        holes with the same values share a name."""
         names: list[str] = []
-        columns: dict[str, list[object]] = {}
-        for i, arg in enumerate(first.holes.values):
-            column = [b.holes.values[i].value for b in uses]
-            if _same(column, [column[0]] * len(column)):
+        named: dict[str, list[object]] = {}
+        for col, (si, hi) in zip(columns, where):
+            arg = slots[si].unit.holes[hi]
+            known = [v for v in col if v is not _ABSENT]
+            if _same(known, [known[0]] * len(known)):
                 names.append("")
                 continue
-            same = [n for n, col in columns.items() if _same(col, column)]
-            if same:  # the value of another argument in every call: that argument
+            same = [n for n, c in named.items() if _fits(c, col)]
+            if same:
                 names.append(same[0])
+                _merge_into(named[same[0]], col)
                 continue
-            name = ""
-            keys = [k for k in first.node.call_args if k != "cin"]
+            keys = [k for k in bodies[0].node.call_args if k != "cin"]
             # an input size is `cin` where it is (else the parameter it also equals)
             keys.insert(0 if arg.name in _INPUT_SIZES else len(keys), "cin")
+            name = ""
             for key in keys:
-                values = [b.node.call_args.get(key) for b in uses]
-                if _same(values, column):
+                values = [b.node.call_args.get(key, _ABSENT) for b in bodies]
+                if _fits(values, col) and all(v is not _ABSENT for v in values):
                     name = key
                     break
             name = _var_name(name or arg.name)
             base, k = name, 1
-            while name in columns:
+            while name in named:
                 k += 1
                 name = f"{base}{k}"
-            columns[name] = column
+            named[name] = list(col)
             names.append(name)
         return names
 
-    def render(self) -> list[str]:
-        out: list[str] = []
-        named: dict[str, list[str]] = {}
-        for cls, uses in self.uses.items():  # innermost first: a call's arguments are known
-            for b in uses:  # the holes again, with the children's calls as they are written
-                b.holes = Holes()
-                for c in b.node.children:
-                    if _has_attr(c):
-                        _init_code(c, b.holes)
-            names = self.arg_names(uses) if cls != self.top else [""] * len(uses[0].holes.values)
-            named[cls] = names
-            for b in uses:
-                b.node.class_args = tuple(
-                    Arg(n, b.holes.values[i].value)
-                    for i, n in enumerate(names)
-                    if n and names.index(n) == i
-                )
-        for cls, uses in self.uses.items():
-            out += ["", "", *self.write_class(cls, uses, named[cls])]
-        return out
 
-    def write_class(self, cls: str, uses: list[Body], names: list[str]) -> list[str]:
-        body = uses[0]
-        args = body.holes.values
-        column_of = {n: [b.holes.values[i].value for b in uses] for i, n in enumerate(names) if n}
+def _fits(a: Sequence[object], b: Sequence[object]) -> bool:
+    """Equal wherever both have a value."""
+    return len(a) == len(b) and all(
+        x is _ABSENT or y is _ABSENT or (type(x) is type(y) and x == y) for x, y in zip(a, b)
+    )
 
-        def fill(i: int) -> str | None:
-            arg = args[i]
-            if names[i]:
-                value = names[i]
-            elif _is_default(arg):
-                return None
-            else:
-                value = py_value(arg.value)
-            return value if arg.positional else f"{arg.name}={value}"
 
-        sig = ["self"]
-        for n in dict.fromkeys(n for n in names if n):
-            sig.append(n + _annotation(column_of[n]))
-        node = body.node
-        ret = "torch.Tensor" if len(node.outputs) == 1 else "tuple[torch.Tensor, ...]"
-        out = [f"class {cls}(nn.Module):"]
-        out += lines(Br("def __init__", tuple(sig), tail=" -> None:"), INDENT)
-        out.append(f"{INDENT * 2}super().__init__()")
-        for prefix, code in self._inits(node, fill):
-            out += lines(code, INDENT * 2, prefix)
-        out.append("")
-        params = tuple(f"{p}: torch.Tensor" for p in body.params)
-        out += lines(Br("def forward", ("self", *params), tail=f" -> {ret}:"), INDENT)
-        out += body.body
-        return out
-
-    def _inits(self, node: Node, fill: Callable[[int], str | None]) -> list[tuple[str, Code]]:
-        holes = Holes()
-        found: list[tuple[str, Code]] = []
-        for c in node.children:
-            if not _has_attr(c):
-                continue
-            code = _fill(_init_code(c, holes), fill)
-            assert code is not None
-            if _identifier(c.local):
-                found.append((f"self.{c.local} = ", code))
-            else:
-                param = c.leaf is not None and c.leaf.init is not None and c.leaf.init.param
-                method = "register_parameter" if param else "add_module"
-                found.append(("", call(f"self.{method}", py_str(c.local), code)))
-        return found
+def _merge_into(into: list[object], col: Sequence[object]) -> None:
+    for i, v in enumerate(col):
+        if v is not _ABSENT:
+            into[i] = v
 
 
 def render_pytorch(report: Report, class_name: str | None = None, lang: str = "en") -> str:
@@ -1286,8 +1528,7 @@ def render_pytorch(report: Report, class_name: str | None = None, lang: str = "e
     root = _tree(report)
     _decide(root, report.network.front)
     writer = Writer(top)
-    writer.walk(root)
-    classes = writer.render()
+    classes = writer.write(root)
     doc = t("export.pytorch.doc", lang, name=report.network.name or top, cls=top)
     wrapped = textwrap.fill(_docstring(doc), 82, break_long_words=False, break_on_hyphens=False)
     head = [f'"""{wrapped}"""', ""]
