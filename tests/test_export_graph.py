@@ -737,3 +737,13 @@ def test_an_ultralytics_model_at_depth_2_is_a_box_per_row_of_its_file() -> None:
     detect = graph.nodes[-1]
     sources = [a for a, b in graph.edges if b == detect.id]
     assert sources == [graph.nodes[1 + i].id for i in (16, 19, 22)]
+
+
+def test_a_line_break_in_a_name_never_reaches_a_graph(tmp_path: Path) -> None:
+    """A network file cannot hold one in a name (E0157, located); the escapers would show it
+    as `\\n` all the same (test_the_escapers)."""
+    path = tmp_path / "nl.yaml"
+    path.write_text('input: 3x8x8\nlayers:\n  - relu:\n    name: "a\\nb"\n', encoding="utf-8")
+    for to in ("mermaid", "dot"):
+        code, out, err = invoke("export", str(path), "--to", to)
+        assert code == 2 and out == "" and "nl.yaml:4:" in err and "error[E0157]" in err
