@@ -127,11 +127,16 @@ def lint(text: str, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
 def test_example_exports_to_pytorch(example: Path, tmp_path: Path) -> None:
-    report = analyze_network(small(cnncalc.load(example), example.stem))
+    """Every example: lint, counts, names, shapes, FLOPs; one that mirrors a torchvision
+    model computes torchvision's outputs with torchvision's weights (one build for both)."""
+    net = small(cnncalc.load(example), example.stem)
+    report = analyze_network(net)
     text, model = build(report)
     lint(text, tmp_path)
     assert "import torch\nfrom torch import nn\n" in text
     check(report, model)
+    if example.stem in TORCHVISION:
+        same_outputs(example.stem, model, net)
 
 
 def test_ultralytics_file_exports_to_pytorch(tmp_path: Path) -> None:
@@ -231,8 +236,8 @@ def by_position(mine: dict[str, Any], theirs: list[Any], window: int = 4) -> dic
     return out
 
 
-@pytest.mark.parametrize("name", TORCHVISION)
-def test_torchvision_weights_give_torchvisions_outputs(name: str) -> None:
+def same_outputs(name: str, model: Any, net: Network) -> None:
+    """torchvision's weights, loaded by position, give torchvision's outputs in eval mode."""
     tv = _torchvision_model(name).eval()
     gen = torch.Generator().manual_seed(1)
     with torch.no_grad():  # statistics a wrong eps or momentum cannot hide behind
@@ -240,10 +245,7 @@ def test_torchvision_weights_give_torchvisions_outputs(name: str) -> None:
             if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
                 m.running_mean.uniform_(-0.5, 0.5, generator=gen)
                 m.running_var.uniform_(0.05, 1.5, generator=gen)
-    net = small(cnncalc.load(ROOT / "examples" / f"{name}.yaml"), name)
-    _, model = build(analyze_network(net))
-    mine = model.state_dict()
-    model.load_state_dict(by_position(mine, list(tv.state_dict().values())))
+    model.load_state_dict(by_position(model.state_dict(), list(tv.state_dict().values())))
     model.eval()
     x = torch.randn(2, *net.input_shape, generator=gen)
     with torch.no_grad():
@@ -252,6 +254,10 @@ def test_torchvision_weights_give_torchvisions_outputs(name: str) -> None:
     if isinstance(want, dict):  # segmentation: the "out" head
         want = want["out"]
     assert torch.allclose(got, want, rtol=1e-4, atol=1e-5), (got - want).abs().max()
+
+
+def test_every_torchvision_example_is_compared() -> None:
+    assert set(TORCHVISION) <= {p.stem for p in EXAMPLES}
 
 
 # --- every kind, random stacks, hand-built graphs ---------------------------------------------

@@ -217,15 +217,11 @@ class YoloFile:
                 args = [args[0] if args else nc, reg_max, end2end, None, legacy]
             low.at = m_node
             try:
-                if n > 1:
-                    x = froms
-                    for j in range(n):
-                        low.calls.append(BlockCall(f"model.{i}.{j}", module))
-                        x = [fn(low, f"model.{i}.{j}", x, args)]
-                    out = x[0]
-                else:
-                    low.calls.append(BlockCall(f"model.{i}", module))
-                    out = fn(low, f"model.{i}", froms, args)
+                x = froms
+                for path in [f"model.{i}.{j}" for j in range(n)] if n > 1 else [f"model.{i}"]:
+                    low.calls.append(BlockCall(path, module))  # each copy one module
+                    x = [fn(low, path, x, args)]
+                out = x[0]
             except (TypeError, ValueError, IndexError, ZeroDivisionError, LayerArgError):
                 raise ctx.err(a_node, "E0393", what=f"model.{i} {module}", value=str(raw)) from None
             outs.append(out)
