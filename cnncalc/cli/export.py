@@ -162,7 +162,7 @@ def register(app: typer.Typer) -> None:
             "cnncalc export examples/unet.yaml --to mermaid --depth 1",
             "cnncalc export examples/resnet18.yaml --to dot --depth 2",
             "cnncalc export examples/stack.yaml --to mermaid --input 3x64x64",
-            "cnncalc export examples/resnet18.yaml --to pytorch -o resnet18.py",
+            "cnncalc export examples/resnet18.yaml --to pytorch",
             "cnncalc export examples/efficientnet_b0.yaml --to pytorch --class-name Net",
         ),
     )(export)
