@@ -277,29 +277,18 @@ def _adaptive(layer: L.AdaptivePool, x: Shape) -> Leaf:
     return Leaf(_module(f"nn.{cls}{n}d", arg), _module_call, "$m($0)")
 
 
-def _bn(layer: L.BatchNorm, x: Shape, frozen: bool) -> Leaf:
-    n = 1 if len(x) == 1 else _rank(x, "bn")
+def _running_norm(layer: L.BatchNorm | L.InstanceNorm, x: Shape, frozen: bool) -> Leaf:
+    """`nn.BatchNorm{n}d` or `nn.InstanceNorm{n}d`: the same arguments, torch's defaults
+    differing in `affine` and `track_running_stats` (on for batch norm, off for instance)."""
+    batch = isinstance(layer, L.BatchNorm)
+    n = 1 if len(x) == 1 else _rank(x, "bn" if batch else "inorm")
     init = _module(
-        f"nn.BatchNorm{n}d",
+        f"nn.{'BatchNorm' if batch else 'InstanceNorm'}{n}d",
         Arg("num_features", x[0], positional=True),
         Arg("eps", layer.eps, 1e-5),
         Arg("momentum", layer.momentum, 0.1),
-        Arg("affine", layer.affine, True),
-        Arg("track_running_stats", layer.track_running_stats, True),
-        frozen=frozen,
-    )
-    return Leaf(init, _module_call, "$m($0)")
-
-
-def _inorm(layer: L.InstanceNorm, x: Shape, frozen: bool) -> Leaf:
-    n = 1 if len(x) == 1 else _rank(x, "inorm")
-    init = _module(
-        f"nn.InstanceNorm{n}d",
-        Arg("num_features", x[0], positional=True),
-        Arg("eps", layer.eps, 1e-5),
-        Arg("momentum", layer.momentum, 0.1),
-        Arg("affine", layer.affine, False),
-        Arg("track_running_stats", layer.track_running_stats, False),
+        Arg("affine", layer.affine, batch),
+        Arg("track_running_stats", layer.track_running_stats, batch),
         frozen=frozen,
     )
     return Leaf(init, _module_call, "$m($0)")
@@ -438,10 +427,8 @@ def leaf(row: LayerReport) -> Leaf:
         return _pool(layer, x)
     if isinstance(layer, L.AdaptivePool):
         return _adaptive(layer, x)
-    if isinstance(layer, L.BatchNorm):
-        return _bn(layer, x, frozen)
-    if isinstance(layer, L.InstanceNorm):
-        return _inorm(layer, x, frozen)
+    if isinstance(layer, (L.BatchNorm, L.InstanceNorm)):
+        return _running_norm(layer, x, frozen)
     if isinstance(layer, L.GroupNorm):
         return _gn(layer, x, frozen)
     if isinstance(layer, L.LayerNorm):
