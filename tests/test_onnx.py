@@ -336,6 +336,40 @@ def test_diff_a_design_against_its_export(resnet_file: Path) -> None:
     assert not changed & set(convs)  # the same layers by name, with the same numbers
 
 
+def test_export_an_onnx_file(resnet_file: Path, vit_file: Path) -> None:
+    """`cnncalc export` on an ONNX file: the graph pictures, and PyTorch code when every layer
+    is one of cnncalc's kinds. resnet18's training export becomes a module whose state_dict
+    keys are torchvision's (its weights load strictly) and whose outputs are torchvision's;
+    the eval export is the fused model (no BatchNorm, convs with biases)."""
+    torch = _torch()
+    from tests.test_export_pytorch import build, check
+
+    mermaid = _run("export", str(resnet_file), "--to", "mermaid", "--input", "3x64x64")
+    assert mermaid.exit_code == 0, mermaid.stderr
+    assert 'subgraph s1["layer1.0"]' in mermaid.stdout and "layer1.0.add" in mermaid.stdout
+    dot = _run("export", str(resnet_file), "--to", "dot", "--input", "3x64x64")
+    assert dot.exit_code == 0 and '"cluster_' in dot.stdout and "layer4.1.conv2" in dot.stdout
+
+    model, shape = _model("resnet18")
+    report = load(resnet_file, input_shape=shape[1:])
+    text, mine = build(report)
+    assert "nn.Conv2d(3, 64, kernel_size=7, stride=2, padding=3, bias=False)" in text
+    mine.load_state_dict(model.state_dict())  # strict: the same keys, the same shapes
+    check(report, mine)
+    x = torch.randn(2, *shape[1:])
+    with torch.no_grad():
+        assert torch.allclose(mine.eval()(x), model.eval()(x), atol=1e-4)
+    fused = load(ROOT / "examples" / "onnx" / "resnet18.onnx", input_shape=shape[1:])
+    text, mine = build(fused)
+    assert "BatchNorm" not in text and "nn.Conv2d(3, 64, kernel_size=7, stride=2, padding=3)" in text
+    check(fused, mine)  # 11,684,712 params, the eval export's
+
+    result = _run("export", str(vit_file), "--to", "pytorch")
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    assert f"{vit_file}: error[E0964]: layer 'reshape' is the ONNX op Reshape" in result.stderr
+    assert _run("export", str(vit_file), "--to", "mermaid").exit_code == 0
+
+
 def test_input_reinfers_the_file(resnet_file: Path) -> None:
     """`--input` on a file of symbolic height and width: ONNX infers the shapes again."""
     model, _ = _model("resnet18")

@@ -407,20 +407,29 @@ class Builder:
             return self.gemm(node, first)
         if op == "MatMul":
             return self.matmul(node, dyn, first)
-        if op in _ACTS and len(dyn) == 1:
-            return Activation(function=_ACTS[op], negative_slope=attr(node, "alpha", 0.01))
-        if op in ("Identity", "Softmax") and len(dyn) == 1:
+        if op in _ACTS and len(dyn) == 1 and self.torch_act(node):
+            if op == "LeakyRelu":
+                return Activation(
+                    function="leakyrelu", negative_slope=_f32(attr(node, "alpha", 0.01))
+                )
+            if op == "Gelu":
+                return Activation(
+                    function="gelu", approximate=_text(attr(node, "approximate", "none"))
+                )
+            return Activation(function=_ACTS[op])
+        if op == "Identity" and len(dyn) == 1:
             return Identity()
         if op == "Dropout" and len(dyn) == 1:
             return Dropout(p=0.0)
         if not first or len(xt.shape) < 1:
             return self.generic(node, dyn, out)
+        eps = _f32(attr(node, "epsilon", 1e-5))
         if op == "BatchNormalization" and self.learnt(node, (1, 2)):
-            return BatchNorm()
+            return BatchNorm(eps=eps, momentum=_f32(1 - attr(node, "momentum", 0.9)))
         if op == "LayerNormalization" and attr(node, "axis", -1) in (-1, len(xt.shape)):
-            return LayerNormLast(bias=len(node.input) > 2 and bool(node.input[2]))
+            return LayerNormLast(eps=eps, bias=len(node.input) > 2 and bool(node.input[2]))
         if op == "InstanceNormalization" and self.learnt(node, (1, 2)):
-            return InstanceNorm(affine=True)
+            return InstanceNorm(affine=True, eps=eps)
         if op in ("MaxPool", "AveragePool") and len(xt.shape) > 1:
             return self.pool(node, out)
         if op == "GlobalAveragePool" and len(xt.shape) > 1:
@@ -446,13 +455,23 @@ class Builder:
         if op == "Resize" and len(xt.shape) > 1:
             shape, _ = self.per_sample(out, node)
             if shape[0] == xt.shape[0]:
-                mode = attr(node, "mode", b"nearest")
-                mode = mode.decode() if isinstance(mode, bytes) else mode
+                mode = _text(attr(node, "mode", "nearest"))
                 n = len(shape) - 1
                 interp = {1: "linear", 2: "bilinear", 3: "trilinear"}.get(n, "nearest")
                 picked = {"linear": interp, "cubic": "bicubic" if n == 2 else "nearest"}
-                return Upsample(size=shape[1:], mode=picked.get(mode, "nearest"))
+                corners = _text(attr(node, "coordinate_transformation_mode", "half_pixel"))
+                aligned = (corners == "align_corners") if mode != "nearest" else None
+                return Upsample(size=shape[1:], mode=picked.get(mode, "nearest"),
+                                align_corners=aligned or None)  # fmt: skip
         return self.generic(node, dyn, out)
+
+    def torch_act(self, node: Any) -> bool:
+        """Whether an activation is PyTorch's (`HardSigmoid` is x/6 + 1/2 there; ONNX's default
+        slope is 0.2): another one is a free op of its own name."""
+        if node.op_type != "HardSigmoid":
+            return True
+        alpha, beta = attr(node, "alpha", 0.2), attr(node, "beta", 0.5)
+        return abs(alpha - 1 / 6) < 1e-6 and abs(beta - 0.5) < 1e-6
 
     def weight(self, name: str) -> tuple[int, ...] | None:
         """The shape of a weight: an initializer, or a constant the graph computes from one
@@ -506,6 +525,8 @@ class Builder:
             pad: Any = tuple(pairs)
         elif auto == "VALID":
             pad = ((0, 0),) * n
+        elif pads[:n] == pads[n:]:  # the same on both sides: PyTorch's `padding`
+            pad = tuple(int(p) for p in pads[:n])
         else:
             pad = tuple((int(pads[i]), int(pads[i + n])) for i in range(n))
         return Conv(out_channels=w[0], kernel_size=k, stride=s, padding=pad,
@@ -545,6 +566,16 @@ class Builder:
         include = bool(attr(node, "count_include_pad", 0))
         return AvgPool(kernel_size=k, stride=s, padding=tuple(pads[:n]), ceil_mode=ceil,
                        count_include_pad=include)  # fmt: skip
+
+
+def _text(value: Any) -> str:
+    """A string attribute (onnx hands them as bytes)."""
+    return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
+
+
+def _f32(value: float) -> float:
+    """A float attribute as written in PyTorch (`1e-05`, not float32's 9.99999974e-06)."""
+    return float(f"{float(value):.6g}")
 
 
 #: ONNX op -> the op name cnncalc shows for its own kinds (a free op shows its ONNX name)

@@ -1278,6 +1278,11 @@ ONNX: dict[str, str] = {
     "E0962.hint": "check the file with onnx.checker.check_model, or export the model again",
     "E0963": "a name in the file is not UTF-8 text (node #{index})",
     "E0963.hint": "the file is damaged: export the model again",
+    "E0964": "layer '{name}' is the ONNX op {op}, which cnncalc reads for its shape only: it has "
+    "no PyTorch code",
+    "E0964.hint": "--to mermaid or --to dot draws the graph; --to pytorch writes the networks "
+    "whose ONNX ops are all cnncalc's own layers (Conv, Gemm, MatMul, the norms, pools and "
+    "activations, Add, Mul, Concat, Resize, Flatten)",
     "W0941": "{count} layers hold weights the exporter computed (a BatchNorm folded into its "
     "conv, as an eval-mode export does): params are the fused model's, fewer than the module's "
     "(2 per channel for each BatchNorm folded)",

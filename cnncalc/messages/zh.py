@@ -1181,6 +1181,10 @@ ONNX: dict[str, str] = {
     "E0962.hint": "用 onnx.checker.check_model 检查文件，或重新导出模型",
     "E0963": "文件中的名称不是 UTF-8 文本（节点 #{index}）",
     "E0963.hint": "文件已损坏：请重新导出模型",
+    "E0964": "层 '{name}' 是 ONNX 算子 {op}，cnncalc 只读取它的形状：它没有 PyTorch 代码",
+    "E0964.hint": "--to mermaid 或 --to dot 可画出该图；--to pytorch 只能写出 ONNX 算子"
+    "全是 cnncalc 自有层的网络（Conv、Gemm、MatMul、各种归一化、池化与激活、"
+    "Add、Mul、Concat、Resize、Flatten）",
     "W0941": "{count} 个层的权重由导出器计算（BatchNorm 被折叠进卷积，eval 模式导出即如此）："
     "参数量是融合后模型的，少于原模块（每个被折叠的 BatchNorm 每通道少 2 个）",
     "W0941.hint": "以 training=torch.onnx.TrainingMode.TRAINING 和 do_constant_folding=False "

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 
 import cnncalc.layers as L
 from cnncalc.engine import LayerReport
+from cnncalc.errors import CnnCalcError
 from cnncalc.layers.kinds_linear import batched_axis
+from cnncalc.layers.kinds_onnx import OnnxMerge, OnnxOp
 from cnncalc.render.pycode import Br, Code, call, py_str, py_value
 from cnncalc.render.pytorch_helpers import (
     CHANNEL_LAYER_NORM,
@@ -415,6 +417,8 @@ def _param_leaf(head: str, args: tuple[Arg, ...], template: str, frozen: bool) -
 def leaf(row: LayerReport) -> Leaf:
     """The code of one layer: its attribute's constructor (if it has one) and its forward."""
     layer, x, frozen = row.node.layer, row.in_shape, row.node.frozen
+    if isinstance(layer, (OnnxOp, OnnxMerge)):  # an ONNX op known by its shape alone
+        raise CnnCalcError("E0964", row.node.pos, name=row.name, op=layer.op_type)
     if isinstance(layer, L.Merge):
         return _merge(layer, row)
     if isinstance(layer, L.DwConv):
