@@ -242,25 +242,31 @@ def test_per_layer_macs_and_params_equal_the_modules(tmp_path: Path) -> None:
     assert [r.macs for r in attention] == [4 * 16 * 16 * 16] * 4  # heads·T·T·d, QKᵀ and AV
 
 
+#: Ultralytics' models at 320: the fused params, the output (84 rows, 40² + 20² + 10² anchors)
+YOLO = {"yolov8n": 3_151_904, "yolo11n": 2_616_248}
+
+
 @SLOW
-def test_yolov8n_export_folds_the_chunk(tmp_path: Path) -> None:
-    """Ultralytics' C2f splits with `chunk`, which the exporter writes as Slices of computed
-    sizes (Shape -> Gather -> Add -> Div -> Mul): inference alone cannot see through them."""
+@pytest.mark.parametrize("name", list(YOLO))
+def test_yolo_export_folds_the_chunk(name: str, tmp_path: Path) -> None:
+    """Ultralytics' C2f (and yolo11's C3k2) split with `chunk`, which the exporter writes as
+    Slices of computed sizes (Shape -> Gather -> Add -> Div -> Mul): inference alone cannot see
+    through them. yolo11n adds attention (C2PSA: MatMuls of two tensors)."""
     torch = _torch()
     pytest.importorskip("ultralytics")
     import copy
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        from ultralytics import YOLO
+        from ultralytics import YOLO as Yolo
 
-        model = YOLO("yolov8n.yaml").model
+        model = Yolo(f"{name}.yaml").model
     model.eval()
     for m in model.modules():
         if hasattr(m, "export"):
             m.export = True
             m.format = "onnx"
-    path = export(model, (1, 3, 320, 320), tmp_path / "yolov8n.onnx", opset_version=17)
+    path = export(model, (1, 3, 320, 320), tmp_path / f"{name}.onnx", opset_version=17)
     raw = onnx.load(str(path), load_external_data=False)
     inferred = onnx.shape_inference.infer_shapes(raw)
     known = {v.name for v in inferred.graph.value_info if all(
@@ -270,10 +276,12 @@ def test_yolov8n_export_folds_the_chunk(tmp_path: Path) -> None:
     report = load(path)
     assert report.totals.macs == torch_macs(model, (1, 3, 320, 320))
     fused = copy.deepcopy(model).fuse(verbose=False)
-    assert report.totals.params == sum(p.numel() for p in fused.parameters()) == 3_151_904
-    assert report.output_shape == (84, 2100)  # 40² + 20² + 10² anchors at 320
+    assert report.totals.params == sum(p.numel() for p in fused.parameters()) == YOLO[name]
+    assert report.output_shape == (84, 2100)
     with torch.no_grad():
         assert tuple(model(torch.zeros(1, 3, 320, 320)).shape[1:]) == (84, 2100)
+    if name == "yolo11n":
+        assert sum(r.op == "matmul" for r in report.layers) == 2  # C2PSA's QKᵀ and AV
 
 
 # --- every command on an ONNX file ----------------------------------------------------------
