@@ -369,13 +369,56 @@ def test_export_an_onnx_file(resnet_file: Path, vit_file: Path) -> None:
         assert torch.allclose(mine.eval()(x), model.eval()(x), atol=1e-4)
     fused = load(ROOT / "examples" / "onnx" / "resnet18.onnx", input_shape=shape[1:])
     text, mine = build(fused)
-    assert "BatchNorm" not in text and "nn.Conv2d(3, 64, kernel_size=7, stride=2, padding=3)" in text
+    assert "BatchNorm" not in text
+    assert "nn.Conv2d(3, 64, kernel_size=7, stride=2, padding=3)" in text
     check(fused, mine)  # 11,684,712 params, the eval export's
 
     result = _run("export", str(vit_file), "--to", "pytorch")
     assert result.exit_code == 2 and "Traceback" not in result.stderr
     assert f"{vit_file}: error[E0964]: layer 'reshape' is the ONNX op Reshape" in result.stderr
     assert _run("export", str(vit_file), "--to", "mermaid").exit_code == 0
+
+
+def test_exported_code_keeps_the_arguments_that_count_for_nothing(tmp_path: Path) -> None:
+    """eps, momentum, a slope, GELU's approximation, align_corners, a dilated conv's padding:
+    no count shows them, the outputs do (the model's weights loaded into the code cnncalc
+    wrote)."""
+    torch = _torch()
+    from torch import nn
+
+    from tests.test_export_pytorch import build, check
+
+    class Net(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.conv = nn.Conv2d(3, 8, 3, padding=2, dilation=2, bias=False)
+            self.bn = nn.BatchNorm2d(8, eps=1e-3, momentum=0.03)
+            self.act = nn.LeakyReLU(0.2)
+            self.down = nn.Conv2d(8, 8, 3, stride=2)
+            self.ln = nn.LayerNorm(7, eps=1e-4)  # the last axis
+            self.gelu = nn.GELU(approximate="tanh")
+            self.up = nn.Upsample(scale_factor=2, mode="bilinear", align_corners=True)
+
+        def forward(self, x: Any) -> Any:
+            x = self.ln(self.down(self.act(self.bn(self.conv(x)))))
+            return self.up(self.gelu(x))
+
+    model = Net()
+    with torch.no_grad():  # statistics that make eps and a wrong normalisation show
+        model.bn.running_mean.uniform_(-1, 1)
+        model.bn.running_var.uniform_(1e-3, 1e-2)
+    shape = (1, 3, 16, 16)
+    path = export(model, shape, tmp_path / "args.onnx", training=True, opset_version=20)
+    report = load(path)
+    text, mine = build(report)
+    assert "eps=0.001, momentum=0.03" in text and "negative_slope=0.2" in text, text
+    assert 'approximate="tanh"' in text and "align_corners=True" in text, text
+    assert "padding=2, dilation=2" in text and "eps=0.0001" in text, text
+    mine.load_state_dict(model.state_dict())
+    check(report, mine)
+    x = torch.randn(2, *shape[1:])
+    with torch.no_grad():
+        assert torch.allclose(mine.eval()(x), model.eval()(x), atol=1e-5)
 
 
 def test_input_reinfers_the_file(resnet_file: Path) -> None:
