@@ -421,6 +421,68 @@ def test_exported_code_keeps_the_arguments_that_count_for_nothing(tmp_path: Path
         assert torch.allclose(mine.eval()(x), model.eval()(x), atol=1e-5)
 
 
+def _zoo() -> Any:
+    """One of each op that becomes a cnncalc kind: a conv and a grouped dilated one,
+    ConvTranspose, max (ceil_mode) and average pooling (count_include_pad off), global average
+    and max pooling (a MaxPool in the file), BatchNorm and InstanceNorm, six activations,
+    Resize, Concat, Mul, Add, Flatten and Gemm."""
+    torch = _torch()
+    from torch import nn
+
+    class Zoo(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.conv = nn.Conv2d(3, 16, 3, padding=1)
+            self.bn = nn.BatchNorm2d(16)
+            self.dw = nn.Conv2d(16, 16, 3, padding=2, dilation=2, groups=16, bias=False)
+            self.inorm = nn.InstanceNorm2d(16, affine=True)
+            self.hs = nn.Hardswish()
+            self.pool = nn.MaxPool2d(3, 2, ceil_mode=True)
+            self.avg = nn.AvgPool2d(3, 2, padding=1, count_include_pad=False)
+            self.up = nn.ConvTranspose2d(16, 8, 3, stride=2, padding=1, output_padding=1)
+            self.resize = nn.Upsample(scale_factor=2)
+            self.hsig = nn.Hardsigmoid()
+            self.tanh = nn.Tanh()
+            self.gap = nn.AdaptiveAvgPool2d(1)
+            self.gmp = nn.AdaptiveMaxPool2d(1)
+            self.fc = nn.Linear(48, 10)
+
+        def forward(self, x: Any) -> Any:
+            x = self.hs(self.inorm(self.dw(torch.relu(self.bn(self.conv(x))))))
+            p = self.avg(self.pool(x))
+            y = torch.cat([self.up(p), self.resize(p)], 1)
+            y = y * torch.sigmoid(y) + self.tanh(y) * self.hsig(y)
+            return self.fc(torch.cat([self.gap(y), self.gmp(y)], 1).flatten(1))
+
+    return Zoo()
+
+
+def test_every_mapped_op_counts_and_exports_as_torch(tmp_path: Path) -> None:
+    """The ops cnncalc has kinds for, in one training export: MACs FlopCounterMode's / 2,
+    params torch's, each module's output shape; written back as PyTorch code, the model's
+    weights load into it and it gives the model's outputs."""
+    torch = _torch()
+    from tests.test_export_pytorch import build, check
+
+    model, shape = _zoo(), (1, 3, 32, 32)
+    report = load(export(model, shape, tmp_path / "zoo.onnx", training=True))
+    assert report.totals.macs == torch_macs(model, shape)
+    assert report.totals.params == sum(p.numel() for p in model.parameters())
+    rows = {r.name: r for r in report.layers}
+    theirs = torch_shapes(model, shape)
+    assert {n: rows[n].out_shape for n in theirs} == theirs  # every module is a layer
+    ops = {r.op for r in report.layers}
+    assert ops >= {"conv", "convT", "bn", "inorm", "maxpool", "avgpool", "gap", "relu",
+                   "hardswish", "hardsigmoid", "tanh", "sigmoid", "upsample", "concat", "mul",
+                   "add", "flatten", "linear"}, ops  # fmt: skip
+    text, mine = build(report)
+    mine.load_state_dict(model.state_dict())
+    check(report, mine)
+    x = torch.randn(2, *shape[1:])
+    with torch.no_grad():
+        assert torch.allclose(mine.eval()(x), model.eval()(x), atol=1e-5)
+
+
 def test_input_reinfers_the_file(resnet_file: Path) -> None:
     """`--input` on a file of symbolic height and width: ONNX infers the shapes again."""
     model, _ = _model("resnet18")
@@ -453,7 +515,8 @@ def test_non_onnx_commands_never_import_onnx_or_numpy(tmp_path: Path) -> None:
     code = (
         "import sys; from cnncalc.cli import app\n"
         "for args in (['params', {n!r}], ['explain', {n!r}], ['flow', {n!r}], "
-        "['lint', {n!r}], ['diff', {n!r}, {n!r}], ['check', {n!r}, '--max-params', '1G']):\n"
+        "['lint', {n!r}], ['diff', {n!r}, {n!r}], ['check', {n!r}, '--max-params', '1G'], "
+        "['export', {n!r}, '--to', 'pytorch'], ['export', {n!r}, '--to', 'mermaid']):\n"
         "    try:\n        app(args)\n    except SystemExit:\n        pass\n"
         "import cnncalc; cnncalc.load({n!r})\n"
         "print(sorted(m for m in ('onnx', 'numpy', 'google.protobuf', 'torch') "
