@@ -336,7 +336,7 @@ def test_explain_flow_lint_and_check(vit_file: Path, resnet_file: Path) -> None:
     over = _run("check", str(vit_file), "--max-params", "100k")
     assert over.exit_code == 1
     lint = _run("lint", str(resnet_file), "--input", "3x64x64")
-    assert lint.exit_code in (0, 1), lint.stderr
+    assert lint.exit_code == 0 and "no warnings" in lint.stderr, lint.stderr
 
 
 def test_diff_a_design_against_its_export(resnet_file: Path) -> None:
@@ -471,7 +471,8 @@ def test_every_mapped_op_counts_and_exports_as_torch(tmp_path: Path) -> None:
     from tests.test_export_pytorch import build, check
 
     model, shape = _zoo(), (1, 3, 32, 32)
-    report = load(export(model, shape, tmp_path / "zoo.onnx", training=True))
+    path = export(model, shape, tmp_path / "zoo.onnx", training=True)
+    report = load(path)
     assert report.totals.macs == torch_macs(model, shape)
     assert report.totals.params == sum(p.numel() for p in model.parameters())
     rows = {r.name: r for r in report.layers}
@@ -487,6 +488,9 @@ def test_every_mapped_op_counts_and_exports_as_torch(tmp_path: Path) -> None:
     x = torch.randn(2, *shape[1:])
     with torch.no_grad():
         assert torch.allclose(mine.eval()(x), model.eval()(x), atol=1e-5)
+    lint = _run("lint", str(path), "-f", "json")  # the conv's bias, cancelled by its BatchNorm
+    found = [(f["code"], f["layer"]) for f in json.loads(lint.stdout)["findings"]]
+    assert ("CNN105", "conv") in found, lint.stdout
 
 
 def test_input_reinfers_the_file(resnet_file: Path) -> None:
