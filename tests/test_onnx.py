@@ -482,7 +482,7 @@ def test_every_mapped_op_counts_and_exports_as_torch(tmp_path: Path) -> None:
     assert ops >= {"conv", "convT", "bn", "inorm", "maxpool", "avgpool", "gap", "relu",
                    "hardswish", "hardsigmoid", "tanh", "sigmoid", "upsample", "concat", "mul",
                    "add", "flatten", "linear"}, ops  # fmt: skip
-    text, mine = build(report)
+    _, mine = build(report)
     mine.load_state_dict(model.state_dict())
     check(report, mine)
     x = torch.randn(2, *shape[1:])
@@ -745,6 +745,22 @@ def test_unknown_shape_preserving_op_is_a_note(tmp_path: Path) -> None:
     status, err = _code(path)
     assert status == 0
     assert "warning[W0942]" in err and "LpNormalization" in err
+
+
+def test_ops_pytorch_has_no_module_for_are_shape_only(tmp_path: Path) -> None:
+    """Softmax, and a HardSigmoid of ONNX's default slope (PyTorch's is 1/6), are free layers
+    of their own op name, never an identity or PyTorch's Hardsigmoid."""
+    from cnncalc.layers import Activation
+    from cnncalc.layers.kinds_onnx import OnnxOp
+
+    nodes = [helper.make_node("HardSigmoid", ["x"], ["a"], name="/torch/HardSigmoid",
+                              alpha=1 / 6),
+             helper.make_node("HardSigmoid", ["a"], ["b"], name="/keras/HardSigmoid"),
+             helper.make_node("Softmax", ["b"], ["y"], name="/head/Softmax", axis=-1)]  # fmt: skip
+    path = _save(tmp_path / "acts.onnx", nodes, [_vi("x", ["N", 4])], [_vi("y", None)])
+    layers = {r.name: (r.op, type(r.node.layer)) for r in load(path).layers}
+    assert layers == {"torch": ("hardsigmoid", Activation), "keras": ("hardsigmoid", OnnxOp),
+                      "head": ("softmax", OnnxOp)}  # fmt: skip
 
 
 def test_a_weight_read_twice_counts_once(tmp_path: Path) -> None:

@@ -470,7 +470,7 @@ class Builder:
         slope is 0.2): another one is a free op of its own name."""
         if node.op_type != "HardSigmoid":
             return True
-        alpha, beta = attr(node, "alpha", 0.2), attr(node, "beta", 0.5)
+        alpha, beta = float(attr(node, "alpha", 0.2)), float(attr(node, "beta", 0.5))
         return abs(alpha - 1 / 6) < 1e-6 and abs(beta - 0.5) < 1e-6
 
     def weight(self, name: str) -> tuple[int, ...] | None:
