@@ -763,6 +763,24 @@ def test_ops_pytorch_has_no_module_for_are_shape_only(tmp_path: Path) -> None:
                       "head": ("softmax", OnnxOp)}  # fmt: skip
 
 
+def test_names_with_control_characters_are_shown_as_text(tmp_path: Path) -> None:
+    """A node's name is the file's text: a line break, an escape sequence or a direction
+    override in it is written out visibly (`\\n`), in every table and every export."""
+    nodes = [helper.make_node("Conv", ["x", "w"], ["c"], name='a\nb"""; import os #',
+                              kernel_shape=[3, 3]),
+             helper.make_node("Relu", ["c"], ["y"], name="\x1b[31mred\u202e")]  # fmt: skip
+    path = _save(tmp_path / "names.onnx", nodes, [_vi("x", ["N", 3, 8, 8])], [_vi("y", None)],
+                 [_weight("w", [4, 3, 3, 3])])  # fmt: skip
+    names = [r.name for r in load(path).layers]
+    assert names == ['a\\nb"""; import os #', "\\x1b[31mred\\u202e"]
+    table = _run("params", str(path))
+    assert table.exit_code == 0 and "\x1b" not in table.stdout and "\u202e" not in table.stdout
+    assert 'a\\nb"""; import os #' in table.stdout
+    for to in ("pytorch", "mermaid", "dot"):
+        result = _run("export", str(path), "--to", to)
+        assert result.exit_code == 0 and not {"\x1b", "\u202e"} & set(result.stdout), to
+
+
 def test_a_weight_read_twice_counts_once(tmp_path: Path) -> None:
     """Tied weights (one initializer, two Gemms) count once; the file holds them once."""
     nodes = [helper.make_node("Gemm", ["x", "w"], ["h"], name="/a/Gemm", transB=1),

@@ -44,6 +44,7 @@ from cnncalc.layers import Add as AddMerge
 from cnncalc.layers.kinds_onnx import OnnxMerge, OnnxOp
 from cnncalc.loader.onnx_graph import MAX_DIM, Shapes, attr, clip
 from cnncalc.loader.source import MAX_NAME, max_layers
+from cnncalc.messages.escape import visible
 
 if TYPE_CHECKING:
     from cnncalc.loader.onnx import OnnxFile
@@ -190,7 +191,7 @@ class Builder:
                 base = path
             else:
                 base = f"{path}.{_torch_path(node.name)[1]}" if path else _torch_path(node.name)[1]
-            base = clip(base, MAX_NAME - 12)
+            base = clip(visible(base), MAX_NAME - 12)  # a line break or an escape: shown as text
             if part is not None:
                 base = f"{base}:{part}"
             name, n = base, 1
