@@ -264,9 +264,12 @@ def test_yolo_export_folds_the_chunk(name: str, tmp_path: Path) -> None:
     """Ultralytics' C2f (and yolo11's C3k2) split with `chunk`, which the exporter writes as
     Slices of computed sizes (Shape -> Gather -> Add -> Div -> Mul): inference alone cannot see
     through them. yolo11n adds attention (C2PSA: MatMuls of two tensors)."""
-    torch = _torch()
-    pytest.importorskip("ultralytics")
     import copy
+
+    from tests.test_ultralytics import ultralytics_models
+
+    torch = _torch()
+    ultralytics_models()  # offline, its settings in a temporary directory; required in CI
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
