@@ -30,6 +30,8 @@ from types import MappingProxyType
 from cnncalc import layers as L
 from cnncalc.engine import DTYPE_BYTES, LayerReport, Report
 from cnncalc.errors import CnnCalcError
+from cnncalc.messages.numbers import count_text
+from cnncalc.quantities import format_quantity
 
 #: optimizer -> state tensors of a parameter's size it keeps per trainable parameter
 OPTIMIZERS: Mapping[str, int] = MappingProxyType({"sgd": 0, "momentum": 1, "adam": 2, "adamw": 2})
@@ -44,6 +46,10 @@ DEFAULT_OPTIMIZER = "adamw"
 
 #: `--dtype` spellings of mixed precision -> the compute dtype
 MIXED: Mapping[str, str] = MappingProxyType({"mixed-bf16": "bfloat16", "mixed-fp16": "float16"})
+#: the short names training code often uses
+ALIASES: Mapping[str, str] = MappingProxyType(
+    {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16"}
+)
 #: the dtypes a network trains in (int8 is an inference format)
 TRAIN_DTYPES = ("float32", "bfloat16", "float16")
 
@@ -80,13 +86,12 @@ class Precision:
 
 def precision(text: str) -> Precision:
     """`--dtype` for training: a plain dtype, or `mixed-bf16` / `mixed-fp16`."""
+    text = ALIASES.get(text, text)
     if text in MIXED:
         return Precision(MIXED[text], True)
     if text in TRAIN_DTYPES:
         return Precision(text)
-    if text in DTYPE_BYTES:  # int8
-        raise CnnCalcError("E1031", dtype=text, dtypes=", ".join((*TRAIN_DTYPES, *MIXED)))
-    raise CnnCalcError("E1032", dtype=text, dtypes=", ".join((*TRAIN_DTYPES, *MIXED)))
+    raise CnnCalcError("E1031", dtype=text, dtypes=", ".join((*TRAIN_DTYPES, *MIXED)))
 
 
 @dataclass(frozen=True)
@@ -98,7 +103,7 @@ class Setup:
 
     def __post_init__(self) -> None:
         if self.optimizer not in OPTIMIZERS:
-            raise CnnCalcError("E1033", name=self.optimizer, options=", ".join(OPTIMIZERS))
+            raise CnnCalcError("E1032", name=self.optimizer, options=", ".join(OPTIMIZERS))
 
 
 # --- what each layer holds ----------------------------------------------------------------------
@@ -239,3 +244,93 @@ def train_memory(
     """The memory of a step at `batch`, given what autograd saves (`saved`) and the backward
     pass's largest transient at that batch (both from `analysis.train`)."""
     return TrainMemory(setup, batch, weights(report, setup), saved, transient)
+
+
+# --- the largest batch that fits --------------------------------------------------------------
+
+#: the largest batch `fit` considers (PyTorch's sizes are int64)
+MAX_BATCH = 2**63 - 1
+
+
+def memory_at(report: Report, setup: Setup, batch: int, w: Weights | None = None) -> TrainMemory:
+    """Every component of a step at `batch` (`analysis.train` counts the activations)."""
+    from cnncalc.analysis.train import training
+
+    t = training(report, batch=batch, dtype=setup.precision.compute)
+    return TrainMemory(setup, batch, w or weights(report, setup), t.saved_bytes, t.transient_bytes)
+
+
+@dataclass(frozen=True)
+class Fit:
+    """The largest batch whose step fits in `limit` bytes: `best` at that batch, `over` at the
+    next one (None when every batch up to `MAX_BATCH` fits). The memory is a line in the batch,
+    `fixed + per_sample × b` (the weights' part and the batch-independent statistics, plus what
+    each sample adds), held exact at batches 1, 2, b and b + 1."""
+
+    limit: int
+    best: TrainMemory
+    over: TrainMemory | None
+    fixed: int
+    per_sample: int
+
+    @property
+    def batch(self) -> int:
+        return self.best.batch
+
+    def at(self, batch: int) -> int:
+        """The line's bytes at `batch`."""
+        return self.fixed + self.per_sample * batch
+
+
+def _bytes(value: int) -> str:
+    """`23.91GiB (25,673,138,176 bytes)`, for messages."""
+    return f"{format_quantity(value, 'bytes')} ({count_text(value)} bytes)"
+
+
+def fit(report: Report, setup: Setup, limit: int) -> Fit:
+    """The largest batch whose training step (`TrainMemory.total`) is at most `limit` bytes.
+    The memory grows with the batch along a line: the batch comes from it in closed form, and is
+    checked against the counted memory at b and b + 1 (a bisection over the counted memory
+    takes over, should the two ever differ). An error when batch 1 does not fit."""
+    w = weights(report, setup)
+    one = memory_at(report, setup, 1, w)
+    if one.total > limit:
+        raise CnnCalcError(
+            "E1033",
+            need=_bytes(one.total),
+            limit=_bytes(limit),
+            weights=_bytes(w.total),
+            optimizer=setup.optimizer,
+            dtype=setup.precision.name,
+        )
+    two = memory_at(report, setup, 2, w)
+    slope = two.total - one.total
+    fixed = one.total - slope
+    if slope <= 0:  # nothing grows with the batch (every layer frozen): any batch fits
+        return Fit(limit, memory_at(report, setup, MAX_BATCH, w), None, fixed, 0)
+    guess = min(MAX_BATCH, (limit - fixed) // slope)
+    best = memory_at(report, setup, guess, w) if guess > 2 else (one if guess == 1 else two)
+    over = memory_at(report, setup, guess + 1, w) if guess < MAX_BATCH else None
+    if not (best.total <= limit and (over is None or over.total > limit)):
+        best, over = _bisect(report, setup, w, limit, one)  # pragma: no cover - a safety net
+    return Fit(limit, best, over, fixed, slope)
+
+
+def _bisect(
+    report: Report, setup: Setup, w: Weights, limit: int, lo: TrainMemory
+) -> tuple[TrainMemory, TrainMemory | None]:  # pragma: no cover - `fit`'s safety net
+    """The largest fitting batch by doubling then halving over the counted memory (monotone in
+    the batch): at most about 126 counts."""
+    hi = lo.batch * 2
+    while True:
+        m = memory_at(report, setup, min(hi, MAX_BATCH), w)
+        if m.total > limit:
+            break
+        if hi >= MAX_BATCH:
+            return m, None
+        lo, hi = m, hi * 2
+    high = m
+    while high.batch - lo.batch > 1:
+        mid = memory_at(report, setup, (lo.batch + high.batch) // 2, w)
+        lo, high = (mid, high) if mid.total <= limit else (lo, mid)
+    return lo, high

@@ -1019,4 +1019,95 @@ LAYERS: dict[str, str] = {
 }
 
 # ---------------------------------------------------------------------------------------------
-MESSAGES: dict[str, str] = {**UI, **SHARED, **CLI, **LOADER, **LAYERS}
+# training memory, `fit`, `--train` (analysis/memory.py, analysis/explain_train.py, cli/train.py)
+TRAIN: dict[str, str] = {
+    "E1031": "--dtype: '{dtype}' is not a training precision",
+    "E1031.hint": "one of: {dtypes} (mixed-bf16 and mixed-fp16 keep float32 master weights and "
+    "optimizer state)",
+    "E1032": "unknown optimizer '{name}'",
+    "E1032.hint": "one of: {options}",
+    "E1033": "batch 1 does not fit: a training step needs {need} ({optimizer}, {dtype}), but "
+    "--memory is {limit}",
+    "E1033.hint": "the weights, gradients and optimizer state alone take {weights}; try "
+    "--optimizer sgd or momentum, --dtype mixed-bf16, or freezing layers (frozen: true)",
+    "E1034": "--memory: {problem}",
+    "E1034.hint": "a size in bytes, for example --memory 24GiB (or 16GB, 512MiB)",
+    "E1035": "--dtype {dtype} is a training precision: it needs --train",
+    "E1035.hint": "add --train, or use one of {dtypes}",
+    "E1036": "--optimizer needs --train",
+    "E1036.hint": "add --train to count the training step",
+    "W1031": "every batch fits in {limit}: nothing the step keeps grows with the batch "
+    "(no layer needs a gradient)",
+    # the components
+    "mem.parameters": "Parameters",
+    "mem.buffers": "Buffers",
+    "mem.gradients": "Gradients",
+    "mem.master_weights": "Master weights",
+    "mem.optimizer_state": "Optimizer state",
+    "mem.activations": "Saved activations",
+    "mem.transient": "Backward transient",
+    "mem.total": "Training step",
+    "mem.w.parameters": "{params} params × {b} B ({dtype}), frozen ones too",
+    "mem.w.buffers": "BatchNorm running mean and variance ({dtype}) and int64 counters: "
+    "module state, not learned",
+    "mem.w.no_buffers": "none",
+    "mem.w.gradients": "one .grad per trainable param: {trainable} × {b} B",
+    "mem.w.master_weights": "a float32 copy of each trainable param, which the optimizer "
+    "updates: {trainable} × 4 B",
+    "mem.w.no_master": "none: the optimizer updates the params themselves",
+    "mem.w.sgd": "plain SGD keeps no state",
+    "mem.w.momentum": "one momentum buffer per trainable param: {trainable} × {b} B",
+    "mem.w.adam": "exp_avg and exp_avg_sq: 2 × {trainable} × {b} B, plus a 0-d float32 step "
+    "per param tensor: {tensors} × 4 B",
+    "mem.w.activations": "what autograd keeps from forward to backward, batch {batch}",
+    "mem.w.transient": "the largest layer's output and input gradients, alive while its "
+    "backward runs",
+    "mem.w.total": "the sum: an estimate of the step's peak",
+    "mem.title": "Training memory  ·  {optimizer}, {dtype}, batch {batch}",
+    "mem.not_modelled": "Not counted: the allocator's rounding and cache, cuDNN/cuBLAS "
+    "workspaces, the framework's own context (CUDA's takes some hundreds of MiB), the input "
+    "batch and the loss. Leave headroom.",
+    # fit
+    "fit.title": "{name}  ·  {optimizer}, {dtype}  ·  {limit}: batch {batch} fits",
+    "fit.next": "Batch {batch} would need {need}, {over} over {limit}.",
+    "fit.line": "Memory(b) = {fixed} + {per} × b bytes ({fixed_h} + {per_h} per sample)",
+    "fit.spark": "Batch 1 to {end}: {spark} (the limit is crossed after batch {batch})",
+    "fit.svg.batch": "batch",
+    "fit.svg.memory": "memory (GiB)",
+    "fit.svg.limit": "limit {limit}",
+    "fit.svg.title": "{name}: training memory against batch ({optimizer}, {dtype})",
+    # --train on params, explain
+    "train.title": "Training  ·  {optimizer}, {dtype}, batch {batch}",
+    "train.backward": "Backward FLOPs",
+    "train.step_flops": "Step FLOPs",
+    "train.trainable": "Trainable params",
+    "train.w.backward": "as FlopCounterMode counts loss.backward(): each layer's input and "
+    "weight gradients",
+    "train.w.step_flops": "forward {fwd} + backward {bwd} = {total} ({ratio}× forward)",
+    "train.w.trainable": "{trainable} trainable + {frozen} frozen = {params}",
+    "train.w.adam_triples": "Adam keeps two moments per param: params + gradients + "
+    "exp_avg + exp_avg_sq = 4 × the weights, 3 × what plain training needs for them",
+    # explain --train: per layer
+    "train.l.backward": "Backward MACs",
+    "train.l.saved": "Saved for backward",
+    "train.w.conv_backward": "gradient of the input {gi} + gradient of the weight {gw}: "
+    "each as many MACs as the forward's {fwd}, so about twice the forward",
+    "train.w.conv_backward_weight": "gradient of the weight only: {gw} (the input needs no "
+    "gradient: nothing before it learns)",
+    "train.w.conv_backward_input": "gradient of the input only: {gi} (frozen: no weight "
+    "gradient)",
+    "train.w.backward": "{macs} MACs backward ({fwd} forward)",
+    "train.w.no_grad": "not in the autograd graph: nothing before or in it learns",
+    "train.w.saved_input": "its input, to compute the weight gradient (dL/dW = input × dL/dout)",
+    "train.w.saved_relu": "its output: where it is positive is where the gradient passes",
+    "train.w.saved_bn": "its input, and per channel the batch mean and inverse std (float32)",
+    "train.w.saved_maxpool": "the int64 index of each window's maximum (the gradient goes "
+    "there only)",
+    "train.w.saved_dropout": "the mask of the values it kept",
+    "train.w.saved_none": "nothing: the gradient passes through unchanged or is split",
+    "train.w.saved_shared": "nothing new: what it needs is kept already (counted once)",
+    "train.w.saved": "tensors it needs to compute its gradients",
+}
+
+# ---------------------------------------------------------------------------------------------
+MESSAGES: dict[str, str] = {**UI, **SHARED, **CLI, **LOADER, **LAYERS, **TRAIN}

@@ -959,4 +959,80 @@ LAYERS: dict[str, str] = {
 }
 
 # ---------------------------------------------------------------------------------------------
-MESSAGES: dict[str, str] = {**UI, **SHARED, **CLI, **LOADER, **LAYERS}
+# 训练内存、`fit`、`--train`
+TRAIN: dict[str, str] = {
+    "E1031": "--dtype：'{dtype}' 不是可用于训练的精度",
+    "E1031.hint": "可选：{dtypes}（mixed-bf16 与 mixed-fp16 保留 float32 主权重和优化器状态）",
+    "E1032": "未知的优化器 '{name}'",
+    "E1032.hint": "可选：{options}",
+    "E1033": "批大小 1 也放不下：一个训练步需要 {need}（{optimizer}，{dtype}），而 --memory 只有 {limit}",
+    "E1033.hint": "仅权重、梯度和优化器状态就占 {weights}；可试 --optimizer sgd 或 momentum、"
+    "--dtype mixed-bf16，或冻结部分层（frozen: true）",
+    "E1034": "--memory：{problem}",
+    "E1034.hint": "以字节为单位的大小，例如 --memory 24GiB（或 16GB、512MiB）",
+    "E1035": "--dtype {dtype} 是训练精度：需要同时给出 --train",
+    "E1035.hint": "加上 --train，或使用 {dtypes} 之一",
+    "E1036": "--optimizer 需要同时给出 --train",
+    "E1036.hint": "加上 --train 以计算训练步",
+    "W1031": "任何批大小都放得进 {limit}：训练步保存的内容不随批大小增长（没有层需要梯度）",
+    "mem.parameters": "参数",
+    "mem.buffers": "缓冲区",
+    "mem.gradients": "梯度",
+    "mem.master_weights": "主权重",
+    "mem.optimizer_state": "优化器状态",
+    "mem.activations": "保存的激活",
+    "mem.transient": "反向临时张量",
+    "mem.total": "训练步",
+    "mem.w.parameters": "{params} 个参数 × {b} B（{dtype}），冻结的也算",
+    "mem.w.buffers": "BatchNorm 的滑动均值与方差（{dtype}）及 int64 计数器：模块状态，不参与学习",
+    "mem.w.no_buffers": "无",
+    "mem.w.gradients": "每个可训练参数一个 .grad：{trainable} × {b} B",
+    "mem.w.master_weights": "每个可训练参数的 float32 副本，由优化器更新：{trainable} × 4 B",
+    "mem.w.no_master": "无：优化器直接更新参数本身",
+    "mem.w.sgd": "普通 SGD 不保存状态",
+    "mem.w.momentum": "每个可训练参数一个动量缓冲：{trainable} × {b} B",
+    "mem.w.adam": "exp_avg 与 exp_avg_sq：2 × {trainable} × {b} B，另每个参数张量一个 0 维 "
+    "float32 的 step：{tensors} × 4 B",
+    "mem.w.activations": "autograd 从前向保存到反向的张量，批大小 {batch}",
+    "mem.w.transient": "最大一层在反向时同时存在的输出梯度与输入梯度",
+    "mem.w.total": "以上之和：训练步峰值的估计",
+    "mem.title": "训练内存  ·  {optimizer}，{dtype}，批大小 {batch}",
+    "mem.not_modelled": "未计入：分配器的取整与缓存、cuDNN/cuBLAS 工作区、框架自身的上下文"
+    "（CUDA 的约几百 MiB）、输入批数据与损失。请预留余量。",
+    "fit.title": "{name}  ·  {optimizer}，{dtype}  ·  {limit}：可容纳批大小 {batch}",
+    "fit.next": "批大小 {batch} 需要 {need}，超出 {limit} {over}。",
+    "fit.line": "内存(b) = {fixed} + {per} × b 字节（{fixed_h} + 每个样本 {per_h}）",
+    "fit.spark": "批大小 1 到 {end}：{spark}（批大小 {batch} 之后超出上限）",
+    "fit.svg.batch": "批大小",
+    "fit.svg.memory": "内存 (GiB)",
+    "fit.svg.limit": "上限 {limit}",
+    "fit.svg.title": "{name}：训练内存与批大小（{optimizer}，{dtype}）",
+    "train.title": "训练  ·  {optimizer}，{dtype}，批大小 {batch}",
+    "train.backward": "反向 FLOPs",
+    "train.step_flops": "训练步 FLOPs",
+    "train.trainable": "可训练参数",
+    "train.w.backward": "按 FlopCounterMode 统计 loss.backward()：每层输入与权重的梯度",
+    "train.w.step_flops": "前向 {fwd} + 反向 {bwd} = {total}（前向的 {ratio} 倍）",
+    "train.w.trainable": "{trainable} 可训练 + {frozen} 冻结 = {params}",
+    "train.w.adam_triples": "Adam 为每个参数保存两个矩：参数 + 梯度 + exp_avg + exp_avg_sq = "
+    "权重的 4 倍，是普通训练所需的 3 倍",
+    "train.l.backward": "反向 MACs",
+    "train.l.saved": "为反向保存",
+    "train.w.conv_backward": "输入的梯度 {gi} + 权重的梯度 {gw}：各与前向的 {fwd} 相同，"
+    "所以约为前向的两倍",
+    "train.w.conv_backward_weight": "只有权重的梯度：{gw}（输入不需要梯度：它之前没有可学习的层）",
+    "train.w.conv_backward_input": "只有输入的梯度：{gi}（已冻结：没有权重梯度）",
+    "train.w.backward": "反向 {macs} MACs（前向 {fwd}）",
+    "train.w.no_grad": "不在 autograd 图中：它及之前都没有可学习的参数",
+    "train.w.saved_input": "它的输入，用来计算权重梯度（dL/dW = 输入 × dL/d输出）",
+    "train.w.saved_relu": "它的输出：输出为正的位置才让梯度通过",
+    "train.w.saved_bn": "它的输入，以及每个通道的批均值与逆标准差（float32）",
+    "train.w.saved_maxpool": "每个窗口最大值的 int64 下标（梯度只流向那里）",
+    "train.w.saved_dropout": "保留值的掩码",
+    "train.w.saved_none": "无：梯度原样通过或被分开",
+    "train.w.saved_shared": "无新增：所需张量已被保存（只计一次）",
+    "train.w.saved": "计算梯度所需的张量",
+}
+
+# ---------------------------------------------------------------------------------------------
+MESSAGES: dict[str, str] = {**UI, **SHARED, **CLI, **LOADER, **LAYERS, **TRAIN}
