@@ -37,7 +37,19 @@ from cnncalc.layers.kinds_tokens import (
     Transpose,
     Unflatten,
 )
-from cnncalc.layers.protocol import Cost, Layer, Layout, Merge, check_layout
+from cnncalc.layers.protocol import (
+    FLOAT32,
+    IN,
+    INT64,
+    OUT,
+    OWN,
+    Cost,
+    Layer,
+    Layout,
+    Merge,
+    Saved,
+    check_layout,
+)
 from cnncalc.layers.registry import ARG_TYPE_DOCS, ELEMENTWISE, KINDS, MERGES, Arg, ArgType, Kind
 from cnncalc.layers.window import (
     INT_MAX,
@@ -64,9 +76,14 @@ __all__ = [
     "ACTIVATIONS",
     "ARG_TYPE_DOCS",
     "ELEMENTWISE",
+    "FLOAT32",
+    "IN",
+    "INT64",
     "INT_MAX",
     "KINDS",
     "MERGES",
+    "OUT",
+    "OWN",
     "PAD_FILLS",
     "PAD_MODES",
     "RANK_NAMES",
@@ -123,6 +140,7 @@ __all__ = [
     "PosEmbedding",
     "Reshape",
     "Roll",
+    "Saved",
     "Select",
     "Shape",
     "Slice",

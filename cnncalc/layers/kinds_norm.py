@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import ClassVar
 
 from cnncalc.errors import LayerArgError
-from cnncalc.layers.protocol import READS_CHANNELS, Layer, check_in, check_rank
+from cnncalc.layers.protocol import (
+    IN,
+    OWN,
+    READS_CHANNELS,
+    Layer,
+    Saved,
+    check_in,
+    check_rank,
+)
 from cnncalc.layers.window import Shape, fmt_shape, prod
 from cnncalc.records import frozen
 
@@ -47,6 +55,12 @@ class BatchNorm(Norm):
             if not ok:
                 check_rank(x, self.kind, self.rank, self.alias)
         super().check(x)
+
+    def saves(self, x: Shape, grad_in: bool, grad_weight: bool) -> tuple[Saved, ...]:
+        """In training mode: the input, and the batch's mean and inverse standard deviation
+        per channel (in the activation dtype)."""
+        stats = Saved(OWN, elements=x[0], per_sample=False)
+        return (Saved(IN), stats, stats)
 
 
 @frozen

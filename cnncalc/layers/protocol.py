@@ -3,6 +3,11 @@
 Every method takes the per-sample input shape. A kind overrides what differs from the base
 (shape-preserving, free, no weights, receptive field unchanged); `cost` is everything at once,
 and a kind may fuse it (a test holds every fused `cost` equal to the per-quantity methods).
+
+Training (`analysis.train`): `backward_macs` is what FlopCounterMode counts in the backward pass,
+`saves` the tensors autograd keeps between forward and backward (torch 2.13), `view` whether the
+output shares its input's storage. Every kind states `saves` (the base raises): a test holds
+each registered kind to it.
 """
 
 from __future__ import annotations
@@ -20,6 +25,28 @@ Cost = tuple[Shape, int, int, "Shape | None", RF]
 #: permutation for a permuted grid (axis i holds channels-first axis `layout[i]`: `(1, 2, 0)` is
 #: channels last), `()` for a tensor reshaped so that no axis is known to be the channels
 Layout = tuple[int, ...] | None
+
+#: what a saved tensor is (`Saved.what`): the layer's input (a merge's input `index`), its
+#: output, or a tensor of its own (BatchNorm's statistics, max pooling's indices, a mask)
+IN, OUT, OWN = "in", "out", "own"
+
+
+@frozen
+class Saved:
+    """One tensor autograd keeps for a layer's backward. An input or output is shared: it is
+    counted once however many layers keep it, at the size of the storage it lives in (a view
+    keeps all of it). An own tensor has `elements` per sample (in all when not `per_sample`)
+    of `itemsize` bytes (0: the activation dtype's)."""
+
+    what: str
+    index: int = 0
+    elements: int = 0
+    itemsize: int = 0
+    per_sample: bool = True
+
+
+#: PyTorch's index dtype (max pooling's indices), and float32 (statistics kept in float32)
+INT64, FLOAT32 = 8, 4
 
 #: what a kind reads its input's axes as (`Layer.reads`)
 READS_ANY, READS_CHANNELS, READS_LAST = "", "channels", "last"
@@ -64,6 +91,24 @@ class Layer:
         """Everything at once: (output shape, params, MACs, kernel shape, receptive field)."""
         return self.out_shape(x), self.params(x), self.macs(x), self.kernel_shape(x), self.rf(x, r)
 
+    # --- training -----------------------------------------------------------------------
+
+    def backward_macs(self, x: Shape, grad_in: bool, grad_weight: bool) -> int:
+        """Backward MACs per sample (half of FlopCounterMode's backward FLOPs): the gradient of
+        the input when `grad_in` (something upstream learns), of the weight when `grad_weight`
+        (the layer learns). Only the kinds with MACs have any."""
+        return 0
+
+    def saves(self, x: Shape, grad_in: bool, grad_weight: bool) -> tuple[Saved, ...]:
+        """The tensors autograd keeps for this layer's backward (asked only when its output
+        needs a gradient), parameters excluded."""
+        raise NotImplementedError(f"{type(self).__name__} states no training rule")
+
+    def view(self, x: Shape, contiguous: bool) -> tuple[bool, bool]:
+        """(whether the output is a view sharing the input's storage, whether the output is
+        contiguous), for an input that is `contiguous` or not. The base: a new tensor."""
+        return False, True
+
 
 @frozen
 class Merge:
@@ -77,6 +122,14 @@ class Merge:
     def macs_many(self, xs: Sequence[Shape]) -> int:
         """Multiply-accumulates per sample (a matrix product's; a merge of sums has none)."""
         return 0
+
+    def backward_macs_many(self, xs: Sequence[Shape], grads: Sequence[bool]) -> int:
+        """Backward MACs per sample, for the inputs that need a gradient (`grads`)."""
+        return 0
+
+    def saves_many(self, xs: Sequence[Shape], grads: Sequence[bool]) -> tuple[Saved, ...]:
+        """The tensors autograd keeps for the backward (sums and joins keep none)."""
+        raise NotImplementedError(f"{type(self).__name__} states no training rule")
 
 
 # --- input checks ---------------------------------------------------------------------------

@@ -1002,6 +1002,9 @@ LAYERS: dict[str, str] = {
     "E0464.hint": "{c} % {g} = {r}",
     "E0465": "size_of '{ref}' names a tensor {shape} without spatial axes",
     "E0465.hint": "name a feature map (with height and width), such as 'input' or a conv's output",
+    # training (analysis.train)
+    "E1001": "training is counted for float activations only, not '{dtype}'",
+    "E1001.hint": "use one of {dtypes} (--dtype)",
     # the engine
     "E0500": "unknown dtype '{dtype}'",
     "E0500.hint": "use one of {dtypes}",
