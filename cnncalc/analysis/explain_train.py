@@ -27,9 +27,9 @@ if TYPE_CHECKING:
 _UNIT = re.compile(r"([0-9.]+)([A-Za-z]+)$")
 
 
-def size(value: int) -> str:
+def size(value: int, digits: int = 3) -> str:
     """Bytes for reading: `97.5 MiB`, `616 B`."""
-    text = format_quantity(value, "bytes", digits=3)
+    text = format_quantity(value, "bytes", digits=digits)
     m = _UNIT.match(text)
     return f"{m.group(1)} {m.group(2)}" if m else text
 
@@ -67,7 +67,7 @@ def memory_steps(mem: TrainMemory, lang: str = "en") -> list[Step]:
         "transient": t("mem.w.transient", lang),
     }
     steps = [Step(t(f"mem.{key}", lang), size(value), work[key]) for key, value in mem.components()]
-    steps.append(Step(t("mem.total", lang), size(mem.total), t("mem.w.total", lang)))
+    steps.append(Step(t("mem.total", lang), size(mem.total, 4), t("mem.w.total", lang)))
     return steps
 
 
@@ -92,7 +92,7 @@ def training_steps(
                 params=n(tot.params),
             ),
         ),
-        Step(t("train.backward", lang), n(bwd), t("train.w.backward", lang)),
+        Step(t("train.backward", lang), n(bwd), t("train.w.network_backward", lang)),
         Step(
             t("train.step_flops", lang),
             n(fwd + bwd),
@@ -130,7 +130,7 @@ def layer_steps(
         else:
             work = t("train.w.conv_backward_input", lang, gi=n(gi))
     else:
-        work = t("train.w.backward", lang, macs=n(macs), fwd=n(row.macs))
+        work = t("train.w.layer_backward", lang, macs=n(macs), fwd=n(row.macs))
     steps = [Step(t("train.l.backward", lang), n(macs), work)]
     steps.append(Step(t("train.l.saved", lang), size(lt.saved_bytes), _saved_why(row, lt, lang)))
     return steps

@@ -1039,6 +1039,8 @@ TRAIN: dict[str, str] = {
     "E1035.hint": "add --train, or use one of {dtypes}",
     "E1036": "--optimizer needs --train",
     "E1036.hint": "add --train to count the training step",
+    "E1037": "--train shows in the table and JSON formats, not {fmt}",
+    "E1037.hint": "use --format table or --format json with --train",
     "W1031": "every batch fits in {limit}: nothing the step keeps grows with the batch "
     "(no layer needs a gradient)",
     # the components
@@ -1084,8 +1086,8 @@ TRAIN: dict[str, str] = {
     "train.backward": "Backward FLOPs",
     "train.step_flops": "Step FLOPs",
     "train.trainable": "Trainable params",
-    "train.w.backward": "as FlopCounterMode counts loss.backward(): each layer's input and "
-    "weight gradients",
+    "train.w.network_backward": "as FlopCounterMode counts loss.backward(): each layer's input "
+    "and weight gradients",
     "train.w.step_flops": "forward {fwd} + backward {bwd} = {total} ({ratio}× forward)",
     "train.w.trainable": "{trainable} trainable + {frozen} frozen = {params}",
     "train.w.adam_triples": "Adam keeps two moments per param: params + gradients + "
@@ -1099,7 +1101,7 @@ TRAIN: dict[str, str] = {
     "gradient: nothing before it learns)",
     "train.w.conv_backward_input": "gradient of the input only: {gi} (frozen: no weight "
     "gradient)",
-    "train.w.backward": "{macs} MACs backward ({fwd} forward)",
+    "train.w.layer_backward": "{macs} MACs backward ({fwd} forward)",
     "train.w.no_grad": "not in the autograd graph: nothing before or in it learns",
     "train.w.saved_input": "its input, to compute the weight gradient (dL/dW = input × dL/dout)",
     "train.w.saved_relu": "its output: where it is positive is where the gradient passes",

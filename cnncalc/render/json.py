@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from cnncalc.analysis.budget import BudgetResult, CheckResult
     from cnncalc.analysis.diff import NetworkDiff
     from cnncalc.analysis.lint import Finding
+    from cnncalc.analysis.memory import TrainMemory
     from cnncalc.analysis.train import Training
     from cnncalc.errors import CnnCalcError
 
@@ -84,9 +85,12 @@ def add_training(data: dict[str, object], train: Training) -> dict[str, object]:
     return data
 
 
-def report_json(report: Report, training: Training | None = None) -> str:
+def report_json(
+    report: Report, training: Training | None = None, memory: TrainMemory | None = None
+) -> str:
     """`cnncalc params --format json` and `cnncalc layer --format json` (with `training`: the
-    `--train` fields, `add_training`)."""
+    `--train` fields, `add_training`; with `memory`, `totals.train_memory`: the optimizer, the
+    precision, each component and their sum)."""
     # only a receptive field grows past 10^308 (a product of strides): look there, not at all
     # of a 100,000-layer document
     huge = any(
@@ -97,6 +101,10 @@ def report_json(report: Report, training: Training | None = None) -> str:
     data = report.to_dict()
     if training is not None:
         add_training(data, training)
+    if memory is not None:
+        totals = data["totals"]
+        assert isinstance(totals, dict)
+        totals["train_memory"] = memory.to_dict()
     return to_json(data, bounded=not huge)
 
 
