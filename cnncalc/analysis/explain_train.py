@@ -101,7 +101,9 @@ def training_steps(
         *memory_steps(mem, lang),
     ]
     if teach and mem.setup.optimizer in STEP_OPTIMIZERS:
-        steps.append(Step(mem.setup.optimizer, "", t("train.w.adam_triples", lang)))
+        w, m = mem.weights.parameters, mem.weights.moment_bytes
+        work = t("train.w.adam_triples", lang, w=size(w), m=size(m), total=size(w + m))
+        steps.append(Step(t("train.adam", lang), size(w + m), work))
     return steps
 
 

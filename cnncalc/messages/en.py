@@ -1090,8 +1090,10 @@ TRAIN: dict[str, str] = {
     "and weight gradients",
     "train.w.step_flops": "forward {fwd} + backward {bwd} = {total} ({ratio}× forward)",
     "train.w.trainable": "{trainable} trainable + {frozen} frozen = {params}",
-    "train.w.adam_triples": "Adam keeps two moments per param: params + gradients + "
-    "exp_avg + exp_avg_sq = 4 × the weights, 3 × what plain training needs for them",
+    "train.adam": "Adam's memory",
+    "train.w.adam_triples": "Adam keeps two running moments per param (exp_avg, exp_avg_sq), "
+    "each as large as the weights: weights {w} + moments {m} = {total}, 3 × the weights "
+    "(4 × with the gradients); plain SGD keeps none, momentum one",
     # explain --train: per layer
     "train.l.backward": "Backward MACs",
     "train.l.saved": "Saved for backward",

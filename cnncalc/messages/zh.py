@@ -1019,8 +1019,9 @@ TRAIN: dict[str, str] = {
     "train.w.network_backward": "按 FlopCounterMode 统计 loss.backward()：每层输入与权重的梯度",
     "train.w.step_flops": "前向 {fwd} + 反向 {bwd} = {total}（前向的 {ratio} 倍）",
     "train.w.trainable": "{trainable} 可训练 + {frozen} 冻结 = {params}",
-    "train.w.adam_triples": "Adam 为每个参数保存两个矩：参数 + 梯度 + exp_avg + exp_avg_sq = "
-    "权重的 4 倍，是普通训练所需的 3 倍",
+    "train.adam": "Adam 的内存",
+    "train.w.adam_triples": "Adam 为每个参数保存两个滑动矩（exp_avg、exp_avg_sq），各与权重一样大："
+    "权重 {w} + 矩 {m} = {total}，是权重的 3 倍（加上梯度为 4 倍）；普通 SGD 不保存，momentum 保存一个",
     "train.l.backward": "反向 MACs",
     "train.l.saved": "为反向保存",
     "train.w.conv_backward": "输入的梯度 {gi} + 权重的梯度 {gw}：各与前向的 {fwd} 相同，"
