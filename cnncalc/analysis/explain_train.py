@@ -102,7 +102,16 @@ def training_steps(
     ]
     if teach and mem.setup.optimizer in STEP_OPTIMIZERS:
         w, m = mem.weights.parameters, mem.weights.moment_bytes
-        work = t("train.w.adam_triples", lang, w=size(w), m=size(m), total=size(w + m))
+        g = mem.weights.gradients
+        work = t(
+            "train.w.adam_triples",
+            lang,
+            w=size(w),
+            m=size(m),
+            total=size(w + m),
+            ratio=f"{(w + m) / w:.3g}" if w else "-",
+            with_grads=f"{(w + m + g) / w:.3g}" if w else "-",
+        )
         steps.append(Step(t("train.adam", lang), size(w + m), work))
     return steps
 

@@ -1092,8 +1092,8 @@ TRAIN: dict[str, str] = {
     "train.w.trainable": "{trainable} trainable + {frozen} frozen = {params}",
     "train.adam": "Adam's memory",
     "train.w.adam_triples": "Adam keeps two running moments per param (exp_avg, exp_avg_sq), "
-    "each as large as the weights: weights {w} + moments {m} = {total}, 3 × the weights "
-    "(4 × with the gradients); plain SGD keeps none, momentum one",
+    "each as large as the weights: weights {w} + moments {m} = {total}, {ratio} × the weights "
+    "({with_grads} × with the gradients); plain SGD keeps none, momentum one",
     # explain --train: per layer
     "train.l.backward": "Backward MACs",
     "train.l.saved": "Saved for backward",

@@ -1021,7 +1021,7 @@ TRAIN: dict[str, str] = {
     "train.w.trainable": "{trainable} 可训练 + {frozen} 冻结 = {params}",
     "train.adam": "Adam 的内存",
     "train.w.adam_triples": "Adam 为每个参数保存两个滑动矩（exp_avg、exp_avg_sq），各与权重一样大："
-    "权重 {w} + 矩 {m} = {total}，是权重的 3 倍（加上梯度为 4 倍）；普通 SGD 不保存，momentum 保存一个",
+    "权重 {w} + 矩 {m} = {total}，是权重的 {ratio} 倍（加上梯度为 {with_grads} 倍）；普通 SGD 不保存，momentum 保存一个",
     "train.l.backward": "反向 MACs",
     "train.l.saved": "为反向保存",
     "train.w.conv_backward": "输入的梯度 {gi} + 权重的梯度 {gw}：各与前向的 {fwd} 相同，"
