@@ -67,7 +67,9 @@ def _state_bytes(opt: torch.optim.Optimizer) -> int:
     return _nbytes(v for st in opt.state.values() for v in st.values() if torch.is_tensor(v))
 
 
-def step_in_torch(net: Network, optimizer: str, prec: Precision, real: bool = True) -> dict[str, int]:
+def step_in_torch(
+    net: Network, optimizer: str, prec: Precision, real: bool = True
+) -> dict[str, int]:
     """One training step in torch; the bytes of each component as torch holds them. `real`:
     gradients from a real backward (else each trainable parameter gets a zero `.grad`)."""
     report = analyze_network(net)
@@ -150,7 +152,8 @@ def test_formula_adamw_mixed() -> None:
     # two float32 moments per trainable parameter, and a float32 `step` per trainable tensor:
     # the first bn (2), the stride-2 conv (1), its bn (2), prelu (1), fc (2)
     assert w.optimizer_state == 2 * 4 * t.trainable_params + 4 * (2 + 1 + 2 + 1 + 2)
-    # three batch norms (the frozen one's too): running mean and var (bf16) and num_batches_tracked (int64)
+    # three batch norms (the frozen one's too): running mean and var (bf16) and
+    # num_batches_tracked (int64)
     assert w.buffers == (2 * 8 * 2 + 8) * 2 + (2 * 16 * 2 + 8)
 
 

@@ -67,7 +67,9 @@ def memory_steps(mem: TrainMemory, lang: str = "en") -> list[Step]:
         "transient": t("mem.w.transient", lang),
     }
     steps = [Step(t(f"mem.{key}", lang), size(value), work[key]) for key, value in mem.components()]
-    steps.append(Step(t("mem.total", lang), size(mem.total, 4), t("mem.w.total", lang)))
+    steps.append(
+        Step(t("mem.total", lang), size(mem.total, 4), t("mem.w.total", lang, bytes=n(mem.total)))
+    )
     return steps
 
 
@@ -123,9 +125,7 @@ def _needs(report: Report, train: Training) -> dict[str, bool]:
     return out
 
 
-def layer_steps(
-    row: LayerReport, lt: LayerTrain, input_grad: bool, lang: str = "en"
-) -> list[Step]:
+def layer_steps(row: LayerReport, lt: LayerTrain, input_grad: bool, lang: str = "en") -> list[Step]:
     """One layer's backward MACs and what it saves for backward, with why."""
     if not lt.needs_grad:
         return [Step(t("train.l.backward", lang), "0", t("train.w.no_grad", lang))]

@@ -16,7 +16,6 @@ from cnncalc import __version__
 from cnncalc.cli.common import (
     BatchOpt,
     Command,
-    DtypeOpt,
     FileArg,
     HtmlOpt,
     InputOpt,

@@ -185,6 +185,7 @@ def check(
         def wants_train(report: "Report") -> bool:
             names = {*report.network.budget, *cli_limits}
             return any(name in B.TRAIN_MEASURES for name in names)
+
         paths = expand_paths(files, lambda path: run.note("W0605", path=path))
         for path in paths:
             try:

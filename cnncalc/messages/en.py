@@ -1067,7 +1067,7 @@ TRAIN: dict[str, str] = {
     "mem.w.activations": "what autograd keeps from forward to backward, batch {batch}",
     "mem.w.transient": "the largest layer's output and input gradients, alive while its "
     "backward runs",
-    "mem.w.total": "the sum: an estimate of the step's peak",
+    "mem.w.total": "the sum, {bytes} bytes: an estimate of the step's peak",
     "mem.title": "Training memory  ·  {optimizer}, {dtype}, batch {batch}",
     "mem.not_modelled": "Not counted: the allocator's rounding and cache, cuDNN/cuBLAS "
     "workspaces, the framework's own context (CUDA's takes some hundreds of MiB), the input "
@@ -1101,8 +1101,7 @@ TRAIN: dict[str, str] = {
     "each as many MACs as the forward's {fwd}, so about twice the forward",
     "train.w.conv_backward_weight": "gradient of the weight only: {gw} (the input needs no "
     "gradient: nothing before it learns)",
-    "train.w.conv_backward_input": "gradient of the input only: {gi} (frozen: no weight "
-    "gradient)",
+    "train.w.conv_backward_input": "gradient of the input only: {gi} (frozen: no weight gradient)",
     "train.w.layer_backward": "{macs} MACs backward ({fwd} forward)",
     "train.w.no_grad": "not in the autograd graph: nothing before or in it learns",
     "train.w.saved_input": "its input, to compute the weight gradient (dL/dW = input × dL/dout)",

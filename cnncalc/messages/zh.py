@@ -968,10 +968,11 @@ TRAIN: dict[str, str] = {
     "E1031.hint": "可选：{dtypes}（mixed-bf16 与 mixed-fp16 保留 float32 主权重和优化器状态）",
     "E1032": "未知的优化器 '{name}'",
     "E1032.hint": "可选：{options}",
-    "E1033": "批大小 1 也放不下：一个训练步需要 {need}（{optimizer}，{dtype}），而 --memory 只有 {limit}",
+    "E1033": "批大小 1 也放不下：一个训练步需要 {need}（{optimizer}，{dtype}），"
+    "而 --memory 只有 {limit}",
     "E1033.hint": "仅权重、梯度和优化器状态就占 {weights}；可试 --optimizer sgd 或 momentum、"
     "--dtype mixed-bf16，或冻结部分层（frozen: true）",
-    "E1034": "--memory：{problem}",
+    "E1034": "--memory 的值无效：{problem}",
     "E1034.hint": "以字节为单位的大小，例如 --memory 24GiB（或 16GB、512MiB）",
     "E1035": "--dtype {dtype} 是训练精度：需要同时给出 --train",
     "E1035.hint": "加上 --train，或使用 {dtypes} 之一",
@@ -1000,7 +1001,7 @@ TRAIN: dict[str, str] = {
     "float32 的 step：{tensors} × 4 B",
     "mem.w.activations": "autograd 从前向保存到反向的张量，批大小 {batch}",
     "mem.w.transient": "最大一层在反向时同时存在的输出梯度与输入梯度",
-    "mem.w.total": "以上之和：训练步峰值的估计",
+    "mem.w.total": "以上之和，{bytes} 字节：训练步峰值的估计",
     "mem.title": "训练内存  ·  {optimizer}，{dtype}，批大小 {batch}",
     "mem.not_modelled": "未计入：分配器的取整与缓存、cuDNN/cuBLAS 工作区、框架自身的上下文"
     "（CUDA 的约几百 MiB）、输入批数据与损失。请预留余量。",
@@ -1021,7 +1022,8 @@ TRAIN: dict[str, str] = {
     "train.w.trainable": "{trainable} 可训练 + {frozen} 冻结 = {params}",
     "train.adam": "Adam 的内存",
     "train.w.adam_triples": "Adam 为每个参数保存两个滑动矩（exp_avg、exp_avg_sq），各与权重一样大："
-    "权重 {w} + 矩 {m} = {total}，是权重的 {ratio} 倍（加上梯度为 {with_grads} 倍）；普通 SGD 不保存，momentum 保存一个",
+    "权重 {w} + 矩 {m} = {total}，是权重的 {ratio} 倍（加上梯度为 {with_grads} 倍）；"
+    "普通 SGD 不保存，momentum 保存一个",
     "train.l.backward": "反向 MACs",
     "train.l.saved": "为反向保存",
     "train.w.conv_backward": "输入的梯度 {gi} + 权重的梯度 {gw}：各与前向的 {fwd} 相同，"

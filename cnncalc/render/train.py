@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from cnncalc.analysis.explain_train import size
 from cnncalc.messages import t as tr
-from cnncalc.messages.escape import visible, xml_attr, xml_text
+from cnncalc.messages.escape import visible, xml_text
 from cnncalc.messages.numbers import count_text
 
 if TYPE_CHECKING:
@@ -94,7 +94,8 @@ def fit_renderable(report: Report, f: Fit, lang: str = "en") -> RenderableType:
         )
         end = count_text(2 * f.batch)
         lines.append(tr("fit.spark", lang, end=end, spark=sparkline(f), batch=count_text(f.batch)))
-    parts = [steps_table(title, memory_steps(best, lang), lang), Prose(lines)]
+    parts: list[RenderableType] = [steps_table(title, memory_steps(best, lang), lang)]
+    parts.append(Prose(lines))
     parts.append(Prose([tr("mem.not_modelled", lang)], "dim"))
     return Group(*parts)
 
@@ -115,10 +116,6 @@ def fit_dict(report: Report, f: Fit) -> dict[str, object]:
     }
 
 
-def train_memory_dict(mem: TrainMemory) -> dict[str, object]:
-    return mem.to_dict()
-
-
 # --- the SVG plot ---------------------------------------------------------------------------
 
 _W, _H = 560, 300
@@ -133,22 +130,29 @@ def fit_svg(report: Report, f: Fit, lang: str = "en") -> str:
     setup = f.best.setup
     end = max(2 * f.batch, 2)
     top = max(f.at(end), f.limit) * 1.05
-    gib = 2**30
 
-    def x(b: float) -> float:
-        return _LEFT + (_W - _LEFT - _RIGHT) * b / end
+    def x(b: float) -> str:
+        return f"{_LEFT + (_W - _LEFT - _RIGHT) * b / end:.1f}"
 
-    def y(v: float) -> float:
-        return _TOP + (_H - _TOP - _BOTTOM) * (1 - v / top)
+    def y(v: float) -> str:
+        return f"{_TOP + (_H - _TOP - _BOTTOM) * (1 - v / top):.1f}"
 
     svg = ET.Element(
         "svg",
-        xmlns="http://www.w3.org/2000/svg",
-        width=str(_W),
-        height=str(_H),
-        viewBox=f"0 0 {_W} {_H}",
-        style="font-family: sans-serif; font-size: 12px",
+        {
+            "xmlns": "http://www.w3.org/2000/svg",
+            "width": str(_W),
+            "height": str(_H),
+            "viewBox": f"0 0 {_W} {_H}",
+            "style": "font-family: sans-serif; font-size: 12px",
+        },
     )
+
+    def add(tag: str, text: str | None = None, **attrs: str) -> None:
+        el = ET.SubElement(svg, tag, {k.replace("_", "-"): v for k, v in attrs.items()})
+        if text is not None:
+            el.text = xml_text(text)
+
     title = tr(
         "fit.svg.title",
         lang,
@@ -156,38 +160,32 @@ def fit_svg(report: Report, f: Fit, lang: str = "en") -> str:
         optimizer=setup.optimizer,
         dtype=setup.precision.name,
     )
-    ET.SubElement(svg, "title").text = xml_text(title)
-    head = ET.SubElement(svg, "text", x=str(_LEFT), y="20", style="font-weight: bold")
-    head.text = xml_text(title)
-    axis = {"stroke": "#444", "fill": "none"}
-    ET.SubElement(svg, "polyline", points=f"{_LEFT},{_TOP} {_LEFT},{y(0)} {_W - _RIGHT},{y(0)}",
-                  **axis)  # fmt: skip
-    for i in range(5):  # memory ticks
+    add("title", title)
+    add("desc", tr("mem.not_modelled", lang))
+    add("text", title, x=str(_LEFT), y="20", style="font-weight: bold")
+    bottom, right = y(0), str(_W - _RIGHT)
+    add("polyline", points=f"{_LEFT},{_TOP} {_LEFT},{bottom} {right},{bottom}", stroke="#444",
+        fill="none")  # fmt: skip
+    for i in range(5):  # memory ticks, in GiB
         v = top * i / 4
-        ET.SubElement(svg, "text", x=str(_LEFT - 6), y=f"{y(v) + 4:.1f}",
-                      style="text-anchor: end").text = f"{v / gib:.3g}"  # fmt: skip
+        add("text", f"{v / 2**30:.3g}", x=str(_LEFT - 6), y=y(v), style="text-anchor: end")
     for i in range(5):  # batch ticks
         b = round(end * i / 4)
-        ET.SubElement(svg, "text", x=f"{x(b):.1f}", y=str(_H - _BOTTOM + 16),
-                      style="text-anchor: middle").text = count_text(b)  # fmt: skip
-    ET.SubElement(svg, "text", x=f"{(_LEFT + _W - _RIGHT) / 2:.1f}", y=str(_H - 8),
-                  style="text-anchor: middle").text = xml_text(tr("fit.svg.batch", lang))  # fmt: skip
-    ET.SubElement(svg, "text", x="14", y=f"{(_TOP + _H - _BOTTOM) / 2:.1f}",
-                  transform=f"rotate(-90 14 {(_TOP + _H - _BOTTOM) / 2:.1f})",
-                  style="text-anchor: middle").text = xml_text(tr("fit.svg.memory", lang))  # fmt: skip
-    ET.SubElement(svg, "line", x1=str(_LEFT), y1=f"{y(f.limit):.1f}", x2=str(_W - _RIGHT),
-                  y2=f"{y(f.limit):.1f}", stroke="#c00", **{"stroke-dasharray": "5,4"})  # fmt: skip
-    label = ET.SubElement(svg, "text", x=str(_W - _RIGHT), y=f"{y(f.limit) - 5:.1f}",
-                          fill="#c00", style="text-anchor: end")  # fmt: skip
-    label.text = xml_text(tr("fit.svg.limit", lang, limit=size(f.limit)))
-    ET.SubElement(svg, "line", x1=f"{x(0):.1f}", y1=f"{y(f.at(0)):.1f}", x2=f"{x(end):.1f}",
-                  y2=f"{y(f.at(end)):.1f}", stroke="#06c", **{"stroke-width": "2"})  # fmt: skip
-    ET.SubElement(svg, "circle", cx=f"{x(f.batch):.1f}", cy=f"{y(f.at(f.batch)):.1f}", r="4",
-                  fill="#06c")  # fmt: skip
-    mark = ET.SubElement(svg, "text", x=f"{x(f.batch) + 6:.1f}",
-                         y=f"{y(f.at(f.batch)) + 16:.1f}")  # fmt: skip
-    mark.text = xml_text(f"{count_text(f.batch)}: {size(f.best.total)}")
-    ET.SubElement(svg, "desc").text = xml_text(xml_attr(tr("mem.not_modelled", lang)))
+        add("text", count_text(b), x=x(b), y=str(_H - _BOTTOM + 16), style="text-anchor: middle")
+    mid = f"{(_TOP + _H - _BOTTOM) / 2:.1f}"
+    add("text", tr("fit.svg.batch", lang), x=f"{(_LEFT + _W - _RIGHT) / 2:.1f}", y=str(_H - 8),
+        style="text-anchor: middle")  # fmt: skip
+    add("text", tr("fit.svg.memory", lang), x="14", y=mid, transform=f"rotate(-90 14 {mid})",
+        style="text-anchor: middle")  # fmt: skip
+    add("line", x1=str(_LEFT), y1=y(f.limit), x2=right, y2=y(f.limit), stroke="#c00",
+        stroke_dasharray="5,4")  # fmt: skip
+    add("text", tr("fit.svg.limit", lang, limit=size(f.limit, 4)), x=right,
+        y=f"{float(y(f.limit)) - 5:.1f}", fill="#c00", style="text-anchor: end")  # fmt: skip
+    add("line", x1=x(0), y1=y(f.at(0)), x2=x(end), y2=y(f.at(end)), stroke="#06c",
+        stroke_width="2")  # fmt: skip
+    add("circle", cx=x(f.batch), cy=y(f.at(f.batch)), r="4", fill="#06c")
+    add("text", f"{count_text(f.batch)}: {size(f.best.total, 4)}", x=f"{float(x(f.batch)) + 6:.1f}",
+        y=f"{float(y(f.at(f.batch))) + 16:.1f}")  # fmt: skip
     return ET.tostring(svg, encoding="unicode") + "\n"
 
 
