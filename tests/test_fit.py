@@ -3,15 +3,19 @@ answer against the memory it stands for, the JSON fields, goldens and every erro
 
 from __future__ import annotations
 
+import functools
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import cnncalc
 from cnncalc.analysis import budget as B
+from cnncalc.analysis.explain_train import size
 from cnncalc.analysis.memory import (
     MAX_BATCH,
     OPTIMIZERS,
@@ -162,6 +166,8 @@ GOLDENS = {
                                    "--dtype", "mixed-fp16", "--format", "json"],
     "explain_stack_train_zh.txt": ["explain", "examples/stack.yaml", "--train", "--lang", "zh"],
     "explain_stack_train.txt": ["explain", "examples/stack.yaml", "--train", "-l", "conv2"],
+    "explain_resnet18_block_train.txt": ["explain", "examples/resnet18.yaml", "--train", "-l",
+                                         "layer2.0", "--optimizer", "momentum"],
 }  # fmt: skip
 
 
@@ -300,3 +306,41 @@ def test_training_budgets_pass_and_fail(tmp_path: Path) -> None:
     assert "train_memory" in result.stdout and "<failure" in result.stdout
     md = runner.invoke(app, [*args, "--max-train-flops", "1k", "--format", "markdown"])
     assert md.exit_code == 1 and "train_flops" in md.stdout
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    name=st.sampled_from(["stack", "lenet5", "resnet18"]),
+    setup=st.sampled_from(SETUPS),
+    extra=st.integers(min_value=0, max_value=10**13),
+)
+def test_fit_property(name: str, setup: Setup, extra: int) -> None:
+    """Any memory at least batch 1's: fit's batch b has mem(b) <= M < mem(b + 1)."""
+    report = _report(name)
+    limit = mem(report, setup, 1) + extra
+    f = fit(report, setup, limit)
+    assert mem(report, setup, f.batch) <= limit < mem(report, setup, f.batch + 1)
+
+
+@functools.cache
+def _report(name: str) -> Report:
+    return cnncalc.analyze(ROOT / "examples" / f"{name}.yaml")
+
+
+def test_explain_train_teaches() -> None:
+    """The three lessons, with the network's own numbers: a conv's backward is twice its
+    forward (both gradients), ReLU keeps its output, Adam's moments double the weights again."""
+    r18 = str(ROOT / "examples" / "resnet18.yaml")
+    out = runner.invoke(app, ["explain", r18, "--train", "-l", "layer1.0"],
+                        env={"COLUMNS": "200"}).stdout  # fmt: skip
+    fwd = 64 * 56 * 56 * 64 * 3 * 3  # layer1.0.conv1: 115,605,504 MACs
+    assert f"gradient of the input {fwd:,} + gradient of the weight {fwd:,}" in out
+    assert f"Backward MACs        {2 * fwd:,}" in out
+    assert "its output: where it is positive is where the gradient passes" in out
+    whole = runner.invoke(app, ["explain", STACK, "--train"], env={"COLUMNS": "200"}).stdout
+    w = 75_648 * 4  # the stack's float32 weights
+    assert "Adam's memory" in whole and "3 × the weights" in whole
+    # weights + exp_avg + exp_avg_sq = 3 × the weights (296 KiB + 591 KiB = 886 KiB)
+    assert f"weights {size(w)} + moments {size(2 * w)} = {size(3 * w)}" in whole
+    first = runner.invoke(app, ["explain", STACK, "--train", "-l", "conv1"]).stdout
+    assert "gradient of the weight only" in first  # the input needs no gradient

@@ -140,6 +140,8 @@ def layer_steps(row: LayerReport, lt: LayerTrain, input_grad: bool, lang: str = 
             work = t("train.w.conv_backward_weight", lang, gw=n(gw))
         else:
             work = t("train.w.conv_backward_input", lang, gi=n(gi))
+    elif macs == 0 and row.macs == 0:
+        work = t("train.w.no_macs", lang)
     else:
         work = t("train.w.layer_backward", lang, macs=n(macs), fwd=n(row.macs))
     steps = [Step(t("train.l.backward", lang), n(macs), work)]
@@ -151,9 +153,11 @@ def _saved_why(row: LayerReport, lt: LayerTrain, lang: str) -> str:
     layer = row.node.layer
     if isinstance(layer, (L.Add, L.Concat)):
         return t("train.w.saved_none", lang)
+    weighted = isinstance(layer, (L.Conv, L.ConvTranspose, L.Linear))
     if lt.saved_bytes == 0:
-        return t("train.w.saved_shared", lang)
-    if isinstance(layer, (L.Conv, L.ConvTranspose, L.Linear)):
+        trainable = weighted and not row.frozen
+        return t("train.w.saved_input_shared" if trainable else "train.w.saved_shared", lang)
+    if weighted:
         return t("train.w.saved_input", lang)
     if isinstance(layer, L.Activation) and layer.function == "relu":
         return t("train.w.saved_relu", lang)

@@ -1110,6 +1110,10 @@ TRAIN: dict[str, str] = {
     "train.w.saved_maxpool": "the int64 index of each window's maximum (the gradient goes "
     "there only)",
     "train.w.saved_dropout": "the mask of the values it kept",
+    "train.w.saved_input_shared": "its input, for the weight gradient: kept already by an "
+    "earlier layer, and counted there once",
+    "train.w.no_macs": "none: its gradient is element-wise, and only products (conv, linear, "
+    "matmul) count as MACs",
     "train.w.saved_none": "nothing: the gradient passes through unchanged or is split",
     "train.w.saved_shared": "nothing new: what it needs is kept already (counted once)",
     "train.w.saved": "tensors it needs to compute its gradients",

@@ -1037,6 +1037,8 @@ TRAIN: dict[str, str] = {
     "train.w.saved_bn": "它的输入，以及每个通道的批均值与逆标准差（float32）",
     "train.w.saved_maxpool": "每个窗口最大值的 int64 下标（梯度只流向那里）",
     "train.w.saved_dropout": "保留值的掩码",
+    "train.w.saved_input_shared": "它的输入，用于权重梯度：已被之前的层保存，只在那里计一次",
+    "train.w.no_macs": "无：它的梯度是逐元素计算的，只有乘积（卷积、线性层、矩阵乘）计为 MACs",
     "train.w.saved_none": "无：梯度原样通过或被分开",
     "train.w.saved_shared": "无新增：所需张量已被保存（只计一次）",
     "train.w.saved": "计算梯度所需的张量",
