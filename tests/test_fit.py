@@ -117,6 +117,17 @@ def test_every_batch_fits_when_nothing_learns() -> None:
     assert "W1031" not in result.stdout and "every batch fits" in result.stderr
 
 
+def test_a_memory_past_every_batch() -> None:
+    report = cnncalc.analyze(STACK)
+    f = fit(report, Setup(), 10**30)
+    assert f.batch == MAX_BATCH and f.over is None and f.per_sample > 0
+    assert f.best.total == mem(report, Setup(), MAX_BATCH) <= 10**30
+    result = runner.invoke(app, ["fit", STACK, "--memory", "1e30", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["next"] is None
+    assert "PyTorch's largest size" in result.stderr
+
+
 def test_precision_spellings() -> None:
     assert precision("mixed-bf16") == Precision("bfloat16", True)
     assert precision("mixed-fp16") == Precision("float16", True)

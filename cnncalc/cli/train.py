@@ -154,8 +154,12 @@ def fit(
     result = fit_batch(report, setup, limit)
     if result.over is None:
         from cnncalc.analysis.explain_train import size
+        from cnncalc.messages.numbers import count_text
 
-        run.note("W1031", limit=size(limit))
+        if result.per_sample == 0:
+            run.note("W1031", limit=size(limit))
+        else:
+            run.note("W1032", batch=count_text(result.batch), limit=size(limit))
     if svg:
         from cnncalc.cli.files import save
         from cnncalc.render.train import fit_svg

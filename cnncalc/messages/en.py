@@ -1043,6 +1043,7 @@ TRAIN: dict[str, str] = {
     "E1037.hint": "use --format table or --format json with --train",
     "W1031": "every batch fits in {limit}: nothing the step keeps grows with the batch "
     "(no layer needs a gradient)",
+    "W1032": "every batch up to {batch} (PyTorch's largest size) fits in {limit}",
     # the components
     "mem.parameters": "Parameters",
     "mem.buffers": "Buffers",

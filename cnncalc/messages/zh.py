@@ -981,6 +981,7 @@ TRAIN: dict[str, str] = {
     "E1037": "--train 只用于 table 与 json 格式，不支持 {fmt}",
     "E1037.hint": "与 --train 同用时请选 --format table 或 --format json",
     "W1031": "任何批大小都放得进 {limit}：训练步保存的内容不随批大小增长（没有层需要梯度）",
+    "W1032": "直到 {batch}（PyTorch 的最大尺寸）的所有批大小都放得进 {limit}",
     "mem.parameters": "参数",
     "mem.buffers": "缓冲区",
     "mem.gradients": "梯度",
