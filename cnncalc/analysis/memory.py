@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from cnncalc import layers as L
+from cnncalc.analysis.train import TRAIN_DTYPES, training
 from cnncalc.engine import DTYPE_BYTES, LayerReport, Report
 from cnncalc.errors import CnnCalcError
 from cnncalc.messages.numbers import count_text
@@ -50,8 +51,6 @@ MIXED: Mapping[str, str] = MappingProxyType({"mixed-bf16": "bfloat16", "mixed-fp
 ALIASES: Mapping[str, str] = MappingProxyType(
     {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16"}
 )
-#: the dtypes a network trains in (int8 is an inference format)
-TRAIN_DTYPES = ("float32", "bfloat16", "float16")
 
 COMPONENTS = (
     "parameters",
@@ -216,16 +215,10 @@ class TrainMemory:
         return self.weights.total + self.activations + self.transient
 
     def components(self) -> tuple[tuple[str, int], ...]:
+        """(name, bytes) of each component, in the order of `COMPONENTS`."""
         w = self.weights
-        return (
-            ("parameters", w.parameters),
-            ("buffers", w.buffers),
-            ("gradients", w.gradients),
-            ("master_weights", w.master_weights),
-            ("optimizer_state", w.optimizer_state),
-            ("activations", self.activations),
-            ("transient", self.transient),
-        )
+        values = (w.parameters, w.buffers, w.gradients, w.master_weights, w.optimizer_state)
+        return tuple(zip(COMPONENTS, (*values, self.activations, self.transient)))
 
     def to_dict(self) -> dict[str, object]:
         """The JSON form: the setup, each component and the total."""
@@ -254,8 +247,6 @@ MAX_BATCH = 2**63 - 1
 
 def memory_at(report: Report, setup: Setup, batch: int, w: Weights | None = None) -> TrainMemory:
     """Every component of a step at `batch` (`analysis.train` counts the activations)."""
-    from cnncalc.analysis.train import training
-
     t = training(report, batch=batch, dtype=setup.precision.compute)
     return TrainMemory(setup, batch, w or weights(report, setup), t.saved_bytes, t.transient_bytes)
 
