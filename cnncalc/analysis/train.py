@@ -37,7 +37,7 @@ from collections.abc import Sequence
 
 from cnncalc.engine import DTYPE_BYTES, FLOPS_PER_MAC, INPUT, LayerReport, Report
 from cnncalc.errors import CnnCalcError
-from cnncalc.layers import IN, OUT, Layer, Merge, Saved, prod
+from cnncalc.layers import BATCHED, FULL, IN, OUT, REDUCED, SINGLE, Layer, Merge, Saved, prod
 from cnncalc.records import frozen
 
 #: the activation dtypes training is counted for
@@ -105,6 +105,8 @@ def training(report: Report, *, batch: int | None = None, dtype: str | None = No
     size: dict[str, int] = {INPUT: prod(net.input_shape) * elem * batch}
     contiguous: dict[str, bool] = {INPUT: True}
     kept: set[str] = set()
+    #: the conditions (`Saved.when`) this batch and dtype rule out
+    skip = {SINGLE if batch > 1 else BATCHED, REDUCED if dtype == "float32" else FULL}
     rows: list[LayerTrain] = []
     total_macs = total_saved = transient = 0
     for row in report.layers:
@@ -123,8 +125,22 @@ def training(report: Report, *, batch: int | None = None, dtype: str | None = No
             rows.append(LayerTrain(row.name, 0, 0, 0))
             continue
         saved = 0
+        layer = row.node.layer
+        copied = (  # a linear's non-contiguous input is copied, and the copy kept
+            isinstance(layer, Layer)
+            and layer.flattens_input
+            and len(row.in_shape) > 1
+            and not contiguous[inputs[0]]
+        )
+        tags: set[str] = set()
         for s in _saves(row, grads, trainable):
-            if s.what in (IN, OUT):
+            if s.when in skip or s.tag in tags:
+                continue
+            if s.tag:
+                tags.add(s.tag)
+            if s.what == IN and copied:
+                saved += prod(row.in_shape) * elem * batch
+            elif s.what in (IN, OUT):
                 tensor = root[inputs[s.index] if s.what == IN else row.name]
                 if tensor not in kept:
                     kept.add(tensor)
@@ -132,7 +148,6 @@ def training(report: Report, *, batch: int | None = None, dtype: str | None = No
             else:
                 saved += s.elements * (s.itemsize or elem) * (batch if s.per_sample else 1)
         macs = _backward_macs(row, grads, trainable) * batch
-        layer = row.node.layer
         scratch = 0 if isinstance(layer, Merge) else layer.scratch(row.in_shape) * elem * batch
         ins = sum(prod(x) for x, g in zip(row.in_shapes, grads) if g) * elem * batch
         here = out_bytes + ins + scratch

@@ -38,17 +38,22 @@ from cnncalc.layers.kinds_tokens import (
     Unflatten,
 )
 from cnncalc.layers.protocol import (
+    BATCHED,
     FLOAT32,
+    FULL,
     IN,
     INT64,
     OUT,
     OWN,
+    REDUCED,
+    SINGLE,
     Cost,
     Layer,
     Layout,
     Merge,
     Saved,
     check_layout,
+    keeps_nothing,
 )
 from cnncalc.layers.registry import ARG_TYPE_DOCS, ELEMENTWISE, KINDS, MERGES, Arg, ArgType, Kind
 from cnncalc.layers.window import (
@@ -75,8 +80,10 @@ from cnncalc.layers.window import (
 __all__ = [
     "ACTIVATIONS",
     "ARG_TYPE_DOCS",
+    "BATCHED",
     "ELEMENTWISE",
     "FLOAT32",
+    "FULL",
     "IN",
     "INT64",
     "INT_MAX",
@@ -87,7 +94,9 @@ __all__ = [
     "PAD_FILLS",
     "PAD_MODES",
     "RANK_NAMES",
+    "REDUCED",
     "RF",
+    "SINGLE",
     "UPSAMPLE_MODES",
     "UPSAMPLE_RANKS",
     "Activation",
@@ -154,6 +163,7 @@ __all__ = [
     "check_layout",
     "effective_kernel",
     "fmt_shape",
+    "keeps_nothing",
     "prod",
     "resolve_padding",
     "transposed_formula",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from cnncalc.errors import LayerArgError
-from cnncalc.layers.protocol import IN, OUT, OWN, READS_CHANNELS, Layer, Saved
+from cnncalc.layers.protocol import IN, OUT, OWN, READS_CHANNELS, Layer, Saved, keeps_nothing
 from cnncalc.layers.window import Shape, prod
 from cnncalc.records import frozen
 
@@ -84,8 +84,7 @@ class Dropout(Layer):
 class Identity(Layer):
     kind: ClassVar[str] = "identity"
 
-    def saves(self, x: Shape, grad_in: bool, grad_weight: bool) -> tuple[Saved, ...]:
-        return ()
+    saves = keeps_nothing
 
     def view(self, x: Shape, contiguous: bool) -> tuple[bool, bool]:
         return True, contiguous  # the input itself

@@ -6,6 +6,7 @@ from fractions import Fraction
 from typing import ClassVar
 
 from cnncalc.errors import LayerArgError
+from cnncalc.layers.kinds_shape import PADS_KEEPING_INPUT
 from cnncalc.layers.protocol import (
     IN,
     OWN,
@@ -137,8 +138,9 @@ class Conv(Layer):
         pairs, `same` with an uneven total: PyTorch pads before the convolution)."""
         p = self.geometry(x)[3]
         if self.pads_first(p):
-            padded = prod([i + a + b for i, (a, b) in zip(x[1:], p)])
-            return (Saved(OWN, elements=x[0] * padded),)
+            padded = Saved(OWN, elements=x[0] * prod([i + a + b for i, (a, b) in zip(x[1:], p)]))
+            keeps_input = grad_in and self.padding_mode in PADS_KEEPING_INPUT  # the pad's own
+            return (padded, Saved(IN)) if keeps_input else (padded,)
         return (Saved(IN),)
 
     def pads_first(self, p: Pad) -> bool:

@@ -6,7 +6,15 @@ from __future__ import annotations
 from typing import ClassVar
 
 from cnncalc.errors import LayerArgError
-from cnncalc.layers.protocol import IN, READS_LAST, Layer, Layout, Saved, check_in
+from cnncalc.layers.protocol import (
+    IN,
+    READS_LAST,
+    Layer,
+    Layout,
+    Saved,
+    check_in,
+    keeps_nothing,
+)
 from cnncalc.layers.window import RF, Shape, prod
 from cnncalc.records import frozen
 
@@ -45,8 +53,7 @@ class Flatten(Layer):
         a, b = self.span(x)
         return (*x[:a], prod(x[a:b]), *x[b:])
 
-    def saves(self, x: Shape, grad_in: bool, grad_weight: bool) -> tuple[Saved, ...]:
-        return ()
+    saves = keeps_nothing
 
     def view(self, x: Shape, contiguous: bool) -> tuple[bool, bool]:
         """A reshape: a view of a contiguous input, a copy of any other."""
@@ -69,6 +76,7 @@ class Linear(Layer):
     kind: ClassVar[str] = "linear"
     reads: ClassVar[str] = READS_LAST
     last_code: ClassVar[str] = "E0417"
+    flattens_input: ClassVar[bool] = True
     out_features: int = 1
     bias: bool = True
     in_features: int | None = None

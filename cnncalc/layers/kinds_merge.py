@@ -26,7 +26,7 @@ class Add(Merge):
         return xs[0]
 
     def saves_many(self, xs: Sequence[Shape], grads: Sequence[bool]) -> tuple[Saved, ...]:
-        return ()
+        return ()  # a sum's and a join's backward need only the shapes
 
 
 @frozen
@@ -52,7 +52,7 @@ class Concat(Merge):
         return (*first[:a], sum(x[a] for x in xs), *first[a + 1 :])
 
     def saves_many(self, xs: Sequence[Shape], grads: Sequence[bool]) -> tuple[Saved, ...]:
-        return ()
+        return ()  # a sum's and a join's backward need only the shapes
 
 
 @frozen

@@ -74,6 +74,11 @@ class GroupNorm(Norm):
         if g < 1 or x[0] % g:
             raise LayerArgError("E0414", arg="groups", g=g, c=x[0], r=x[0] % max(g, 1))
 
+    def saves(self, x: Shape, grad_in: bool, grad_weight: bool) -> tuple[Saved, ...]:
+        """The input, and the mean and inverse standard deviation of every group."""
+        stats = Saved(OWN, elements=self.num_groups)
+        return (Saved(IN), stats, stats)
+
 
 @frozen
 class LayerNorm(Norm):
@@ -84,6 +89,15 @@ class LayerNorm(Norm):
 
     def params(self, x: Shape) -> int:
         return (1 + self.bias) * x[0] if self.affine else 0
+
+    def saves(self, x: Shape, grad_in: bool, grad_weight: bool) -> tuple[Saved, ...]:
+        """The input (moved to channels last: a view), the mean and inverse standard
+        deviation of every position."""
+        stats = Saved(OWN, elements=prod(x[1:]))
+        return (Saved(IN), stats, stats)
+
+    def view(self, x: Shape, contiguous: bool) -> tuple[bool, bool]:
+        return False, len(x) == 1  # a channels-last result, moved back to channels first
 
 
 @frozen
@@ -102,3 +116,12 @@ class InstanceNorm(Norm):
         super().check(x)
         if len(x) < 2 or prod(x[1:]) < 2:
             raise LayerArgError("E0415", shape=fmt_shape(x))
+
+    def saves(self, x: Shape, grad_in: bool, grad_weight: bool) -> tuple[Saved, ...]:
+        """`F.instance_norm` is a batch norm of one sample with N·C channels: the input (a
+        view of it), the mean and inverse std of every channel of every sample, and the
+        affine weight (and running statistics) repeated N times, new tensors each."""
+        c = x[0]
+        stats = Saved(OWN, elements=c)
+        repeats = (Saved(OWN, elements=c),) * (self.affine + 2 * self.track_running_stats)
+        return (Saved(IN), stats, stats, *repeats)

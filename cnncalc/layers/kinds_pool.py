@@ -135,6 +135,11 @@ class AdaptiveAvgPool(AdaptivePool):
     kind: ClassVar[str] = "adaptiveavgpool"
 
     def saves(self, x: Shape, grad_in: bool, grad_weight: bool) -> tuple[Saved, ...]:
+        """The input; to one value per channel PyTorch takes the mean instead, which keeps
+        nothing."""
+        sp = x[1:]
+        if all(o == 1 for o in expand(self.output_size, len(sp), "output_size")):
+            return ()
         return (Saved(IN),)
 
 

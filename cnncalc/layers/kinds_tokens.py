@@ -17,12 +17,16 @@ from typing import ClassVar
 from cnncalc.errors import LayerArgError
 from cnncalc.layers.kinds_linear import batched_axis, channels_last
 from cnncalc.layers.protocol import (
+    IN,
+    OWN,
     READS_CHANNELS,
     READS_LAST,
     Layer,
     Layout,
+    Saved,
     check_in,
     check_rank,
+    keeps_nothing,
 )
 from cnncalc.layers.window import RF, Ints, Shape, fmt_shape, num, prod
 from cnncalc.records import frozen
@@ -49,6 +53,13 @@ def _kept(x: Shape, out: Shape, layout: Layout) -> Layout:
     if layout and layout[-1] == 0 and out[-1] == x[-1]:
         return channels_last(len(out))
     return ()
+
+
+def _permuted(x: Shape, order: Ints, contiguous: bool) -> tuple[bool, bool]:
+    """A permutation is a view; of a contiguous tensor it stays contiguous when the axes
+    longer than 1 keep their order."""
+    moved = [i for i in order if x[i] != 1]
+    return True, contiguous and moved == sorted(moved)
 
 
 def _axis(dim: int, x: Shape, op: str) -> int:
@@ -78,6 +89,11 @@ class Permute(Layer):
     def out_layout(self, x: Shape, out: Shape, layout: Layout) -> Layout:
         return _compose(layout, self.order(x))
 
+    saves = keeps_nothing
+
+    def view(self, x: Shape, contiguous: bool) -> tuple[bool, bool]:
+        return _permuted(x, self.order(x), contiguous)
+
 
 @frozen
 class Transpose(Layer):
@@ -98,6 +114,11 @@ class Transpose(Layer):
 
     def out_layout(self, x: Shape, out: Shape, layout: Layout) -> Layout:
         return _compose(layout, self.order(x))
+
+    saves = keeps_nothing
+
+    def view(self, x: Shape, contiguous: bool) -> tuple[bool, bool]:
+        return _permuted(x, self.order(x), contiguous)
 
 
 def _resolve(x: Shape, sizes: Ints, op: str) -> Shape:
@@ -131,6 +152,12 @@ class Reshape(Layer):
     def out_layout(self, x: Shape, out: Shape, layout: Layout) -> Layout:
         return _kept(x, out, layout)
 
+    saves = keeps_nothing
+
+    def view(self, x: Shape, contiguous: bool) -> tuple[bool, bool]:
+        """A view of a contiguous input, a copy of any other."""
+        return contiguous, True
+
 
 @frozen
 class Unflatten(Layer):
@@ -146,6 +173,11 @@ class Unflatten(Layer):
 
     def out_layout(self, x: Shape, out: Shape, layout: Layout) -> Layout:
         return _kept(x, out, layout)
+
+    saves = keeps_nothing
+
+    def view(self, x: Shape, contiguous: bool) -> tuple[bool, bool]:
+        return True, contiguous
 
 
 @frozen
@@ -168,6 +200,11 @@ class Select(Layer):
         a = _axis(self.dim, x, "select")
         return None if layout is None and a > 0 else ()
 
+    saves = keeps_nothing
+
+    def view(self, x: Shape, contiguous: bool) -> tuple[bool, bool]:
+        return True, False  # a strided view: the rest of the input's storage stays with it
+
 
 @frozen
 class LayerNormLast(Layer):
@@ -189,6 +226,11 @@ class LayerNormLast(Layer):
     def params(self, x: Shape) -> int:
         return (1 + self.bias) * x[-1] if self.affine else 0
 
+    def saves(self, x: Shape, grad_in: bool, grad_weight: bool) -> tuple[Saved, ...]:
+        """The input, the mean and inverse standard deviation of every position."""
+        stats = Saved(OWN, elements=prod(x[:-1]))
+        return (Saved(IN), stats, stats)
+
 
 @frozen
 class LayerScale(Layer):
@@ -205,6 +247,10 @@ class LayerScale(Layer):
 
     def params(self, x: Shape) -> int:
         return x[_axis(self.dim, x, "layer_scale")]
+
+    def saves(self, x: Shape, grad_in: bool, grad_weight: bool) -> tuple[Saved, ...]:
+        """`γ · x` keeps x for γ's gradient (and γ, a parameter, for x's)."""
+        return (Saved(IN),) if grad_weight else ()
 
 
 @frozen
@@ -224,6 +270,8 @@ class ClassToken(Layer):
         a = _axis(self.dim, x, "class_token")
         return self.num_tokens * prod(x) // x[a]
 
+    saves = keeps_nothing
+
 
 @frozen
 class PosEmbedding(Layer):
@@ -234,6 +282,8 @@ class PosEmbedding(Layer):
 
     def params(self, x: Shape) -> int:
         return prod(x)
+
+    saves = keeps_nothing
 
 
 @frozen
@@ -265,6 +315,8 @@ class PixelShuffle(Layer):
             return tuple(a.step(f, f) for a in r)
         return tuple(a.moved(a.size, num(Fraction(a.jump) / f), a.center) for a in r)
 
+    saves = keeps_nothing
+
 
 @frozen
 class Roll(Layer):
@@ -281,6 +333,8 @@ class Roll(Layer):
         for d in self.dims:
             _axis(d, x, "roll")
         return x
+
+    saves = keeps_nothing
 
 
 @frozen
@@ -303,3 +357,5 @@ class SpaceToDepth(Layer):
     def rf(self, x: Shape, r: RF) -> RF:
         f = self.block_size
         return tuple(a.step(f, f) for a in r) if len(r) == 2 else r
+
+    saves = keeps_nothing

@@ -43,10 +43,27 @@ class Saved:
     elements: int = 0
     itemsize: int = 0
     per_sample: bool = True
+    #: kept at batch 1 only (`SINGLE`) or at a larger batch only (`BATCHED`) — where a view
+    #: is contiguous only at batch 1, torch copies it at any other —, or for float32
+    #: activations only (`FULL`) or for bfloat16 and float16 only (`REDUCED`: attention's
+    #: math kernel computes in float32 on the CPU)
+    when: str = ""
+    #: own tensors of one layer with the same tag are one storage (views of one tensor)
+    tag: str = ""
+
+
+SINGLE, BATCHED, FULL, REDUCED = "single", "batched", "full", "reduced"
 
 
 #: PyTorch's index dtype (max pooling's indices), and float32 (statistics kept in float32)
 INT64, FLOAT32 = 8, 4
+
+
+def keeps_nothing(self: object, x: Shape, grad_in: bool, grad_weight: bool) -> tuple[Saved, ...]:
+    """`Layer.saves` of a kind whose backward needs no tensor (shapes only): a sum, a join,
+    a view, a copy."""
+    return ()
+
 
 #: what a kind reads its input's axes as (`Layer.reads`)
 READS_ANY, READS_CHANNELS, READS_LAST = "", "channels", "last"
@@ -62,6 +79,9 @@ class Layer:
     reads: ClassVar[str] = READS_ANY
     #: the error when a `READS_LAST` kind receives a channels-first grid
     last_code: ClassVar[str] = "E0481"
+    #: a matrix product over the last axis (a linear): a non-contiguous input of more than
+    #: one axis is copied into a contiguous one, and the copy is what the backward keeps
+    flattens_input: ClassVar[bool] = False
 
     def out_layout(self, x: Shape, out: Shape, layout: Layout) -> Layout:
         """The output's layout: the input's while the rank stays, channels first otherwise."""

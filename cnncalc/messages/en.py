@@ -1279,10 +1279,10 @@ TRAIN: dict[str, str] = {
     "train.w.no_grad": "not in the autograd graph: nothing before or in it learns",
     "train.w.saved_input": "its input, to compute the weight gradient (dL/dW = input × dL/dout)",
     "train.w.saved_relu": "its output: where it is positive is where the gradient passes",
-    "train.w.saved_bn": "its input, and per channel the batch mean and inverse std (float32)",
+    "train.w.saved_bn": "its input, and per channel the batch mean and inverse std",
     "train.w.saved_maxpool": "the int64 index of each window's maximum (the gradient goes "
     "there only)",
-    "train.w.saved_dropout": "the mask of the values it kept",
+    "train.w.saved_dropout": "the noise it multiplied by: zero where a value was dropped",
     "train.w.saved_input_shared": "its input, for the weight gradient: kept already by an "
     "earlier layer, and counted there once",
     "train.w.no_macs": "none: its gradient is element-wise, and only products (conv, linear, "
