@@ -84,7 +84,10 @@ def test_fit_is_the_largest_batch(setup: Setup, limit: int) -> None:
         assert mem(report, setup, batch) == f.fixed + f.per_sample * batch
 
 
-@pytest.mark.parametrize("name", ["stack", "resnet18", "mobilenet_v2", "efficientnet_b0", "unet"])
+EXAMPLE_NAMES = sorted(p.stem for p in (ROOT / "examples").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_fit_examples(name: str) -> None:
     report = cnncalc.analyze(ROOT / "examples" / f"{name}.yaml")
     setup = Setup("adamw", Precision("float32"))
