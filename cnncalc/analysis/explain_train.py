@@ -13,10 +13,20 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from cnncalc import layers as L
 from cnncalc.analysis.explain import Step
 from cnncalc.analysis.memory import OPTIMIZERS, STEP_OPTIMIZERS, TrainMemory
 from cnncalc.engine import DTYPE_BYTES, INPUT, LayerReport, Report
+from cnncalc.layers import (
+    Activation,
+    Add,
+    BatchNorm,
+    Concat,
+    Conv,
+    ConvTranspose,
+    Dropout,
+    Linear,
+    MaxPool,
+)
 from cnncalc.messages import t
 from cnncalc.messages.numbers import count_text as n
 from cnncalc.quantities import format_quantity
@@ -131,7 +141,7 @@ def layer_steps(row: LayerReport, lt: LayerTrain, input_grad: bool, lang: str = 
         return [Step(t("train.l.backward", lang), "0", t("train.w.no_grad", lang))]
     layer = row.node.layer
     macs = lt.backward_macs
-    if isinstance(layer, (L.Conv, L.ConvTranspose, L.Linear)) and macs:
+    if isinstance(layer, (Conv, ConvTranspose, Linear)) and macs:
         gi = row.macs if input_grad else 0
         gw = macs - gi
         if gi and gw:
@@ -151,21 +161,21 @@ def layer_steps(row: LayerReport, lt: LayerTrain, input_grad: bool, lang: str = 
 
 def _saved_why(row: LayerReport, lt: LayerTrain, lang: str) -> str:
     layer = row.node.layer
-    if isinstance(layer, (L.Add, L.Concat)):
+    if isinstance(layer, (Add, Concat)):
         return t("train.w.saved_none", lang)
-    weighted = isinstance(layer, (L.Conv, L.ConvTranspose, L.Linear))
+    weighted = isinstance(layer, (Conv, ConvTranspose, Linear))
     if lt.saved_bytes == 0:
         trainable = weighted and not row.frozen
         return t("train.w.saved_input_shared" if trainable else "train.w.saved_shared", lang)
     if weighted:
         return t("train.w.saved_input", lang)
-    if isinstance(layer, L.Activation) and layer.function == "relu":
+    if isinstance(layer, Activation) and layer.function == "relu":
         return t("train.w.saved_relu", lang)
-    if isinstance(layer, L.BatchNorm):
+    if isinstance(layer, BatchNorm):
         return t("train.w.saved_bn", lang)
-    if isinstance(layer, L.MaxPool):
+    if isinstance(layer, MaxPool):
         return t("train.w.saved_maxpool", lang)
-    if isinstance(layer, L.Dropout):
+    if isinstance(layer, Dropout):
         return t("train.w.saved_dropout", lang)
     return t("train.w.saved", lang)
 

@@ -27,10 +27,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from cnncalc import layers as L
 from cnncalc.analysis.train import TRAIN_DTYPES, training
 from cnncalc.engine import DTYPE_BYTES, LayerReport, Report
 from cnncalc.errors import CnnCalcError
+from cnncalc.layers import (
+    BatchNorm,
+    Conv,
+    ConvTranspose,
+    InstanceNorm,
+    LayerNorm,
+    LayerNormLast,
+    Linear,
+    Merge,
+    MultiheadAttention,
+    Norm,
+    WindowAttention,
+)
 from cnncalc.messages.numbers import count_text
 from cnncalc.quantities import format_quantity
 
@@ -117,17 +129,17 @@ def param_tensors(row: LayerReport) -> int:
     weight and bias are two, a conv without bias one; a kind with one learnable tensor (PReLU,
     a layer scale, a class token) one."""
     m = row.node.layer
-    if isinstance(m, L.Merge) or row.params == 0:
+    if isinstance(m, Merge) or row.params == 0:
         return 0
-    if isinstance(m, (L.Conv, L.ConvTranspose, L.Linear)):
+    if isinstance(m, (Conv, ConvTranspose, Linear)):
         return 1 + _bias(m.bias)
-    if isinstance(m, (L.LayerNorm, L.LayerNormLast)):
+    if isinstance(m, (LayerNorm, LayerNormLast)):
         return 1 + _bias(m.bias)  # affine (params > 0): the weight, and the bias if any
-    if isinstance(m, L.Norm):  # batch, group and instance norm: weight and bias
+    if isinstance(m, Norm):  # batch, group and instance norm: weight and bias
         return 2
-    if isinstance(m, L.MultiheadAttention):  # in_proj_weight, out_proj.weight, biases, bias_k/v
+    if isinstance(m, MultiheadAttention):  # in_proj_weight, out_proj.weight, biases, bias_k/v
         return 2 + 2 * _bias(m.bias) + 2 * _bias(m.add_bias_kv)
-    if isinstance(m, L.WindowAttention):  # qkv and proj weights, biases, the bias table
+    if isinstance(m, WindowAttention):  # qkv and proj weights, biases, the bias table
         return 3 + _bias(m.qkv_bias) + _bias(m.proj_bias)
     return 1
 
@@ -136,9 +148,9 @@ def buffer_bytes(row: LayerReport, elem: int) -> int:
     """The bytes of the layer's buffers (module state that is not a parameter), with floating
     buffers in a dtype of `elem` bytes."""
     layer = row.node.layer
-    if isinstance(layer, (L.BatchNorm, L.InstanceNorm)) and layer.track_running_stats:
+    if isinstance(layer, (BatchNorm, InstanceNorm)) and layer.track_running_stats:
         return 2 * row.in_shape[0] * elem + INDEX_BYTES  # running mean, var, num_batches_tracked
-    if isinstance(layer, L.WindowAttention):  # relative_position_index: int64, w²·w²
+    if isinstance(layer, WindowAttention):  # relative_position_index: int64, w²·w²
         return layer.window_size**4 * INDEX_BYTES
     return 0
 

@@ -57,6 +57,16 @@ TrainDtypeOpt = Annotated[
     typer.Option(
         "--dtype",
         metavar="DTYPE",
+        help="Element type instead of the file's: float32, float16, bfloat16, int8; for "
+        "training (--train, the train_ budgets) also mixed-bf16 / mixed-fp16 (float32 master "
+        "weights and optimizer state).",
+    ),
+]
+FitDtypeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--dtype",
+        metavar="DTYPE",
         help="Training precision instead of the file's dtype: float32, bfloat16, float16, or "
         "mixed-bf16 / mixed-fp16 (float32 master weights and optimizer state).",
     ),
@@ -123,7 +133,7 @@ def fit(
         ),
     ],
     optimizer: OptimizerOpt = None,
-    dtype: TrainDtypeOpt = None,
+    dtype: FitDtypeOpt = None,
     fmt: Annotated[FitFmt, typer.Option("--format", "-f", help="Output format.")] = FitFmt.table,
     svg: Annotated[
         str | None,
