@@ -17,7 +17,8 @@ _SECTIONS = (
     ("E06", "Budgets, check and diff"),
     ("E07", "explain, lint and flow"),
     ("E08", "The `layer` command's options"),
-    ("E10", "Training: backward FLOPs and saved activations"),
+    ("E09", "Export and import"),
+    ("E10", "Training: backward FLOPs, saved activations, memory and fit"),
     ("W", "Warnings"),
 )
 

@@ -255,6 +255,8 @@ UI: dict[str, str] = {
     "ui.error": "error: ",
     "ui.hint": "hint: ",
     "ui.note": "note: ",
+    "graph.params": "{n} params",
+    "graph.inputs": "in: {shapes}",
     "ui.warning": "warning: ",
     "ui.colon": ": ",
 }
@@ -362,6 +364,15 @@ CLI: dict[str, str] = {
     "lint: {{ignore: [CNN105]}}",
     "E0704": "lint needs a network FILE to check, or --explain RULE",
     "E0704.hint": "cnncalc lint examples/vgg16.yaml, or cnncalc lint --explain CNN102",
+    # export: graphs (Mermaid, DOT)
+    "E0921": "{option} 0 draws nothing: a graph needs at least one layer or block",
+    "E0921.hint": "pass {option} 1 for the top-level blocks, or leave it out for every layer",
+    "W0921": "{path}: the Mermaid graph has {edges} edges and {chars} characters, more than "
+    "Mermaid draws by default (as on GitHub: {max_edges} edges, {max_chars} characters); "
+    "fold blocks with {option} N",
+    "E0922": "{option} adds a graph to the Markdown report, which --format {fmt} does not write",
+    "E0922.hint": "use --format markdown, or --format github (the graph goes to the job summary, "
+    "GITHUB_STEP_SUMMARY)",
 }
 
 # --- E01xx source and YAML, E02xx values and expressions, E03xx document/scope/expansion,

@@ -234,6 +234,8 @@ UI: dict[str, str] = {
     "ui.error": "错误：",
     "ui.hint": "提示：",
     "ui.note": "注：",
+    "graph.params": "参数 {n}",
+    "graph.inputs": "输入：{shapes}",
     "ui.warning": "警告：",
     "ui.colon": "：",
 }
@@ -339,6 +341,14 @@ CLI: dict[str, str] = {
     "E0704": "lint 需要一个要检查的网络文件 FILE，或 --explain RULE",
     "E0704.hint": "检查网络：cnncalc lint 网络文件.yaml；"
     "查看规则说明：cnncalc lint --explain CNN102",
+    # export: graphs (Mermaid, DOT)
+    "E0921": "{option} 0 不画任何东西：图至少需要一个层或块",
+    "E0921.hint": "用 {option} 1 画顶层块，或省略它画出每一层",
+    "W0921": "{path}：Mermaid 图有 {edges} 条边、{chars} 个字符，超过 Mermaid 默认能画的上限"
+    "（GitHub 上也是 {max_edges} 条边、{max_chars} 个字符）；请用 {option} N 折叠块",
+    "E0922": "{option} 把图加进 Markdown 报告，而 --format {fmt} 不输出 Markdown",
+    "E0922.hint": "请用 --format markdown，或 --format github"
+    "（图写入作业摘要 GITHUB_STEP_SUMMARY）",
 }
 
 # --- E01xx source and YAML, E02xx values and expressions, E03xx document/scope/expansion,
