@@ -23,7 +23,7 @@ input batch and the loss, and any float32 gradient copy a mixed-precision traine
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -268,7 +268,7 @@ class Fit:
     """The largest batch whose step fits in `limit` bytes: `best` at that batch, `over` at the
     next one (None when every batch up to `MAX_BATCH` fits). The memory is a line in the batch,
     `fixed + per_sample × b` (the weights' part and the batch-independent statistics, plus what
-    each sample adds), held exact at batches 1, 2, b and b + 1."""
+    each sample adds), through the memory counted at b and b + 1."""
 
     limit: int
     best: TrainMemory
@@ -292,11 +292,19 @@ def _bytes(value: int) -> str:
 
 def fit(report: Report, setup: Setup, limit: int) -> Fit:
     """The largest batch whose training step (`TrainMemory.total`) is at most `limit` bytes.
-    The memory grows with the batch along a line: the batch comes from it in closed form, and is
-    checked against the counted memory at b and b + 1 (a bisection over the counted memory
-    takes over, should the two ever differ). An error when batch 1 does not fit."""
+
+    Every component is independent of the batch (the weights' part, BatchNorm's per-channel
+    statistics) or proportional to it, so the memory is nearly a line in the batch (a few
+    layers keep a view instead of a copy at batch 1 only). The batch comes from the line through
+    two countings in closed form, and is checked against the memory counted at b and b + 1; a
+    miss draws the line again through the count nearer the answer (a secant step), and after a
+    few a bisection over the counted memory decides. An error when batch 1 does not fit."""
     w = weights(report, setup)
-    one = memory_at(report, setup, 1, w)
+
+    def count(batch: int) -> TrainMemory:
+        return memory_at(report, setup, batch, w)
+
+    one = count(1)
     if one.total > limit:
         raise CnnCalcError(
             "E1033",
@@ -306,34 +314,52 @@ def fit(report: Report, setup: Setup, limit: int) -> Fit:
             optimizer=setup.optimizer,
             dtype=setup.precision.name,
         )
-    two = memory_at(report, setup, 2, w)
-    slope = two.total - one.total
-    fixed = one.total - slope
-    if slope <= 0:  # nothing grows with the batch (every layer frozen): any batch fits
-        return Fit(limit, memory_at(report, setup, MAX_BATCH, w), None, fixed, 0)
-    guess = min(MAX_BATCH, (limit - fixed) // slope)
-    best = memory_at(report, setup, guess, w) if guess > 2 else (one if guess == 1 else two)
-    over = memory_at(report, setup, guess + 1, w) if guess < MAX_BATCH else None
-    if not (best.total <= limit and (over is None or over.total > limit)):
-        best, over = _bisect(report, setup, w, limit, one)  # pragma: no cover - a safety net
-    return Fit(limit, best, over, fixed, slope)
+    a, b = one, count(2)
+    for _ in range(_SECANT_STEPS):
+        if b.total > limit and b.batch == a.batch + 1:
+            return _fit(limit, a, b)
+        rise, run = b.total - a.total, b.batch - a.batch
+        if rise <= 0:  # nothing grows with the batch (every layer frozen): any batch fits
+            return Fit(limit, count(MAX_BATCH), None, a.total, 0)
+        guess = min(MAX_BATCH, max(1, a.batch + (limit - a.total) * run // rise))
+        best = count(guess)
+        if best.total <= limit:
+            if guess == MAX_BATCH:
+                return Fit(limit, best, None, best.total - rise // run * guess, rise // run)
+            over = count(guess + 1)
+            if over.total > limit:
+                return _fit(limit, best, over)
+        a, b = (b, best) if best.batch > b.batch else (best, b)
+    return _bisect(
+        count, limit, one
+    )  # pragma: no cover - the secant steps found it on every example
+
+
+#: line redrawings before `fit` bisects
+_SECANT_STEPS = 4
+
+
+def _fit(limit: int, best: TrainMemory, over: TrainMemory) -> Fit:
+    """The answer, with the line through the counts at b and b + 1."""
+    slope = over.total - best.total
+    return Fit(limit, best, over, best.total - slope * best.batch, slope)
 
 
 def _bisect(
-    report: Report, setup: Setup, w: Weights, limit: int, lo: TrainMemory
-) -> tuple[TrainMemory, TrainMemory | None]:  # pragma: no cover - `fit`'s safety net
+    count: Callable[[int], TrainMemory], limit: int, lo: TrainMemory
+) -> Fit:  # pragma: no cover - `fit`'s safety net
     """The largest fitting batch by doubling then halving over the counted memory (monotone in
-    the batch): at most about 126 counts."""
+    the batch): at most about 126 countings."""
     hi = lo.batch * 2
     while True:
-        m = memory_at(report, setup, min(hi, MAX_BATCH), w)
+        m = count(min(hi, MAX_BATCH))
         if m.total > limit:
             break
         if hi >= MAX_BATCH:
-            return m, None
+            return Fit(limit, m, None, m.total, 0)
         lo, hi = m, hi * 2
     high = m
     while high.batch - lo.batch > 1:
-        mid = memory_at(report, setup, (lo.batch + high.batch) // 2, w)
+        mid = count((lo.batch + high.batch) // 2)
         lo, high = (mid, high) if mid.total <= limit else (lo, mid)
-    return lo, high
+    return _fit(limit, lo, high)
