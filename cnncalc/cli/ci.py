@@ -199,13 +199,7 @@ def check(
     with run.annotating():
         yolo = yolo_options(scale, nc, imgsz, ch)
         cli_limits = B.parse_cli_limits(given)
-        # a training precision (mixed-bf16) is the check's: the network computes in bf16
-        net_dtype, mixed = split_dtype(dtype, True)
-
-        def wants_train(report: "Report") -> bool:
-            names = {*report.network.budget, *cli_limits}
-            return any(name in B.TRAIN_MEASURES for name in names)
-
+        net_dtype, mixed = split_dtype(dtype, True)  # mixed-bf16 computes in bf16
         paths = expand_paths(files, lambda path: run.note("W0605", path=path))
         for path in paths:
             try:
@@ -214,7 +208,8 @@ def check(
                     continue
                 done.append(run.analyse_source(src, batch, net_dtype, input_shape, yolo))
                 report = done[-1].report
-                setup = setup_for(report, optimizer, mixed) if wants_train(report) else None
+                wanted = _wants_train(report, cli_limits)
+                setup = setup_for(report, optimizer, mixed) if wanted else None
                 results.append(B.check_report(report, src.name, cli_limits, setup))
             except CnnCalcError as err:
                 _junit_error(path, err, fmt, junit_xml)
@@ -257,6 +252,14 @@ def _diagrams(done: Sequence[Analysed], depth: int | None, run: Run) -> list[tup
         fits_mermaid(run, text, d.source.name, "--diagram-depth")
         out.append((d.source.name, text))
     return out
+
+
+def _wants_train(report: "Report", cli_limits: object) -> bool:
+    """Whether a training budget (counted for an optimizer and precision) applies."""
+    from cnncalc.analysis.budget import TRAIN_MEASURES
+
+    assert isinstance(cli_limits, dict)
+    return any(n in TRAIN_MEASURES for n in (*report.network.budget, *cli_limits))
 
 
 def _read_budgeted(path: str, only_budgeted: bool) -> Source | None:
