@@ -1020,9 +1020,6 @@ LAYERS: dict[str, str] = {
     "E0464.hint": "{c} % {g} = {r}",
     "E0465": "size_of '{ref}' names a tensor {shape} without spatial axes",
     "E0465.hint": "name a feature map (with height and width), such as 'input' or a conv's output",
-    # training (analysis.train)
-    "E1001": "training is counted for float activations only, not '{dtype}'",
-    "E1001.hint": "use one of {dtypes} (--dtype)",
     # the engine
     "E0500": "unknown dtype '{dtype}'",
     "E0500.hint": "use one of {dtypes}",
@@ -1205,8 +1202,11 @@ RULE_DOCS: dict[str, str] = {
 }
 
 # ---------------------------------------------------------------------------------------------
-# training memory, `fit`, `--train` (analysis/memory.py, analysis/explain_train.py, cli/train.py)
+# E10xx, W10xx: training: backward FLOPs and saved activations, memory, `fit`, `--train`
+# (analysis/train.py, analysis/memory.py, analysis/explain_train.py, cli/train.py)
 TRAIN: dict[str, str] = {
+    "E1001": "training is counted for float activations only, not '{dtype}'",
+    "E1001.hint": "use one of {dtypes} (--dtype)",
     "E1031": "--dtype: '{dtype}' is not a training precision",
     "E1031.hint": "one of: {dtypes} (mixed-bf16 and mixed-fp16 keep float32 master weights and "
     "optimizer state)",

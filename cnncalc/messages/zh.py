@@ -962,9 +962,6 @@ LAYERS: dict[str, str] = {
     "E0464.hint": "{c} % {g} = {r}",
     "E0465": "size_of '{ref}' 指向的张量 {shape} 没有空间维",
     "E0465.hint": "指向一个特征图（有高和宽），例如 'input' 或某个卷积的输出",
-    # training (analysis.train)
-    "E1001": "训练开销只对浮点激活计算，不支持 '{dtype}'",
-    "E1001.hint": "可选：{dtypes}（--dtype）",
     # the engine
     "E0500": "未知的数据类型 '{dtype}'",
     "E0500.hint": "可选：{dtypes}",
@@ -1118,6 +1115,8 @@ RULE_DOCS: dict[str, str] = {
 # ---------------------------------------------------------------------------------------------
 # 训练内存、`fit`、`--train`
 TRAIN: dict[str, str] = {
+    "E1001": "训练开销只对浮点激活计算，不支持 '{dtype}'",
+    "E1001.hint": "可选：{dtypes}（--dtype）",
     "E1031": "--dtype：'{dtype}' 不是可用于训练的精度",
     "E1031.hint": "可选：{dtypes}（mixed-bf16 与 mixed-fp16 保留 float32 主权重和优化器状态）",
     "E1032": "未知的优化器 '{name}'",
