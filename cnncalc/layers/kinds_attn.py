@@ -239,18 +239,26 @@ class WindowAttention(Layer):
 
     def saves(self, x: Shape, grad_in: bool, grad_weight: bool) -> tuple[Saved, ...]:
         """torchvision's `shifted_window_attention` (torch 2.13), every tensor over the padded
-        map: the scaled queries; the keys and values as copies, or — one window at batch 1 —
-        as views of the packed qkv projection (3·C per position); the softmax probabilities
-        (with attention dropout also its noise and the dropped ones); the output dropout's
-        noise; and for the weights the windows entering each projection."""
+        map: the scaled queries; the keys and values as views of the packed qkv projection
+        (3·C per position) or as copies; the softmax probabilities (with attention dropout
+        also its noise and the dropped ones); the output dropout's noise; and for the weights
+        the windows entering each projection. `matmul` folds the (windows·batch, heads) axes of
+        k and v into one with a reshape, which is a view only when one of them is 1 (k and v
+        are strided slices of qkv): one head, or one window at batch 1."""
         hp, wp, c = self.padded(x)
         one = Saved(OWN, elements=hp * wp * c)
         windows = (hp // self.window_size) * (wp // self.window_size)
-        kv = (one, one) if windows > 1 else (
-            Saved(OWN, elements=3 * hp * wp * c, when=SINGLE, tag="qkv"),
-            Saved(OWN, elements=hp * wp * c, when=BATCHED),
-            Saved(OWN, elements=hp * wp * c, when=BATCHED),
-        )  # fmt: skip
+        qkv = Saved(OWN, elements=3 * hp * wp * c, tag="qkv")
+        if self.num_heads == 1:
+            kv: tuple[Saved, ...] = (qkv,)
+        elif windows == 1:
+            kv = (
+                Saved(OWN, elements=3 * hp * wp * c, when=SINGLE, tag="qkv"),
+                Saved(OWN, elements=hp * wp * c, when=BATCHED),
+                Saved(OWN, elements=hp * wp * c, when=BATCHED),
+            )
+        else:
+            kv = (one, one)
         probs = Saved(OWN, elements=self.scratch(x))
         kept = [one, *kv, probs]
         if self.attention_dropout > 0:
