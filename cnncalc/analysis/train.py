@@ -37,7 +37,21 @@ from collections.abc import Sequence
 
 from cnncalc.engine import DTYPE_BYTES, FLOPS_PER_MAC, INPUT, LayerReport, Report
 from cnncalc.errors import CnnCalcError
-from cnncalc.layers import BATCHED, FULL, IN, OUT, REDUCED, SINGLE, Layer, Merge, Saved, prod
+from cnncalc.layers import (
+    BATCHED,
+    FULL,
+    IN,
+    OUT,
+    REDUCED,
+    SINGLE,
+    Layer,
+    Merge,
+    Saved,
+    Strides,
+    dense_strides,
+    prod,
+    view_strides,
+)
 from cnncalc.records import frozen
 
 #: the activation dtypes training is counted for
@@ -84,11 +98,21 @@ def _backward_macs(row: LayerReport, grads: Sequence[bool], trainable: bool) -> 
     return layer.backward_macs(row.in_shape, grads[0], trainable)
 
 
-def _view(row: LayerReport, contiguous: bool) -> tuple[bool, bool]:
+def _view(row: LayerReport, batch: int, strides: Strides) -> tuple[bool, Strides]:
     layer = row.node.layer
     if isinstance(layer, Layer):
-        return layer.view(row.in_shape, contiguous)
-    return False, True
+        return layer.view(row.in_shape, batch, strides)
+    return False, dense_strides((batch, *row.out_shape))
+
+
+def _copied(row: LayerReport, batch: int, strides: Strides) -> bool:
+    """Whether a linear reads a copy of its input: over more than one axis it folds the
+    leading axes (batch included) into one with a reshape, a copy where no view has that
+    shape (after a `permute` or `transpose`, at a batch above 1 or with axes between)."""
+    layer, x = row.node.layer, row.in_shape
+    if not (isinstance(layer, Layer) and layer.flattens_input and len(x) > 1):
+        return False
+    return view_strides((batch, *x), strides, (batch * prod(x[:-1]), x[-1])) is None
 
 
 def training(report: Report, *, batch: int | None = None, dtype: str | None = None) -> Training:
@@ -103,7 +127,7 @@ def training(report: Report, *, batch: int | None = None, dtype: str | None = No
     needs: dict[str, bool] = {INPUT: False}
     root: dict[str, str] = {INPUT: INPUT}  # tensor -> the tensor whose storage it lives in
     size: dict[str, int] = {INPUT: prod(net.input_shape) * elem * batch}
-    contiguous: dict[str, bool] = {INPUT: True}
+    strides: dict[str, Strides] = {INPUT: dense_strides((batch, *net.input_shape))}
     kept: set[str] = set()
     #: the conditions (`Saved.when`) this batch and dtype rule out
     skip = {SINGLE if batch > 1 else BATCHED, REDUCED if dtype == "float32" else FULL}
@@ -113,9 +137,8 @@ def training(report: Report, *, batch: int | None = None, dtype: str | None = No
         inputs = row.inputs
         grads = [needs[i] for i in inputs]
         trainable = row.params > 0 and not row.frozen
-        shares, contig = _view(row, contiguous[inputs[0]])
+        shares, strides[row.name] = _view(row, batch, strides[inputs[0]])
         root[row.name] = root[inputs[0]] if shares else row.name
-        contiguous[row.name] = contig
         out_bytes = prod(row.out_shape) * elem * batch
         if not shares:
             size[row.name] = out_bytes
@@ -126,12 +149,7 @@ def training(report: Report, *, batch: int | None = None, dtype: str | None = No
             continue
         saved = 0
         layer = row.node.layer
-        copied = (  # a linear's non-contiguous input is copied, and the copy kept
-            isinstance(layer, Layer)
-            and layer.flattens_input
-            and len(row.in_shape) > 1
-            and not contiguous[inputs[0]]
-        )
+        copied = _copied(row, batch, strides[inputs[0]])  # and the copy is what is kept
         tags: set[str] = set()
         for s in _saves(row, grads, trainable):
             if s.when in skip or s.tag in tags:

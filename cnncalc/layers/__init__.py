@@ -52,8 +52,11 @@ from cnncalc.layers.protocol import (
     Layout,
     Merge,
     Saved,
+    Strides,
     check_layout,
+    dense_strides,
     keeps_nothing,
+    view_strides,
 )
 from cnncalc.layers.registry import ARG_TYPE_DOCS, ELEMENTWISE, KINDS, MERGES, Arg, ArgType, Kind
 from cnncalc.layers.window import (
@@ -155,18 +158,21 @@ __all__ = [
     "Slice",
     "SpaceToDepth",
     "Split",
+    "Strides",
     "Transpose",
     "Unflatten",
     "Upsample",
     "WindowAttention",
     "axis_names",
     "check_layout",
+    "dense_strides",
     "effective_kernel",
     "fmt_shape",
     "keeps_nothing",
     "prod",
     "resolve_padding",
     "transposed_formula",
+    "view_strides",
     "window",
     "window_formula",
 ]

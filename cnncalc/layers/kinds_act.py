@@ -5,7 +5,17 @@ from __future__ import annotations
 from typing import ClassVar
 
 from cnncalc.errors import LayerArgError
-from cnncalc.layers.protocol import IN, OUT, OWN, READS_CHANNELS, Layer, Saved, keeps_nothing
+from cnncalc.layers.protocol import (
+    IN,
+    OUT,
+    OWN,
+    READS_CHANNELS,
+    Layer,
+    Saved,
+    Strides,
+    keeps_nothing,
+    pointwise,
+)
 from cnncalc.layers.window import Shape, prod
 from cnncalc.records import frozen
 
@@ -40,6 +50,8 @@ class Activation(Layer):
         """ReLU, sigmoid and tanh keep their output; the others their input."""
         return (Saved(OUT if self.function in KEEPS_OUTPUT else IN),)
 
+    view = pointwise
+
 
 @frozen
 class PReLU(Layer):
@@ -59,6 +71,8 @@ class PReLU(Layer):
     def saves(self, x: Shape, grad_in: bool, grad_weight: bool) -> tuple[Saved, ...]:
         return (Saved(IN),)
 
+    view = pointwise
+
 
 @frozen
 class Dropout(Layer):
@@ -76,8 +90,8 @@ class Dropout(Layer):
             return (Saved(OWN, elements=1, per_sample=False),)
         return (Saved(OWN, elements=prod(x)),)
 
-    def view(self, x: Shape, contiguous: bool) -> tuple[bool, bool]:
-        return (True, contiguous) if self.p == 0 else (False, True)
+    def view(self, x: Shape, batch: int, strides: Strides) -> tuple[bool, Strides]:
+        return (True, strides) if self.p == 0 else pointwise(self, x, batch, strides)
 
 
 @frozen
@@ -86,5 +100,5 @@ class Identity(Layer):
 
     saves = keeps_nothing
 
-    def view(self, x: Shape, contiguous: bool) -> tuple[bool, bool]:
-        return True, contiguous  # the input itself
+    def view(self, x: Shape, batch: int, strides: Strides) -> tuple[bool, Strides]:
+        return True, strides  # the input itself

@@ -135,9 +135,13 @@ class Conv(Layer):
     def saves(self, x: Shape, grad_in: bool, grad_weight: bool) -> tuple[Saved, ...]:
         """The input, as the convolution receives it: the input itself, or a padded copy when
         the padding is written out first (a fill other than zeros, `tf_same`, per-side
-        pairs, `same` with an uneven total: PyTorch pads before the convolution)."""
+        pairs: PyTorch pads before the convolution). `same` with an uneven total and zeros
+        pads first only the difference (one more on the right) and leaves the symmetric part
+        to the convolution, as `F.conv2d(padding='same')` does."""
         p = self.geometry(x)[3]
         if self.pads_first(p):
+            if self.padding == "same" and self.padding_mode == "zeros":
+                p = tuple((0, abs(b - a)) for a, b in p)
             padded = Saved(OWN, elements=x[0] * prod([i + a + b for i, (a, b) in zip(x[1:], p)]))
             keeps_input = grad_in and self.padding_mode in PADS_KEEPING_INPUT  # the pad's own
             return (padded, Saved(IN)) if keeps_input else (padded,)

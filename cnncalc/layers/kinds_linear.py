@@ -12,8 +12,10 @@ from cnncalc.layers.protocol import (
     Layer,
     Layout,
     Saved,
+    Strides,
     check_in,
     keeps_nothing,
+    reshaped,
 )
 from cnncalc.layers.window import RF, Shape, prod
 from cnncalc.records import frozen
@@ -55,9 +57,9 @@ class Flatten(Layer):
 
     saves = keeps_nothing
 
-    def view(self, x: Shape, contiguous: bool) -> tuple[bool, bool]:
-        """A reshape: a view of a contiguous input, a copy of any other."""
-        return contiguous, True
+    def view(self, x: Shape, batch: int, strides: Strides) -> tuple[bool, Strides]:
+        """A reshape: a view where one exists, a contiguous copy otherwise."""
+        return reshaped(x, batch, strides, self.out_shape(x))
 
     def out_layout(self, x: Shape, out: Shape, layout: Layout) -> Layout:
         a, b = self.span(x)

@@ -11,8 +11,10 @@ from cnncalc.layers.protocol import (
     READS_CHANNELS,
     Layer,
     Saved,
+    Strides,
     check_in,
     check_rank,
+    dense_strides,
 )
 from cnncalc.layers.window import Shape, fmt_shape, prod
 from cnncalc.records import frozen
@@ -96,8 +98,13 @@ class LayerNorm(Norm):
         stats = Saved(OWN, elements=prod(x[1:]))
         return (Saved(IN), stats, stats)
 
-    def view(self, x: Shape, contiguous: bool) -> tuple[bool, bool]:
-        return False, len(x) == 1  # a channels-last result, moved back to channels first
+    def view(self, x: Shape, batch: int, strides: Strides) -> tuple[bool, Strides]:
+        """A channels-last result (as `nn.LayerNorm` over the last axis writes it), moved back
+        to channels first."""
+        if len(x) == 1:
+            return False, dense_strides((batch, *x))
+        last = dense_strides((batch, *x[1:], x[0]))
+        return False, (last[0], last[-1], *last[1:-1])
 
 
 @frozen

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from cnncalc.errors import LayerArgError
-from cnncalc.layers.protocol import OWN, Layer, Saved, keeps_nothing
+from cnncalc.layers.protocol import OWN, Layer, Saved, Strides, keeps_nothing, pointwise
 from cnncalc.layers.window import RF, Shape, fmt_shape
 from cnncalc.records import frozen
 
@@ -40,8 +40,8 @@ class Part(Layer):
 
     saves = keeps_nothing
 
-    def view(self, x: Shape, contiguous: bool) -> tuple[bool, bool]:
-        return True, False  # a part of the input's storage
+    def view(self, x: Shape, batch: int, strides: Strides) -> tuple[bool, Strides]:
+        return True, strides  # a part of the input's storage, strided as it
 
     def offset(self, x: Shape) -> int:
         """Where the part starts on its axis."""
@@ -119,6 +119,11 @@ class Slice(Part):
     def sizes(self, x: Shape) -> tuple[int, ...]:
         return (self.bounds(x)[1],)
 
+    def view(self, x: Shape, batch: int, strides: Strides) -> tuple[bool, Strides]:
+        """A view whose axis strides `step` times as far."""
+        axis = sample_axis(x, self.dim) + 1
+        return True, tuple(s * self.step if i == axis else s for i, s in enumerate(strides))
+
     def offset(self, x: Shape) -> int:
         return self.bounds(x)[0]
 
@@ -166,8 +171,8 @@ class DropPath(Layer):
             return ()
         return (Saved(OWN, elements=1, per_sample=self.mode == "row"),)
 
-    def view(self, x: Shape, contiguous: bool) -> tuple[bool, bool]:
-        return (True, contiguous) if self.p == 0 else (False, True)
+    def view(self, x: Shape, batch: int, strides: Strides) -> tuple[bool, Strides]:
+        return (True, strides) if self.p == 0 else pointwise(self, x, batch, strides)
 
 
 #: the kinds an item expands into one node per part

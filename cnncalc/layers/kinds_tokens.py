@@ -24,9 +24,12 @@ from cnncalc.layers.protocol import (
     Layer,
     Layout,
     Saved,
+    Strides,
     check_in,
     check_rank,
     keeps_nothing,
+    pointwise,
+    reshaped,
 )
 from cnncalc.layers.window import RF, Ints, Shape, fmt_shape, num, prod
 from cnncalc.records import frozen
@@ -55,11 +58,9 @@ def _kept(x: Shape, out: Shape, layout: Layout) -> Layout:
     return ()
 
 
-def _permuted(x: Shape, order: Ints, contiguous: bool) -> tuple[bool, bool]:
-    """A permutation is a view; of a contiguous tensor it stays contiguous when the axes
-    longer than 1 keep their order."""
-    moved = [i for i in order if x[i] != 1]
-    return True, contiguous and moved == sorted(moved)
+def _permuted(order: Ints, strides: Strides) -> tuple[bool, Strides]:
+    """A permutation is a view, its strides permuted (the batch's stays first)."""
+    return True, (strides[0], *(strides[i + 1] for i in order))
 
 
 def _axis(dim: int, x: Shape, op: str) -> int:
@@ -91,8 +92,8 @@ class Permute(Layer):
 
     saves = keeps_nothing
 
-    def view(self, x: Shape, contiguous: bool) -> tuple[bool, bool]:
-        return _permuted(x, self.order(x), contiguous)
+    def view(self, x: Shape, batch: int, strides: Strides) -> tuple[bool, Strides]:
+        return _permuted(self.order(x), strides)
 
 
 @frozen
@@ -117,8 +118,8 @@ class Transpose(Layer):
 
     saves = keeps_nothing
 
-    def view(self, x: Shape, contiguous: bool) -> tuple[bool, bool]:
-        return _permuted(x, self.order(x), contiguous)
+    def view(self, x: Shape, batch: int, strides: Strides) -> tuple[bool, Strides]:
+        return _permuted(self.order(x), strides)
 
 
 def _resolve(x: Shape, sizes: Ints, op: str) -> Shape:
@@ -154,9 +155,9 @@ class Reshape(Layer):
 
     saves = keeps_nothing
 
-    def view(self, x: Shape, contiguous: bool) -> tuple[bool, bool]:
-        """A view of a contiguous input, a copy of any other."""
-        return contiguous, True
+    def view(self, x: Shape, batch: int, strides: Strides) -> tuple[bool, Strides]:
+        """A view where one exists, a contiguous copy otherwise."""
+        return reshaped(x, batch, strides, self.out_shape(x))
 
 
 @frozen
@@ -176,8 +177,9 @@ class Unflatten(Layer):
 
     saves = keeps_nothing
 
-    def view(self, x: Shape, contiguous: bool) -> tuple[bool, bool]:
-        return True, contiguous
+    def view(self, x: Shape, batch: int, strides: Strides) -> tuple[bool, Strides]:
+        """A view (one axis split in several always is)."""
+        return reshaped(x, batch, strides, self.out_shape(x))
 
 
 @frozen
@@ -202,8 +204,10 @@ class Select(Layer):
 
     saves = keeps_nothing
 
-    def view(self, x: Shape, contiguous: bool) -> tuple[bool, bool]:
-        return True, False  # a strided view: the rest of the input's storage stays with it
+    def view(self, x: Shape, batch: int, strides: Strides) -> tuple[bool, Strides]:
+        """A strided view: the rest of the input's storage stays with it."""
+        a = _axis(self.dim, x, "select") + 1
+        return True, (*strides[:a], *strides[a + 1 :])
 
 
 @frozen
@@ -251,6 +255,8 @@ class LayerScale(Layer):
     def saves(self, x: Shape, grad_in: bool, grad_weight: bool) -> tuple[Saved, ...]:
         """`γ · x` keeps x for γ's gradient (and γ, a parameter, for x's)."""
         return (Saved(IN),) if grad_weight else ()
+
+    view = pointwise
 
 
 @frozen
