@@ -203,6 +203,64 @@ def test_matmul_matches_torch(batch: int) -> None:
         assert_matches(frozen_prefix(net, frozen))
 
 
+#: cases the random searches found, each a rule of torch 2.13's (docs/training.md)
+LAYOUTS = {
+    # a frozen slice of the input at batch 1 is contiguous: flatten and transpose are views
+    # of the input, and the linear folds its (1, 64) leading axes with a view: it keeps the
+    # whole input (8·8·8), not a copy of its part (5·64)
+    "frozen_slice": """\
+input: 8x8x8
+layers:
+  - {slice: {start: -5}, frozen: true}
+  - {flatten: {start_dim: 2}}
+  - {transpose: {dim0: 1, dim1: 2}}
+  - {linear: 8}
+  - {residual: {body: [layernorm, {attention: 1}]}}
+""",
+    # relu writes its output laid out as its transposed input, so the linear copies it
+    "relu_after_transpose": """\
+input: 8x8x8
+layers:
+  - {conv: {out: 5, k: 1}}
+  - {flatten: {start_dim: 2}}
+  - {transpose: {dim0: 1, dim1: 2}}
+  - relu
+  - {linear: 8}
+""",
+    # a slice with a step, reshaped: a copy (no view has that shape)
+    "strided_slice": """\
+input: 8x4x4
+layers:
+  - {slice: {start: 0, step: 2}, frozen: true}
+  - {permute: [0, 2, 3, 1]}
+  - {reshape: [-1, 4]}
+  - {linear: 3}
+""",
+    # one head: k and v are views of the packed qkv projection in every window
+    "window_one_head": """\
+input: 1x1x2
+layers:
+  - {permute: [0, 2, 3, 1]}
+  - {window_attention: {num_heads: 1, window_size: 1, qkv_bias: false, proj_bias: false}}
+""",
+    # padding: same with k = 4 (a total of 3): torch pads one more on the right first, and
+    # the convolution pads 1 on both sides
+    "same_even_kernel": """\
+input: 1x1x1
+layers:
+  - {conv: {out: 1, k: 4, p: same, bias: false}}
+""",
+}
+
+
+@pytest.mark.parametrize("batch", [1, 4])
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_views_and_layouts_match_torch(name: str, batch: int) -> None:
+    net = dataclasses.replace(cnncalc.load(LAYOUTS[name]), batch=batch)
+    for frozen in (0, 1):
+        assert_matches(frozen_prefix(net, frozen))
+
+
 # --- random stacks and graphs ------------------------------------------------------------------
 
 
