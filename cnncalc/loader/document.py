@@ -126,7 +126,8 @@ class Document:
         if "blocks" in entries:
             self.parse_blocks(entries["blocks"][1])
         graph = Graph(input_shape)
-        scope = self.expand(entries, Expander(ctx, graph, self.builder, self.blocks))
+        expander = Expander(ctx, graph, self.builder, self.blocks)
+        scope = self.expand(entries, expander)
         if not graph.nodes:
             raise ctx.err(root, "E0307")
         outputs: tuple[str, ...] = ()
@@ -154,6 +155,7 @@ class Document:
             budget=budget,
             lint_ignore=lint,
             inferred=inferred,
+            calls=tuple(expander.calls),
         )
 
     def check_keys(self, entries: Entries) -> None:

@@ -18,7 +18,7 @@ from pathlib import PurePath
 
 import yaml
 
-from cnncalc.engine import INPUT, Graph, Network, Report
+from cnncalc.engine import INPUT, BlockCall, Graph, Network, Report
 from cnncalc.errors import CnnCalcWarning, LayerArgError, Msg, Pos, Source, SpecError
 from cnncalc.loader.nodes import SNode
 from cnncalc.loader.values import Ctx, listed, mapping, suggest
@@ -217,13 +217,11 @@ class YoloFile:
                 args = [args[0] if args else nc, reg_max, end2end, None, legacy]
             low.at = m_node
             try:
-                if n > 1:
-                    x = froms
-                    for j in range(n):
-                        x = [fn(low, f"model.{i}.{j}", x, args)]
-                    out = x[0]
-                else:
-                    out = fn(low, f"model.{i}", froms, args)
+                x = froms
+                for path in [f"model.{i}.{j}" for j in range(n)] if n > 1 else [f"model.{i}"]:
+                    low.calls.append(BlockCall(path, module))  # each copy one module
+                    x = [fn(low, path, x, args)]
+                out = x[0]
             except (TypeError, ValueError, IndexError, ZeroDivisionError, LayerArgError):
                 raise ctx.err(a_node, "E0393", what=f"model.{i} {module}", value=str(raw)) from None
             outs.append(out)
@@ -235,7 +233,8 @@ class YoloFile:
         inferred = graph.inferred()
         return Network(input_shape=(ch, h, w), nodes=inferred.nodes,
                        name=PurePath(ctx.src.name).stem, input_pos=Pos(ctx.src, 1, 1),
-                       inferred=inferred, front="ultralytics")  # fmt: skip
+                       inferred=inferred, front="ultralytics",
+                       calls=tuple(low.calls))  # fmt: skip
 
     def sources(self, node: SNode, i: int, outs: list[str]) -> list[str]:
         """`from`: an index or a list of them, negative counted back from this row (`-1` of the
