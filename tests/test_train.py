@@ -178,10 +178,6 @@ def test_each_kind_matches_torch(cls: type[L.Layer]) -> None:
     @settings(max_examples=max(4, examples // 3), deadline=None)
     @given(net=strategy, dtype=DTYPES, frozen=st.integers(0, 2))
     def check(net: Network, dtype: str, frozen: int) -> None:
-        rows = analyze_network(net).layers
-        if any(isinstance(r.node.layer, L.WindowAttention) and r.in_shape[:2] == (1, 1)
-               for r in rows):  # fmt: skip
-            return  # docs/training.md: a map of one position is not modelled
         assert_matches(frozen_prefix(net, frozen), dtype)
 
     check()
