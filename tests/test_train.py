@@ -26,7 +26,7 @@ from tests.conftest import EXAMPLES, ROOT  # noqa: E402
 from tests.test_parity import SINGLE, stacks  # noqa: E402
 from tests.test_parity_examples import graph_item, random_graph, token_head  # noqa: E402
 from tests.test_parity_tokens import TOKEN_SINGLE  # noqa: E402
-from tests.train_oracle import measure  # noqa: E402
+from tests.train_oracle import TorchCrash, measure  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:Using padding='same' with even kernel lengths:UserWarning"
@@ -42,14 +42,17 @@ def assert_matches(net: Network, dtype: str = "float32") -> None:
     rule alone). Where torch's CPU has no kernel for a reduced dtype (3-D average pooling in
     bfloat16), float32 is checked instead."""
     try:
-        report, got = measure(net, dtype)
-    except (NotImplementedError, RuntimeError) as err:
-        if dtype == "float32" or "not implemented for" not in str(err):
-            raise
-        dtype = "float32"
-        report, got = measure(net, dtype)
+        try:
+            report, got = measure(net, dtype)
+        except (NotImplementedError, RuntimeError) as err:
+            if dtype == "float32" or "not implemented for" not in str(err):
+                raise
+            dtype = "float32"
+            report, got = measure(net, dtype)
     except ValueError as err:  # torch trains no BatchNorm over one value per channel
         assert "Expected more than 1 value per channel" in str(err)
+        return
+    except TorchCrash:  # torch 2.13's CPU GroupNorm backward would segfault (train_oracle)
         return
     train = training(report, dtype=dtype)
     for row, ours in zip(report.layers, train.layers):

@@ -36,6 +36,29 @@ class Measured:
     forward_flops: int = 0
 
 
+class TorchCrash(Exception):
+    """A network torch 2.13's CPU backward cannot run: it would end the process."""
+
+
+def _refuse_crashing_group_norm(module: torch.nn.Module, args: tuple[torch.Tensor, ...]) -> None:
+    """torch 2.13 on the CPU segfaults in the backward of a `GroupNorm` whose affine weight
+    learns and whose input is a channels-last tensor that needs no gradient (after a frozen
+    channels-first `ln`, which writes channels last): measured, not modelled, so refused."""
+    (x,) = args
+    weight = getattr(module, "weight", None)
+    if (
+        not x.requires_grad
+        and weight is not None
+        and weight.requires_grad
+        and not x.is_contiguous()
+        and x.dim() in (4, 5)
+        and x.is_contiguous(
+            memory_format=torch.channels_last if x.dim() == 4 else torch.channels_last_3d
+        )
+    ):
+        raise TorchCrash("GroupNorm backward on a channels-last input without a gradient")
+
+
 def _push(stack: list[str], name: str) -> None:
     stack.append(name)
 
@@ -55,6 +78,9 @@ def measure(net: Network, dtype: str = "float32", seed: int = 0) -> tuple[Report
     names = {submodule_name(r.name): r.name for r in report.layers}
     running: list[str] = []
     hooks = []
+    for module in model.modules():
+        if isinstance(module, torch.nn.GroupNorm):
+            hooks.append(module.register_forward_pre_hook(_refuse_crashing_group_norm))
     for sub, name in names.items():
         module = model.get_submodule(sub)
         hooks.append(module.register_forward_pre_hook(lambda m, a, n=name: _push(running, n)))
