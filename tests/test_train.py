@@ -320,3 +320,38 @@ def test_frozen_stem_matches_torch(batch: int) -> None:
     t = training(report)
     below = [r.needs_grad for r, row in zip(t.layers, report.layers) if row.frozen]
     assert below and not any(below)
+
+
+# --- strides ------------------------------------------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    shape=st.lists(st.sampled_from([1, 2, 3]), min_size=1, max_size=4),
+    data=st.data(),
+)
+def test_strides_follow_torch(shape: list[int], data: st.DataObject) -> None:
+    """`view_strides` finds a view exactly where `Tensor.view` does, with its strides, and
+    `like_strides` lays a new tensor out as an element-wise op's output, on permuted and
+    sliced tensors (axes of size 1 may have any stride)."""
+    from cnncalc.layers.protocol import like_strides, view_strides
+
+    t = torch.empty(shape).permute(data.draw(st.permutations(range(len(shape)))))
+    axis = data.draw(st.integers(0, len(shape) - 1))
+    if t.shape[axis] > 1 and data.draw(st.booleans()):
+        index = [slice(None)] * t.dim()
+        index[axis] = slice(0, None, 2)
+        t = t[tuple(index)]
+    size, stride = tuple(t.shape), t.stride()
+    new = tuple(data.draw(st.permutations([*size, 1])))
+    try:
+        want: tuple[int, ...] | None = t.view(new).stride()
+    except RuntimeError:
+        want = None
+    got = view_strides(size, stride, new)
+    assert (got is None) == (want is None), (size, stride, new)
+    if got is not None and want is not None:
+        assert [a for a, n in zip(got, new) if n > 1] == [b for b, n in zip(want, new) if n > 1]
+    like = torch.relu(t).stride()
+    mine = like_strides(size, stride)
+    assert [a for a, n in zip(mine, size) if n > 1] == [b for b, n in zip(like, size) if n > 1]
