@@ -19,7 +19,8 @@ from cnncalc.cli import app
 from cnncalc.engine import analyze_network
 from cnncalc.errors import Source
 from cnncalc.loader import load_source
-from cnncalc.loader.ultralytics import YoloOptions, fused_params, make_divisible, scale_from_name
+from cnncalc.analysis.ultralytics import fused_params
+from cnncalc.loader.ultralytics import YoloOptions, make_divisible, scale_from_name
 from tests.conftest import ROOT
 
 EXAMPLE = ROOT / "examples" / "ultralytics" / "pcb_defects.yaml"

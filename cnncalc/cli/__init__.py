@@ -132,10 +132,6 @@ def params(
     yolo = yolo_options(scale, nc, imgsz, ch)
     run = Run(code)
     report = run.analyse(file, batch, dtype, input_shape, yolo).report
-    if report.network.front == "ultralytics":
-        from cnncalc.loader.ultralytics import fused_params
-
-        run.note("W0013", fused=f"{fused_params(report):,}")
     if fmt is Fmt.json:
         from cnncalc.render.json import report_json
 

@@ -73,7 +73,12 @@ def report_json(report: Report) -> str:
         for r in report.layers
         for a in r.rf
     )
-    return to_json(report.to_dict(), bounded=not huge)
+    data = report.to_dict()
+    if report.network.front == "ultralytics":
+        from cnncalc.analysis.ultralytics import figures
+
+        data["totals"] = {**data["totals"], **figures(report).to_dict()}  # type: ignore[dict-item]
+    return to_json(data, bounded=not huge)
 
 
 def budget_dict(b: BudgetResult) -> dict[str, object]:
