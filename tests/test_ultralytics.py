@@ -3,12 +3,8 @@ equal to the installed Ultralytics (the pinned release) and torch's FlopCounterM
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
-import os
-import sys
-import tempfile
+import math
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +18,7 @@ from cnncalc.loader import load_source
 from cnncalc.analysis.ultralytics import fused_params
 from cnncalc.loader.ultralytics import YoloOptions, make_divisible, scale_from_name
 from tests.conftest import ROOT
+from tests.ultralytics_oracle import check, torch_figures, ultralytics_models
 
 EXAMPLE = ROOT / "examples" / "ultralytics" / "pcb_defects.yaml"
 ENV = {"NO_COLOR": "1", "GITHUB_ACTIONS": "", "CNNCALC_LANG": "", "COLUMNS": "100"}
@@ -97,20 +94,106 @@ def test_params_reads_an_ultralytics_file_with_its_options() -> None:
     assert any(b["name"] == "model.10" for b in data["blocks"])
 
 
-def test_params_notes_the_fused_params_of_ultralytics() -> None:
+def test_the_totals_have_the_fused_params_and_both_info_gflops() -> None:
     report = net_of(EXAMPLE.read_text(encoding="utf-8"), "x.yaml", scale="s")
-    bn = sum(r.params for r in report.layers if r.op == "bn")  # 2·C each, C stay as biases
-    fused = report.totals.params - bn // 2
+    bn = [r for r in report.layers if r.op == "bn"]
+    fused = report.totals.params - sum(r.params for r in bn) // 2  # 2·C each, C stay as biases
+    # thop: 2 ops per element entering a BatchNorm, doubled for the affine part, doubled again
+    unfused = report.totals.flops + 8 * sum(math.prod(r.in_shape) for r in bn)
     assert fused_params(report) == fused
-    code, _, err = invoke("params", str(EXAMPLE), "--scale", "s")
+    totals = json_totals(str(EXAMPLE), "--scale", "s")
+    assert (totals["fused_params"], totals["info_flops"], totals["info_flops_fused"]) == (
+        fused, unfused, report.totals.flops)
+    code, out, err = invoke("params", str(EXAMPLE), "--scale", "s", "--depth", "0")
     assert code == 0, err
-    assert f"note: Ultralytics' model.fuse() has {fused:,} params" in err
+    assert f"Fused        {fused:,} params  (Ultralytics' model.fuse()" in out
+    assert f"info()       {unfused:,} FLOPs unfused, {report.totals.flops:,} fused" in out
+    assert f"{unfused / 1e9:.3f} / {report.totals.flops / 1e9:.3f} GFLOPs" in out
+    _, md, _ = invoke("params", str(EXAMPLE), "--scale", "s", "-f", "markdown")
+    assert f"- Fused: {fused:,} params" in md
+
+
+def test_a_cnncalc_network_has_no_ultralytics_figures() -> None:
+    stack = str(ROOT / "examples" / "stack.yaml")
+    assert "fused_params" not in json_totals(stack)
+    _, out, _ = invoke("params", stack)
+    assert "Fused" not in out and "info()" not in out
+
+
+def test_an_end_to_end_head_fuses_to_its_one_to_one_branches(tmp_path: Path) -> None:
+    text = "end2end: True\n" + BASE
+    report = net_of(text, "m.yaml", scale="n")
+    many = [r for r in report.layers if r.name.startswith(("model.2.cv2.", "model.2.cv3."))]
+    assert many and any(".one2one_cv2." in r.name for r in report.layers)
+    bn = sum(r.params for r in report.layers if r.op == "bn" and r not in many)
+    totals = json_totals(write(tmp_path, text), "--scale", "n")
+    assert totals["fused_params"] == (
+        report.totals.params - sum(r.params for r in many) - bn // 2
+    )
+    assert totals["info_flops_fused"] == report.totals.flops - sum(r.flops for r in many)
+
+
+@pytest.mark.parametrize(
+    ("imgsz", "used", "stride"),
+    [("650", (672, 672), 32), ("100x200", (128, 224), 32), ("1", (32, 32), 32),
+     ("384x640", (384, 640), 32)],
+)  # fmt: skip
+def test_an_image_size_off_the_stride_is_rounded_up_as_check_imgsz_does(
+    imgsz: str, used: tuple[int, int], stride: int
+) -> None:
+    code, out, err = invoke("params", str(EXAMPLE), "--scale", "t", "--imgsz", imgsz, "-f", "json")
+    assert code == 0, err
+    assert json.loads(out)["input"] == [3, *used]
+    size = imgsz if "x" in imgsz else f"{imgsz}x{imgsz}"
+    note = f"--imgsz {size} is not a multiple of the max stride {stride}: using {used[0]}x{used[1]}"
+    assert (note in err) == (tuple(used) != tuple(int(v) for v in size.split("x")))
+    assert json.loads(out)["totals"] == json_totals(
+        str(EXAMPLE), "--scale", "t", "--imgsz", f"{used[0]}x{used[1]}"
+    )
+
+
+def test_the_max_stride_of_a_p6_model_is_64(tmp_path: Path) -> None:
+    p6 = BASE.replace("head:", "  - [-1, 1, Conv, [128, 3, 2]]\n" * 4 + "head:").replace(
+        "[[0, 1]", "[[1, 5]"
+    )  # rows 2..5 halve the map down to stride 64
+    code, out, err = invoke("params", write(tmp_path, p6), "--scale", "n", "--imgsz", "96x640",
+                            "-f", "json")  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out)["input"] == [3, 128, 640]
+    assert "max stride 64: using 128x640" in err
+
+
+def test_depth_1_lists_the_rows_of_the_file_with_their_modules() -> None:
+    code, out, err = invoke("params", str(EXAMPLE), "--scale", "s", "--depth", "1", "-f",
+                            "markdown")  # fmt: skip
+    assert code == 0, err
+    table = [line for line in out.splitlines() if line.startswith("| ")][1:]
+    names = [line.split("|")[1].strip() for line in table]
+    assert names == [f"**model.{i}**" if i not in (11, 12, 14, 15, 18, 21) else f"model.{i}"
+                     for i in range(24)]  # fmt: skip
+    ops = [line.split("|")[2].strip() for line in table]
+    assert ops[:4] == ["Conv", "Conv", "C2f", "Conv"] and ops[10] == "C2PSA"
+    assert ops[11:13] == ["upsample", "concat"] and ops[-1] == "Detect"
+    report = net_of(EXAMPLE.read_text(encoding="utf-8"), "x.yaml", scale="s")
+    params = [int(line.split("|")[5].replace(",", "")) for line in table]
+    assert sum(params) == report.totals.params
+    code, out, _ = invoke("params", str(EXAMPLE), "--scale", "s", "--depth", "2", "-f",
+                          "markdown")  # fmt: skip
+    # one level down: each row's modules, as PyTorch names them
+    assert "| **&nbsp;&nbsp;model.2.cv1** | block |" in out
+    assert "| &nbsp;&nbsp;model.0.conv | conv |" in out and "&nbsp;" * 4 not in out
 
 
 def test_without_a_scale_the_first_is_taken_with_a_warning() -> None:
     code, _, err = invoke("params", str(EXAMPLE), "-f", "json")
     assert code == 0
     assert "warning[W0390]" in err and "'t'" in err
+
+
+def json_totals(*args: str) -> dict[str, int]:
+    code, out, err = invoke("params", *args, "-f", "json")
+    assert code == 0, err
+    return json.loads(out)["totals"]
 
 
 def totals(*args: str) -> dict[str, int]:
@@ -195,7 +278,7 @@ def write(tmp_path: Path, text: str, name: str = "m.yaml") -> str:
 @pytest.mark.parametrize(
     ("text", "args", "code", "where"),
     [
-        (BASE.replace("Conv, [128", "GhostConv, [128"), (), "E0390", ":6:13:"),
+        (BASE.replace("Conv, [128", "HGBlock, [128"), (), "E0390", ":6:13:"),
         (BASE, ("--scale", "x"), "E0392", ":2:1:"),
         (BASE.replace("[64, 3, 2]", "[wide, 3, 2]"), (), "E0393", ":5:19:"),
         (BASE.replace("nc: 4\n", ""), (), "E0394", ":7:25:"),
@@ -233,20 +316,6 @@ def test_an_unknown_module_names_the_supported_ones(tmp_path: Path) -> None:
 # --- parity with the installed Ultralytics --------------------------------------------------
 
 
-def ultralytics_models() -> Any:
-    """The installed Ultralytics' model files, and the package (skipped without it, except in
-    CI, where `CNNCALC_REQUIRE_TORCH` makes a missing oracle a failure)."""
-    pytest.importorskip("torch")
-    sys.modules.setdefault("torchvision._meta_registrations", type(sys)("stub"))
-    os.environ.setdefault("YOLO_OFFLINE", "1")
-    os.environ.setdefault("YOLO_CONFIG_DIR", str(Path(tempfile.gettempdir()) / "cnncalc-yolo"))
-    if os.environ.get("CNNCALC_REQUIRE_TORCH"):
-        import ultralytics
-    else:
-        ultralytics = pytest.importorskip("ultralytics")
-    return Path(ultralytics.__file__).parent / "cfg" / "models", ultralytics
-
-
 CASES = [
     ("v8/yolov8.yaml", "n", 80, (640, 640)),
     ("v8/yolov8.yaml", "s", 80, (640, 640)),
@@ -265,58 +334,18 @@ CASES = [
 ]
 
 
-def torch_figures(
-    d: dict[str, Any], nc: int, imgsz: tuple[int, int]
-) -> tuple[int, int, list[int], int]:
-    import torch
-    from torch.utils.flop_counter import FlopCounterMode
-    from ultralytics.nn.tasks import DetectionModel
-
-    with contextlib.redirect_stdout(io.StringIO()):
-        model = DetectionModel(d, nc=nc, verbose=False).eval()
-    params = sum(p.numel() for p in model.parameters())
-    with torch.no_grad(), FlopCounterMode(display=False) as counter:
-        model(torch.zeros(1, 3, *imgsz))
-    rows = [sum(p.numel() for p in m.parameters()) for m in model.model]
-    with contextlib.redirect_stdout(io.StringIO()):
-        model.fuse(verbose=False)
-    fused = sum(p.numel() for p in model.parameters())
-    return params, counter.get_total_flops(), rows, fused
-
-
-def check_parity(text: str, name: str, scale: str, nc: int, imgsz: tuple[int, int]) -> None:
-    import yaml
-
-    d = yaml.safe_load(text)
-    d["scale"] = scale
-    params, flops, rows, fused = torch_figures(d, nc, imgsz)
-    report = net_of(text, name, scale=scale or None, nc=nc, imgsz=imgsz)
-    mine_rows = [
-        sum(
-            r.params
-            for r in report.layers
-            if r.name == f"model.{i}" or r.name.startswith(f"model.{i}.")
-        )
-        for i in range(len(rows))
-    ]
-    assert mine_rows == rows
-    assert (report.totals.params, report.totals.flops) == (params, flops)
-    assert fused_params(report) == fused
-
-
 @pytest.mark.parametrize(("path", "scale", "nc", "imgsz"), CASES)
 def test_equals_ultralytics_and_flop_counter(
     path: str, scale: str, nc: int, imgsz: tuple[int, int]
 ) -> None:
     base, _ = ultralytics_models()
-    text = (base / path).read_text(encoding="utf-8")
-    check_parity(text, Path(path).name, scale, nc, imgsz)
+    check((base / path).read_text(encoding="utf-8"), Path(path).name, scale, nc, imgsz)
 
 
 @pytest.mark.parametrize("scale", ["t", "s", "m"])
 def test_the_example_equals_ultralytics(scale: str) -> None:
     ultralytics_models()
-    check_parity(EXAMPLE.read_text(encoding="utf-8"), EXAMPLE.name, scale, 6, (640, 640))
+    check(EXAMPLE.read_text(encoding="utf-8"), EXAMPLE.name, scale, 6, (640, 640))
 
 
 def test_the_reference_figures_of_the_pinned_release() -> None:
@@ -345,3 +374,17 @@ def test_ultralytics_options_on_a_cnncalc_network_are_noted_not_silently_ignored
     assert f"note: {named}: for Ultralytics model files only, ignored for {stack}" in err
     code, _, err = invoke("params", stack, "-f", "json")
     assert code == 0 and "note:" not in err
+
+
+@pytest.mark.parametrize("path", ["v8/yolov8.yaml", "26/yolo26.yaml"])
+def test_the_meta_device_oracle_measures_what_a_real_model_measures(path: str) -> None:
+    """The oracle builds on the meta device (shapes, no arithmetic): a real model on the CPU
+    gives the same figures (an end-to-end head and attention included)."""
+    import yaml
+
+    base, _ = ultralytics_models()
+    d = yaml.safe_load((base / path).read_text(encoding="utf-8"))
+    d["scale"] = "n"
+    real = torch_figures(dict(d), 3, (64, 96), device="cpu")
+    assert torch_figures(dict(d), 3, (64, 96)) == real
+    assert real.params > 0 and real.info_flops > real.flops > 0

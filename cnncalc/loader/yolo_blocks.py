@@ -128,6 +128,39 @@ class Lowering:
         z = self.conv(f"{name}.cv2", x, c_, 1)
         return self.conv(f"{name}.cv3", self.cat(f"{name}.cat", [y, z]), c2, 1)
 
+    def ghost_conv(
+        self, name: str, x: str, c2: int, k: int = 1, s: int = 1, g: int = 1, act: bool = True
+    ) -> str:
+        """`GhostConv`: a conv to half the channels, a depthwise 5×5 of it, both joined."""
+        c_ = c2 // 2
+        y = self.conv(f"{name}.cv1", x, c_, k, s, g, act)
+        z = self.conv(f"{name}.cv2", y, c_, 5, 1, c_, act)
+        return self.cat(f"{name}.cat", [y, z])
+
+    def ghost_bottleneck(self, name: str, x: str, c2: int, k: int = 3, s: int = 1) -> str:
+        """`GhostBottleneck`: GhostConv 1×1 (a depthwise k×k at stride 2), GhostConv 1×1
+        without activation, plus the input (through a depthwise and a 1×1 conv at stride 2)."""
+        c_ = c2 // 2
+        y = self.ghost_conv(f"{name}.conv.0", x, c_, 1, 1)
+        if s == 2:
+            y = self.dwconv(f"{name}.conv.1", y, c_, k, s, act=False)
+        y = self.ghost_conv(f"{name}.conv.2", y, c2, 1, 1, act=False)
+        short = x
+        if s == 2:
+            short = self.dwconv(f"{name}.shortcut.0", x, self.ch(x), k, s, act=False)
+            short = self.conv(f"{name}.shortcut.1", short, c2, 1, act=False)
+        return self.add(f"{name}.add", Add(), [y, short])
+
+    def c3_with(self, name: str, x: str, c2: int, n: int, inner: Callable[[str, str, int], str],
+                e: float = 0.5) -> str:  # fmt: skip
+        """C3 with its own inner blocks (`C3Ghost`)."""
+        c_ = int(c2 * e)
+        y = self.conv(f"{name}.cv1", x, c_, 1)
+        for i in range(n):
+            y = inner(f"{name}.m.{i}", y, c_)
+        z = self.conv(f"{name}.cv2", x, c_, 1)
+        return self.conv(f"{name}.cv3", self.cat(f"{name}.cat", [y, z]), c2, 1)
+
     def attention(self, name: str, x: str, heads: int, ratio: float = 0.5) -> str:
         """Ultralytics' `Attention` on a C×H×W map of N = H·W positions: qkv 1×1, per head
         q·kᵀ (N·N·key_dim) and v·attnᵀ (head_dim·N·N), plus a depthwise 3×3 on v, and proj."""
@@ -271,6 +304,23 @@ def m_c2psa(low: Lowering, name: str, xs: list[str], a: Args) -> str:
     return low.conv(f"{name}.cv2", low.cat(f"{name}.cat", [p, b]), c1, 1)
 
 
+def m_ghostconv(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    act = _arg(a, 5, True)
+    return low.ghost_conv(name, xs[0], _int(a, 1, 0), _int(a, 2, 1), _int(a, 3, 1), _int(a, 4, 1),
+                          act is not False)  # fmt: skip
+
+
+def m_ghostbottleneck(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    return low.ghost_bottleneck(name, xs[0], _int(a, 1, 0), _int(a, 2, 3), _int(a, 3, 1))
+
+
+def m_c3ghost(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    def inner(n: str, x: str, c: int) -> str:
+        return low.ghost_bottleneck(n, x, c)
+
+    return low.c3_with(name, xs[0], _int(a, 1, 0), _int(a, 2, 1), inner, float(_arg(a, 5, 0.5)))  # type: ignore[arg-type]
+
+
 def m_concat(low: Lowering, name: str, xs: list[str], a: Args) -> str:
     return low.cat(name, xs, _int(a, 0, 1))
 
@@ -383,6 +433,9 @@ MODULES: dict[str, tuple[Callable[[Lowering, str, list[str], Args], str], bool, 
     "SPP": (m_spp, True, False),
     "SPPF": (m_sppf, True, False),
     "C2PSA": (m_c2psa, True, True),
+    "GhostConv": (m_ghostconv, True, False),
+    "GhostBottleneck": (m_ghostbottleneck, True, False),
+    "C3Ghost": (m_c3ghost, True, True),
     "Concat": (m_concat, False, False),
     "nn.Upsample": (m_upsample, False, False),
     "nn.MaxPool2d": (m_maxpool, False, False),

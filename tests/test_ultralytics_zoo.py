@@ -1,0 +1,76 @@
+"""Every detect model of v3, v5u, v6, v8 (with its P2, P6 and Ghost variants), 11 and 26 in
+the installed Ultralytics, at every scale its file defines, equals Ultralytics and torch:
+params (in total, per row and after `fuse()`), eval FlopCounterMode FLOPs (in total and per
+row) and both `model.info()` GFLOPs.
+
+The classes and the image sizes turn with the scale: several `nc` (1 to 120, past Detect's cap
+of 100 class channels) and non-square sizes, each a multiple of the model's largest stride,
+kept small so that the forward passes are cheap — every count is a sum over positions, so a
+small image checks the same rules as a large one (tests/test_ultralytics.py checks 640 too).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.ultralytics_oracle import check, ultralytics_models
+
+FAMILIES = ("v3", "v5", "v6", "v8", "11", "26")
+#: the files of the pinned release (a newer one may add files: they are checked too)
+PINNED = {
+    "v3/yolov3.yaml", "v3/yolov3-spp.yaml", "v3/yolov3-tiny.yaml",
+    "v5/yolov5.yaml", "v5/yolov5-p6.yaml", "v6/yolov6.yaml",
+    "v8/yolov8.yaml", "v8/yolov8-p2.yaml", "v8/yolov8-p6.yaml",
+    "v8/yolov8-ghost.yaml", "v8/yolov8-ghost-p2.yaml", "v8/yolov8-ghost-p6.yaml",
+    "11/yolo11.yaml", "26/yolo26.yaml", "26/yolo26-p2.yaml", "26/yolo26-p6.yaml",
+}  # fmt: skip
+NCS = (80, 1, 3, 120, 20)
+#: (height, width) in strides
+SIZES = ((2, 3), (3, 2), (2, 5), (4, 3), (1, 2))
+
+
+def detect_files(base: Path) -> list[str]:
+    """The model files of the families whose last row is a `Detect` head."""
+    found = []
+    for family in FAMILIES:
+        for path in sorted((base / family).glob("*.yaml")):
+            d = yaml.safe_load(path.read_text(encoding="utf-8"))
+            if (d.get("backbone") or []) + (d.get("head") or []) and d["head"][-1][2] == "Detect":
+                found.append(f"{family}/{path.name}")
+    return found
+
+
+def cases() -> list[tuple[str, str, int, tuple[int, int]]]:
+    try:
+        base, _ = ultralytics_models()
+    except pytest.skip.Exception:
+        return []
+    out = []
+    for rel in detect_files(base):
+        d = yaml.safe_load((base / rel).read_text(encoding="utf-8"))
+        stride = 64 if "-p6" in rel else 32
+        for j, scale in enumerate(d.get("scales") or [""]):
+            h, w = SIZES[j % len(SIZES)]
+            out.append((rel, scale, NCS[j % len(NCS)], (h * stride, w * stride)))
+    return out
+
+
+CASES = cases()
+
+
+def test_every_detect_model_of_the_pinned_release_is_checked() -> None:
+    base, _ = ultralytics_models()
+    files = set(detect_files(base))
+    assert files >= PINNED
+    assert {(rel, s) for rel, s, *_ in CASES} >= {
+        (rel, s) for rel in PINNED for s in (("",) if rel.startswith("v3/") else "nsmlx")
+    }
+
+
+@pytest.mark.parametrize(("path", "scale", "nc", "imgsz"), CASES)
+def test_equals_ultralytics(path: str, scale: str, nc: int, imgsz: tuple[int, int]) -> None:
+    base, _ = ultralytics_models()
+    check((base / path).read_text(encoding="utf-8"), Path(path).name, scale, nc, imgsz)
