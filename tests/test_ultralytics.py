@@ -11,11 +11,12 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from cnncalc.analysis.ultralytics import figures as ultralytics_figures
+from cnncalc.analysis.ultralytics import fused_params
 from cnncalc.cli import app
 from cnncalc.engine import analyze_network
 from cnncalc.errors import Source
 from cnncalc.loader import load_source
-from cnncalc.analysis.ultralytics import fused_params
 from cnncalc.loader.ultralytics import YoloOptions, make_divisible, scale_from_name
 from tests.conftest import ROOT
 from tests.ultralytics_oracle import check, torch_figures, ultralytics_models
@@ -103,7 +104,10 @@ def test_the_totals_have_the_fused_params_and_both_info_gflops() -> None:
     assert fused_params(report) == fused
     totals = json_totals(str(EXAMPLE), "--scale", "s")
     assert (totals["fused_params"], totals["info_flops"], totals["info_flops_fused"]) == (
-        fused, unfused, report.totals.flops)
+        fused,
+        unfused,
+        report.totals.flops,
+    )
     code, out, err = invoke("params", str(EXAMPLE), "--scale", "s", "--depth", "0")
     assert code == 0, err
     assert f"Fused        {fused:,} params  (Ultralytics' model.fuse()" in out
@@ -127,9 +131,7 @@ def test_an_end_to_end_head_fuses_to_its_one_to_one_branches(tmp_path: Path) -> 
     assert many and any(".one2one_cv2." in r.name for r in report.layers)
     bn = sum(r.params for r in report.layers if r.op == "bn" and r not in many)
     totals = json_totals(write(tmp_path, text), "--scale", "n")
-    assert totals["fused_params"] == (
-        report.totals.params - sum(r.params for r in many) - bn // 2
-    )
+    assert totals["fused_params"] == (report.totals.params - sum(r.params for r in many) - bn // 2)
     assert totals["info_flops_fused"] == report.totals.flops - sum(r.flops for r in many)
 
 
@@ -349,15 +351,26 @@ def test_the_example_equals_ultralytics(scale: str) -> None:
 
 
 def test_the_reference_figures_of_the_pinned_release() -> None:
+    """docs/ultralytics.md's table: params, fused params, FLOPs, model.info()'s GFLOPs."""
     base, ultralytics = ultralytics_models()
     assert ultralytics.__version__ == "8.4.190"
-    figures = {("v8/yolov8.yaml", "n"): (3_157_200, 8_743_987_200),
-               ("v8/yolov8.yaml", "s"): (11_166_560, 28_602_624_000),
-               ("11/yolo11.yaml", "n"): (2_624_080, 6_542_502_400),
-               ("11/yolo11.yaml", "s"): (9_458_752, 21_589_760_000)}  # fmt: skip
+    figures = {("v8/yolov8.yaml", "n"): (3_157_200, 3_151_904, 8_743_987_200, "8.855"),
+               ("v8/yolov8.yaml", "s"): (11_166_560, 11_156_544, 28_602_624_000, "28.812"),
+               ("11/yolo11.yaml", "n"): (2_624_080, 2_616_248, 6_542_502_400, "6.673"),
+               ("11/yolo11.yaml", "s"): (9_458_752, 9_443_760, 21_589_760_000,
+                                         "21.836")}  # fmt: skip
+    doc = (ROOT / "docs" / "ultralytics.md").read_text(encoding="utf-8")
     for (path, scale), want in figures.items():
         report = net_of((base / path).read_text(encoding="utf-8"), f"x{scale}.yaml", scale=scale)
-        assert (report.totals.params, report.totals.flops) == want
+        f = ultralytics_figures(report)
+        got = (report.totals.params, f.fused_params, report.totals.flops,
+               f"{f.info_flops / 1e9:.3f}")  # fmt: skip
+        assert got == want
+        assert f.info_flops_fused == report.totals.flops
+        name = Path(path).stem + scale
+        row = (f"| {name} | {want[0]:,} | {want[1]:,} | {want[2]:,} | {want[3]} / "
+               f"{want[2] / 1e9:.3f} |")  # fmt: skip
+        assert row in doc
 
 
 @pytest.mark.parametrize(
@@ -388,3 +401,88 @@ def test_the_meta_device_oracle_measures_what_a_real_model_measures(path: str) -
     real = torch_figures(dict(d), 3, (64, 96), device="cpu")
     assert torch_figures(dict(d), 3, (64, 96)) == real
     assert real.params > 0 and real.info_flops > real.flops > 0
+
+
+# --- a cnncalc file that points at an Ultralytics model file ---------------------------------
+
+LINE = ROOT / "examples" / "ultralytics" / "pcb_line.yaml"
+
+
+def check_json(*args: str) -> tuple[int, dict[str, Any]]:
+    code, out, err = invoke("check", *args, "-f", "json")
+    assert code in (0, 1), err
+    return code, json.loads(out)
+
+
+def test_check_reads_the_budgets_of_a_file_that_points_at_a_model_file() -> None:
+    code, data = check_json(str(LINE))
+    assert code == 0 and data["passed"]
+    used = {b["name"]: b["used"] for b in data["files"][0]["budgets"]}
+    direct = json_totals(str(EXAMPLE), "--scale", "s", "--nc", "6", "--imgsz", "384x640")
+    assert used["params"] == direct["params"] and used["flops"] == direct["flops"]
+    assert [b["line"] for b in data["files"][0]["budgets"]] == [10, 11, 12]
+    assert data["files"][0]["name"] == "pcb-line-camera"
+
+
+def test_a_command_line_option_replaces_the_files_and_a_budget_fails() -> None:
+    code, data = check_json(str(LINE), "--scale", "m")
+    assert code == 1 and not data["passed"]
+    failed = {b["name"] for b in data["files"][0]["budgets"] if not b["passed"]}
+    assert failed == {"params", "flops"}
+    used = {b["name"]: b["used"] for b in data["files"][0]["budgets"]}
+    assert used["params"] == json_totals(str(EXAMPLE), "--scale", "m", "--nc", "6")["params"]
+
+
+def test_the_path_is_read_relative_to_the_pointing_file(tmp_path: Path) -> None:
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / "yolov99.yaml").write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    ref = write(tmp_path, "ultralytics: models/yolov99s.yaml\nnc: 2\nbatch: 2\n"
+                          "budget:\n  params: 1k\n", "ref.yaml")  # fmt: skip
+    code, data = check_json(ref)  # the scaled name reads yolov99.yaml at s, as Ultralytics does
+    assert code == 1
+    assert (
+        data["files"][0]["budgets"][0]["used"]
+        == totals(str(EXAMPLE), "--scale", "s", "--nc", "2")["params"]
+    )
+    code, out, err = invoke("params", ref, "-f", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["batch"] == 2 and data["output_shape"] == [4 * 1 + 2, 8400]
+    assert data["name"] == "yolov99"
+
+
+def test_every_command_reads_a_file_that_points_at_a_model_file() -> None:
+    for command in ("params", "explain", "flow", "lint"):
+        code, _, err = invoke(command, str(LINE))
+        assert code == 0, (command, err)
+        assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "where"),
+    [
+        ("ultralytics: missing.yaml\n", "E0811", ":1:14:"),
+        ("ultralytics: ../outside.yaml\n", "E0812", ":1:14:"),
+        ("ultralytics: /etc/hostname\n", "E0812", ":1:14:"),
+        ("ultralytics: plain.yaml\n", "E0813", ":1:14:"),
+        ("ultralytics: m.yaml\ninput: 3x64x64\n", "E0814", ":2:1:"),
+        ("input: 3x64x64\nnc: 3\nlayers:\n  - conv: 8\n", "E0815", ":2:1:"),
+        ("ultralytics: m.yaml\nimgsz: 0x640\n", "E0816", ":2:8:"),
+        ("ultralytics: m.yaml\nimgsz: [1, 2, 3]\n", "E0816", ":2:8:"),
+    ],
+)
+def test_a_bad_pointer_fails_located_with_a_code_and_a_hint(
+    tmp_path: Path, text: str, code: str, where: str
+) -> None:
+    inner = tmp_path / "inner"
+    inner.mkdir()
+    (tmp_path / "outside.yaml").write_text(BASE, encoding="utf-8")  # exists, but outside
+    (inner / "m.yaml").write_text(BASE, encoding="utf-8")
+    (inner / "plain.yaml").write_text("input: 3x8x8\nlayers:\n  - conv: 4\n", encoding="utf-8")
+    path = write(inner, text, "ref.yaml")
+    status, _, err = invoke("check", path, "--scale", "n")
+    assert status == 2, err
+    assert f"ref.yaml{where} error[{code}]" in err
+    assert "hint: " in err and "Traceback" not in err
+    assert "localhost" not in err  # nothing of a file outside is read or quoted

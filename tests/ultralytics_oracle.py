@@ -79,7 +79,7 @@ def build(d: dict[str, Any], nc: int, ch: int, device: str) -> Any:
         model.model.eval()
         head.training = True  # as DetectionModel measures them
         out = model.forward(torch.zeros(1, ch, 256, 256))
-        feats = (out["one2many"] if "one2many" in out else out)["feats"]
+        feats = out.get("one2many", out)["feats"]
     head.stride = torch.tensor([256 / x.shape[-2] for x in feats], device="cpu")
     model.stride = head.stride
     return model.eval()
@@ -140,8 +140,9 @@ def mismatch(where: str, rows: list[list[Any]], ours: Figures, theirs: Figures) 
     rule (with the release the rules were read from, to compare with the installed one)."""
     pinned = f"(cnncalc follows Ultralytics {ULTRALYTICS_VERSION})"
     if len(ours.row_params) != len(theirs.row_params):
-        return (f"{where}: Ultralytics builds {len(theirs.row_params)} rows, cnncalc "
-                f"{len(ours.row_params)}: parse_model's reading of rows changed {pinned}")  # fmt: skip
+        rows_ = (len(theirs.row_params), len(ours.row_params))
+        return (f"{where}: Ultralytics builds {rows_[0]} rows, cnncalc {rows_[1]}: "
+                f"parse_model's reading of rows changed {pinned}")  # fmt: skip
     for kind, mine, real in (("params", ours.row_params, theirs.row_params),
                              ("eval FLOPs", ours.row_flops, theirs.row_flops)):  # fmt: skip
         for i, (a, b) in enumerate(zip(mine, real)):

@@ -4,7 +4,6 @@ beginner's `channels:` stack, read into a `Network`."""
 from __future__ import annotations
 
 import dataclasses
-
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any

@@ -171,8 +171,13 @@ class YoloFile:
                     max(math.ceil(size[1] / stride), 1) * stride)  # fmt: skip
             if used != size:
                 self.warnings.append(
-                    CnnCalcWarning("W0811", None, size=f"{size[0]}x{size[1]}",
-                                   stride=stride, used=f"{used[0]}x{used[1]}")  # fmt: skip
+                    CnnCalcWarning(
+                        "W0811",
+                        None,
+                        size=f"{size[0]}x{size[1]}",
+                        stride=stride,
+                        used=f"{used[0]}x{used[1]}",
+                    )
                 )
                 size = used
         return self.network(keys, size)

@@ -16,7 +16,6 @@ from collections.abc import Callable, Mapping
 import yaml
 
 from cnncalc.engine import Network
-
 from cnncalc.loader.nodes import SNode, compose, is_ultralytics
 from cnncalc.loader.sizes import split_sizes
 from cnncalc.loader.source import read_source
@@ -88,10 +87,8 @@ def options(ctx: Ctx, entries: Entries, given: YoloOptions | None) -> YoloOption
     found = {k: read(ctx, entries[k][1]) for k, read in readers.items() if k in entries}
     opts = YoloOptions(**found)  # type: ignore[arg-type]
     if given is not None:
-        opts = dataclasses.replace(
-            opts, **{f.name: v for f in dataclasses.fields(given)
-                     if (v := getattr(given, f.name)) is not None}  # fmt: skip
-        )
+        changes = {f.name: getattr(given, f.name) for f in dataclasses.fields(given)}
+        opts = dataclasses.replace(opts, **{k: v for k, v in changes.items() if v is not None})
     return opts
 
 
@@ -120,8 +117,6 @@ def load_reference(
         opts = dataclasses.replace(opts, scale=implied)
     src = read_source(path)
     root = compose(src)
-    if not is_ultralytics(root):
+    if root is None or not is_ultralytics(root):
         raise ctx.err(node, "E0813", path=str(node.value))
     return rest(load_ultralytics(src, root, opts))
-
-

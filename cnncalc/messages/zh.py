@@ -302,7 +302,8 @@ CLI: dict[str, str] = {
     "E0811.hint": "请写出模型文件相对于本文件所在目录的路径，例如 "
     "'ultralytics: models/yolov8.yaml'",
     "E0812": "ultralytics：'{path}' 在 {dir} 与工作目录之外",
-    "E0812.hint": "文件只能用相对路径指向其所在目录或工作目录之内的模型文件；请把模型文件复制到那里",
+    "E0812.hint": "文件只能用相对路径指向其所在目录或工作目录之内的模型文件；"
+    "请把模型文件复制到那里",
     "E0813": "ultralytics：'{path}' 不是 Ultralytics 模型文件",
     "E0813.hint": "它所指的文件需要顶层的 'backbone:' 和 'head:' 列表，每行为 "
     "[from, repeats, module, args]",

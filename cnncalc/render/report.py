@@ -64,9 +64,9 @@ def rows(report: Report, depth: int | None = None) -> list[Row]:
         if level >= 1 and (depth is None or level <= depth):
             last = report.layers[b.end - 1]
             ins = block_inputs(report, b, shapes)
+            op = report.network.block_ops.get(b.name, "block")
             row = Row(
-                b.name, level, report.network.block_ops.get(b.name, "block"), ins, b.out_shape, "", b.params, b.macs, rf_text(last),
-                True,
+                b.name, level, op, ins, b.out_shape, "", b.params, b.macs, rf_text(last), True,
             )  # fmt: skip
             starts.setdefault(b.start, []).append(row)
     out: list[Row] = []
