@@ -200,7 +200,7 @@ def test_explain_names_blocks_in_its_hint() -> None:
 
 # --- help: -h, -V, metavars, examples that run --------------------------------------------------
 
-COMMANDS = ["params", "layer", "explain", "lint", "flow", "check", "diff", "schema"]
+COMMANDS = ["params", "layer", "explain", "lint", "flow", "check", "diff", "schema", "export"]
 
 
 def test_short_help_and_version() -> None:

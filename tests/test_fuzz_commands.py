@@ -1,8 +1,8 @@
 """Every command, on fuzzed networks: a result or a located error (exit 0, 1 or 2), never a bug.
 
 The loader is fuzzed in test_fuzz.py; this drives the same networks through the commands that
-render them (`params`, `explain`, `flow`, `lint`, `check`, `diff`), where a crash would surface
-as exit status 3.
+render them (`params`, `explain`, `flow`, `lint`, `check`, `diff`, `export`), where a crash would
+surface as exit status 3.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ COMMANDS = (
     ["lint", "{f}", "--strict"],
     ["check", "{f}", "--max-params", "1k", "--min-rf", "3"],
     ["diff", "{f}", "{f}"],
+    ["export", "{f}", "--to", "mermaid"],
+    ["export", "{f}", "--to", "dot", "--depth", "1"],
 )
 
 

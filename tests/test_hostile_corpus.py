@@ -23,6 +23,8 @@ USAGE = [
     ["schema", "NET"],
     ["flow", "NET", "--by", "flops"],
     ["diff", "NET", "--upload-pack=touch /tmp/x:NET"],
+    ["export", "NET", "--to", "png"],
+    ["export", "NET", "--to", "dot", "--depth", "-1"],
 ]
 
 

@@ -86,6 +86,9 @@ COMMANDS = [
     ["check", "-f", "markdown", "--max-params", "1k"],
     ["check", "--min-rf", "3"],
     ["diff", "{f}"],
+    ["export", "--to", "mermaid"],
+    ["export", "--to", "dot", "--depth", "1"],
+    ["check", "-f", "markdown", "--max-params", "1k", "--diagram"],
 ]
 commands = st.sampled_from(COMMANDS)
 

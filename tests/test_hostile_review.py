@@ -213,6 +213,7 @@ LONG_NAME = (
         ["explain"],
         ["flow"],
         ["lint"],
+        ["export", "--to", "mermaid"],
     ],
     ids=lambda a: "-".join(a),
 )

@@ -13,12 +13,11 @@ from typer.testing import CliRunner
 import cnncalc
 from cnncalc.analysis.lint import RULES, Finding, lint
 from cnncalc.cli import app
-from cnncalc.messages import CATALOGUES, DOCS_URL
+from cnncalc.messages import CATALOGUES
 from tests.conftest import EXAMPLES, ROOT
 
 runner = CliRunner()
 #: where a finding's link points: the docs online, since an installed package has no docs/
-LINT_URL = f"{DOCS_URL}/lint.md"
 EXAMPLE = {p.stem: p for p in EXAMPLES}
 #: a classifier head, so that the output sees the whole input (no CNN107 in the CLI tests)
 HEAD = "  - gap\n  - flatten\n  - linear: 10\n"
@@ -147,8 +146,9 @@ def test_every_rule_is_documented_and_translated(code: str) -> None:
     assert f'<a id="{code.lower()}"></a>' in docs
     assert f"`{RULES[code].slug}`" in docs
     for lang in ("en", "zh"):
-        assert f"lint.{code}.why" in CATALOGUES[lang]
-    assert Finding(code, "x", None).link == f"{LINT_URL}#{code.lower()}-{RULES[code].slug}"
+        for part in ("why", "fires", "reason", "fix"):
+            assert f"lint.{code}.{part}" in CATALOGUES[lang], (lang, part)
+    assert Finding(code, "x", None).link == f"cnncalc lint --explain {code}"
 
 
 # --- the command ---------------------------------------------------------------------------
@@ -170,7 +170,7 @@ def test_located_warning_with_why_and_link(tmp_path: Path) -> None:
         "its 64 bias values are cancelled"
     )
     assert lines[1].startswith("  why: batch norm subtracts each channel's mean")
-    assert lines[2] == f"  see: {LINT_URL}#cnn105-bias-before-bn"
+    assert lines[2] == "  see: cnncalc lint --explain CNN105"
     assert "1 warning(s) in 1 file(s) checked: CNN105 ×1" in result.stderr
 
 
@@ -253,7 +253,7 @@ def test_json_format(tmp_path: Path) -> None:
         "message": "conv 'conv1' has a bias but feeds straight into bn 'bn1': "
         "its 64 bias values are cancelled",
         "why": f["why"],
-        "docs": f"{LINT_URL}#cnn105-bias-before-bn",
+        "docs": "cnncalc lint --explain CNN105",
     }
 
 
@@ -263,7 +263,7 @@ def test_chinese_messages(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert f"CNN105 {path}:3:5: conv 'conv1' 带偏置，但直接接入 bn 'bn1'" in result.stdout
     assert "  原因：批归一化会减去每个通道的均值" in result.stdout
-    assert f"  参见：{LINT_URL}#cnn105-bias-before-bn" in result.stdout
+    assert "  参见：cnncalc lint --explain CNN105" in result.stdout
 
 
 #: every finding on the shipped examples, each decided (docs/lint.md, "The shipped examples").

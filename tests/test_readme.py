@@ -18,18 +18,26 @@ from tests.conftest import EXAMPLES, ROOT
 from tests.test_reference import REFERENCE
 
 README = ROOT / "README.md"
-OUTPUT = re.compile(r"(<!-- readme-output(?: exit=(\d))?: (.+?) -->\n```text\n)(.*?)(```)", re.S)
+#: a pasted output: ```text blocks show the command line and what it printed, ```mermaid blocks
+#: only what it printed (GitHub draws them)
+OUTPUT = re.compile(
+    r"(<!-- readme-output(?: exit=(\d))?: (.+?) -->\n```(text|mermaid)\n)(.*?)(```)", re.S
+)
 ZOO = re.compile(r"(<!-- zoo:start -->\n)(.*?)(<!-- zoo:end -->)", re.S)
 
 
-def run(command: str, status: int = 0) -> str:
-    """The command's output as a reader sees it: the command line, then what it printed."""
+def run(command: str, status: int = 0, shown: bool = True) -> str:
+    """The command's output as a reader sees it: the command line (when `shown`), then what it
+    printed."""
     args = shlex.split(command)
     assert args[0] == "cnncalc"
     env = {"COLUMNS": "80", "NO_COLOR": "1", "GITHUB_ACTIONS": "", "CNNCALC_LANG": ""}
     result = CliRunner().invoke(app, args[1:], env=env)
     assert result.exit_code == status, result.output
-    lines = [f"$ {command}", *(line.rstrip() for line in result.stdout.splitlines())]
+    lines = [
+        *([f"$ {command}"] if shown else []),
+        *(ln.rstrip() for ln in result.stdout.splitlines()),
+    ]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -57,7 +65,12 @@ def zoo_table() -> str:
 
 def regenerate(text: str) -> str:
     text = OUTPUT.sub(
-        lambda m: m.group(1) + run(m.group(3), int(m.group(2) or 0)) + m.group(5), text
+        lambda m: (
+            m.group(1)
+            + run(m.group(3), int(m.group(2) or 0), shown=m.group(4) == "text")
+            + m.group(6)
+        ),
+        text,
     )
     return ZOO.sub(lambda m: m.group(1) + zoo_table() + m.group(3), text)
 

@@ -10,6 +10,8 @@ words into `Network.lint_ignore`).
 from __future__ import annotations
 
 import difflib
+import textwrap
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -32,11 +34,8 @@ from cnncalc.layers import (
     effective_kernel,
     fmt_shape,
 )
-from cnncalc.messages import docs_link, t
+from cnncalc.messages import has, t
 from cnncalc.messages.numbers import rf_text
-
-#: the page every rule is documented on (a heading per rule: `## CNN101 `channel-jump``)
-DOCS = "lint.md"
 
 #: channels may grow up to this factor in one conv (the teaching text: 64 → 128 → 256 → 512)
 MAX_JUMP = 4
@@ -67,8 +66,9 @@ class Finding:
 
     @property
     def link(self) -> str:
-        """The rule's section of docs/lint.md, online (an installed package has no docs/)."""
-        return docs_link(DOCS, anchor(self.code))
+        """Where the rule is documented for anyone who installed the package: the command that
+        prints its documentation (`rule_text`), which needs no network and no docs/ folder."""
+        return explain_command(self.code)
 
     def sort_key(self) -> tuple[int, int, str]:
         return (self.pos.line, self.pos.col, self.code) if self.pos else (0, 0, self.code)
@@ -408,15 +408,19 @@ def closest_code(word: str) -> str | None:
 
 def parse_codes(words: Sequence[str]) -> frozenset[str]:
     """Codes from `--ignore` values (repeatable, comma-separated); unknown ones are errors."""
-    out: set[str] = set()
-    for word in (w for value in words for w in value.split(",") if w.strip()):
-        code = resolve_code(word)
-        if code is None:
-            close = closest_code(word)
-            hint = Msg("H0001", name=close) if close else None
-            raise CnnCalcError("E0702", name=word.strip(), hint=hint, docs=docs_link(DOCS))
-        out.add(code)
-    return frozenset(out)
+    return frozenset(
+        rule_code(w, "--ignore") for value in words for w in value.split(",") if w.strip()
+    )
+
+
+def rule_code(word: str, option: str = "--explain") -> str:
+    """The code of the rule `word` names (`CNN105`, `bias-before-bn`), or E0702 for `option`."""
+    code = resolve_code(word)
+    if code is None:
+        close = closest_code(word)
+        hint = Msg("H0001", name=close) if close else None
+        raise CnnCalcError("E0702", option=option, name=word.strip(), hint=hint)
+    return code
 
 
 def ignore_from_network(net: Network) -> frozenset[str]:
@@ -431,6 +435,89 @@ def ignore_from_network(net: Network) -> frozenset[str]:
             raise SpecError("E0703", pos, hint=hint, name=word)
         out.add(code)
     return frozenset(out)
+
+
+def explain_command(code: str) -> str:
+    """The command that prints a rule's documentation: `cnncalc lint --explain CNN102`."""
+    return f"cnncalc lint --explain {code}"
+
+
+#: the parts of a rule's documentation (`lint.CNN101.fires` …), in the order they are shown;
+#: `example` is optional
+DOC_PARTS = ("fires", "reason", "example", "fix")
+_DOC_LABELS = {"fires": "lint.doc.fires", "reason": "lint.doc.why", "example": "lint.doc.example",
+               "fix": "lint.doc.fix"}  # fmt: skip
+
+
+def rule_parts(code: str, lang: str = "en") -> list[tuple[str, str]]:
+    """A rule's documentation as (part, text) pairs, from the message catalogue: it ships with
+    the package, in every language, so `cnncalc lint --explain` works offline."""
+    return [(p, t(f"lint.{code}.{p}", lang)) for p in DOC_PARTS if has(f"lint.{code}.{p}")]
+
+
+#: the punctuation that never starts a line of Chinese text
+_NO_START = frozenset("，。；：、）」』！？》")
+
+
+def _cols(text: str) -> int:
+    """The terminal columns `text` takes: two for each wide (CJK) character."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` terminal columns: broken at spaces, and between wide
+    (CJK) characters, which take two columns each and have no spaces between words."""
+    lines: list[str] = []
+    line, cols, cut = "", 0, -1  # `cut`: where `line` may break (after a space or a wide char)
+    for ch in text:
+        w = _cols(ch)
+        if cols + w > width and line:
+            if ch in _NO_START and len(line) > 1:  # `，` never starts a line: take one char along
+                lines.append(line[:-1])
+                line, cols, cut = line[-1], _cols(line[-1]), 1
+            elif w == 2 or ch == " " or cut < 0:
+                lines.append(line.rstrip())
+                line, cols = ("" if ch == " " else ch), (0 if ch == " " else w)
+                cut = len(line) if w == 2 else -1
+                continue
+            else:
+                lines.append(line[:cut].rstrip())
+                line = line[cut:]
+                cols = _cols(line)
+                cut = -1
+        line += ch
+        cols += w
+        if ch == " " or w == 2:
+            cut = len(line)
+    return [*lines, line.rstrip()] if line.strip() else lines
+
+
+def rule_text(code: str, lang: str = "en", width: int = 88) -> str:
+    """A rule's documentation as `cnncalc lint --explain CODE` prints it: the heading, then
+    what fires it, why, an example and the fix, each under its label."""
+    out = [f"{code} {RULES[code].slug}"]
+    for part, text in rule_parts(code, lang):
+        out += ["", t(_DOC_LABELS[part], lang) + t("ui.colon", lang).strip()]
+        if part == "example":
+            out += ["    " + line for line in text.splitlines()]
+        else:
+            out += ["  " + line for line in wrap(text, width - 2)]
+    return "\n".join(out) + "\n"
+
+
+def rules_markdown() -> str:
+    """Every rule's section of docs/lint.md, generated from the English catalogue (a test keeps
+    the page current): the same text `--explain` prints."""
+    labels = {"fires": "**Fires when** ", "reason": "**Why.** ", "fix": "**Fix.** "}
+    out: list[str] = []
+    for code, rule in RULES.items():
+        out += ["", f'<a id="{code.lower()}"></a>', f"## {code} `{rule.slug}`"]
+        for part, text in rule_parts(code):
+            if part == "example":
+                out += ["", "```yaml", text.rstrip("\n"), "```"]
+            else:
+                out += ["", *textwrap.wrap(labels[part] + text, 100, break_on_hyphens=False)]
+    return "\n".join(out[1:]) + "\n"
 
 
 def format_finding(f: Finding, lang: str = "en", where: str = "") -> str:

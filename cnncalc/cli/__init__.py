@@ -250,12 +250,14 @@ def _show_layer(spec: "SingleLayer", fmt: LayerFmt, code: str) -> None:
 
 
 def _register() -> None:
-    """Commands that live in their own modules (CI gating, teaching) join the same app."""
+    """Commands that live in their own modules (CI gating, teaching, export) join the same app."""
     from cnncalc.cli import ci as cli_ci
+    from cnncalc.cli import export as cli_export
     from cnncalc.cli import teach as cli_teach
 
     cli_ci.register(app)
     cli_teach.register(app)
+    cli_export.register(app)
 
 
 _register()

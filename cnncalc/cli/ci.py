@@ -102,6 +102,23 @@ OnlyBudgeted = Annotated[
         "(any YAML file may be passed, as a pre-commit hook does).",
     ),
 ]
+DiagramOpt = Annotated[
+    bool,
+    typer.Option(
+        "--diagram",
+        help="Add a Mermaid graph of each network to the Markdown report "
+        "(--format markdown, and the job summary under --format github).",
+    ),
+]
+DiagramDepthOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--diagram-depth",
+        min=0,
+        metavar="N",
+        help="Fold the graph's blocks below this level (default 1; implies --diagram).",
+    ),
+]
 JunitOpt = Annotated[
     Path | None,
     typer.Option("--junit-xml", metavar="FILE", help="Also write the report as JUnit XML."),
@@ -128,6 +145,8 @@ def check(
     fmt: CheckFmtOpt = None,
     only_budgeted: OnlyBudgeted = False,
     junit_xml: JunitOpt = None,
+    diagram: DiagramOpt = False,
+    diagram_depth: DiagramDepthOpt = None,
 ) -> None:
     """Check networks against their budgets: exit 0 when all pass, 1 when any is exceeded.
 
@@ -146,6 +165,7 @@ def check(
         "rf": min_rf,
     }
     fmt = fmt or (CheckFmt.github if on_github() else CheckFmt.table)
+    depth = _diagram_depth(diagram, diagram_depth, fmt)
     run = Run(language(None), github=fmt is CheckFmt.github, path_for=github_path())
     done: list[Analysed] = []
     results: list[B.FileResult] = []
@@ -166,13 +186,41 @@ def check(
         result = B.CheckResult(tuple(results))
         _unchecked_notes(result, len(paths), run)
     warnings = [d.report.warnings for d in done]
-    _report(result, fmt, run, warnings)
+    _report(result, fmt, run, warnings, _diagrams(done, depth, run))
     if junit_xml is not None:
         from cnncalc.render.ci import check_junit
 
         save(junit_xml, check_junit(result, warnings), "--junit-xml")
     if not result.passed:
         raise typer.Exit(ExitStatus.FINDINGS)
+
+
+def _diagram_depth(diagram: bool, depth: int | None, fmt: CheckFmt) -> int | None:
+    """The depth of the Markdown report's graphs (None: no graph): `--diagram-depth` (which
+    implies `--diagram`), else 1; only the Markdown formats have a place for them."""
+    if not diagram and depth is None:
+        return None
+    option = "--diagram" if depth is None else "--diagram-depth"
+    if fmt not in (CheckFmt.markdown, CheckFmt.github):
+        raise CnnCalcError("E0922", option=option, fmt=fmt.value)
+    if depth == 0:
+        raise CnnCalcError("E0921", option=option)
+    return 1 if depth is None else depth
+
+
+def _diagrams(done: Sequence[Analysed], depth: int | None, run: Run) -> list[tuple[str, str]]:
+    """Each network's Mermaid graph at `depth`, with its file's name (none when None)."""
+    if depth is None:
+        return []
+    from cnncalc.cli.export import fits_mermaid
+    from cnncalc.render.graph import to_mermaid
+
+    out = []
+    for d in done:
+        text = to_mermaid(d.report, depth, run.lang)
+        fits_mermaid(run, text, d.source.name, "--diagram-depth")
+        out.append((d.source.name, text))
+    return out
 
 
 def _read_budgeted(path: str, only_budgeted: bool) -> Source | None:
@@ -218,6 +266,7 @@ def _report(
     fmt: CheckFmt,
     run: Run,
     warnings: Sequence[Sequence[CnnCalcError]],
+    diagrams: Sequence[tuple[str, str]] = (),
 ) -> None:
     from cnncalc.render import ci as ci_render
 
@@ -226,7 +275,7 @@ def _report(
 
         write(check_json(result, warnings))
     elif fmt is CheckFmt.markdown:
-        write(ci_render.check_markdown(result))
+        write(ci_render.check_markdown(result, diagrams))
     elif fmt is CheckFmt.junit:
         write(ci_render.check_junit(result, warnings))
     else:
@@ -235,7 +284,7 @@ def _report(
             summary = os.environ.get("GITHUB_STEP_SUMMARY")
             if summary:
                 try:
-                    append_whole(summary, ci_render.check_markdown(result) + "\n")
+                    append_whole(summary, ci_render.check_markdown(result, diagrams) + "\n")
                 except OSError as err:
                     run.note("W0604", path=summary, reason=err.strerror)
         show(ci_render.check_table(result))
@@ -327,6 +376,7 @@ def register(app: typer.Typer) -> None:
             "cnncalc check examples/resnet18.yaml",
             "cnncalc check examples --max-params 150M",
             "cnncalc check examples/resnet18.yaml --batch 8 --max-macs 16G --max-activations 64MiB",
+            "cnncalc check examples/resnet18.yaml --format markdown --diagram",
         ),
     )(check)
     app.command(

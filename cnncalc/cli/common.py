@@ -28,7 +28,6 @@ import typer.core
 from cnncalc.cli.files import save
 from cnncalc.engine import DTYPE_BYTES
 from cnncalc.errors import CnnCalcError, ExitStatus, Source
-from cnncalc.messages import docs_link
 
 if TYPE_CHECKING:
     from cnncalc.engine import Network, Report
@@ -171,7 +170,7 @@ def expand_paths(
                 raise CnnCalcError("E0002", pattern=pattern)
         networks = [p for p in found if looks_like_network(p)]
         if not networks:
-            raise CnnCalcError("E0010", path=pattern, count=len(found), docs=docs_link("format.md"))
+            raise CnnCalcError("E0010", path=pattern, count=len(found))
         if skipped is not None:
             for p in found:
                 if p not in networks:

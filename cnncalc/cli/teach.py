@@ -2,10 +2,9 @@
 (the shape-flow picture). Parse options, run the pipeline of `cli.common`, print; no arithmetic
 here."""
 
-import inspect
 import sys
 from enum import Enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -29,7 +28,9 @@ from cnncalc.cli.common import (
 )
 from cnncalc.cli.yolo import ChOpt, ImgszOpt, NcOpt, ScaleOpt, yolo_options
 from cnncalc.errors import CnnCalcError, ExitStatus
-from cnncalc.messages import docs_link
+
+if TYPE_CHECKING:
+    from cnncalc.analysis.lint import Finding
 
 
 class By(str, Enum):
@@ -82,11 +83,13 @@ def explain(
 @guarded
 def lint(
     files: Annotated[
-        list[str],
+        list[str] | None,
         typer.Argument(
-            metavar="FILE...", help="Network files, globs or directories ('-' reads stdin)."
+            metavar="FILE...",
+            help="Network files, globs or directories ('-' reads stdin).",
+            show_default=False,
         ),
-    ],
+    ] = None,
     ignore: Annotated[
         list[str] | None,
         typer.Option(
@@ -97,6 +100,14 @@ def lint(
         bool, typer.Option("--strict", help="Exit 1 when there is any warning (for CI).")
     ] = False,
     fmt: Annotated[LintFmt, typer.Option("--format", "-f", help="Output format.")] = LintFmt.text,
+    explain_rule: Annotated[
+        str | None,
+        typer.Option(
+            "--explain",
+            metavar="RULE",
+            help="Print what a rule checks, why, and how to fix it (CNN102 or heavy-layer).",
+        ),
+    ] = None,
     input_shape: InputOpt = None,
     batch: BatchOpt = None,
     dtype: DtypeOpt = None,
@@ -106,20 +117,22 @@ def lint(
     ch: ChOpt = None,
     lang: LangOpt = None,
 ) -> None:
-    """Design advice: located warnings, each with why and a link to the rule's documentation.
+    """Design advice: located warnings, each with why and the command that explains the rule.
     Exit 0, or 1 with --strict when there are warnings, or 2 when a file does not load."""
-    from collections import Counter
-
-    from cnncalc.analysis.lint import format_finding, ignore_from_network, parse_codes
+    from cnncalc.analysis.lint import ignore_from_network, parse_codes, rule_code, rule_text
     from cnncalc.analysis.lint import lint as run_lint
-    from cnncalc.messages import t
 
     code = language(lang)
+    if explain_rule is not None:
+        write(rule_text(rule_code(explain_rule), code))
+        return
+    if not files:
+        raise CnnCalcError("E0704")
     run = Run(code)
     yolo = yolo_options(scale, nc, imgsz, ch)
     skip = parse_codes(ignore or [])
     paths = expand_paths(files, lambda path: run.note("W0605", path=path))
-    found = []
+    found: list[tuple[str, Finding]] = []
     warnings: list[CnnCalcError] = []
     errors: list[CnnCalcError] = []
     for path in paths:
@@ -134,25 +147,42 @@ def lint(
             continue
         warnings += done.report.warnings
         found += [(path, f) for f in run_lint(done.report, skip | own)]
-    if fmt is LintFmt.json:
-        from cnncalc.render.json import lint_json
-
-        write(lint_json(found, len(paths), code, warnings, errors))
-    else:
-        write("".join(format_finding(f, code, path) + "\n" for path, f in found))
-        counts = Counter(f.code for _, f in found)
-        codes = ", ".join(f"{c} ×{n}" for c, n in sorted(counts.items()))
-        checked = len(paths) - len(errors)  # a file that does not load was not checked
-        summary = (
-            t("lint.summary", code, count=len(found), files=checked, codes=codes)
-            if found
-            else t("lint.clean", code, files=checked)
-        )
-        sys.stderr.write(summary + "\n")
+    _print_findings(found, fmt, len(paths), code, warnings, errors)
     if errors:
         raise typer.Exit(ExitStatus.BAD_INPUT)
     if strict and found:
         raise typer.Exit(ExitStatus.FINDINGS)
+
+
+def _print_findings(
+    found: "list[tuple[str, Finding]]",
+    fmt: LintFmt,
+    files: int,
+    code: str,
+    warnings: list[CnnCalcError],
+    errors: list[CnnCalcError],
+) -> None:
+    """The findings as JSON, or as located text with the summary on stderr."""
+    from collections import Counter
+
+    from cnncalc.analysis.lint import format_finding
+    from cnncalc.messages import t
+
+    if fmt is LintFmt.json:
+        from cnncalc.render.json import lint_json
+
+        write(lint_json(found, files, code, warnings, errors))
+        return
+    write("".join(format_finding(f, code, path) + "\n" for path, f in found))
+    counts = Counter(f.code for _, f in found)
+    codes = ", ".join(f"{c} ×{n}" for c, n in sorted(counts.items()))
+    checked = files - len(errors)  # a file that does not load was not checked
+    summary = (
+        t("lint.summary", code, count=len(found), files=checked, codes=codes)
+        if found
+        else t("lint.clean", code, files=checked)
+    )
+    sys.stderr.write(summary + "\n")
 
 
 @guarded
@@ -196,9 +226,9 @@ def register(app: typer.Typer) -> None:
     )(explain)
     app.command(
         cls=Command,
-        help=f"{inspect.getdoc(lint)}\n\nEvery rule, and how to fix it: {docs_link('lint.md')}",
         epilog=examples(
             "cnncalc lint examples/vgg16.yaml",
+            "cnncalc lint --explain CNN102",
             "cnncalc lint examples --ignore CNN105",
             "cnncalc lint 'examples/*.yaml' --format json",
         ),

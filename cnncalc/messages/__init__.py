@@ -23,16 +23,6 @@ LANGS = ("en", "zh")
 DEFAULT = "en"
 ENV = "CNNCALC_LANG"
 
-#: where the documentation lives for anyone who installed the package (the `docs/` folder is
-#: not shipped): pyproject.toml's `[project.urls] Documentation`, which a test keeps equal
-DOCS_URL = "https://github.com/OWNER/cnncalc/blob/main/docs"
-
-
-def docs_link(page: str, anchor: str = "") -> str:
-    """The URL of a documentation page (`lint.md`), at a heading's anchor when given."""
-    return f"{DOCS_URL}/{page}" + (f"#{anchor}" if anchor else "")
-
-
 _EN = _en_mod.MESSAGES
 _ZH = _zh_mod.MESSAGES
 

@@ -17,6 +17,7 @@ _SECTIONS = (
     ("E06", "Budgets, check and diff"),
     ("E07", "explain, lint and flow"),
     ("E08", "The `layer` command's options"),
+    ("E09", "Export and import"),
     ("W", "Warnings"),
 )
 

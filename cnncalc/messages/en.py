@@ -195,6 +195,10 @@ UI: dict[str, str] = {
     # lint
     "lint.why": "why: ",
     "lint.see": "see: ",
+    "lint.doc.fires": "Fires when",
+    "lint.doc.why": "Why",
+    "lint.doc.example": "Example",
+    "lint.doc.fix": "Fix",
     "lint.clean": "no warnings ({files} file(s) checked)",
     "lint.summary": "{count} warning(s) in {files} file(s) checked: {codes}",
     "lint.CNN101.jump": "conv '{layer}': channels jump {cin} → {cout} ({ratio}×) in one conv",
@@ -257,6 +261,8 @@ UI: dict[str, str] = {
     "ui.error": "error: ",
     "ui.hint": "hint: ",
     "ui.note": "note: ",
+    "graph.params": "{n} params",
+    "graph.inputs": "in: {shapes}",
     "ui.warning": "warning: ",
     "ui.colon": ": ",
 }
@@ -304,7 +310,7 @@ CLI: dict[str, str] = {
     "W0021": "{path}: a symbolic link to a directory already searched; skipped",
     "E0010": "{path}: none of its {count} YAML files is a network",
     "E0010.hint": "a network file has a top-level 'input:' and 'layers:' or 'channels:' "
-    "({docs}); name a file to load it anyway",
+    "(an Ultralytics model: 'backbone:' and 'head:'); name a file to load it anyway",
     "E0011": "--input: '{text}' is not an input shape",
     "E0011.hint": "sizes separated by x, channels first, per sample: 3x224x224 (2-D), 16x112 "
     "(1-D), 3x16x112x112 (3-D)",
@@ -373,11 +379,23 @@ CLI: dict[str, str] = {
     # explain, lint
     "E0701": "no layer named '{name}' in this network",
     "E0701.hint": "the first column of 'cnncalc params' lists every layer's name",
-    "E0702": "--ignore: no lint rule '{name}'",
-    "E0702.hint": "the rules are CNN101 to CNN110, or their names (see {docs})",
+    "E0702": "{option}: no lint rule '{name}'",
+    "E0702.hint": "the rules are CNN101 to CNN110, or their names; 'cnncalc lint --explain "
+    "CNN101' prints what one checks",
     "E0703": "no lint rule '{name}'",
     "E0703.hint": "list rule codes (CNN101 to CNN110) or their names, as in "
     "lint: {{ignore: [CNN105]}}",
+    "E0704": "lint needs a network FILE to check, or --explain RULE",
+    "E0704.hint": "cnncalc lint examples/vgg16.yaml, or cnncalc lint --explain CNN102",
+    # export: graphs (Mermaid, DOT)
+    "E0921": "{option} 0 draws nothing: a graph needs at least one layer or block",
+    "E0921.hint": "pass {option} 1 for the top-level blocks, or leave it out for every layer",
+    "W0921": "{path}: the Mermaid graph has {edges} edges and {chars} characters, more than "
+    "Mermaid draws by default (as on GitHub: {max_edges} edges, {max_chars} characters); "
+    "fold blocks with {option} N",
+    "E0922": "{option} adds a graph to the Markdown report, which --format {fmt} does not write",
+    "E0922.hint": "use --format markdown, or --format github (the graph goes to the job summary, "
+    "GITHUB_STEP_SUMMARY)",
 }
 
 # --- E01xx source and YAML, E02xx values and expressions, E03xx document/scope/expansion,
@@ -1041,5 +1059,170 @@ LAYERS: dict[str, str] = {
     "N0504": "'{name}'",
 }
 
+# --- lint rules: each rule's documentation (`cnncalc lint --explain CODE`, docs/lint.md) ---
+RULE_DOCS: dict[str, str] = {
+    "lint.CNN101.fires": (
+        "a conv with a spatial kernel (not 1×1, not grouped or depthwise) that follows another "
+        "conv along the path either makes more than 4× its input channels, or makes half its "
+        "input channels or fewer while the spatial size has not changed since that previous "
+        "conv (no pooling, no stride) — unless its output goes into a concatenation (DenseNet "
+        "and Inception branches are meant to be narrow). The first conv of the network is "
+        "CNN108's business. A gentler taper is a design choice, not a loss: AlexNet's 384 → 256 "
+        "at 13×13 does not fire; 384 → 192 does."
+    ),
+    "lint.CNN101.reason": (
+        "The usual advice: grow channels step by step as the size shrinks (64 → 128 → 256 → "
+        "512) and avoid channel explosion. A jump multiplies the cost of the layer and of every "
+        "layer after it; shrinking at the same resolution throws features away that the layer "
+        "before just paid to compute. A 1×1 conv is the tool for changing the channel count (it "
+        "is exempt)."
+    ),
+    "lint.CNN101.fix": (
+        "Grow by 2× per stage, with a pooling or a stride between stages; change channels with "
+        "a 1×1 conv."
+    ),
+    "lint.CNN101.example": (
+        "input: 3x32x32\n"
+        "layers:\n"
+        "  - conv: {{out: 32, k: 3, p: 1}}\n"
+        "  - conv: {{out: 256, k: 3, p: 1}}   # CNN101: 32 → 256 (8×) in one conv\n"
+    ),
+    "lint.CNN102.fires": (
+        "one layer holds more than half of the network's params (or of its MACs), and more than "
+        "three times an equal share (`max(50%, 3/n)` over the n layers that have any). The "
+        "message says which share, e.g. VGG16's first fully connected layer: 102,764,544 of "
+        "138,357,544 params, 74.3%."
+    ),
+    "lint.CNN102.reason": (
+        "A single very wide layer — usually the first FC after a large flattened feature map "
+        "(512×7×7 = 25,088 inputs × 4,096 outputs) — dominates the model's size and memory "
+        "while doing little of its work."
+    ),
+    "lint.CNN102.fix": (
+        "A global average pool before the classifier (as ResNet, MobileNet and EfficientNet do) "
+        "shrinks the FC's input to the channel count; or narrow the layer."
+    ),
+    "lint.CNN103.fires": (
+        "a conv or pooling has a stride larger than its effective kernel `d·(k−1)+1` along some "
+        "axis — unless another layer reading the same input reads every pixel of it. That "
+        "exempts ResNet's projection shortcut (a 1×1 conv with stride 2, written out or made by "
+        "`shortcut: auto`): the body beside it reads the pixels the shortcut skips, and the sum "
+        "carries them on."
+    ),
+    "lint.CNN103.reason": (
+        "With kernel 1 and stride 2, one of every two input rows and columns — three pixels in "
+        "four — is never read by any window. On the main path that information is gone for "
+        "good: it is why ResNet v1.5 moved the stride of its bottleneck from the first 1×1 conv "
+        "to the 3×3 conv."
+    ),
+    "lint.CNN103.fix": (
+        "Use a kernel at least as large as the stride, or average-pool (2×2, stride 2) before a "
+        "1×1 conv with stride 1 (ResNet-D does this even on the shortcut)."
+    ),
+    "lint.CNN103.example": (
+        "input: 3x32x32\n"
+        "layers:\n"
+        "  - conv: {{out: 64, k: 3, p: 1}}\n"
+        "  - conv: {{out: 128, k: 1, s: 2}}   # CNN103: three pixels in four are never read\n"
+    ),
+    "lint.CNN104.fires": (
+        "a conv with `padding: same` or `tf_same` pads one side more than the other (an even "
+        "effective kernel; with `tf_same`, also some strides)."
+    ),
+    "lint.CNN104.reason": (
+        "The total padding `d·(k−1)` is odd, so PyTorch puts the extra pixel on one side: the "
+        "output shifts by half a pixel, and the shift accumulates layer after layer."
+    ),
+    "lint.CNN104.fix": (
+        "Use an odd kernel (3, 5, 7), or explicit per-side padding if the asymmetry is intended."
+    ),
+    "lint.CNN105.fires": (
+        "a conv (or transposed conv) with `bias: true` has a batch norm as its only consumer."
+    ),
+    "lint.CNN105.reason": (
+        "Batch norm subtracts each channel's mean, which removes any constant per-channel bias, "
+        "and then adds its own learned shift β. The conv's bias is dead weight: `out` "
+        "parameters that train to nothing."
+    ),
+    "lint.CNN105.fix": (
+        "`bias: false` on the conv, or once for the file: `defaults: {{conv: {{bias: "
+        "false}}}}`. (torchvision's `vgg16_bn` keeps the biases; ignore the rule to reproduce "
+        "it.)"
+    ),
+    "lint.CNN106.fires": (
+        "a conv whose kernel is wider than 1 runs on a 1×1 spatial map. The warning points at "
+        "the layer that made the map 1×1 and counts the convs that follow."
+    ),
+    "lint.CNN106.reason": (
+        "On a 1×1 map a k×k window sees one pixel and padding: its outer weights multiply "
+        "zeros, so the layer costs k² times the parameters of the 1×1 conv it effectively is. "
+        "The network has downsampled too early for its input size. Squeeze-excite gates (global "
+        "pool, then 1×1 convs) are not affected."
+    ),
+    "lint.CNN106.fix": (
+        "Downsample less (fewer strides or poolings), use a larger input, or end the spatial "
+        "part with a global pool and a linear head."
+    ),
+    "lint.CNN107.fires": (
+        "a position of a network output sees fewer input pixels than the input has, along some "
+        "axis (the receptive field, as `cnncalc params` reports it). Classifiers whose head is "
+        "a global pool or a linear layer see the whole input and never fire."
+    ),
+    "lint.CNN107.reason": (
+        "An output cannot respond to anything larger than its receptive field: a segmentation "
+        "output with a 200×200 field on a 256×256 image cannot use context from the far side."
+    ),
+    "lint.CNN107.fix": (
+        "Add depth, strides, dilation or a global-context block, if the output should see the "
+        "whole input; otherwise ignore the rule — it is a fact worth knowing, not always a "
+        "fault."
+    ),
+    "lint.CNN108.fires": (
+        "the first conv makes fewer than 16 or more than 128 channels — unless it is a patch "
+        "embedding (kernel = stride > 1, no padding: ViT's 16×16 patches to 768 features, "
+        "ConvNeXt's 4×4 stem), which is meant to turn each patch into one wide token."
+    ),
+    "lint.CNN108.reason": (
+        "The first layer's input channels are fixed (3 for RGB, 1 for grey) and its output "
+        "channels moderate (about 64). It sees raw pixels at full resolution: too few channels "
+        "lose information before anything else can use it, too many make it the most expensive "
+        "layer of the network."
+    ),
+    "lint.CNN108.fix": (
+        "Start with 32–64 channels (ResNet and VGG: 64; MobileNet and EfficientNet: 32)."
+    ),
+    "lint.CNN109.fires": "a dropout layer feeds straight into a batch norm.",
+    "lint.CNN109.reason": (
+        "Dropout scales activations during training and not at inference, so the variance batch "
+        "norm sees while training differs from the one at test time; its running statistics "
+        'then no longer match ("variance shift", Li et al., 2019).'
+    ),
+    "lint.CNN109.fix": "Put dropout after the last batch norm (e.g. just before the classifier).",
+    "lint.CNN110.fires": (
+        "an `attention` layer attends over at least twice as many tokens as it has features (L "
+        "≥ 2E): its two matrix products, QKᵀ and AV (2·L²·E MACs), then cost more than its four "
+        "projections (4·L·E²), and its h·L² scores take more memory than the tokens themselves."
+    ),
+    "lint.CNN110.reason": (
+        "The products grow with the square of the sequence. ViT-B/16 at 224×224 has 197 tokens "
+        "of 768 features, and its products are a tenth of the projections; at 1024×1024 it has "
+        "4,097 tokens and they are five times the projections. Doubling the image side "
+        "quadruples the tokens and multiplies the products by 16."
+    ),
+    "lint.CNN110.fix": (
+        "Windowed attention (`window_attention`, as Swin) keeps the square inside each window, "
+        "so the cost is linear in the tokens; larger patches, or a pooled sequence, make fewer "
+        "tokens."
+    ),
+    "lint.CNN110.example": (
+        "input: 3x256x256\n"
+        "layers:\n"
+        "  - conv: {{out: 64, k: 4, s: 4}}        # 64×64 patches: 4,096 tokens of 64\n"
+        "  - flatten: {{start_dim: 2}}\n"
+        "  - transpose: {{dim0: 1, dim1: 2}}\n"
+        "  - attention: 4                       # 2·4096²·64 MACs in QKᵀ and AV\n"
+    ),
+}
+
 # ---------------------------------------------------------------------------------------------
-MESSAGES: dict[str, str] = {**UI, **SHARED, **CLI, **LOADER, **LAYERS}
+MESSAGES: dict[str, str] = {**UI, **SHARED, **CLI, **LOADER, **LAYERS, **RULE_DOCS}

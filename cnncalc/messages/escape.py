@@ -7,8 +7,9 @@ file or an option never reaches a terminal, a Markdown page, an XML report or a 
 `\\x1b` is shown as the four characters `\\x1b`, a line break inside a name as `\\n`. On top
 of that, each sink escapes what its format reads: Markdown (`markdown`, `markdown_code`), XML
 (`xml_attr`, `xml_text`), GitHub workflow commands (`workflow_data`, `workflow_property`), CSV
-(`csv_cell`) and JSON (`json_safe`). Rich reads no markup at all (its console is built with
-markup off), and the terminal gets `visible_lines`.
+(`csv_cell`), JSON (`json_safe`), and the graphs' Mermaid (`mermaid_text`) and Graphviz DOT
+(`dot_text`). Rich reads no markup at all (its console is built with markup off), and the
+terminal gets `visible_lines`.
 """
 
 from __future__ import annotations
@@ -156,3 +157,33 @@ def json_safe(document: str) -> str:
     if _CONTROL_IN_TEXT.search(document) is None:
         return document
     return _CONTROL_IN_TEXT.sub(_json_escape, document)
+
+
+#: what Mermaid reads inside a quoted label: the quote that ends it, `#` (which starts an
+#: entity code), HTML (`<`, `>`, `&`), Markdown strings (a backtick) and `%` (comments and
+#: directives); each is written as Mermaid's entity code, so the label shows it as written
+_MERMAID = {
+    '"': "#quot;",
+    "#": "#35;",
+    "&": "#amp;",
+    "<": "#lt;",
+    ">": "#gt;",
+    "`": "#96;",
+    "%": "#37;",
+}
+_MERMAID_CHARS = re.compile("[" + re.escape("".join(_MERMAID)) + "]")
+
+
+def mermaid_text(text: str) -> str:
+    """Text for a quoted Mermaid label (`n1["…"]`): control characters visible (no line break
+    ends the statement), and every character Mermaid, HTML or Markdown would read as syntax as
+    an entity code (`"` -> `#quot;`, `<script>` -> `#lt;script#gt;`). Brackets, pipes,
+    semicolons and arrows are plain text inside the quotes."""
+    return _MERMAID_CHARS.sub(lambda m: _MERMAID[m.group()], visible(text))
+
+
+def dot_text(text: str) -> str:
+    """Text for a quoted Graphviz DOT string (an ID or a label): control characters visible
+    (no raw line break), then `\\` and `"` backslash-escaped, so the string ends where the
+    quotes say and no escape sequence (`\\n`, `\\N`, `\\G`) of the user's is read."""
+    return visible(text).replace("\\", "\\\\").replace('"', '\\"')

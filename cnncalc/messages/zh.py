@@ -185,6 +185,10 @@ UI: dict[str, str] = {
     "explain.w.rf_whole": "看到到达它的所有位置；跳步 {jump}",
     "lint.why": "原因：",
     "lint.see": "参见：",
+    "lint.doc.fires": "触发条件",
+    "lint.doc.why": "原因",
+    "lint.doc.example": "示例",
+    "lint.doc.fix": "修正",
     "lint.clean": "没有警告（已检查 {files} 个文件）",
     "lint.summary": "{count} 条警告，已检查 {files} 个文件：{codes}",
     "lint.CNN101.jump": "conv '{layer}'：通道数在一个卷积里从 {cin} 跳到 {cout}（{ratio} 倍）",
@@ -236,6 +240,8 @@ UI: dict[str, str] = {
     "ui.error": "错误：",
     "ui.hint": "提示：",
     "ui.note": "注：",
+    "graph.params": "参数 {n}",
+    "graph.inputs": "输入：{shapes}",
     "ui.warning": "警告：",
     "ui.colon": "：",
 }
@@ -280,7 +286,8 @@ CLI: dict[str, str] = {
     "W0020": "标准错误输出已达 {limit}；其后的消息已省略",
     "W0021": "{path}：指向已搜索过的目录的符号链接；已跳过",
     "E0010": "{path}：其中 {count} 个 YAML 文件都不是网络",
-    "E0010.hint": "网络文件的顶层有 'input:'，以及 'layers:' 或 'channels:'（见 {docs}）；"
+    "E0010.hint": "网络文件的顶层有 'input:'，以及 'layers:' 或 'channels:'"
+    "（Ultralytics 模型则是 'backbone:' 和 'head:'）；"
     "直接指名某个文件即可照常加载它",
     "E0011": "--input：'{text}' 不是输入形状",
     "E0011.hint": "用 x 分隔各维大小，通道在前，按单个样本：3x224x224（二维）、16x112（一维）、"
@@ -349,10 +356,22 @@ CLI: dict[str, str] = {
     # explain、lint
     "E0701": "网络中没有名为 '{name}' 的层",
     "E0701.hint": "'cnncalc params' 的第一列列出了每一层的名字",
-    "E0702": "--ignore：没有名为 '{name}' 的 lint 规则",
-    "E0702.hint": "规则为 CNN101 至 CNN110，也可写规则名（见 {docs}）",
+    "E0702": "{option}：没有名为 '{name}' 的 lint 规则",
+    "E0702.hint": "规则为 CNN101 至 CNN110，也可写规则名；'cnncalc lint --explain CNN101' "
+    "会说明一条规则检查什么",
     "E0703": "没有名为 '{name}' 的 lint 规则",
     "E0703.hint": "请列出规则代码（CNN101 至 CNN110）或规则名，如 lint: {{ignore: [CNN105]}}",
+    "E0704": "lint 需要一个要检查的网络文件 FILE，或 --explain RULE",
+    "E0704.hint": "检查网络：cnncalc lint 网络文件.yaml；"
+    "查看规则说明：cnncalc lint --explain CNN102",
+    # export: graphs (Mermaid, DOT)
+    "E0921": "{option} 0 不画任何东西：图至少需要一个层或块",
+    "E0921.hint": "用 {option} 1 画顶层块，或省略它画出每一层",
+    "W0921": "{path}：Mermaid 图有 {edges} 条边、{chars} 个字符，超过 Mermaid 默认能画的上限"
+    "（GitHub 上也是 {max_edges} 条边、{max_chars} 个字符）；请用 {option} N 折叠块",
+    "E0922": "{option} 把图加进 Markdown 报告，而 --format {fmt} 不输出 Markdown",
+    "E0922.hint": "请用 --format markdown，或 --format github"
+    "（图写入作业摘要 GITHUB_STEP_SUMMARY）",
 }
 
 # --- E01xx source and YAML, E02xx values and expressions, E03xx document/scope/expansion,
@@ -981,5 +1000,140 @@ LAYERS: dict[str, str] = {
     "N0504": "'{name}'",
 }
 
+# --- lint 规则：每条规则的说明（`cnncalc lint --explain CODE`，docs/lint.md） ---
+RULE_DOCS: dict[str, str] = {
+    "lint.CNN101.fires": (
+        "一个带空间卷积核的卷积（不是 1×1，也不是分组或深度卷积），沿数据路径跟在另一个卷积之后，"
+        "输出通道数超过输入通道数的 4 倍；或者在空间尺寸自上一个卷积以来未变（没有池化、没有步长）"
+        "的情况下，输出通道数只有输入的一半或更少——除非它的输出进入拼接（DenseNet 和 Inception "
+        "的分支本就很窄）。网络的第一个卷积归 CNN108 管。较缓的收窄是设计选择，不是损失："
+        "AlexNet 在 13×13 上的 384 → 256 不触发；384 → 192 会触发。"
+    ),
+    "lint.CNN101.reason": (
+        "通常的建议：通道数随空间尺寸缩小逐步增加（64 → 128 → 256 → 512），避免通道数爆炸。"
+        "跳增会使这一层及其后每一层的计算量成倍增加；在同一分辨率下缩减通道，则丢弃了上一层刚"
+        "花代价算出的特征。改变通道数应使用 1×1 卷积（它不受此规则约束）。"
+    ),
+    "lint.CNN101.fix": "每个阶段增加 2 倍，阶段之间用池化或步长；用 1×1 卷积改变通道数。",
+    "lint.CNN101.example": (
+        "input: 3x32x32\n"
+        "layers:\n"
+        "  - conv: {{out: 32, k: 3, p: 1}}\n"
+        "  - conv: {{out: 256, k: 3, p: 1}}   # CNN101：一个卷积中 32 → 256（8 倍）\n"
+    ),
+    "lint.CNN102.fires": (
+        "某一层占整个网络参数数量（或乘加次数）的一半以上，且超过平均份额的三倍"
+        "（在有参数或乘加的 n 层上取 `max(50%, 3/n)`）。消息会给出份额，例如 VGG16 的第一个"
+        "全连接层：138,357,544 个参数中的 102,764,544 个，占 74.3%。"
+    ),
+    "lint.CNN102.reason": (
+        "单个很宽的层——通常是展平大特征图之后的第一个全连接层（512×7×7 = 25,088 个输入 × "
+        "4,096 个输出）——占据了模型的大部分大小和内存，却只做了很少的计算。"
+    ),
+    "lint.CNN102.fix": (
+        "在分类器前使用全局平均池化（ResNet、MobileNet、EfficientNet 都这样做），把全连接层的"
+        "输入缩小到通道数；或者缩窄这一层。"
+    ),
+    "lint.CNN103.fires": (
+        "卷积或池化在某个轴上的步长大于其有效卷积核 `d·(k−1)+1`——除非读取同一输入的另一层读到了"
+        "它的每个像素。这豁免了 ResNet 的投影捷径（步长为 2 的 1×1 卷积，无论是写出的还是 "
+        "`shortcut: auto` 生成的）：旁边的主体读取了捷径跳过的像素，相加后这些信息得以保留。"
+    ),
+    "lint.CNN103.reason": (
+        "卷积核为 1、步长为 2 时，每两行、每两列输入中就有一行一列——四个像素中的三个——从未被任何"
+        "窗口读取。在主路径上，这些信息就永远丢失了：这正是 ResNet v1.5 把瓶颈块的步长从第一个 "
+        "1×1 卷积移到 3×3 卷积的原因。"
+    ),
+    "lint.CNN103.fix": (
+        "使用至少与步长一样大的卷积核，或在步长为 1 的 1×1 卷积之前先做平均池化（2×2，步长 2）"
+        "（ResNet-D 甚至在捷径上也这样做）。"
+    ),
+    "lint.CNN103.example": (
+        "input: 3x32x32\n"
+        "layers:\n"
+        "  - conv: {{out: 64, k: 3, p: 1}}\n"
+        "  - conv: {{out: 128, k: 1, s: 2}}   # CNN103：四个像素中有三个从未被读取\n"
+    ),
+    "lint.CNN104.fires": (
+        "带 `padding: same` 或 `tf_same` 的卷积在一侧填充得比另一侧多（有效卷积核为偶数；"
+        "使用 `tf_same` 时，某些步长也会如此）。"
+    ),
+    "lint.CNN104.reason": (
+        "总填充量 `d·(k−1)` 为奇数，PyTorch 把多出的一个像素放在一侧：输出偏移半个像素，"
+        "并且逐层累积。"
+    ),
+    "lint.CNN104.fix": "使用奇数卷积核（3、5、7）；如果不对称是有意为之，则显式写出每侧的填充。",
+    "lint.CNN105.fires": "带 `bias: true` 的卷积（或转置卷积）的唯一使用者是批归一化。",
+    "lint.CNN105.reason": (
+        "批归一化减去每个通道的均值，任何常数的逐通道偏置都被消去，然后再加上它自己学习的平移 β。"
+        "卷积的偏置是无用的权重：`out` 个训练不出任何东西的参数。"
+    ),
+    "lint.CNN105.fix": (
+        "在卷积上写 `bias: false`，或在整个文件中写一次：`defaults: {{conv: {{bias: false}}}}`。"
+        "（torchvision 的 `vgg16_bn` 保留了这些偏置；要复现它，忽略此规则即可。）"
+    ),
+    "lint.CNN106.fires": (
+        "卷积核大于 1 的卷积运行在 1×1 的空间特征图上。警告指向使特征图变为 1×1 的那一层，"
+        "并统计其后的卷积个数。"
+    ),
+    "lint.CNN106.reason": (
+        "在 1×1 特征图上，k×k 窗口只看到一个像素和填充：外圈权重都乘以零，所以这一层的参数是它"
+        "实际等效的 1×1 卷积的 k² 倍。对于这个输入尺寸，网络下采样得太早了。挤压-激励门控"
+        "（全局池化后接 1×1 卷积）不受影响。"
+    ),
+    "lint.CNN106.fix": (
+        "减少下采样（更少的步长或池化），使用更大的输入，或以全局池化加全连接头结束空间部分。"
+    ),
+    "lint.CNN107.fires": (
+        "网络输出的某个位置在某个轴上看到的输入像素少于输入的大小（即 `cnncalc params` 报告的"
+        "感受野）。以全局池化或全连接层作为头部的分类器能看到整个输入，不会触发。"
+    ),
+    "lint.CNN107.reason": (
+        "输出无法响应比其感受野更大的东西：在 256×256 图像上感受野为 200×200 的分割输出，"
+        "无法利用另一侧的上下文。"
+    ),
+    "lint.CNN107.fix": (
+        "如果输出应该看到整个输入，就增加深度、步长、膨胀或全局上下文模块；否则忽略此规则——"
+        "这是值得了解的事实，并不总是缺陷。"
+    ),
+    "lint.CNN108.fires": (
+        "第一个卷积生成少于 16 或多于 128 个通道——除非它是图块嵌入（卷积核 = 步长 > 1，无填充："
+        "ViT 把 16×16 图块变成 768 个特征，ConvNeXt 的 4×4 主干），"
+        "它本就要把每个图块变成一个宽词元。"
+    ),
+    "lint.CNN108.reason": (
+        "初始层：输入通道数固定（RGB 为 3，灰度为 1），输出通道数适中（约 64）。它在全分辨率上"
+        "处理原始像素：通道太少会在其他层能利用之前丢失信息，太多则使它成为整个网络中计算量最大的层。"
+    ),
+    "lint.CNN108.fix": "从 32–64 个通道开始（ResNet 和 VGG：64；MobileNet 和 EfficientNet：32）。",
+    "lint.CNN109.fires": "dropout 层直接接入批归一化。",
+    "lint.CNN109.reason": (
+        "dropout 在训练时缩放激活值，推理时则不缩放，所以批归一化在训练时看到的方差与测试时不同；"
+        "它的运行统计量因此不再匹配（“方差偏移”，Li 等，2019）。"
+    ),
+    "lint.CNN109.fix": "把 dropout 放在最后一个批归一化之后（例如紧挨分类器之前）。",
+    "lint.CNN110.fires": (
+        "`attention` 层所作用的词元数至少是其特征数的两倍（L ≥ 2E）：此时它的两次矩阵乘法 QKᵀ 和 "
+        "AV（2·L²·E 次乘加）比四个投影（4·L·E²）更贵，h·L² 个注意力分数占用的内存也超过词元本身。"
+    ),
+    "lint.CNN110.reason": (
+        "这两次乘法随序列长度的平方增长。ViT-B/16 在 224×224 上有 197 个 768 维的词元，两次乘法是"
+        "投影的十分之一；在 1024×1024 上有 4,097 个词元，它们是投影的五倍。图像边长翻倍，词元数"
+        "变为 4 倍，两次乘法变为 16 倍。"
+    ),
+    "lint.CNN110.fix": (
+        "窗口注意力（`window_attention`，如 Swin）把平方限制在每个窗口内，代价随词元数线性增长；"
+        "更大的图块或池化后的序列可以减少词元。"
+    ),
+    "lint.CNN110.example": (
+        "input: 3x256x256\n"
+        "layers:\n"
+        "  - conv: {{out: 64, k: 4, s: 4}}        # 64×64 个图块：4,096 个 64 维词元\n"
+        "  - flatten: {{start_dim: 2}}\n"
+        "  - transpose: {{dim0: 1, dim1: 2}}\n"
+        "  - attention: 4                       # QKᵀ 与 AV 中 2·4096²·64 次乘加\n"
+    ),
+}
+
 # ---------------------------------------------------------------------------------------------
-MESSAGES: dict[str, str] = {**UI, **SHARED, **CLI, **LOADER, **LAYERS}
+MESSAGES: dict[str, str] = {**UI, **SHARED, **CLI, **LOADER, **LAYERS, **RULE_DOCS}

@@ -140,8 +140,9 @@ def check_table(result: CheckResult) -> RenderableType:
 # --- check: Markdown ----------------------------------------------------------------------
 
 
-def check_markdown(result: CheckResult) -> str:
-    """A pull-request comment or job summary: a verdict line and one table for all files."""
+def check_markdown(result: CheckResult, diagrams: Sequence[tuple[str, str]] = ()) -> str:
+    """A pull-request comment or job summary: a verdict line and one table for all files, then
+    each of `diagrams` (a file's name and its Mermaid graph) as a `mermaid` block."""
     icon = "✅" if result.passed else "❌"
     lines = [f"### {icon} cnncalc check: {_summary(result)}", ""]
     rows = [f for f in result.files if f.checked]
@@ -163,6 +164,16 @@ def check_markdown(result: CheckResult) -> str:
     if unchecked:
         names = ", ".join(markdown_code(f.path, cell=False) for f in unchecked)
         lines += [f"No budget declared in {names}.", ""]
+    for path, graph in diagrams:
+        # the graph's labels escape backticks (`escape.mermaid_text`): no line closes the fence
+        lines += [
+            f"#### Graph of {markdown_code(path, cell=False)}",
+            "",
+            "```mermaid",
+            graph.rstrip("\n"),
+            "```",
+            "",
+        ]
     return "\n".join(lines)
 
 
