@@ -1,5 +1,6 @@
 """Every detect model of v3, v5u, v6, v8 (with its P2, P6 and Ghost variants), 11 and 26 in
-the installed Ultralytics, at every scale its file defines, equals Ultralytics and torch:
+the installed Ultralytics, and the segment, pose and OBB models of v8 and 11, at every scale
+its file defines, equals Ultralytics and torch:
 params (in total, per row and after `fuse()`), eval FlopCounterMode FLOPs (in total and per
 row) and both `model.info()` GFLOPs.
 
@@ -26,19 +27,24 @@ PINNED = {
     "v8/yolov8.yaml", "v8/yolov8-p2.yaml", "v8/yolov8-p6.yaml",
     "v8/yolov8-ghost.yaml", "v8/yolov8-ghost-p2.yaml", "v8/yolov8-ghost-p6.yaml",
     "11/yolo11.yaml", "26/yolo26.yaml", "26/yolo26-p2.yaml", "26/yolo26-p6.yaml",
+    "v8/yolov8-seg.yaml", "v8/yolov8-seg-p6.yaml", "v8/yolov8-pose.yaml",
+    "v8/yolov8-pose-p6.yaml", "v8/yolov8-obb.yaml",
+    "11/yolo11-seg.yaml", "11/yolo11-pose.yaml", "11/yolo11-obb.yaml",
 }  # fmt: skip
+#: the heads read (YOLO26's Segment26, Pose26 and OBB26 are other modules, not read yet)
+HEADS = ("Detect", "Segment", "Pose", "OBB")
 NCS = (80, 1, 3, 120, 20)
 #: (height, width) in strides
 SIZES = ((2, 3), (3, 2), (2, 5), (4, 3), (1, 2))
 
 
 def detect_files(base: Path) -> list[str]:
-    """The model files of the families whose last row is a `Detect` head."""
+    """The model files of the families whose last row is one of the `HEADS`."""
     found = []
     for family in FAMILIES:
         for path in sorted((base / family).glob("*.yaml")):
             d = yaml.safe_load(path.read_text(encoding="utf-8"))
-            if (d.get("backbone") or []) + (d.get("head") or []) and d["head"][-1][2] == "Detect":
+            if (d.get("backbone") or []) + (d.get("head") or []) and d["head"][-1][2] in HEADS:
                 found.append(f"{family}/{path.name}")
     return found
 

@@ -38,7 +38,7 @@ def _dropped(report: Report) -> tuple[str, ...]:
     detect = next(
         (r.name.split(".one2one_")[0] for r in report.layers if ".one2one_" in r.name), ""
     )
-    return (f"{detect}.cv2.", f"{detect}.cv3.") if detect else ()
+    return (f"{detect}.cv2.", f"{detect}.cv3.", f"{detect}.cv4.") if detect else ()
 
 
 def figures(report: Report) -> UltralyticsFigures:

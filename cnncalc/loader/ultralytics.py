@@ -37,9 +37,14 @@ ACTIVATIONS = {
     "Tanh": "tanh",
 }
 #: modules after which `Detect` uses the newer class branch (depthwise), as `parse_model` rules
-_NOT_LEGACY = frozenset({"C3k2"})
+_NOT_LEGACY = frozenset({"C3k2", "A2C2f", "C2fCIB"})
 #: the heads whose input strides are the model's `stride`
-HEADS = frozenset({"Detect"})
+HEADS: dict[str, tuple[object, ...]] = {
+    "Detect": (80,),  # (nc,)
+    "Segment": (80, 32, 256),  # (nc, nm, npr)
+    "Pose": (80, (17, 3)),  # (nc, kpt_shape)
+    "OBB": (80, 1),  # (nc, ne)
+}
 #: Ultralytics measures the strides on a 256×256 image, and rounds sizes to at least 32
 PROBE, MIN_STRIDE = 256, 32
 
@@ -200,7 +205,9 @@ class YoloFile:
             nc = int(_number(ctx, keys["nc"][1], "nc"))
         reg_max = int(_number(ctx, keys["reg_max"][1], "reg_max")) if "reg_max" in keys else 16
         end2end = bool(py_value(keys["end2end"][1])) if "end2end" in keys else False
-        names = {"nc": nc, "reg_max": reg_max, "end2end": end2end}
+        names: dict[str, object] = {"nc": nc, "reg_max": reg_max, "end2end": end2end}
+        if "kpt_shape" in keys:
+            names["kpt_shape"] = py_value(keys["kpt_shape"][1])
         h, w = size
         ch = opts.ch or (int(_number(ctx, keys["ch"][1], "ch")) if "ch" in keys else 3)
         graph = Graph((ch, h, w))
@@ -249,10 +256,14 @@ class YoloFile:
                     args[3:4] = [True]
             if module in HEADS:
                 self.head_heights = [graph.shapes[f][1] for f in froms]
-            if module == "Detect":
-                if nc is None:
+            if module in HEADS:
+                own = [*args, *HEADS[module][len(args) :]][: len(HEADS[module])]
+                own[0] = nc if not args else own[0]
+                if own[0] is None:
                     raise ctx.err(a_node, "E0394")
-                args = [args[0] if args else nc, reg_max, end2end, None, legacy]
+                if module == "Segment":  # the prototypes' channels scale as a conv's
+                    own[2] = make_divisible(min(own[2], max_ch) * width)  # type: ignore[call-overload]
+                args = [*own, reg_max, end2end, legacy]
             low.at = m_node
             try:
                 if n > 1:
@@ -272,9 +283,11 @@ class YoloFile:
             if not (w.code == "W0501" and w.args_.get("name") in low.anchor_joins)
         ] + self.warnings
         inferred = graph.inferred()
+        extra = (outs[-1], *low.extra_outputs) if low.extra_outputs else ()
         return Network(input_shape=(ch, h, w), nodes=inferred.nodes,
                        name=PurePath(ctx.src.name).stem, input_pos=Pos(ctx.src, 1, 1),
-                       inferred=inferred, front="ultralytics", block_ops=ops)  # fmt: skip
+                       inferred=inferred, front="ultralytics", block_ops=ops,
+                       outputs=extra)  # fmt: skip
 
     def sources(self, node: SNode, i: int, outs: list[str]) -> list[str]:
         """`from`: an index or a list of them, negative counted back from this row (`-1` of the

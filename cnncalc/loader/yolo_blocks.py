@@ -43,6 +43,8 @@ class Lowering:
         self.anchor_joins: set[str] = set()
         #: the nodes being made are Ultralytics' fixed design (Detect's inside), not the user's
         self.generated = False
+        #: outputs besides the last row's (Segment's mask prototypes)
+        self.extra_outputs: list[str] = []
 
     # --- primitive nodes -------------------------------------------------------------------
     def add(
@@ -398,16 +400,33 @@ def detect_head(low: Lowering, name: str, xs: list[str], nc: int, reg_max: int,
     return joined
 
 
-def m_detect(low: Lowering, name: str, xs: list[str], a: Args) -> str:
-    """`Detect(nc, reg_max, end2end, ch)`: the heads, then DFL (a frozen 1×1 conv of
-    `reg_max` weights over the softmax of each side's bins) and the decoded boxes with the
-    class scores, `[4 + nc, anchors]`."""
-    nc, reg_max = _int(a, 0, 80), _int(a, 1, 16)
-    end2end, legacy = bool(_arg(a, 2, False)), bool(_arg(a, 4, False))
-    low.generated = True  # the head's layout is Ultralytics', whatever the file says
+def extra_head(low: Lowering, name: str, xs: list[str], n: int, prefix: str = "") -> str:
+    """The `cv4` branches of Segment, Pose and OBB: per level Conv 3×3, Conv 3×3 and a 1×1
+    conv to `n` values per position (`c4 = max(C0 / 4, n)` channels), joined over the levels."""
+    c4 = max(low.ch(xs[0]) // 4, n)
+    outs = []
+    for i, x in enumerate(xs):
+        b = f"{name}.{prefix}cv4.{i}"
+        y = low.conv2d(f"{b}.2", low.conv(f"{b}.1", low.conv(f"{b}.0", x, c4, 3), c4, 3), n, 1)
+        h, w = low.graph.shapes[y][1:]
+        outs.append(low.add(f"{b}.view", Reshape(shape=(n, h * w)), [y]))
+    joined = low.cat(f"{name}.{prefix}extra", outs, -1)
+    low.anchor_joins.add(joined)
+    return joined
+
+
+def detect_with(
+    low: Lowering, name: str, xs: list[str], nc: int, reg_max: int, end2end: bool, legacy: bool,
+    extra: int = 0,
+) -> tuple[str, str, str | None]:  # fmt: skip
+    """The one-to-many heads (and the one-to-one copies of an end-to-end head), then DFL (a
+    frozen 1×1 conv of `reg_max` weights over the softmax of each side's bins): the boxes
+    `[4, anchors]`, the class scores and the `extra` values of the last set of heads."""
     box, score = detect_head(low, name, xs, nc, reg_max, legacy)
+    more = extra_head(low, name, xs, extra) if extra else None
     if end2end:
         box, score = detect_head(low, name, xs, nc, reg_max, legacy, "one2one_")
+        more = extra_head(low, name, xs, extra, "one2one_") if extra else None
     anchors = low.graph.shapes[box][1]
     if reg_max > 1:
         bins = low.add(f"{name}.dfl.view", Reshape(shape=(4, reg_max, anchors)), [box])
@@ -415,6 +434,65 @@ def m_detect(low: Lowering, name: str, xs: list[str], a: Args) -> str:
         dist = low.conv2d(f"{name}.dfl.conv", bins, 1, 1, bias=False, frozen=True)
         box = low.add(f"{name}.dfl.out", Reshape(shape=(4, anchors)), [dist])
     score = low.add(f"{name}.sigmoid", Activation(function="sigmoid"), [score])
+    return box, score, more
+
+
+def _head_args(a: Args, n: int) -> tuple[int, bool, bool]:
+    """`reg_max, end2end, legacy`, which the loader appends after a head's `n` own args."""
+    return _int(a, n, 16), bool(_arg(a, n + 1, False)), bool(_arg(a, n + 2, False))
+
+
+def m_pose(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    """`Pose(nc, kpt_shape)`: Detect and `kpt_shape[0] · kpt_shape[1]` keypoint values per
+    anchor (decoded element-wise), `[4 + nc + nk, anchors]`."""
+    kpt = _arg(a, 1, (17, 3))
+    if not isinstance(kpt, (list, tuple)) or len(kpt) != 2:
+        raise TypeError(kpt)
+    reg_max, end2end, legacy = _head_args(a, 2)
+    low.generated = True
+    box, score, kpts = detect_with(low, name, xs, _int(a, 0, 80), reg_max, end2end, legacy,
+                                   int(kpt[0]) * int(kpt[1]))  # fmt: skip
+    out = low.cat(f"{name}.cat", [box, score, kpts or score])
+    low.generated = False
+    return out
+
+
+def m_obb(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    """`OBB(nc, ne)`: Detect and `ne` angle values per anchor, `[4 + nc + ne, anchors]`."""
+    reg_max, end2end, legacy = _head_args(a, 2)
+    low.generated = True
+    box, score, angle = detect_with(low, name, xs, _int(a, 0, 80), reg_max, end2end, legacy,
+                                    _int(a, 1, 1))  # fmt: skip
+    out = low.cat(f"{name}.cat", [box, score, angle or score])
+    low.generated = False
+    return out
+
+
+def m_segment(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    """`Segment(nc, nm, npr)`: Detect, `nm` mask coefficients per anchor, and `Proto` on the
+    first level (Conv 3×3 to `npr`, a 2×2 stride-2 transposed conv, Conv 3×3, Conv 1×1 to
+    `nm`): the detections `[4 + nc + nm, anchors]`; the prototypes are the second output."""
+    nm, npr = _int(a, 1, 32), _int(a, 2, 256)
+    reg_max, end2end, legacy = _head_args(a, 3)
+    low.generated = True
+    box, score, coef = detect_with(low, name, xs, _int(a, 0, 80), reg_max, end2end, legacy, nm)
+    out = low.cat(f"{name}.cat", [box, score, coef or score])
+    p = low.conv(f"{name}.proto.cv1", xs[0], npr, 3)
+    up = ConvTranspose(out_channels=npr, kernel_size=(2, 2), stride=(2, 2), padding=(0, 0),
+                       bias=True, rank=3, alias="ConvTranspose2d")  # fmt: skip
+    p = low.add(f"{name}.proto.upsample", up, [p])
+    p = low.conv(f"{name}.proto.cv3", low.conv(f"{name}.proto.cv2", p, npr, 3), nm, 1)
+    low.extra_outputs.append(p)
+    low.generated = False
+    return out
+
+
+def m_detect(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    """`Detect(nc, reg_max, end2end, ch)`: the heads, DFL, and the decoded boxes with the
+    class scores, `[4 + nc, anchors]`."""
+    reg_max, end2end, legacy = _head_args(a, 1)
+    low.generated = True  # the head's layout is Ultralytics', whatever the file says
+    box, score, _ = detect_with(low, name, xs, _int(a, 0, 80), reg_max, end2end, legacy)
     out = low.cat(f"{name}.cat", [box, score])
     low.generated = False
     return out
@@ -442,4 +520,7 @@ MODULES: dict[str, tuple[Callable[[Lowering, str, list[str], Args], str], bool, 
     "nn.ZeroPad2d": (m_zeropad, False, False),
     "nn.ConvTranspose2d": (m_convt, True, False),
     "Detect": (m_detect, False, False),
+    "Segment": (m_segment, False, False),
+    "Pose": (m_pose, False, False),
+    "OBB": (m_obb, False, False),
 }

@@ -326,25 +326,6 @@ CLI: dict[str, str] = {
     "W0014": "{options}: for Ultralytics model files only, ignored for {path} (a cnncalc "
     "network takes --input, e.g. --input 3x640x640)",
     "W0012": "{path} does not exist: reading {real} at scale {scale}, as Ultralytics does",
-    # E081x/W081x: a cnncalc file that points at an Ultralytics model file
-    "E0811": "ultralytics: '{path}' does not exist (read relative to {dir})",
-    "E0811.hint": "write the model file's path relative to this file's directory, such as "
-    "'ultralytics: models/yolov8.yaml'",
-    "E0812": "ultralytics: '{path}' is outside {dir} and the working directory",
-    "E0812.hint": "a file may point only at a model file inside its own directory or the "
-    "working directory, by a relative path; copy the model file there",
-    "E0813": "ultralytics: '{path}' is not an Ultralytics model file",
-    "E0813.hint": "the file it names needs top-level 'backbone:' and 'head:' lists of "
-    "[from, repeats, module, args] rows",
-    "E0814": "'{key}' has no place beside 'ultralytics:': the network is the model file's",
-    "E0814.hint": "such a file takes: {keys}",
-    "E0815": "'{key}' says how to build an Ultralytics model: it needs 'ultralytics: PATH'",
-    "E0815.hint": "name the model file with 'ultralytics: yolov8.yaml', or remove '{key}'",
-    "E0816": "{key}: '{value}' is not an image size",
-    "E0816.hint": "one size (640), height x width (384x640) or [384, 640], each at least 1",
-    "W0811": "--imgsz {size} is not a multiple of the max stride {stride}: using {used}, as "
-    "Ultralytics' check_imgsz rounds it",
-    "W0811.hint": "give a multiple of {stride}, such as --imgsz {used}",
     "W0605": "{path}: not a network (no top-level input, layers, channels or backbone); skipped",
     # budgets and check
     "E0601": "'{text}' is not a count quantity; write a number with k, M, G, T",
@@ -802,6 +783,25 @@ LOADER: dict[str, str] = {
     "E0397.hint": "-1 is the row before, -2 the one before it, a number from 0 an earlier row",
     "W0390": "no scale given: '{scale}', the file's first, as Ultralytics assumes",
     "W0390.hint": "choose the scale with --scale, or name the file after it (yolov8s.yaml)",
+    # E081x/W081x: a cnncalc file that points at an Ultralytics model file
+    "E0811": "ultralytics: '{path}' does not exist (read relative to {dir})",
+    "E0811.hint": "write the model file's path relative to this file's directory, such as "
+    "'ultralytics: models/yolov8.yaml'",
+    "E0812": "ultralytics: '{path}' is outside {dir} and the working directory",
+    "E0812.hint": "a file may point only at a model file inside its own directory or the "
+    "working directory, by a relative path; copy the model file there",
+    "E0813": "ultralytics: '{path}' is not an Ultralytics model file",
+    "E0813.hint": "the file it names needs top-level 'backbone:' and 'head:' lists of "
+    "[from, repeats, module, args] rows",
+    "E0814": "'{key}' has no place beside 'ultralytics:': the network is the model file's",
+    "E0814.hint": "such a file takes: {keys}",
+    "E0815": "'{key}' says how to build an Ultralytics model: it needs 'ultralytics: PATH'",
+    "E0815.hint": "name the model file with 'ultralytics: yolov8.yaml', or remove '{key}'",
+    "E0816": "{key}: '{value}' is not an image size",
+    "E0816.hint": "one size (640), height x width (384x640) or [384, 640], each at least 1",
+    "W0811": "--imgsz {size} is not a multiple of the max stride {stride}: using {used}, as "
+    "Ultralytics' check_imgsz rounds it",
+    "W0811.hint": "give a multiple of {stride}, such as --imgsz {used}",
     "E0383": "{op} takes 'size_of' or '{key}', not both",
     "E0383.hint": "size_of fixes the output size to another tensor's; drop '{key}'",
     "E0369": "with this item the network has at least {n} layers, past the limit of {limit}",
