@@ -420,7 +420,7 @@ def test_check_reads_the_budgets_of_a_file_that_points_at_a_model_file() -> None
     used = {b["name"]: b["used"] for b in data["files"][0]["budgets"]}
     direct = json_totals(str(EXAMPLE), "--scale", "s", "--nc", "6", "--imgsz", "384x640")
     assert used["params"] == direct["params"] and used["flops"] == direct["flops"]
-    assert [b["line"] for b in data["files"][0]["budgets"]] == [10, 11, 12]
+    assert [b["line"] for b in data["files"][0]["budgets"]] == [11, 12, 13]
     assert data["files"][0]["name"] == "pcb-line-camera"
 
 
@@ -486,3 +486,19 @@ def test_a_bad_pointer_fails_located_with_a_code_and_a_hint(
     assert f"ref.yaml{where} error[{code}]" in err
     assert "hint: " in err and "Traceback" not in err
     assert "localhost" not in err  # nothing of a file outside is read or quoted
+
+
+def test_the_schema_knows_a_file_that_points_at_a_model_file() -> None:
+    import jsonschema  # type: ignore[import-untyped]
+    import yaml
+
+    from cnncalc.loader.schema import schema
+
+    validator = jsonschema.Draft202012Validator(schema())
+    text = LINE.read_text(encoding="utf-8")
+    assert text.splitlines()[0] == "# yaml-language-server: $schema=../../cnncalc/schema.json"
+    assert list(validator.iter_errors(yaml.safe_load(text))) == []
+    ok = {"ultralytics": "m.yaml", "imgsz": [384, 640], "nc": 3, "ch": 1, "scale": "s"}
+    assert list(validator.iter_errors(ok)) == []
+    assert list(validator.iter_errors({"scale": "n"}))  # neither input nor ultralytics
+    assert list(validator.iter_errors({"ultralytics": "m.yaml", "imgsz": "big"}))
