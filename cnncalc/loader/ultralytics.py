@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -200,14 +201,8 @@ class YoloFile:
     def network(self, keys: dict[str, tuple[SNode, SNode]], size: tuple[int, int]) -> Network:
         ctx, opts = self.ctx, self.opts
         scale, depth, width, max_ch = self.scaling(keys)
-        nc = opts.nc
-        if nc is None and "nc" in keys:
-            nc = int(_number(ctx, keys["nc"][1], "nc"))
-        reg_max = int(_number(ctx, keys["reg_max"][1], "reg_max")) if "reg_max" in keys else 16
-        end2end = bool(py_value(keys["end2end"][1])) if "end2end" in keys else False
-        names: dict[str, object] = {"nc": nc, "reg_max": reg_max, "end2end": end2end}
-        if "kpt_shape" in keys:
-            names["kpt_shape"] = py_value(keys["kpt_shape"][1])
+        names = self.file_values(keys)
+        nc, reg_max, end2end = names["nc"], int(names["reg_max"]), bool(names["end2end"])  # type: ignore[call-overload]
         h, w = size
         ch = opts.ch or (int(_number(ctx, keys["ch"][1], "ch")) if "ch" in keys else 3)
         graph = Graph((ch, h, w))
@@ -221,13 +216,10 @@ class YoloFile:
             module = str(m_node.value)
             entry = MODULES.get(module)
             if entry is None or not isinstance(m_node, yaml.ScalarNode):
-                raise ctx.err(
-                    m_node,
-                    "E0390",
-                    listed(suggest(module, list(MODULES)), Msg("H0391", names=", ".join(MODULES))),
-                    module=module,
-                    row=i,
+                hint = listed(
+                    suggest(module, list(MODULES)), Msg("H0391", names=", ".join(MODULES))
                 )
+                raise ctx.err(m_node, "E0390", hint, module=module, row=i)
             fn, scaled, repeated = entry
             froms = self.sources(f_node, i, outs)
             n = py_value(n_node)
@@ -256,13 +248,9 @@ class YoloFile:
                     args[3:4] = [True]
             if module in HEADS:
                 self.head_heights = [graph.shapes[f][1] for f in froms]
-            if module in HEADS:
-                own = [*args, *HEADS[module][len(args) :]][: len(HEADS[module])]
-                own[0] = nc if not args else own[0]
-                if own[0] is None:
-                    raise ctx.err(a_node, "E0394")
-                if module == "Segment":  # the prototypes' channels scale as a conv's
-                    own[2] = make_divisible(min(own[2], max_ch) * width)  # type: ignore[call-overload]
+                own = self.head_args(
+                    module, args, a_node, nc, lambda c: make_divisible(min(c, max_ch) * width)
+                )
                 args = [*own, reg_max, end2end, legacy]
             low.at = m_node
             try:
@@ -288,6 +276,34 @@ class YoloFile:
                        name=PurePath(ctx.src.name).stem, input_pos=Pos(ctx.src, 1, 1),
                        inferred=inferred, front="ultralytics", block_ops=ops,
                        outputs=extra)  # fmt: skip
+
+    def file_values(self, keys: dict[str, tuple[SNode, SNode]]) -> dict[str, object]:
+        """The names a row's arguments may use, as `parse_model`'s locals: `nc` (`--nc`
+        first), `reg_max`, `end2end` and `kpt_shape`."""
+        ctx = self.ctx
+        nc = self.opts.nc
+        if nc is None and "nc" in keys:
+            nc = int(_number(ctx, keys["nc"][1], "nc"))
+        reg_max = int(_number(ctx, keys["reg_max"][1], "reg_max")) if "reg_max" in keys else 16
+        end2end = bool(py_value(keys["end2end"][1])) if "end2end" in keys else False
+        names: dict[str, object] = {"nc": nc, "reg_max": reg_max, "end2end": end2end}
+        if "kpt_shape" in keys:
+            names["kpt_shape"] = py_value(keys["kpt_shape"][1])
+        return names
+
+    def head_args(
+        self, module: str, args: list[object], node: SNode, nc: object,
+        width: Callable[[int], int],
+    ) -> list[object]:  # fmt: skip
+        """A head's own arguments (`nc`, then `nm, npr`, `kpt_shape` or `ne`), with the
+        defaults of its constructor, and Segment's `npr` scaled as a conv's channels."""
+        own = [*args, *HEADS[module][len(args) :]][: len(HEADS[module])]
+        own[0] = nc if not args else own[0]
+        if own[0] is None:
+            raise self.ctx.err(node, "E0394")
+        if module == "Segment":
+            own[2] = width(own[2])  # type: ignore[arg-type]
+        return own
 
     def sources(self, node: SNode, i: int, outs: list[str]) -> list[str]:
         """`from`: an index or a list of them, negative counted back from this row (`-1` of the
