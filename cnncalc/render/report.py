@@ -51,14 +51,14 @@ class Row:
     is_block: bool
 
 
-def rows(report: Report, depth: int | None = None) -> list[Row]:
+def rows(report: Report, depth: int | None = None, file_rows: bool = True) -> list[Row]:
     """Layers and the blocks around them (dotted names), folded below `depth` (None: all).
 
     An Ultralytics model's rows are its YAML's (`model.0`, `model.1`, … at level 1, as
     `model.info()` lists them): the `model` around all of them is the total, not a row."""
     starts: dict[int, list[Row]] = {}
     shapes = tensor_shapes(report) if report.blocks else {}
-    top = 1 if report.network.front == "ultralytics" else 0
+    top = 1 if file_rows and report.network.front == "ultralytics" else 0
     for b in report.blocks:
         level = b.level - top
         if level >= 1 and (depth is None or level <= depth):
