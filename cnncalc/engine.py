@@ -60,6 +60,18 @@ class Node:
     generated: bool = False
 
 
+@frozen
+class BlockCall:
+    """One block call of a network: the dotted name its layers share (`layer2.0`), the block
+    definition it called (`basic`), and the values its parameters took, where they are plain
+    numbers, booleans or words (`cin` is the input's channels). Exporters read it to write one
+    class per block definition; no count depends on it."""
+
+    name: str
+    block: str
+    args: tuple[tuple[str, object], ...] = ()
+
+
 @dataclass(frozen=True)
 class Network:
     """The canonical form the loader produces and the engine consumes."""
@@ -78,6 +90,8 @@ class Network:
     front: str = ""
     #: a front end's names for its blocks, shown in place of "block" (`model.2` -> `C2f`)
     block_ops: Mapping[str, str] = field(default_factory=dict)
+    #: the block calls the layers came from, in the order they were made (`BlockCall`)
+    calls: tuple[BlockCall, ...] = field(default=(), compare=False, repr=False)
     #: what a front end inferred while building the nodes (`Graph.inferred`), reused by
     #: `analyze_network` when it still describes this network
     inferred: Inference | None = field(default=None, compare=False, repr=False)

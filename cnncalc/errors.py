@@ -63,8 +63,9 @@ class Pos:
         return f"{name}:{self.line}:{self.col}"
 
 
-def _width(text: str) -> int:
-    """Terminal columns: wide (CJK) characters take two, so the caret lines up under them."""
+def columns(text: str) -> int:
+    """The terminal columns `text` takes: wide (CJK) characters take two (a caret lines up
+    under them; wrapped Chinese text stays inside its width)."""
     import unicodedata
 
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
@@ -77,7 +78,7 @@ def quote(text: str, line: int, col: int) -> list[str]:
     before = visible(text[: col - 1])
     return [
         f"  {line:>4} | {before}{visible(text[col - 1 :])}",
-        "       | " + " " * _width(before) + "^",
+        "       | " + " " * columns(before) + "^",
     ]
 
 

@@ -639,7 +639,7 @@ def test_a_graph_too_large_for_github_is_noted(tmp_path: Path) -> None:
 
 def test_help_has_examples() -> None:
     code, out, _ = invoke("export", "-h")
-    assert code == 0 and "\n  Examples:\n" in out and "--to <mermaid|dot>" in out
+    assert code == 0 and "\n  Examples:\n" in out and "--to <mermaid|dot|pytorch>" in out
 
 
 # --- check --diagram ------------------------------------------------------------------------------

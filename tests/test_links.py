@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from cnncalc.analysis.lint import RULES, Finding, rule_parts, rule_text, rules_markdown, wrap
 from cnncalc.cli import app
+from cnncalc.errors import columns
 from cnncalc.messages import CATALOGUES
 from tests.conftest import ROOT
 
@@ -43,7 +44,7 @@ def test_every_rule_explains_itself_in_both_languages(code: str) -> None:
         assert {"fires", "reason", "fix"} <= parts.keys(), (lang, parts.keys())
         text = rule_text(code, lang)
         assert text.startswith(f"{code} {RULES[code].slug}\n")
-        assert max(map(_cols, text.splitlines())) <= 88, lang
+        assert max(map(columns, text.splitlines())) <= 88, lang
     # the example is YAML the loader reads, and fires the rule it illustrates
     en, zh = dict(rule_parts(code, "en")), dict(rule_parts(code, "zh"))
     assert ("example" in en) == ("example" in zh)
@@ -53,12 +54,6 @@ def test_every_rule_explains_itself_in_both_languages(code: str) -> None:
 
         for example in (en["example"], zh["example"]):
             assert code in {f.code for f in lint(analyze(example))}
-
-
-def _cols(line: str) -> int:
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
 
 
 def test_wrap_breaks_at_spaces_and_between_wide_characters() -> None:

@@ -129,13 +129,8 @@ def token_head(draw: st.DrawFn) -> list[str]:
     return [*lines, "  - layernorm", "  - {select: {dim: 1, index: 0}}", "  - {linear: 10}"]
 
 
-@settings(max_examples=40, deadline=None)
-@given(
-    st.lists(graph_item(), min_size=1, max_size=4),
-    st.sampled_from([8, 12, 16]),
-    st.one_of(st.just([]), token_head()),
-)
-def test_random_graphs_match_torch(items: list[str], size: int, head: list[str]) -> None:
+def graph_text(items: list[str], size: int, head: list[str]) -> str:
+    """The YAML of a random graph: a stem conv, the items, then the head."""
     lines = [f"input: 8x{size}x{size}", "layers:", "  - {conv: {out: 8, k: 3, p: 1}}"]
     for i, item in enumerate(items):
         if item.startswith("PARTS:"):
@@ -159,8 +154,19 @@ def test_random_graphs_match_torch(items: list[str], size: int, head: list[str])
             continue
         lines.append(f"  - {item}")
     lines += head
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(graph_item(), min_size=1, max_size=4),
+    st.sampled_from([8, 12, 16]),
+    st.one_of(st.just([]), token_head()),
+)
+def test_random_graphs_match_torch(items: list[str], size: int, head: list[str]) -> None:
+    text = graph_text(items, size, head)
     try:
-        net = cnncalc.load("\n".join(lines) + "\n")
+        net = cnncalc.load(text)
     except cnncalc.CnnCalcError as err:  # e.g. the map shrank below a 3×3 window
         assert "would be" in err.message or "whole stride" in err.message, err.render()
         return

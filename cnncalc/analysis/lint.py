@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import difflib
 import textwrap
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from cnncalc.engine import INPUT, LayerReport, Network, Report
-from cnncalc.errors import CnnCalcError, Msg, Pos, SpecError
+from cnncalc.errors import CnnCalcError, Msg, Pos, SpecError, columns
 from cnncalc.layers import (
     ELEMENTWISE,
     BatchNorm,
@@ -459,22 +458,17 @@ def rule_parts(code: str, lang: str = "en") -> list[tuple[str, str]]:
 _NO_START = frozenset("，。；：、）」』！？》")
 
 
-def _cols(text: str) -> int:
-    """The terminal columns `text` takes: two for each wide (CJK) character."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
 def wrap(text: str, width: int) -> list[str]:
     """`text` in lines of at most `width` terminal columns: broken at spaces, and between wide
     (CJK) characters, which take two columns each and have no spaces between words."""
     lines: list[str] = []
     line, cols, cut = "", 0, -1  # `cut`: where `line` may break (after a space or a wide char)
     for ch in text:
-        w = _cols(ch)
+        w = columns(ch)
         if cols + w > width and line:
             if ch in _NO_START and len(line) > 1:  # `，` never starts a line: take one char along
                 lines.append(line[:-1])
-                line, cols, cut = line[-1], _cols(line[-1]), 1
+                line, cols, cut = line[-1], columns(line[-1]), 1
             elif w == 2 or ch == " " or cut < 0:
                 lines.append(line.rstrip())
                 line, cols = ("" if ch == " " else ch), (0 if ch == " " else w)
@@ -483,7 +477,7 @@ def wrap(text: str, width: int) -> list[str]:
             else:
                 lines.append(line[:cut].rstrip())
                 line = line[cut:]
-                cols = _cols(line)
+                cols = columns(line)
                 cut = -1
         line += ch
         cols += w

@@ -1,4 +1,5 @@
-"""`export`: a network written out in another form (a Mermaid or Graphviz picture). Parse
+"""`export`: a network written out in another form (a Mermaid or Graphviz picture, PyTorch
+code). Parse
 options, run the pipeline of `cli.common`, render, write (stdout or `-o FILE`, whole or not at
 all); no arithmetic here.
 
@@ -38,6 +39,7 @@ class To(str, Enum):
 
     mermaid = "mermaid"
     dot = "dot"
+    pytorch = "pytorch"
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class Options:
 
     depth: int | None
     lang: str
+    class_name: str | None = None
 
 
 def _graph(fmt: str) -> "Callable[[Report, Options], str]":
@@ -57,11 +60,20 @@ def _graph(fmt: str) -> "Callable[[Report, Options], str]":
     return render
 
 
+def _pytorch(report: "Report", opts: Options) -> str:
+    from cnncalc.render.pytorch import render_pytorch
+
+    return render_pytorch(report, opts.class_name, opts.lang)
+
+
 #: `--to` -> the exporter: the report and the options in, the text out
 EXPORTERS: "dict[To, Callable[[Report, Options], str]]" = {
     To.mermaid: _graph("mermaid"),
     To.dot: _graph("dot"),
+    To.pytorch: _pytorch,
 }
+#: the options that only some `--to` formats read
+ONLY_FOR = {"--depth": (To.mermaid, To.dot), "--class-name": (To.pytorch,)}
 
 
 @guarded
@@ -81,6 +93,14 @@ def export(
             help="Fold blocks below this level (default: every layer).",
         ),
     ] = None,
+    class_name: Annotated[
+        str | None,
+        typer.Option(
+            "--class-name",
+            metavar="NAME",
+            help="The PyTorch model's class (default: the network's name in CamelCase).",
+        ),
+    ] = None,
     input_shape: InputOpt = None,
     batch: BatchOpt = None,
     dtype: DtypeOpt = None,
@@ -91,13 +111,22 @@ def export(
     lang: LangOpt = None,
 ) -> None:
     """The network in another form: a Mermaid or Graphviz DOT graph of its layers (blocks
-    folded below --depth), with every residual and concat path."""
+    folded below --depth), with every residual and concat path; or PyTorch code, a module
+    with one nn.Module class per block whose state_dict keys are the layer names."""
     code = language(lang)
+    for option, value in (("--depth", depth), ("--class-name", class_name)):
+        if value is not None and to not in ONLY_FOR[option]:
+            formats = ", ".join(f.value for f in ONLY_FOR[option])
+            raise CnnCalcError("E0903", option=option, to=to.value, formats=formats)
     if depth == 0:
         raise CnnCalcError("E0921", option="--depth")
+    if class_name is not None:
+        from cnncalc.render.pytorch import check_class_name
+
+        check_class_name(class_name)
     run = Run(code)
     report = run.analyse(file, batch, dtype, input_shape, yolo_options(scale, nc, imgsz, ch)).report
-    text = EXPORTERS[to](report, Options(depth, code))
+    text = EXPORTERS[to](report, Options(depth, code, class_name))
     if to is To.mermaid:
         fits_mermaid(run, text, file, "--depth")
     if output is None:
@@ -133,5 +162,7 @@ def register(app: typer.Typer) -> None:
             "cnncalc export examples/unet.yaml --to mermaid --depth 1",
             "cnncalc export examples/resnet18.yaml --to dot --depth 2",
             "cnncalc export examples/stack.yaml --to mermaid --input 3x64x64",
+            "cnncalc export examples/resnet18.yaml --to pytorch",
+            "cnncalc export examples/efficientnet_b0.yaml --to pytorch --class-name Net",
         ),
     )(export)

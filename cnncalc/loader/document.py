@@ -135,7 +135,8 @@ class Document:
         if "blocks" in entries:
             self.parse_blocks(entries["blocks"][1])
         graph = Graph(input_shape)
-        scope = self.expand(entries, Expander(ctx, graph, self.builder, self.blocks))
+        expander = Expander(ctx, graph, self.builder, self.blocks)
+        scope = self.expand(entries, expander)
         if not graph.nodes:
             raise ctx.err(root, "E0307")
         outputs: tuple[str, ...] = ()
@@ -163,6 +164,7 @@ class Document:
             budget=budget,
             lint_ignore=lint,
             inferred=inferred,
+            calls=tuple(expander.calls),
         )
 
     def load_reference(self, entries: Entries) -> Network:

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from cnncalc.engine import Graph, Node
+from cnncalc.engine import BlockCall, Graph, Node
 from cnncalc.errors import CnnCalcError, Msg, Pos, ShapeError, SpecError
 from cnncalc.layers import INT_MAX, KINDS, MERGES, BatchNorm, Conv, fmt_shape
 from cnncalc.layers.kinds_split import MULTI_OUTPUT
@@ -52,6 +52,17 @@ _MERGE_CODES = frozenset({"E0425", "E0426", "E0427", "E0491", "E0495"})
 _MERGE_WHAT = {"add": "N0305", "concat": "N0306", "mul": "N0305", "matmul": "N0360"}
 
 
+def call_values(ctx: Ctx, params: CallParams) -> tuple[tuple[str, object], ...]:
+    """The parameters of a finished call that took a plain value (a number, a boolean, a
+    word), and `cin`; defaults no layer used were never computed and are left out."""
+    found: list[tuple[str, object]] = [("cin", params.cin)]
+    for key, node in params.call.values.items():
+        value = scalar(ctx, node) if isinstance(node, yaml.ScalarNode) else None
+        if isinstance(value, (int, float, str)):
+            found.append((key, value))
+    return tuple(found)
+
+
 class Expander:
     """Expands the items of one file into the engine's graph."""
 
@@ -63,6 +74,7 @@ class Expander:
         self.stack: list[str] = []  # the block calls and structures being expanded
         self.frozen = 0  # how many `frozen: true` items (and frozen blocks) are being expanded
         self.extent = Extent(blocks)
+        self.calls: list[BlockCall] = []  # every block call, for the exporters
 
     # -- items --
     def items(self, scope: Scope, items: Sequence[SNode]) -> None:
@@ -615,6 +627,7 @@ class Expander:
                 ctx.tick(kn)
             self.frozen -= block.frozen
             self.stack.pop()
+            self.calls.append(BlockCall(full, op, call_values(ctx, params)))
         except CnnCalcError as err:
             if err.pos != at and len(err.notes) < MAX_NOTES:
                 err.note("N0320", block=op, name=full, line=at.line)

@@ -19,7 +19,7 @@ from pathlib import PurePath
 
 import yaml
 
-from cnncalc.engine import INPUT, Graph, Network
+from cnncalc.engine import INPUT, BlockCall, Graph, Network
 from cnncalc.errors import CnnCalcError, CnnCalcWarning, LayerArgError, Msg, Pos, Source, SpecError
 from cnncalc.loader.nodes import SNode
 from cnncalc.loader.values import Ctx, listed, mapping, suggest
@@ -254,13 +254,11 @@ class YoloFile:
                 args = [*own, reg_max, end2end, legacy]
             low.at = m_node
             try:
-                if n > 1:
-                    x = froms
-                    for j in range(n):
-                        x = [fn(low, f"model.{i}.{j}", x, args)]
-                    out = x[0]
-                else:
-                    out = fn(low, f"model.{i}", froms, args)
+                x = froms
+                for path in [f"model.{i}.{j}" for j in range(n)] if n > 1 else [f"model.{i}"]:
+                    low.calls.append(BlockCall(path, module))  # each copy one module
+                    x = [fn(low, path, x, args)]
+                out = x[0]
             except (TypeError, ValueError, IndexError, ZeroDivisionError, LayerArgError):
                 raise ctx.err(a_node, "E0393", what=f"model.{i} {module}", value=str(raw)) from None
             outs.append(out)
@@ -275,7 +273,7 @@ class YoloFile:
         return Network(input_shape=(ch, h, w), nodes=inferred.nodes,
                        name=PurePath(ctx.src.name).stem, input_pos=Pos(ctx.src, 1, 1),
                        inferred=inferred, front="ultralytics", block_ops=ops,
-                       outputs=extra)  # fmt: skip
+                       outputs=extra, calls=tuple(low.calls))  # fmt: skip
 
     def file_values(self, keys: dict[str, tuple[SNode, SNode]]) -> dict[str, object]:
         """The names a row's arguments may use, as `parse_model`'s locals: `nc` (`--nc`

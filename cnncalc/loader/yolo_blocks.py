@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-from cnncalc.engine import Graph, Node
+from cnncalc.engine import BlockCall, Graph, Node
 from cnncalc.layers import (
     Activation,
     Add,
@@ -45,6 +45,9 @@ class Lowering:
         self.generated = False
         #: outputs besides the last row's (Segment's mask prototypes)
         self.extra_outputs: list[str] = []
+        #: the Ultralytics module each dotted name stands for (`model.2` C2f, `model.2.cv1`
+        #: Conv), for the exporters
+        self.calls: list[BlockCall] = []
 
     # --- primitive nodes -------------------------------------------------------------------
     def add(
@@ -77,6 +80,7 @@ class Lowering:
         p: int | None = None, d: int = 1,
     ) -> str:  # fmt: skip
         """Ultralytics' `Conv`: conv (no bias, padding k//2) + BatchNorm + the default act."""
+        self.calls.append(BlockCall(name, "Conv"))
         y = self.conv2d(f"{name}.conv", x, c2, k, s, g, False, p, d)
         y = self.add(f"{name}.bn", BatchNorm(), [y])
         if act:
@@ -107,6 +111,7 @@ class Lowering:
         self, name: str, x: str, c2: int, shortcut: bool = True, g: int = 1,
         k: tuple[int, int] = (3, 3), e: float = 0.5,
     ) -> str:  # fmt: skip
+        self.calls.append(BlockCall(name, "Bottleneck"))
         c_ = int(c2 * e)
         y = self.conv(f"{name}.cv1", x, c_, k[0])
         y = self.conv(f"{name}.cv2", y, c2, k[1], g=g)
@@ -166,6 +171,7 @@ class Lowering:
     def attention(self, name: str, x: str, heads: int, ratio: float = 0.5) -> str:
         """Ultralytics' `Attention` on a C×H×W map of N = H·W positions: qkv 1×1, per head
         q·kᵀ (N·N·key_dim) and v·attnᵀ (head_dim·N·N), plus a depthwise 3×3 on v, and proj."""
+        self.calls.append(BlockCall(name, "Attention"))
         c, h, w = self.graph.shapes[x]
         hd = c // heads
         kd = int(hd * ratio)
@@ -187,6 +193,7 @@ class Lowering:
         return self.conv(f"{name}.proj", y, c, 1, act=False)
 
     def psa_block(self, name: str, x: str, heads: int, shortcut: bool = True) -> str:
+        self.calls.append(BlockCall(name, "PSABlock"))
         c = self.ch(x)
         a = self.attention(f"{name}.attn", x, heads)
         x = self.add(f"{name}.add1", Add(), [x, a]) if shortcut else a

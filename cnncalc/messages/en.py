@@ -263,6 +263,7 @@ UI: dict[str, str] = {
     "ui.note": "note: ",
     "graph.params": "{n} params",
     "graph.inputs": "in: {shapes}",
+    "export.pytorch.doc": "{name} as a PyTorch module (class {cls}), written by cnncalc export.",
     "ui.warning": "warning: ",
     "ui.colon": ": ",
 }
@@ -371,6 +372,20 @@ CLI: dict[str, str] = {
     # export: graphs (Mermaid, DOT)
     "E0921": "{option} 0 draws nothing: a graph needs at least one layer or block",
     "E0921.hint": "pass {option} 1 for the top-level blocks, or leave it out for every layer",
+    # export: PyTorch code
+    "E0901": "--class-name '{name}' is not a Python class name",
+    "E0901.hint": "use letters, digits and underscores, not starting with a digit, and no "
+    "Python keyword, e.g. --class-name ResNet18",
+    "E0902": "--class-name '{name}' is a name the generated module already uses",
+    "E0902.hint": "choose another name than {names}",
+    "E0903": "{option} does not apply to --to {to}",
+    "E0903.hint": "{option} is read by --to {formats} only; leave it out",
+    "E0904": "layer '{name}' has the name of the group that holds '{inner}': a PyTorch "
+    "module cannot be both",
+    "E0904.hint": "rename the layer or the group",
+    "E0905": "'{name}': PyTorch keeps '{local}' for itself on every module (nn.Module.{local}), "
+    "so no layer or block can be called so",
+    "E0905.hint": "rename it, e.g. '{local}1'",
     "W0921": "{path}: the Mermaid graph has {edges} edges and {chars} characters, more than "
     "Mermaid draws by default (as on GitHub: {max_edges} edges, {max_chars} characters); "
     "fold blocks with {option} N",

@@ -242,6 +242,7 @@ UI: dict[str, str] = {
     "ui.note": "注：",
     "graph.params": "参数 {n}",
     "graph.inputs": "输入：{shapes}",
+    "export.pytorch.doc": "{name} 的 PyTorch 模块（类 {cls}），由 cnncalc export 生成。",
     "ui.warning": "警告：",
     "ui.colon": "：",
 }
@@ -348,6 +349,19 @@ CLI: dict[str, str] = {
     # export: graphs (Mermaid, DOT)
     "E0921": "{option} 0 不画任何东西：图至少需要一个层或块",
     "E0921.hint": "用 {option} 1 画顶层块，或省略它画出每一层",
+    # export: PyTorch code
+    "E0901": "--class-name '{name}' 不是合法的 Python 类名",
+    "E0901.hint": "只用字母、数字和下划线，不以数字开头，也不要用 Python 关键字，例如 "
+    "--class-name ResNet18",
+    "E0902": "--class-name '{name}' 是生成的模块已经使用的名字",
+    "E0902.hint": "换一个不同于 {names} 的名字",
+    "E0903": "{option} 不适用于 --to {to}",
+    "E0903.hint": "只有 --to {formats} 读取 {option}；请去掉它",
+    "E0904": "层 '{name}' 与包含 '{inner}' 的组同名：PyTorch 模块不能同时是两者",
+    "E0904.hint": "重命名该层或该组",
+    "E0905": "'{name}'：PyTorch 在每个模块上都保留了 '{local}'（nn.Module.{local}），"
+    "层或块不能使用这个名字",
+    "E0905.hint": "重命名它，例如 '{local}1'",
     "W0921": "{path}：Mermaid 图有 {edges} 条边、{chars} 个字符，超过 Mermaid 默认能画的上限"
     "（GitHub 上也是 {max_edges} 条边、{max_chars} 个字符）；请用 {option} N 折叠块",
     "E0922": "{option} 把图加进 Markdown 报告，而 --format {fmt} 不输出 Markdown",
