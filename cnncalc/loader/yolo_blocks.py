@@ -79,10 +79,12 @@ class Lowering:
         self, name: str, x: str, c2: int, k: int = 1, s: int = 1, g: int = 1, act: bool = True,
         p: int | None = None, d: int = 1,
     ) -> str:  # fmt: skip
-        """Ultralytics' `Conv`: conv (no bias, padding k//2) + BatchNorm + the default act."""
+        """Ultralytics' `Conv`: conv (no bias, padding k//2) + BatchNorm + the default act.
+        The model's BatchNorms take eps 1e-3 and momentum 0.03 when it is built (they count
+        nothing; an exported model computes what Ultralytics' does)."""
         self.calls.append(BlockCall(name, "Conv"))
         y = self.conv2d(f"{name}.conv", x, c2, k, s, g, False, p, d)
-        y = self.add(f"{name}.bn", BatchNorm(), [y])
+        y = self.add(f"{name}.bn", BatchNorm(eps=1e-3, momentum=0.03), [y])
         if act:
             y = self.add(f"{name}.act", Activation(function=self.act), [y])
         return y
