@@ -14,6 +14,7 @@ import io
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,6 +90,31 @@ def torch_figures(
     d: dict[str, Any], nc: int, imgsz: tuple[int, int], ch: int = 3, device: str = "meta"
 ) -> Figures:
     """The model Ultralytics builds from the YAML dict `d` (with `d["scale"]`), measured."""
+    with _shapes_only() if device == "meta" else contextlib.nullcontext():
+        return _measure(d, nc, imgsz, ch, device)
+
+
+@contextlib.contextmanager
+def _shapes_only() -> Iterator[None]:
+    """On the meta device, BatchNorm and SiLU pass their input through: torch's meta kernels
+    would decompose them in Python (most of a build's time), neither FlopCounterMode nor thop
+    counts their arithmetic, and thop counts a BatchNorm by the size of its input, which is
+    unchanged. test_ultralytics checks that the figures equal a real model's on the CPU."""
+    from unittest import mock
+
+    from torch import nn
+
+    def same(_self: Any, x: Any) -> Any:
+        return x
+
+    with (
+        mock.patch.object(nn.BatchNorm2d, "forward", same),
+        mock.patch.object(nn.SiLU, "forward", same),
+    ):
+        yield
+
+
+def _measure(d: dict[str, Any], nc: int, imgsz: tuple[int, int], ch: int, device: str) -> Figures:
     import torch
     from torch.utils.flop_counter import FlopCounterMode
     from ultralytics.utils.torch_utils import get_flops
