@@ -155,12 +155,15 @@ def test_ultralytics_file_exports_to_pytorch(tmp_path: Path) -> None:
 
 
 #: installed Ultralytics files at scale n: a detect head, Segment's two outputs with C2PSA's
-#: attention, an end-to-end head, Pose
+#: attention, an end-to-end head, Pose, a classifier (whose BatchNorms keep torch's defaults),
+#: v10 (PSA, C2fCIB with RepVGGDW, v10Detect)
 ULTRALYTICS_FILES = (
     "v8/yolov8.yaml",
     "11/yolo11-seg.yaml",
     "26/yolo26.yaml",
     "v8/yolov8-pose.yaml",
+    "11/yolo11-cls.yaml",
+    "v10/yolov10n.yaml",
 )
 
 

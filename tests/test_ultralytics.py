@@ -271,6 +271,9 @@ head:
 """
 
 
+CLS = BASE.replace("  - [[0, 1], 1, Detect, [nc]]", "  - [-1, 1, Classify, [nc]]")
+
+
 def write(tmp_path: Path, text: str, name: str = "m.yaml") -> str:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
@@ -287,6 +290,8 @@ def write(tmp_path: Path, text: str, name: str = "m.yaml") -> str:
         ("activation: nn.Mish()\n" + BASE, (), "E0395", ":1:13:"),
         (BASE.replace("scales:\n  n: [0.33, 0.25, 1024]\n", ""), ("--scale", "n"), "E0396", ""),
         (BASE.replace("[[0, 1]", "[[0, 5]"), (), "E0397", ":8:6:"),
+        (CLS.replace("nc: 4\n", ""), (), "E0394", ":7:23:"),
+        (CLS.replace("[-1, 1, Classify", "[[0, 1], 1, Classify"), (), "E0393", ":8:27:"),
         (BASE, ("--imgsz", "0x640"), "E0014", ""),
         (BASE, ("--imgsz", "big"), "E0014", ""),
     ],
@@ -313,6 +318,33 @@ def test_an_unknown_module_names_the_supported_ones(tmp_path: Path) -> None:
     _, _, err = invoke("params", path, "--scale", "n")
     assert "module 'C2F'" in err
     assert "C2f" in err and "SPPF" in err and "Detect" in err
+
+
+def test_a_classifier_counts_its_head_by_formula_and_keeps_torchs_batchnorm() -> None:
+    """Classify: Conv 1×1 to 1280 (+ BatchNorm), global pool, Linear to nc; a
+    classification model's BatchNorms keep PyTorch's eps and momentum; model.info() adds
+    thop's pool count (an add per element pooled, a divide per output), doubled."""
+    report = analyze_network(
+        load_source(Source("m.yaml", CLS), YoloOptions(scale="n", imgsz=(64, 96)))
+    )
+    rows = {r.name: r for r in report.layers}
+    c1 = 32  # Conv 128 at width 0.25
+    assert rows["model.2.conv.conv"].params == c1 * 1280
+    assert rows["model.2.linear"].params == 1280 * 4 + 4
+    assert rows["model.2.pool"].in_shape == (1280, 16, 24)
+    assert report.output_shapes == ((4,),)
+    assert {r.layer.eps for r in report.network.nodes if r.op == "bn"} == {1e-5}
+    f = ultralytics_figures(report)
+    bn = 16 * 32 * 48 + 32 * 16 * 24 + 1280 * 16 * 24
+    assert f.info_flops == report.totals.flops + 8 * bn + 2 * (1280 * 16 * 24 + 1280)
+    assert f.fused_params == report.totals.params - 16 - 32 - 1280
+
+
+def test_a_model_with_a_module_not_read_fails_naming_it() -> None:
+    base, _ = ultralytics_models()
+    status, _, err = invoke("params", str(base / "v8" / "yolov8-cls-resnet50.yaml"))
+    assert status == 2 and "error[E0390]" in err and "module 'ResNetLayer'" in err
+    assert "Classify" in err
 
 
 # --- parity with the installed Ultralytics --------------------------------------------------

@@ -57,16 +57,27 @@ class Figures:
 
 
 def build(d: dict[str, Any], nc: int, ch: int, device: str) -> Any:
-    """`DetectionModel(d, ch, nc)` in eval mode. On the meta device (shapes without data:
-    every count, none of the arithmetic) the one data-dependent step of the build is redone
-    on the CPU as Ultralytics does it: the strides, from the maps a 256×256 image gives the
-    head; the head's bias initialisation, which only sets values, is left out."""
+    """`DetectionModel(d, ch, nc)` in eval mode (`ClassificationModel` for a file whose last
+    row is Classify, as Ultralytics picks the model by its task). On the meta device (shapes
+    without data: every count, none of the arithmetic) the one data-dependent step of the
+    build is redone on the CPU as Ultralytics does it: the strides, from the maps a 256×256
+    image gives the head (a classifier's is 1); the head's bias initialisation, which only
+    sets values, is left out."""
     from unittest import mock
 
     import torch
     from ultralytics.nn.modules.head import Detect
-    from ultralytics.nn.tasks import DetectionModel
+    from ultralytics.nn.tasks import ClassificationModel, DetectionModel
 
+    if d["head"][-1][2] == "Classify":
+        with (
+            torch.device(device),
+            mock.patch.object(ClassificationModel, "info", lambda *_a, **_k: None),  # prints
+            contextlib.redirect_stdout(io.StringIO()),
+        ):
+            model = ClassificationModel(d, ch=ch, nc=nc, verbose=False)
+        model.stride = torch.tensor([1.0], device="cpu")
+        return model.eval()
     if device != "meta":
         with contextlib.redirect_stdout(io.StringIO()):
             return DetectionModel(d, ch=ch, nc=nc, verbose=False).eval()
@@ -127,7 +138,8 @@ def _measure(d: dict[str, Any], nc: int, imgsz: tuple[int, int], ch: int, device
             model(torch.zeros(1, ch, *imgsz))
         per_module = counter.get_flop_counts()
         row_flops = tuple(
-            sum(per_module.get(f"DetectionModel.model.{i}", {}).values()) for i in range(len(rows))
+            sum(per_module.get(f"{type(model).__name__}.model.{i}", {}).values())
+            for i in range(len(rows))
         )
         info = round(get_flops(model, list(imgsz)) * 1e9)
         with contextlib.redirect_stdout(io.StringIO()):

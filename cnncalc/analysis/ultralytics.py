@@ -20,6 +20,7 @@ BN_FLOPS_PER_ELEMENT = 8
 class UltralyticsFigures:
     fused_params: int
     #: `model.info()` before `fuse()`: every conv and product, plus each BatchNorm's elements
+    #: (and, in a classifier, the global pool's adds and divides)
     info_flops: int
     #: `model.info()` after `fuse()`: the BatchNorms folded, an end-to-end head's one-to-many
     #: branches removed
@@ -34,11 +35,14 @@ class UltralyticsFigures:
 
 
 def _dropped(report: Report) -> tuple[str, ...]:
-    """The name prefixes `fuse()` removes: an end-to-end Detect's one-to-many branches."""
+    """The name prefixes `fuse()` removes: an end-to-end Detect's one-to-many branches, and
+    each RepVGGDW's 3×3 branch (folded, with its BatchNorm, into the 7×7 conv's weights)."""
     detect = next(
         (r.name.split(".one2one_")[0] for r in report.layers if ".one2one_" in r.name), ""
     )
-    return (f"{detect}.cv2.", f"{detect}.cv3.", f"{detect}.cv4.") if detect else ()
+    heads = (f"{detect}.cv2.", f"{detect}.cv3.", f"{detect}.cv4.") if detect else ()
+    rep = tuple(f"{c.name}.conv1." for c in report.network.calls if c.block == "RepVGGDW")
+    return heads + rep
 
 
 def figures(report: Report) -> UltralyticsFigures:
@@ -47,9 +51,12 @@ def figures(report: Report) -> UltralyticsFigures:
     fused = 0
     fused_flops = 0
     bn_elements = 0
+    pooled = 0
     for row in report.layers:
         if row.op == "bn":
             bn_elements += math.prod(row.in_shape)
+        if row.op == "gap":  # thop: an add per element pooled and a divide per output
+            pooled += math.prod(row.in_shape) + math.prod(row.out_shape)
         if dropped and row.name.startswith(dropped):
             continue
         fused += row.params // 2 if row.op == "bn" else row.params
@@ -57,8 +64,8 @@ def figures(report: Report) -> UltralyticsFigures:
     batch = report.network.batch
     return UltralyticsFigures(
         fused_params=fused,
-        info_flops=report.totals.flops + BN_FLOPS_PER_ELEMENT * bn_elements * batch,
-        info_flops_fused=fused_flops,
+        info_flops=report.totals.flops + (BN_FLOPS_PER_ELEMENT * bn_elements + 2 * pooled) * batch,
+        info_flops_fused=fused_flops + 2 * pooled * batch,
     )
 
 

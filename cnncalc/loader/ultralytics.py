@@ -24,6 +24,7 @@ from cnncalc.errors import CnnCalcError, CnnCalcWarning, LayerArgError, Msg, Pos
 from cnncalc.loader.nodes import SNode
 from cnncalc.loader.values import Ctx, listed, mapping, suggest
 from cnncalc.loader.yolo_blocks import MODULES, Lowering
+from cnncalc.messages import Listing
 
 _SCALE_RE = re.compile(r"yolo(e-)?[v]?\d+([nslmx])")
 #: `activation:` -> cnncalc's activation
@@ -45,6 +46,7 @@ HEADS: dict[str, tuple[object, ...]] = {
     "Segment": (80, 32, 256),  # (nc, nm, npr)
     "Pose": (80, (17, 3)),  # (nc, kpt_shape)
     "OBB": (80, 1),  # (nc, ne)
+    "v10Detect": (80,),  # (nc,); its reg_max and end2end are its own
 }
 #: Ultralytics measures the strides on a 256×256 image, and rounds sizes to at least 32
 PROBE, MIN_STRIDE = 256, 32
@@ -208,6 +210,9 @@ class YoloFile:
         graph = Graph((ch, h, w))
         low = Lowering(ctx, graph, self.activation(keys))
         rows = [r for part in ("backbone", "head") for r in keys[part][1].value]
+        # the model class is chosen by the last row (Ultralytics' task guess): only a
+        # detection model's build sets its BatchNorms' eps and momentum
+        low.yolo_norms = not rows or str(rows[-1].value[2].value) != "Classify"
         outs: list[str] = []
         ops: dict[str, str] = {}
         legacy = True
@@ -217,7 +222,7 @@ class YoloFile:
             entry = MODULES.get(module)
             if entry is None or not isinstance(m_node, yaml.ScalarNode):
                 hint = listed(
-                    suggest(module, list(MODULES)), Msg("H0391", names=", ".join(MODULES))
+                    suggest(module, list(MODULES)), Msg("H0391", names=Listing(", ".join(MODULES)))
                 )
                 raise ctx.err(m_node, "E0390", hint, module=module, row=i)
             fn, scaled, repeated = entry
@@ -246,6 +251,8 @@ class YoloFile:
                     n = 1
                 if module == "C3k2" and scale in ("m", "l", "x"):
                     args[3:4] = [True]
+            if module == "Classify" and args and args[0] is None:
+                raise ctx.err(a_node, "E0394", module=module)
             if module in HEADS:
                 self.head_heights = [graph.shapes[f][1] for f in froms]
                 own = self.head_args(
@@ -298,7 +305,7 @@ class YoloFile:
         own = [*args, *HEADS[module][len(args) :]][: len(HEADS[module])]
         own[0] = nc if not args else own[0]
         if own[0] is None:
-            raise self.ctx.err(node, "E0394")
+            raise self.ctx.err(node, "E0394", module=module)
         if module == "Segment":
             own[2] = width(own[2])  # type: ignore[arg-type]
         return own

@@ -11,12 +11,16 @@ from collections.abc import Callable, Sequence
 from cnncalc.engine import BlockCall, Graph, Node
 from cnncalc.layers import (
     Activation,
+    AdaptiveAvgPool,
     Add,
     BatchNorm,
     Concat,
     Conv,
     ConvTranspose,
+    Dropout,
+    Flatten,
     Layer,
+    Linear,
     Matmul,
     MaxPool,
     Merge,
@@ -45,6 +49,9 @@ class Lowering:
         self.generated = False
         #: outputs besides the last row's (Segment's mask prototypes)
         self.extra_outputs: list[str] = []
+        #: whether the model's BatchNorms take Ultralytics' eps 1e-3 and momentum 0.03 (a
+        #: detection model's do; a classification model keeps PyTorch's defaults)
+        self.yolo_norms = True
         #: the Ultralytics module each dotted name stands for (`model.2` C2f, `model.2.cv1`
         #: Conv), for the exporters
         self.calls: list[BlockCall] = []
@@ -80,11 +87,12 @@ class Lowering:
         p: int | None = None, d: int = 1,
     ) -> str:  # fmt: skip
         """Ultralytics' `Conv`: conv (no bias, padding k//2) + BatchNorm + the default act.
-        The model's BatchNorms take eps 1e-3 and momentum 0.03 when it is built (they count
-        nothing; an exported model computes what Ultralytics' does)."""
+        A detection model's BatchNorms take eps 1e-3 and momentum 0.03 when it is built (they
+        count nothing; an exported model computes what Ultralytics' does)."""
         self.calls.append(BlockCall(name, "Conv"))
         y = self.conv2d(f"{name}.conv", x, c2, k, s, g, False, p, d)
-        y = self.add(f"{name}.bn", BatchNorm(eps=1e-3, momentum=0.03), [y])
+        norm = BatchNorm(eps=1e-3, momentum=0.03) if self.yolo_norms else BatchNorm()
+        y = self.add(f"{name}.bn", norm, [y])
         if act:
             y = self.add(f"{name}.act", Activation(function=self.act), [y])
         return y
@@ -194,14 +202,42 @@ class Lowering:
         y = self.add(f"{name}.add", Add(), [av, pe])
         return self.conv(f"{name}.proj", y, c, 1, act=False)
 
-    def psa_block(self, name: str, x: str, heads: int, shortcut: bool = True) -> str:
-        self.calls.append(BlockCall(name, "PSABlock"))
+    def psa_block(
+        self, name: str, x: str, heads: int, shortcut: bool = True, call: bool = True
+    ) -> str:
+        if call:  # PSA lowers as a PSABlock's inside under its own name
+            self.calls.append(BlockCall(name, "PSABlock"))
         c = self.ch(x)
         a = self.attention(f"{name}.attn", x, heads)
         x = self.add(f"{name}.add1", Add(), [x, a]) if shortcut else a
         f = self.conv(f"{name}.ffn.0", x, 2 * c, 1)
         f = self.conv(f"{name}.ffn.1", f, c, 1, act=False)
         return self.add(f"{name}.add2", Add(), [x, f]) if shortcut else f
+
+    def rep_vgg_dw(self, name: str, x: str) -> str:
+        """`RepVGGDW(ed)`: a depthwise 7×7 and a depthwise 3×3 (both Conv without act), added,
+        then SiLU (its own, whatever the file's activation)."""
+        self.calls.append(BlockCall(name, "RepVGGDW"))
+        ed = self.ch(x)
+        y = self.conv(f"{name}.conv", x, ed, 7, 1, ed, False, 3)
+        z = self.conv(f"{name}.conv1", x, ed, 3, 1, ed, False, 1)
+        y = self.add(f"{name}.add", Add(), [y, z])
+        return self.add(f"{name}.act", Activation(function="silu"), [y])
+
+    def cib(self, name: str, x: str, c2: int, shortcut: bool, e: float, lk: bool) -> str:
+        """`CIB`: depthwise 3×3, 1×1 to 2·c_, depthwise 3×3 (RepVGGDW when `lk`), 1×1 to c2,
+        depthwise 3×3; plus the input when `shortcut` and the channels agree."""
+        self.calls.append(BlockCall(name, "CIB"))
+        c1, c_ = self.ch(x), int(c2 * e)
+        y = self.conv(f"{name}.cv1.0", x, c1, 3, g=c1)
+        y = self.conv(f"{name}.cv1.1", y, 2 * c_, 1)
+        if lk:
+            y = self.rep_vgg_dw(f"{name}.cv1.2", y)
+        else:
+            y = self.conv(f"{name}.cv1.2", y, 2 * c_, 3, g=2 * c_)
+        y = self.conv(f"{name}.cv1.3", y, c2, 1)
+        y = self.conv(f"{name}.cv1.4", y, c2, 3, g=c2)
+        return self.add(f"{name}.add", Add(), [x, y]) if shortcut and c1 == c2 else y
 
 
 def _heads(c: int) -> int:
@@ -507,6 +543,64 @@ def m_detect(low: Lowering, name: str, xs: list[str], a: Args) -> str:
     return out
 
 
+def m_classify(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    """`Classify(c2, k, s, p, g)` on one input: Conv to 1280 channels (k, s, p, g), global
+    average pooling, flattened, dropout (p 0, counts nothing) and a Linear to `c2` classes.
+    Its output is the logits (eval mode adds their softmax, which counts nothing)."""
+    if len(xs) != 1:
+        raise TypeError(xs)
+    p = _arg(a, 3, None)
+    low.generated = True
+    y = low.conv(f"{name}.conv", xs[0], 1280, _int(a, 1, 1), _int(a, 2, 1), _int(a, 4, 1),
+                 True, None if p is None else int(p))  # type: ignore[call-overload]  # fmt: skip
+    y = low.add(f"{name}.pool", AdaptiveAvgPool(output_size=(1, 1), alias="gap"), [y])
+    y = low.add(f"{name}.flatten", Flatten(start_dim=1), [y])
+    y = low.add(f"{name}.drop", Dropout(p=0.0, inplace=True), [y])
+    y = low.add(f"{name}.linear", Linear(out_features=_int(a, 0, 0)), [y])
+    low.generated = False
+    return y
+
+
+def m_scdown(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    """`SCDown(c1, c2, k, s)`: Conv 1×1 to c2, then a depthwise k×k at stride s (no act)."""
+    c2, k, s = int(a[1]), int(a[2]), int(a[3])  # type: ignore[call-overload]
+    y = low.conv(f"{name}.cv1", xs[0], c2, 1, 1)
+    return low.conv(f"{name}.cv2", y, c2, k, s, c2, False)
+
+
+def m_c2fcib(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    """`C2fCIB(c1, c2, n, shortcut, lk, g, e)`: C2f whose inner blocks are CIBs (e 1.0)."""
+    shortcut, lk = bool(_arg(a, 3, False)), bool(_arg(a, 4, False))
+
+    def inner(n: str, x: str, c: int) -> str:
+        return low.cib(n, x, c, shortcut, 1.0, lk)
+
+    return low.c2f(name, xs[0], _int(a, 1, 0), _int(a, 2, 1), inner, float(_arg(a, 6, 0.5)))  # type: ignore[arg-type]
+
+
+def m_psa(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    """`PSA(c1, c2, e)` (c2 = c1): Conv 1×1 to 2·c, split; one half through attention and a
+    feed-forward pair, each added (a PSABlock's inside); joined and Conv 1×1 back to c1."""
+    x = xs[0]
+    c1 = low.ch(x)
+    if _int(a, 1, c1) != c1:
+        raise ValueError(a)  # Ultralytics asserts c1 == c2
+    c = int(c1 * float(_arg(a, 2, 0.5)))  # type: ignore[arg-type]
+    p, b = low.split(f"{name}.split", low.conv(f"{name}.cv1", x, 2 * c, 1), (c, c))
+    b = low.psa_block(name, b, _heads(c), call=False)
+    return low.conv(f"{name}.cv2", low.cat(f"{name}.cat", [p, b]), c1, 1)
+
+
+def m_v10detect(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    """`v10Detect(nc, ch)`: Detect with its end-to-end copies, reg_max 16 and the depthwise
+    class branch, whatever the file says of `reg_max`, `end2end` or the earlier modules."""
+    low.generated = True
+    box, score, _ = detect_with(low, name, xs, _int(a, 0, 80), 16, True, False)
+    out = low.cat(f"{name}.cat", [box, score])
+    low.generated = False
+    return out
+
+
 #: module name -> (lowering, whether `parse_model` scales its first argument as channels,
 #: whether it takes the repeats as its third argument)
 MODULES: dict[str, tuple[Callable[[Lowering, str, list[str], Args], str], bool, bool]] = {
@@ -532,4 +626,9 @@ MODULES: dict[str, tuple[Callable[[Lowering, str, list[str], Args], str], bool, 
     "Segment": (m_segment, False, False),
     "Pose": (m_pose, False, False),
     "OBB": (m_obb, False, False),
+    "Classify": (m_classify, False, False),
+    "SCDown": (m_scdown, True, False),
+    "C2fCIB": (m_c2fcib, True, True),
+    "PSA": (m_psa, True, False),
+    "v10Detect": (m_v10detect, False, False),
 }

@@ -788,7 +788,7 @@ LOADER: dict[str, str] = {
     "H0390": "the file's scales: {names}",
     "E0393": "{what}: '{value}' is not a value Ultralytics accepts here",
     "E0393.hint": "see the Ultralytics documentation of the module for its arguments",
-    "E0394": "Detect needs the number of classes, and the file has no 'nc'",
+    "E0394": "{module} needs the number of classes, and the file has no 'nc'",
     "E0394.hint": "give it with --nc N, or write 'nc: N' at the top of the file",
     "E0395": "activation '{value}' is not one cnncalc reads",
     "E0395.hint": "write nn.<Name>() with one of: {names}",

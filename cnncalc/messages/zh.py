@@ -750,7 +750,7 @@ LOADER: dict[str, str] = {
     "H0390": "文件中的规模：{names}",
     "E0393": "{what}：'{value}' 不是 Ultralytics 在此处接受的值",
     "E0393.hint": "该模块的参数见 Ultralytics 文档",
-    "E0394": "Detect 需要类别数，而文件中没有 'nc'",
+    "E0394": "{module} 需要类别数，而文件中没有 'nc'",
     "E0394.hint": "用 --nc N 给出，或在文件开头写 'nc: N'",
     "E0395": "cnncalc 不能读取激活函数 '{value}'",
     "E0395.hint": "写成 nn.<名称>()，名称取以下之一：{names}",
