@@ -184,7 +184,7 @@ def check(
                 _junit_error(path, err, fmt, junit_xml)
                 raise
         result = B.CheckResult(tuple(results))
-        _unchecked_notes(result, len(paths), run)
+        _unchecked_notes(result, len(paths), run, fmt)
     warnings = [d.report.warnings for d in done]
     _report(result, fmt, run, warnings, _diagrams(done, depth, run))
     if junit_xml is not None:
@@ -245,15 +245,17 @@ def _junit_error(path: str, err: CnnCalcError, fmt: CheckFmt, junit_xml: Path | 
         save(junit_xml, text, "--junit-xml")
 
 
-def _unchecked_notes(result: "CheckResult", count: int, run: Run) -> None:
-    """Files without a budget: an error when no file has one, else a note each."""
+def _unchecked_notes(result: "CheckResult", count: int, run: Run, fmt: CheckFmt) -> None:
+    """Files without a budget: an error when no file has one, else a note each (the table says
+    so in its own line, so the note goes only with the other formats)."""
     unchecked = [f.path for f in result.files if not f.checked]
     if result.files and len(unchecked) == len(result.files):
         if len(unchecked) == 1:
             raise CnnCalcError("E0609", path=unchecked[0])
         raise CnnCalcError("E0610")
-    for path in unchecked:
-        run.note("W0601", path=path)
+    if fmt is not CheckFmt.table:
+        for path in unchecked:
+            run.note("W0601", path=path)
     if not result.files:
         if count == 1:
             run.note("W0602")
