@@ -210,8 +210,7 @@ class YoloFile:
         graph = Graph((ch, h, w))
         low = Lowering(ctx, graph, self.activation(keys))
         rows = [r for part in ("backbone", "head") for r in keys[part][1].value]
-        # the model class is chosen by the last row (Ultralytics' task guess): only a
-        # detection model's build sets its BatchNorms' eps and momentum
+        # the last row picks the model class: only a detection model sets BatchNorm's eps
         low.yolo_norms = not rows or str(rows[-1].value[2].value) != "Classify"
         outs: list[str] = []
         ops: dict[str, str] = {}
