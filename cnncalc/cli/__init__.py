@@ -143,10 +143,6 @@ def params(
     run = Run(code)
     net_dtype, mixed = split_dtype(dtype, train)
     report = run.analyse(file, batch, net_dtype, input_shape, yolo).report
-    if report.network.front == "ultralytics":
-        from cnncalc.loader.ultralytics import fused_params
-
-        run.note("W0013", fused=f"{fused_params(report):,}")
     done = trained(report, optimizer, mixed) if train else None
     if fmt is Fmt.json:
         from cnncalc.render.json import report_json

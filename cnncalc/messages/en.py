@@ -31,6 +31,12 @@ UI: dict[str, str] = {
     "totals.activations": "Activations  {size} at peak",
     "totals.activations_batch": "Activations  {size} at peak (batch {batch})",
     "totals.output": "Output       {shape}",
+    "totals.fused": "Fused        {n} params  (Ultralytics' model.fuse(): each Conv's BatchNorm "
+    "folded into its conv{end2end})",
+    "totals.fused_e2e": ", the one-to-many head removed",
+    "totals.info": "info()       {unfused} FLOPs unfused, {fused} fused  (Ultralytics "
+    "{version} model.info(): {unfused_g} / {fused_g} GFLOPs; before fusing, 8 FLOPs per "
+    "element entering each BatchNorm)",
     "totals.outputs": "Outputs      {shapes}",
     "totals.counting": "Counting: {convention}.",
     "convention": CONVENTION,
@@ -320,8 +326,6 @@ CLI: dict[str, str] = {
     "E0014.hint": "one size (640) or height x width (384x640), each at least 1",
     "W0014": "{options}: for Ultralytics model files only, ignored for {path} (a cnncalc "
     "network takes --input, e.g. --input 3x640x640)",
-    "W0013": "Ultralytics' model.fuse() has {fused} params (each Conv's BatchNorm folded into "
-    "its conv); cnncalc's FLOPs are its fused GFLOPs",
     "W0012": "{path} does not exist: reading {real} at scale {scale}, as Ultralytics does",
     "W0605": "{path}: not a network (no top-level input, layers, channels or backbone); skipped",
     # budgets and check
@@ -784,7 +788,7 @@ LOADER: dict[str, str] = {
     "H0390": "the file's scales: {names}",
     "E0393": "{what}: '{value}' is not a value Ultralytics accepts here",
     "E0393.hint": "see the Ultralytics documentation of the module for its arguments",
-    "E0394": "Detect needs the number of classes, and the file has no 'nc'",
+    "E0394": "{module} needs the number of classes, and the file has no 'nc'",
     "E0394.hint": "give it with --nc N, or write 'nc: N' at the top of the file",
     "E0395": "activation '{value}' is not one cnncalc reads",
     "E0395.hint": "write nn.<Name>() with one of: {names}",
@@ -794,6 +798,25 @@ LOADER: dict[str, str] = {
     "E0397.hint": "-1 is the row before, -2 the one before it, a number from 0 an earlier row",
     "W0390": "no scale given: '{scale}', the file's first, as Ultralytics assumes",
     "W0390.hint": "choose the scale with --scale, or name the file after it (yolov8s.yaml)",
+    # E081x/W081x: a cnncalc file that points at an Ultralytics model file
+    "E0811": "ultralytics: '{path}' does not exist (read relative to {dir})",
+    "E0811.hint": "write the model file's path relative to this file's directory, such as "
+    "'ultralytics: models/yolov8.yaml'",
+    "E0812": "ultralytics: '{path}' is outside {dir} and the working directory",
+    "E0812.hint": "a file may point only at a model file inside its own directory or the "
+    "working directory, by a relative path; copy the model file there",
+    "E0813": "ultralytics: '{path}' is not an Ultralytics model file",
+    "E0813.hint": "the file it names needs top-level 'backbone:' and 'head:' lists of "
+    "[from, repeats, module, args] rows",
+    "E0814": "'{key}' has no place beside 'ultralytics:': the network is the model file's",
+    "E0814.hint": "such a file takes: {keys}",
+    "E0815": "'{key}' says how to build an Ultralytics model: it needs 'ultralytics: PATH'",
+    "E0815.hint": "name the model file with 'ultralytics: yolov8.yaml', or remove '{key}'",
+    "E0816": "{key}: '{value}' is not an image size",
+    "E0816.hint": "one size (640), height x width (384x640) or [384, 640], each at least 1",
+    "W0811": "--imgsz {size} is not a multiple of the max stride {stride}: using {used}, as "
+    "Ultralytics' check_imgsz rounds it",
+    "W0811.hint": "give a multiple of {stride}, such as --imgsz {used}",
     "E0383": "{op} takes 'size_of' or '{key}', not both",
     "E0383.hint": "size_of fixes the output size to another tensor's; drop '{key}'",
     "E0369": "with this item the network has at least {n} layers, past the limit of {limit}",

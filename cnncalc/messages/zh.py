@@ -25,6 +25,12 @@ UI: dict[str, str] = {
     "totals.activations": "激活内存     峰值 {size}",
     "totals.activations_batch": "激活内存     峰值 {size}（批大小 {batch}）",
     "totals.output": "输出尺寸     {shape}",
+    "totals.fused": "融合后参数   {n}  （Ultralytics 的 model.fuse()：每个 Conv 的 BatchNorm "
+    "并入其卷积{end2end}）",
+    "totals.fused_e2e": "，并去掉一对多检测头",
+    "totals.info": "info()       未融合 {unfused} FLOPs，融合后 {fused}  （Ultralytics "
+    "{version} 的 model.info()：{unfused_g} / {fused_g} GFLOPs；融合前每个进入 BatchNorm "
+    "的元素计 8 FLOPs）",
     "totals.outputs": "输出尺寸     {shapes}",
     "totals.counting": "计数约定：{convention}。",
     "convention": "参数数量 = 可学习参数（不含 BN 的运行统计量）；MACs = conv/convT/linear"
@@ -298,8 +304,6 @@ CLI: dict[str, str] = {
     "E0014.hint": "一个尺寸（640）或 高x宽（384x640），每个至少为 1",
     "W0014": "{options}：只用于 Ultralytics 模型文件，对 {path} 不起作用"
     "（cnncalc 网络请用 --input，例如 --input 3x640x640）",
-    "W0013": "Ultralytics 的 model.fuse() 之后有 {fused} 个参数"
-    "（每个 Conv 的 BatchNorm 并入其卷积）；cnncalc 的 FLOPs 即其融合后的 GFLOPs",
     "W0012": "{path} 不存在：按 Ultralytics 的做法，以规模 {scale} 读取 {real}",
     "W0605": "{path}：不是网络（顶层没有 input、layers、channels 或 backbone），已跳过",
     # 预算与 check
@@ -746,7 +750,7 @@ LOADER: dict[str, str] = {
     "H0390": "文件中的规模：{names}",
     "E0393": "{what}：'{value}' 不是 Ultralytics 在此处接受的值",
     "E0393.hint": "该模块的参数见 Ultralytics 文档",
-    "E0394": "Detect 需要类别数，而文件中没有 'nc'",
+    "E0394": "{module} 需要类别数，而文件中没有 'nc'",
     "E0394.hint": "用 --nc N 给出，或在文件开头写 'nc: N'",
     "E0395": "cnncalc 不能读取激活函数 '{value}'",
     "E0395.hint": "写成 nn.<名称>()，名称取以下之一：{names}",
@@ -756,6 +760,25 @@ LOADER: dict[str, str] = {
     "E0397.hint": "-1 是上一行，-2 是再上一行，从 0 起的数字是前面某一行的序号",
     "W0390": "未给出规模：按 Ultralytics 的做法取文件中的第一个 '{scale}'",
     "W0390.hint": "用 --scale 选择规模，或按规模命名文件（yolov8s.yaml）",
+    # E081x/W081x：指向 Ultralytics 模型文件的 cnncalc 文件
+    "E0811": "ultralytics：'{path}' 不存在（相对于 {dir} 读取）",
+    "E0811.hint": "请写出模型文件相对于本文件所在目录的路径，例如 "
+    "'ultralytics: models/yolov8.yaml'",
+    "E0812": "ultralytics：'{path}' 在 {dir} 与工作目录之外",
+    "E0812.hint": "文件只能用相对路径指向其所在目录或工作目录之内的模型文件；"
+    "请把模型文件复制到那里",
+    "E0813": "ultralytics：'{path}' 不是 Ultralytics 模型文件",
+    "E0813.hint": "它所指的文件需要顶层的 'backbone:' 和 'head:' 列表，每行为 "
+    "[from, repeats, module, args]",
+    "E0814": "'{key}' 不能与 'ultralytics:' 并存：网络来自模型文件",
+    "E0814.hint": "这种文件可用的键：{keys}",
+    "E0815": "'{key}' 说明如何构建 Ultralytics 模型：需要 'ultralytics: 路径'",
+    "E0815.hint": "用 'ultralytics: yolov8.yaml' 指明模型文件，或删去 '{key}'",
+    "E0816": "{key}：'{value}' 不是图像尺寸",
+    "E0816.hint": "一个尺寸（640）、高 x 宽（384x640）或 [384, 640]，每个至少为 1",
+    "W0811": "--imgsz {size} 不是最大步长 {stride} 的倍数：按 Ultralytics 的 check_imgsz "
+    "向上取整，使用 {used}",
+    "W0811.hint": "请给出 {stride} 的倍数，例如 --imgsz {used}",
     "E0383": "{op} 只能给 'size_of' 或 '{key}' 之一，不能同时给",
     "E0383.hint": "size_of 把输出尺寸定为另一个张量的尺寸；去掉 '{key}'",
     "E0369": "加上这一项后网络至少有 {n} 层，超过了上限 {limit}",

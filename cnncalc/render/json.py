@@ -99,6 +99,10 @@ def report_json(
         for a in r.rf
     )
     data = report.to_dict()
+    if report.network.front == "ultralytics":
+        from cnncalc.analysis.ultralytics import figures
+
+        data["totals"] = {**data["totals"], **figures(report).to_dict()}  # type: ignore[dict-item]
     if training is not None:
         add_training(data, training)
     if memory is not None:
