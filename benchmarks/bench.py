@@ -64,6 +64,14 @@ def commands() -> dict[str, list[str]]:
             "explain",
             str(ROOT / "examples/densenet121.yaml"),
         ],
+        # the largest batch whose AdamW step fits: the line read off two batches, checked at two
+        "cnncalc fit examples/resnet50.yaml --memory 24GiB": [
+            *cli,
+            "fit",
+            str(ROOT / "examples/resnet50.yaml"),
+            "--memory",
+            "24GiB",
+        ],
         "cnncalc params examples/resnet50.yaml --format json": [
             *cli,
             "params",
@@ -146,7 +154,18 @@ def _analyze_times(cnncalc: Any, runs: int) -> dict[str, tuple[int, float]]:
     text = residual_yaml(100)
     layers = len(cnncalc.analyze(text).layers)
     out["analyze: 100 residual blocks"] = (layers, best_of(lambda: cnncalc.analyze(text), runs))
+    out["fit: resnet50 in 24GiB, load and analyse included"] = (
+        len(cnncalc.analyze(ROOT / "examples/resnet50.yaml").layers),
+        best_of(lambda: _fit_resnet50(cnncalc), runs),
+    )
     return out
+
+
+def _fit_resnet50(cnncalc: Any) -> object:
+    from cnncalc.analysis.memory import Setup, fit
+
+    report = cnncalc.analyze(ROOT / "examples/resnet50.yaml")
+    return fit(report, Setup(), 24 * 2**30)
 
 
 def main() -> None:

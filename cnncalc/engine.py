@@ -88,6 +88,8 @@ class Network:
     lint_ignore: tuple[tuple[str, Pos], ...] = ()
     #: the format the file was read from: "" for cnncalc's, "ultralytics" for a YOLO model file
     front: str = ""
+    #: a front end's names for its blocks, shown in place of "block" (`model.2` -> `C2f`)
+    block_ops: Mapping[str, str] = field(default_factory=dict)
     #: the block calls the layers came from, in the order they were made (`BlockCall`)
     calls: tuple[BlockCall, ...] = field(default=(), compare=False, repr=False)
     #: what a front end inferred while building the nodes (`Graph.inferred`), reused by

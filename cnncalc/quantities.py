@@ -51,6 +51,9 @@ BUDGETS: Mapping[str, tuple[Unit, str, bool]] = MappingProxyType(
         "activations": ("bytes", "peak activation memory", False),
         "layer_params": ("count", "parameters of the largest layer", False),
         "rf": ("count", "receptive field of the output", True),
+        "trainable_params": ("count", "trainable parameters", False),
+        "train_flops": ("count", "training step FLOPs (forward + backward)", False),
+        "train_memory": ("bytes", "training step memory", False),
     }
 )
 

@@ -67,3 +67,16 @@ def test_every_cli_error_has_a_hint_in_both_languages() -> None:
     assert errors
     assert [k for k in errors if f"{k}.hint" not in en.CLI] == []
     assert set(en.CLI) == set(zh.CLI)
+
+
+def test_every_training_code_is_used_and_has_a_hint() -> None:
+    """The training section (E10xx, W10xx) holds every code analysis/train.py, memory.py and
+    cli/train.py raise, each raised somewhere, every error with a hint in both languages."""
+    train_arg = re.compile(r'"([EW]10[0-9]{2})"')
+    used = {c for path in AREA for c in train_arg.findall(path.read_text(encoding="utf-8"))}
+    codes = {k for k in en.TRAIN if "." not in k}
+    assert codes and all(re.fullmatch(r"[EW]10[0-9]{2}", k) for k in codes)
+    assert sorted(codes - used) == [] and sorted(used - codes) == []
+    errors = [k for k in codes if k.startswith("E")]
+    assert [k for k in errors if f"{k}.hint" not in en.TRAIN] == []
+    assert set(en.TRAIN) == set(zh.TRAIN)

@@ -33,7 +33,10 @@ def test_check_a_directory_with_ci_files_reports_every_network() -> None:
     assert code == 0, err
     names = {Path(f["path"]).name for f in json.loads(out)["files"]}
     # the networks, the Ultralytics example among them, no CI file
-    assert names == {p.name for p in EXAMPLES.glob("*.yaml")} | {"pcb_defects.yaml"}
+    assert names == {p.name for p in EXAMPLES.glob("*.yaml")} | {
+        "pcb_defects.yaml",
+        "pcb_line.yaml",
+    }
     for ci_file in ("github-actions.yml", "gitlab-ci.yml"):
         assert f"note: {EXAMPLES / 'ci' / ci_file}: not a network" in err
 

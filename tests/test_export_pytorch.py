@@ -38,8 +38,8 @@ from tests.parity import run  # noqa: E402
 from tests.test_parity_examples import graph_item, graph_text, token_head  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings(
-    # as in test_parity: torch's padding='same' warns (once per process) that an even kernel may
-    # need a padded copy of the input, a performance note; whichever test meets it first failed
+    # torch's padding='same' warns (once per process) that an even kernel may need a padded
+    # copy of the input: a performance note about configurations the random cases make
     "ignore:Using padding='same' with even kernel lengths:UserWarning"
 )
 
@@ -152,6 +152,55 @@ def test_ultralytics_file_exports_to_pytorch(tmp_path: Path) -> None:
     lint(text, tmp_path)
     check(report, model)
     assert "class C2f(nn.Module):" in text and "class PcbDefects(nn.Module):" in text
+
+
+#: installed Ultralytics files at scale n: a detect head, Segment's two outputs with C2PSA's
+#: attention, an end-to-end head, Pose, a classifier (whose BatchNorms keep torch's defaults),
+#: v10 (PSA, C2fCIB with RepVGGDW, v10Detect)
+ULTRALYTICS_FILES = (
+    "v8/yolov8.yaml",
+    "11/yolo11-seg.yaml",
+    "26/yolo26.yaml",
+    "v8/yolov8-pose.yaml",
+    "11/yolo11-cls.yaml",
+    "v10/yolov10n.yaml",
+)
+
+
+@pytest.mark.parametrize("rel", ULTRALYTICS_FILES)
+def test_installed_ultralytics_files_export_to_pytorch(rel: str, tmp_path: Path) -> None:
+    """`export --to pytorch` of a model file of the installed Ultralytics: lint, counts,
+    shapes and FLOPs as for every example, and the module is Ultralytics' own model by
+    name: the same `state_dict` keys with the same shapes (a checkpoint loads with
+    `strict=True`), the same parameter count, and each BatchNorm's `eps` and `momentum` as
+    Ultralytics sets them when it builds a model."""
+    import yaml
+
+    from tests.ultralytics_oracle import build as ultralytics_build
+    from tests.ultralytics_oracle import ultralytics_models
+
+    base, _ = ultralytics_models()
+    text = (base / rel).read_text(encoding="utf-8")
+    opts = YoloOptions(scale="n", nc=3, imgsz=(64, 96))
+    report = analyze_network(load_source(Source(Path(rel).name, text), opts))
+    code, model = build(report)
+    lint(code, tmp_path)
+    check(report, model)
+    d = yaml.safe_load(text)
+    d["scale"] = "n"
+    theirs = ultralytics_build(d, 3, 3, "meta")
+
+    def tensors(m: Any) -> dict[str, tuple[int, ...]]:
+        return {k: tuple(v.shape) for k, v in m.state_dict().items()}
+
+    assert tensors(model) == tensors(theirs)
+    assert sum(p.numel() for p in model.parameters()) == sum(p.numel() for p in theirs.parameters())
+    norms = {
+        n: (m.eps, m.momentum) for n, m in theirs.named_modules() if "BatchNorm" in type(m).__name__
+    }
+    assert norms and norms == {
+        n: (m.eps, m.momentum) for n, m in model.named_modules() if "BatchNorm" in type(m).__name__
+    }
 
 
 def test_resnet18_reads_like_torchvision() -> None:

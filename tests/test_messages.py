@@ -109,3 +109,15 @@ def test_errors_md_is_current(update_goldens: bool) -> None:
     assert ERRORS_MD.read_text(encoding="utf-8") == text, "run pytest --update-goldens"
     for code in CODES:
         assert f"`{code}`" in text
+
+
+def test_codes_are_listed_under_their_section() -> None:
+    """A code is in the section with the longest prefix of it: the Ultralytics codes of two
+    ranges together, E0810 (the layer command's) beside them not."""
+    text = catalogue.errors_markdown()
+    sections = {s.split("\n", 1)[0]: s for s in text.split("\n## ")[1:]}
+    ultra = sections["Ultralytics files"]
+    for code in ("E0390", "E0397", "W0390", "E0811", "E0816", "W0811"):
+        assert f"| `{code}` |" in ultra
+    assert "| `E0810` |" in sections["The `layer` command's options"]
+    assert "| `E0810` |" not in ultra and "| `W0390` |" not in sections["Warnings"]

@@ -3,24 +3,23 @@ equal to the installed Ultralytics (the pinned release) and torch's FlopCounterM
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
-import os
-import sys
-import tempfile
+import math
 from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
+from cnncalc.analysis.ultralytics import figures as ultralytics_figures
+from cnncalc.analysis.ultralytics import fused_params
 from cnncalc.cli import app
 from cnncalc.engine import analyze_network
 from cnncalc.errors import Source
 from cnncalc.loader import load_source
-from cnncalc.loader.ultralytics import YoloOptions, fused_params, make_divisible, scale_from_name
+from cnncalc.loader.ultralytics import YoloOptions, make_divisible, scale_from_name
 from tests.conftest import ROOT
+from tests.ultralytics_oracle import check, torch_figures, ultralytics_models
 
 EXAMPLE = ROOT / "examples" / "ultralytics" / "pcb_defects.yaml"
 ENV = {"NO_COLOR": "1", "GITHUB_ACTIONS": "", "CNNCALC_LANG": "", "COLUMNS": "100"}
@@ -96,20 +95,107 @@ def test_params_reads_an_ultralytics_file_with_its_options() -> None:
     assert any(b["name"] == "model.10" for b in data["blocks"])
 
 
-def test_params_notes_the_fused_params_of_ultralytics() -> None:
+def test_the_totals_have_the_fused_params_and_both_info_gflops() -> None:
     report = net_of(EXAMPLE.read_text(encoding="utf-8"), "x.yaml", scale="s")
-    bn = sum(r.params for r in report.layers if r.op == "bn")  # 2·C each, C stay as biases
-    fused = report.totals.params - bn // 2
+    bn = [r for r in report.layers if r.op == "bn"]
+    fused = report.totals.params - sum(r.params for r in bn) // 2  # 2·C each, C stay as biases
+    # thop: 2 ops per element entering a BatchNorm, doubled for the affine part, doubled again
+    unfused = report.totals.flops + 8 * sum(math.prod(r.in_shape) for r in bn)
     assert fused_params(report) == fused
-    code, _, err = invoke("params", str(EXAMPLE), "--scale", "s")
+    totals = json_totals(str(EXAMPLE), "--scale", "s")
+    assert (totals["fused_params"], totals["info_flops"], totals["info_flops_fused"]) == (
+        fused,
+        unfused,
+        report.totals.flops,
+    )
+    code, out, err = invoke("params", str(EXAMPLE), "--scale", "s", "--depth", "0")
     assert code == 0, err
-    assert f"note: Ultralytics' model.fuse() has {fused:,} params" in err
+    assert f"Fused        {fused:,} params  (Ultralytics' model.fuse()" in out
+    assert f"info()       {unfused:,} FLOPs unfused, {report.totals.flops:,} fused" in out
+    assert f"{unfused / 1e9:.3f} / {report.totals.flops / 1e9:.3f} GFLOPs" in out
+    _, md, _ = invoke("params", str(EXAMPLE), "--scale", "s", "-f", "markdown")
+    assert f"- Fused: {fused:,} params" in md
+
+
+def test_a_cnncalc_network_has_no_ultralytics_figures() -> None:
+    stack = str(ROOT / "examples" / "stack.yaml")
+    assert "fused_params" not in json_totals(stack)
+    _, out, _ = invoke("params", stack)
+    assert "Fused" not in out and "info()" not in out
+
+
+def test_an_end_to_end_head_fuses_to_its_one_to_one_branches(tmp_path: Path) -> None:
+    text = "end2end: True\n" + BASE
+    report = net_of(text, "m.yaml", scale="n")
+    many = [r for r in report.layers if r.name.startswith(("model.2.cv2.", "model.2.cv3."))]
+    assert many and any(".one2one_cv2." in r.name for r in report.layers)
+    bn = sum(r.params for r in report.layers if r.op == "bn" and r not in many)
+    totals = json_totals(write(tmp_path, text), "--scale", "n")
+    assert totals["fused_params"] == (report.totals.params - sum(r.params for r in many) - bn // 2)
+    assert totals["info_flops_fused"] == report.totals.flops - sum(r.flops for r in many)
+
+
+@pytest.mark.parametrize(
+    ("imgsz", "used", "stride"),
+    [("650", (672, 672), 32), ("100x200", (128, 224), 32), ("1", (32, 32), 32),
+     ("384x640", (384, 640), 32)],
+)  # fmt: skip
+def test_an_image_size_off_the_stride_is_rounded_up_as_check_imgsz_does(
+    imgsz: str, used: tuple[int, int], stride: int
+) -> None:
+    code, out, err = invoke("params", str(EXAMPLE), "--scale", "t", "--imgsz", imgsz, "-f", "json")
+    assert code == 0, err
+    assert json.loads(out)["input"] == [3, *used]
+    size = imgsz if "x" in imgsz else f"{imgsz}x{imgsz}"
+    note = f"--imgsz {size} is not a multiple of the max stride {stride}: using {used[0]}x{used[1]}"
+    assert (note in err) == (tuple(used) != tuple(int(v) for v in size.split("x")))
+    assert json.loads(out)["totals"] == json_totals(
+        str(EXAMPLE), "--scale", "t", "--imgsz", f"{used[0]}x{used[1]}"
+    )
+
+
+def test_the_max_stride_of_a_p6_model_is_64(tmp_path: Path) -> None:
+    p6 = BASE.replace("head:", "  - [-1, 1, Conv, [128, 3, 2]]\n" * 4 + "head:").replace(
+        "[[0, 1]", "[[1, 5]"
+    )  # rows 2..5 halve the map down to stride 64
+    code, out, err = invoke("params", write(tmp_path, p6), "--scale", "n", "--imgsz", "96x640",
+                            "-f", "json")  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out)["input"] == [3, 128, 640]
+    assert "max stride 64: using 128x640" in err
+
+
+def test_depth_1_lists_the_rows_of_the_file_with_their_modules() -> None:
+    code, out, err = invoke("params", str(EXAMPLE), "--scale", "s", "--depth", "1", "-f",
+                            "markdown")  # fmt: skip
+    assert code == 0, err
+    table = [line for line in out.splitlines() if line.startswith("| ")][1:]
+    names = [line.split("|")[1].strip() for line in table]
+    assert names == [f"**model.{i}**" if i not in (11, 12, 14, 15, 18, 21) else f"model.{i}"
+                     for i in range(24)]  # fmt: skip
+    ops = [line.split("|")[2].strip() for line in table]
+    assert ops[:4] == ["Conv", "Conv", "C2f", "Conv"] and ops[10] == "C2PSA"
+    assert ops[11:13] == ["upsample", "concat"] and ops[-1] == "Detect"
+    report = net_of(EXAMPLE.read_text(encoding="utf-8"), "x.yaml", scale="s")
+    params = [int(line.split("|")[5].replace(",", "")) for line in table]
+    assert sum(params) == report.totals.params
+    code, out, _ = invoke("params", str(EXAMPLE), "--scale", "s", "--depth", "2", "-f",
+                          "markdown")  # fmt: skip
+    # one level down: each row's modules, as PyTorch names them
+    assert "| **&nbsp;&nbsp;model.2.cv1** | block |" in out
+    assert "| &nbsp;&nbsp;model.0.conv | conv |" in out and "&nbsp;" * 4 not in out
 
 
 def test_without_a_scale_the_first_is_taken_with_a_warning() -> None:
     code, _, err = invoke("params", str(EXAMPLE), "-f", "json")
     assert code == 0
     assert "warning[W0390]" in err and "'t'" in err
+
+
+def json_totals(*args: str) -> dict[str, int]:
+    code, out, err = invoke("params", *args, "-f", "json")
+    assert code == 0, err
+    return json.loads(out)["totals"]
 
 
 def totals(*args: str) -> dict[str, int]:
@@ -185,6 +271,9 @@ head:
 """
 
 
+CLS = BASE.replace("  - [[0, 1], 1, Detect, [nc]]", "  - [-1, 1, Classify, [nc]]")
+
+
 def write(tmp_path: Path, text: str, name: str = "m.yaml") -> str:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
@@ -194,13 +283,15 @@ def write(tmp_path: Path, text: str, name: str = "m.yaml") -> str:
 @pytest.mark.parametrize(
     ("text", "args", "code", "where"),
     [
-        (BASE.replace("Conv, [128", "GhostConv, [128"), (), "E0390", ":6:13:"),
+        (BASE.replace("Conv, [128", "HGBlock, [128"), (), "E0390", ":6:13:"),
         (BASE, ("--scale", "x"), "E0392", ":2:1:"),
         (BASE.replace("[64, 3, 2]", "[wide, 3, 2]"), (), "E0393", ":5:19:"),
         (BASE.replace("nc: 4\n", ""), (), "E0394", ":7:25:"),
         ("activation: nn.Mish()\n" + BASE, (), "E0395", ":1:13:"),
         (BASE.replace("scales:\n  n: [0.33, 0.25, 1024]\n", ""), ("--scale", "n"), "E0396", ""),
         (BASE.replace("[[0, 1]", "[[0, 5]"), (), "E0397", ":8:6:"),
+        (CLS.replace("nc: 4\n", ""), (), "E0394", ":7:23:"),
+        (CLS.replace("[-1, 1, Classify", "[[0, 1], 1, Classify"), (), "E0393", ":8:27:"),
         (BASE, ("--imgsz", "0x640"), "E0014", ""),
         (BASE, ("--imgsz", "big"), "E0014", ""),
     ],
@@ -229,21 +320,34 @@ def test_an_unknown_module_names_the_supported_ones(tmp_path: Path) -> None:
     assert "C2f" in err and "SPPF" in err and "Detect" in err
 
 
+def test_a_classifier_counts_its_head_by_formula_and_keeps_torchs_batchnorm() -> None:
+    """Classify: Conv 1×1 to 1280 (+ BatchNorm), global pool, Linear to nc; a
+    classification model's BatchNorms keep PyTorch's eps and momentum; model.info() adds
+    thop's pool count (an add per element pooled, a divide per output), doubled."""
+    report = analyze_network(
+        load_source(Source("m.yaml", CLS), YoloOptions(scale="n", imgsz=(64, 96)))
+    )
+    rows = {r.name: r for r in report.layers}
+    c1 = 32  # Conv 128 at width 0.25
+    assert rows["model.2.conv.conv"].params == c1 * 1280
+    assert rows["model.2.linear"].params == 1280 * 4 + 4
+    assert rows["model.2.pool"].in_shape == (1280, 16, 24)
+    assert report.output_shapes == ((4,),)
+    assert {r.layer.eps for r in report.network.nodes if r.op == "bn"} == {1e-5}
+    f = ultralytics_figures(report)
+    bn = 16 * 32 * 48 + 32 * 16 * 24 + 1280 * 16 * 24
+    assert f.info_flops == report.totals.flops + 8 * bn + 2 * (1280 * 16 * 24 + 1280)
+    assert f.fused_params == report.totals.params - 16 - 32 - 1280
+
+
+def test_a_model_with_a_module_not_read_fails_naming_it() -> None:
+    base, _ = ultralytics_models()
+    status, _, err = invoke("params", str(base / "v8" / "yolov8-cls-resnet50.yaml"))
+    assert status == 2 and "error[E0390]" in err and "module 'ResNetLayer'" in err
+    assert "Classify" in err
+
+
 # --- parity with the installed Ultralytics --------------------------------------------------
-
-
-def ultralytics_models() -> Any:
-    """The installed Ultralytics' model files, and the package (skipped without it, except in
-    CI, where `CNNCALC_REQUIRE_TORCH` makes a missing oracle a failure)."""
-    pytest.importorskip("torch")
-    sys.modules.setdefault("torchvision._meta_registrations", type(sys)("stub"))
-    os.environ.setdefault("YOLO_OFFLINE", "1")
-    os.environ.setdefault("YOLO_CONFIG_DIR", str(Path(tempfile.gettempdir()) / "cnncalc-yolo"))
-    if os.environ.get("CNNCALC_REQUIRE_TORCH"):
-        import ultralytics
-    else:
-        ultralytics = pytest.importorskip("ultralytics")
-    return Path(ultralytics.__file__).parent / "cfg" / "models", ultralytics
 
 
 CASES = [
@@ -264,70 +368,41 @@ CASES = [
 ]
 
 
-def torch_figures(
-    d: dict[str, Any], nc: int, imgsz: tuple[int, int]
-) -> tuple[int, int, list[int], int]:
-    import torch
-    from torch.utils.flop_counter import FlopCounterMode
-    from ultralytics.nn.tasks import DetectionModel
-
-    with contextlib.redirect_stdout(io.StringIO()):
-        model = DetectionModel(d, nc=nc, verbose=False).eval()
-    params = sum(p.numel() for p in model.parameters())
-    with torch.no_grad(), FlopCounterMode(display=False) as counter:
-        model(torch.zeros(1, 3, *imgsz))
-    rows = [sum(p.numel() for p in m.parameters()) for m in model.model]
-    with contextlib.redirect_stdout(io.StringIO()):
-        model.fuse(verbose=False)
-    fused = sum(p.numel() for p in model.parameters())
-    return params, counter.get_total_flops(), rows, fused
-
-
-def check_parity(text: str, name: str, scale: str, nc: int, imgsz: tuple[int, int]) -> None:
-    import yaml
-
-    d = yaml.safe_load(text)
-    d["scale"] = scale
-    params, flops, rows, fused = torch_figures(d, nc, imgsz)
-    report = net_of(text, name, scale=scale or None, nc=nc, imgsz=imgsz)
-    mine_rows = [
-        sum(
-            r.params
-            for r in report.layers
-            if r.name == f"model.{i}" or r.name.startswith(f"model.{i}.")
-        )
-        for i in range(len(rows))
-    ]
-    assert mine_rows == rows
-    assert (report.totals.params, report.totals.flops) == (params, flops)
-    assert fused_params(report) == fused
-
-
 @pytest.mark.parametrize(("path", "scale", "nc", "imgsz"), CASES)
 def test_equals_ultralytics_and_flop_counter(
     path: str, scale: str, nc: int, imgsz: tuple[int, int]
 ) -> None:
     base, _ = ultralytics_models()
-    text = (base / path).read_text(encoding="utf-8")
-    check_parity(text, Path(path).name, scale, nc, imgsz)
+    check((base / path).read_text(encoding="utf-8"), Path(path).name, scale, nc, imgsz)
 
 
 @pytest.mark.parametrize("scale", ["t", "s", "m"])
 def test_the_example_equals_ultralytics(scale: str) -> None:
     ultralytics_models()
-    check_parity(EXAMPLE.read_text(encoding="utf-8"), EXAMPLE.name, scale, 6, (640, 640))
+    check(EXAMPLE.read_text(encoding="utf-8"), EXAMPLE.name, scale, 6, (640, 640))
 
 
 def test_the_reference_figures_of_the_pinned_release() -> None:
+    """docs/ultralytics.md's table: params, fused params, FLOPs, model.info()'s GFLOPs."""
     base, ultralytics = ultralytics_models()
     assert ultralytics.__version__ == "8.4.190"
-    figures = {("v8/yolov8.yaml", "n"): (3_157_200, 8_743_987_200),
-               ("v8/yolov8.yaml", "s"): (11_166_560, 28_602_624_000),
-               ("11/yolo11.yaml", "n"): (2_624_080, 6_542_502_400),
-               ("11/yolo11.yaml", "s"): (9_458_752, 21_589_760_000)}  # fmt: skip
+    figures = {("v8/yolov8.yaml", "n"): (3_157_200, 3_151_904, 8_743_987_200, "8.855"),
+               ("v8/yolov8.yaml", "s"): (11_166_560, 11_156_544, 28_602_624_000, "28.812"),
+               ("11/yolo11.yaml", "n"): (2_624_080, 2_616_248, 6_542_502_400, "6.673"),
+               ("11/yolo11.yaml", "s"): (9_458_752, 9_443_760, 21_589_760_000,
+                                         "21.836")}  # fmt: skip
+    doc = (ROOT / "docs" / "ultralytics.md").read_text(encoding="utf-8")
     for (path, scale), want in figures.items():
         report = net_of((base / path).read_text(encoding="utf-8"), f"x{scale}.yaml", scale=scale)
-        assert (report.totals.params, report.totals.flops) == want
+        f = ultralytics_figures(report)
+        got = (report.totals.params, f.fused_params, report.totals.flops,
+               f"{f.info_flops / 1e9:.3f}")  # fmt: skip
+        assert got == want
+        assert f.info_flops_fused == report.totals.flops
+        name = Path(path).stem + scale
+        row = (f"| {name} | {want[0]:,} | {want[1]:,} | {want[2]:,} | {want[3]} / "
+               f"{want[2] / 1e9:.3f} |")  # fmt: skip
+        assert row in doc
 
 
 @pytest.mark.parametrize(
@@ -344,3 +419,118 @@ def test_ultralytics_options_on_a_cnncalc_network_are_noted_not_silently_ignored
     assert f"note: {named}: for Ultralytics model files only, ignored for {stack}" in err
     code, _, err = invoke("params", stack, "-f", "json")
     assert code == 0 and "note:" not in err
+
+
+@pytest.mark.parametrize("path", ["v8/yolov8.yaml", "26/yolo26.yaml"])
+def test_the_meta_device_oracle_measures_what_a_real_model_measures(path: str) -> None:
+    """The oracle builds on the meta device (shapes, no arithmetic): a real model on the CPU
+    gives the same figures (an end-to-end head and attention included)."""
+    import yaml
+
+    base, _ = ultralytics_models()
+    d = yaml.safe_load((base / path).read_text(encoding="utf-8"))
+    d["scale"] = "n"
+    real = torch_figures(dict(d), 3, (64, 96), device="cpu")
+    assert torch_figures(dict(d), 3, (64, 96)) == real
+    assert real.params > 0 and real.info_flops > real.flops > 0
+
+
+# --- a cnncalc file that points at an Ultralytics model file ---------------------------------
+
+LINE = ROOT / "examples" / "ultralytics" / "pcb_line.yaml"
+
+
+def check_json(*args: str) -> tuple[int, dict[str, Any]]:
+    code, out, err = invoke("check", *args, "-f", "json")
+    assert code in (0, 1), err
+    return code, json.loads(out)
+
+
+def test_check_reads_the_budgets_of_a_file_that_points_at_a_model_file() -> None:
+    code, data = check_json(str(LINE))
+    assert code == 0 and data["passed"]
+    used = {b["name"]: b["used"] for b in data["files"][0]["budgets"]}
+    direct = json_totals(str(EXAMPLE), "--scale", "s", "--nc", "6", "--imgsz", "384x640")
+    assert used["params"] == direct["params"] and used["flops"] == direct["flops"]
+    assert [b["line"] for b in data["files"][0]["budgets"]] == [11, 12, 13]
+    assert data["files"][0]["name"] == "pcb-line-camera"
+
+
+def test_a_command_line_option_replaces_the_files_and_a_budget_fails() -> None:
+    code, data = check_json(str(LINE), "--scale", "m")
+    assert code == 1 and not data["passed"]
+    failed = {b["name"] for b in data["files"][0]["budgets"] if not b["passed"]}
+    assert failed == {"params", "flops"}
+    used = {b["name"]: b["used"] for b in data["files"][0]["budgets"]}
+    assert used["params"] == json_totals(str(EXAMPLE), "--scale", "m", "--nc", "6")["params"]
+
+
+def test_the_path_is_read_relative_to_the_pointing_file(tmp_path: Path) -> None:
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / "yolov99.yaml").write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    ref = write(tmp_path, "ultralytics: models/yolov99s.yaml\nnc: 2\nbatch: 2\n"
+                          "budget:\n  params: 1k\n", "ref.yaml")  # fmt: skip
+    code, data = check_json(ref)  # the scaled name reads yolov99.yaml at s, as Ultralytics does
+    assert code == 1
+    assert (
+        data["files"][0]["budgets"][0]["used"]
+        == totals(str(EXAMPLE), "--scale", "s", "--nc", "2")["params"]
+    )
+    code, out, err = invoke("params", ref, "-f", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["batch"] == 2 and data["output_shape"] == [4 * 1 + 2, 8400]
+    assert data["name"] == "yolov99"
+
+
+def test_every_command_reads_a_file_that_points_at_a_model_file() -> None:
+    for command in ("params", "explain", "flow", "lint"):
+        code, _, err = invoke(command, str(LINE))
+        assert code == 0, (command, err)
+        assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "where"),
+    [
+        ("ultralytics: missing.yaml\n", "E0811", ":1:14:"),
+        ("ultralytics: ../outside.yaml\n", "E0812", ":1:14:"),
+        ("ultralytics: /etc/hostname\n", "E0812", ":1:14:"),
+        ("ultralytics: plain.yaml\n", "E0813", ":1:14:"),
+        ("ultralytics: m.yaml\ninput: 3x64x64\n", "E0814", ":2:1:"),
+        ("input: 3x64x64\nnc: 3\nlayers:\n  - conv: 8\n", "E0815", ":2:1:"),
+        ("ultralytics: m.yaml\nimgsz: 0x640\n", "E0816", ":2:8:"),
+        ("ultralytics: m.yaml\nimgsz: [1, 2, 3]\n", "E0816", ":2:8:"),
+    ],
+)
+def test_a_bad_pointer_fails_located_with_a_code_and_a_hint(
+    tmp_path: Path, text: str, code: str, where: str
+) -> None:
+    inner = tmp_path / "inner"
+    inner.mkdir()
+    (tmp_path / "outside.yaml").write_text(BASE, encoding="utf-8")  # exists, but outside
+    (inner / "m.yaml").write_text(BASE, encoding="utf-8")
+    (inner / "plain.yaml").write_text("input: 3x8x8\nlayers:\n  - conv: 4\n", encoding="utf-8")
+    path = write(inner, text, "ref.yaml")
+    status, _, err = invoke("check", path, "--scale", "n")
+    assert status == 2, err
+    assert f"ref.yaml{where} error[{code}]" in err
+    assert "hint: " in err and "Traceback" not in err
+    assert "localhost" not in err  # nothing of a file outside is read or quoted
+
+
+def test_the_schema_knows_a_file_that_points_at_a_model_file() -> None:
+    import jsonschema  # type: ignore[import-untyped]
+    import yaml
+
+    from cnncalc.loader.schema import schema
+
+    validator = jsonschema.Draft202012Validator(schema())
+    text = LINE.read_text(encoding="utf-8")
+    assert text.splitlines()[0] == "# yaml-language-server: $schema=../../cnncalc/schema.json"
+    assert list(validator.iter_errors(yaml.safe_load(text))) == []
+    ok = {"ultralytics": "m.yaml", "imgsz": [384, 640], "nc": 3, "ch": 1, "scale": "s"}
+    assert list(validator.iter_errors(ok)) == []
+    assert list(validator.iter_errors({"scale": "n"}))  # neither input nor ultralytics
+    assert list(validator.iter_errors({"ultralytics": "m.yaml", "imgsz": "big"}))

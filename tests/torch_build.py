@@ -323,7 +323,8 @@ class TakePart(nn.Module):
 
 
 class DropPath(nn.Module):
-    """torchvision's `StochasticDepth` (the identity in eval mode)."""
+    """torchvision's `StochasticDepth` (the identity in eval mode): the input times a noise of
+    its own dtype, one value per sample (`row`) or one in all (`batch`)."""
 
     def __init__(self, p: float, mode: str) -> None:
         super().__init__()
@@ -333,8 +334,12 @@ class DropPath(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if not self.training or self.p == 0:
             return x
-        keep = torch.empty((x.shape[0],) + (1,) * (x.dim() - 1)).bernoulli_(1 - self.p)
-        return x * keep / (1 - self.p) if self.mode == "row" else x * float(keep[0]) / (1 - self.p)
+        survival = 1.0 - self.p
+        size = [x.shape[0]] + [1] * (x.dim() - 1) if self.mode == "row" else [1] * x.dim()
+        noise = torch.empty(size, dtype=x.dtype, device=x.device).bernoulli_(survival)
+        if survival > 0:
+            noise.div_(survival)
+        return x * noise
 
 
 _LayerT = TypeVar("_LayerT", bound=L.Layer)

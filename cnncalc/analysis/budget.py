@@ -15,6 +15,7 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import Literal
 
+from cnncalc.analysis.memory import DEFAULT_OPTIMIZER, Setup, precision
 from cnncalc.engine import DTYPE_BYTES, Network, Report, analyze_network
 from cnncalc.errors import CnnCalcError, Pos
 from cnncalc.quantities import BUDGETS, Limit, Unit, UnitError, parse_quantity
@@ -46,8 +47,35 @@ MEASURES: Mapping[str, Callable[[Report], Used]] = MappingProxyType(
         "activations": lambda r: r.totals.peak_activation_bytes,
         "layer_params": lambda r: max((row.params for row in r.layers), default=0),
         "rf": _output_rf,
+        "trainable_params": lambda r: r.totals.trainable_params,
     }
 )
+
+
+def _train_flops(report: Report, setup: Setup) -> Used:
+    """Forward + backward FLOPs of one step at the report's batch (any dtype counts alike)."""
+    from cnncalc.analysis.train import training
+
+    return report.totals.flops + training(report, dtype=setup.precision.compute).backward_flops
+
+
+def _train_memory(report: Report, setup: Setup) -> Used:
+    from cnncalc.analysis.memory import memory_at
+
+    return memory_at(report, setup, report.network.batch).total
+
+
+#: the budgets of a training step: they also depend on the optimizer and precision (`Setup`)
+TRAIN_MEASURES: Mapping[str, Callable[[Report, Setup], Used]] = MappingProxyType(
+    {"train_flops": _train_flops, "train_memory": _train_memory}
+)
+
+
+def train_setup(report: Report, setup: Setup | None) -> Setup:
+    """The setup given, else AdamW in the report's dtype (an error for int8)."""
+    if setup is not None:
+        return setup
+    return Setup(DEFAULT_OPTIMIZER, precision(report.network.dtype))
 
 
 @dataclass(frozen=True)
@@ -174,18 +202,32 @@ def limits_for(net: Network, cli: Mapping[str, Limit]) -> tuple[Limit, ...]:
     return tuple(out)
 
 
-def evaluate(report: Report, limits: Sequence[Limit]) -> tuple[BudgetResult, ...]:
-    """Measure each limited quantity of `report` and compare it with its limit."""
-    return tuple(
-        BudgetResult(limit.name, MEASURES[limit.name](report), limit.limit, limit.pos)
-        for limit in limits
-    )
+def evaluate(
+    report: Report, limits: Sequence[Limit], setup: Setup | None = None
+) -> tuple[BudgetResult, ...]:
+    """Measure each limited quantity of `report` and compare it with its limit; the training
+    budgets for `setup` (AdamW in the report's dtype when not given)."""
+    out = []
+    for limit in limits:
+        train = TRAIN_MEASURES.get(limit.name)
+        if train is not None:
+            used = train(report, train_setup(report, setup))
+        else:
+            used = MEASURES[limit.name](report)
+        out.append(BudgetResult(limit.name, used, limit.limit, limit.pos))
+    return tuple(out)
 
 
-def check_report(report: Report, path: str, cli: Mapping[str, Limit] | None = None) -> FileResult:
-    """Check every budget that applies to an analysed network."""
+def check_report(
+    report: Report,
+    path: str,
+    cli: Mapping[str, Limit] | None = None,
+    setup: Setup | None = None,
+) -> FileResult:
+    """Check every budget that applies to an analysed network (the training budgets for
+    `setup`)."""
     net = report.network
-    return FileResult(path, net.name, evaluate(report, limits_for(net, cli or {})))
+    return FileResult(path, net.name, evaluate(report, limits_for(net, cli or {}), setup))
 
 
 def check_network(

@@ -16,7 +16,6 @@ from cnncalc import __version__
 from cnncalc.cli.common import (
     BatchOpt,
     Command,
-    DtypeOpt,
     FileArg,
     HtmlOpt,
     InputOpt,
@@ -31,6 +30,7 @@ from cnncalc.cli.common import (
     table_only,
     write,
 )
+from cnncalc.cli.train import OptimizerOpt, TrainDtypeOpt, TrainOpt
 from cnncalc.cli.usage import Group
 from cnncalc.cli.yolo import ChOpt, ImgszOpt, NcOpt, ScaleOpt, yolo_options
 
@@ -93,6 +93,7 @@ def main(
         "cnncalc params examples/resnet18.yaml --depth 2 --in-shape",
         "cnncalc params examples/resnet18.yaml --input 3x320x320 --batch 8",
         "cnncalc params examples/stack.yaml --format csv",
+        "cnncalc params examples/resnet50.yaml --train --batch 32 --dtype mixed-bf16",
     ),
 )
 @guarded
@@ -116,7 +117,9 @@ def params(
     ] = False,
     input_shape: InputOpt = None,
     batch: BatchOpt = None,
-    dtype: DtypeOpt = None,
+    dtype: TrainDtypeOpt = None,
+    train: TrainOpt = False,
+    optimizer: OptimizerOpt = None,
     scale: ScaleOpt = None,
     nc: NcOpt = None,
     imgsz: ImgszOpt = None,
@@ -126,20 +129,28 @@ def params(
     html: HtmlOpt = None,
 ) -> None:
     """Per-layer report of a network: shapes, kernels, params, MACs, receptive field."""
+    from cnncalc.cli.train import no_optimizer_without_train, split_dtype, trained
+
     code = language(lang)
     table_only(fmt.value, svg, html)
+    no_optimizer_without_train(optimizer, train)
+    if train and fmt in (Fmt.csv, Fmt.markdown):
+        from cnncalc.errors import CnnCalcError
+
+        raise CnnCalcError("E1037", fmt=fmt.value)
     record(ctx, svg, html, title=f"cnncalc params {file}")
     yolo = yolo_options(scale, nc, imgsz, ch)
     run = Run(code)
-    report = run.analyse(file, batch, dtype, input_shape, yolo).report
-    if report.network.front == "ultralytics":
-        from cnncalc.loader.ultralytics import fused_params
-
-        run.note("W0013", fused=f"{fused_params(report):,}")
+    net_dtype, mixed = split_dtype(dtype, train)
+    report = run.analyse(file, batch, net_dtype, input_shape, yolo).report
+    done = trained(report, optimizer, mixed) if train else None
     if fmt is Fmt.json:
         from cnncalc.render.json import report_json
 
-        write(report_json(report))
+        if done is None:
+            write(report_json(report))
+        else:
+            write(report_json(report, done.training, done.memory))
     elif fmt is Fmt.csv:
         from cnncalc.render.report import to_csv
 
@@ -152,6 +163,10 @@ def params(
         from cnncalc.render.tables import params_renderable
 
         show(params_renderable(report, depth, code, in_shape))
+        if done is not None:
+            from cnncalc.render.train import training_renderable
+
+            show(training_renderable(report, done.training, done.memory, code))
 
 
 @app.command(
@@ -258,9 +273,11 @@ def _register() -> None:
     from cnncalc.cli import ci as cli_ci
     from cnncalc.cli import export as cli_export
     from cnncalc.cli import teach as cli_teach
+    from cnncalc.cli import train as cli_train
 
     cli_ci.register(app)
     cli_teach.register(app)
+    cli_train.register(app)
     cli_export.register(app)
 
 

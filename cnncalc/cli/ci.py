@@ -32,11 +32,13 @@ from cnncalc.cli.common import (
     write,
 )
 from cnncalc.cli.files import append_whole, save
+from cnncalc.cli.train import OptimizerOpt, TrainDtypeOpt, setup_for, split_dtype
 from cnncalc.cli.yolo import ChOpt, ImgszOpt, NcOpt, ScaleOpt, scaled, yolo_options
 from cnncalc.errors import CnnCalcError, ExitStatus, Source
 
 if TYPE_CHECKING:
     from cnncalc.analysis.budget import CheckResult
+    from cnncalc.engine import Report
 
 
 class CheckFmt(str, Enum):
@@ -84,6 +86,24 @@ MaxLayerParams = Annotated[
 MinRf = Annotated[
     str | None,
     typer.Option("--min-rf", metavar=_QTY, help="Smallest receptive field of the output."),
+]
+MaxTrainableParams = Annotated[
+    str | None,
+    typer.Option("--max-trainable-params", metavar=_QTY, help="Trainable parameters, e.g. 5M."),
+]
+MaxTrainFlops = Annotated[
+    str | None,
+    typer.Option(
+        "--max-train-flops", metavar=_QTY, help="Training step FLOPs (forward + backward)."
+    ),
+]
+MaxTrainMemory = Annotated[
+    str | None,
+    typer.Option(
+        "--max-train-memory",
+        metavar=_QTY,
+        help="Training step memory (for --optimizer and --dtype), e.g. 24GiB.",
+    ),
 ]
 CheckFmtOpt = Annotated[
     CheckFmt | None,
@@ -135,9 +155,13 @@ def check(
     max_activations: MaxActivations = None,
     max_layer_params: MaxLayerParams = None,
     min_rf: MinRf = None,
+    max_trainable_params: MaxTrainableParams = None,
+    max_train_flops: MaxTrainFlops = None,
+    max_train_memory: MaxTrainMemory = None,
     input_shape: InputOpt = None,
     batch: BatchOpt = None,
-    dtype: DtypeOpt = None,
+    dtype: TrainDtypeOpt = None,
+    optimizer: OptimizerOpt = None,
     scale: ScaleOpt = None,
     nc: NcOpt = None,
     imgsz: ImgszOpt = None,
@@ -163,6 +187,9 @@ def check(
         "activations": max_activations,
         "layer_params": max_layer_params,
         "rf": min_rf,
+        "trainable_params": max_trainable_params,
+        "train_flops": max_train_flops,
+        "train_memory": max_train_memory,
     }
     fmt = fmt or (CheckFmt.github if on_github() else CheckFmt.table)
     depth = _diagram_depth(diagram, diagram_depth, fmt)
@@ -172,14 +199,18 @@ def check(
     with run.annotating():
         yolo = yolo_options(scale, nc, imgsz, ch)
         cli_limits = B.parse_cli_limits(given)
+        net_dtype, mixed = split_dtype(dtype, True)  # mixed-bf16 computes in bf16
         paths = expand_paths(files, lambda path: run.note("W0605", path=path))
         for path in paths:
             try:
                 src = _read_budgeted(path, only_budgeted)
                 if src is None:
                     continue
-                done.append(run.analyse_source(src, batch, dtype, input_shape, yolo))
-                results.append(B.check_report(done[-1].report, src.name, cli_limits))
+                done.append(run.analyse_source(src, batch, net_dtype, input_shape, yolo))
+                report = done[-1].report
+                wanted = _wants_train(report, cli_limits)
+                setup = setup_for(report, optimizer, mixed) if wanted else None
+                results.append(B.check_report(report, src.name, cli_limits, setup))
             except CnnCalcError as err:
                 _junit_error(path, err, fmt, junit_xml)
                 raise
@@ -221,6 +252,14 @@ def _diagrams(done: Sequence[Analysed], depth: int | None, run: Run) -> list[tup
         fits_mermaid(run, text, d.source.name, "--diagram-depth")
         out.append((d.source.name, text))
     return out
+
+
+def _wants_train(report: "Report", cli_limits: object) -> bool:
+    """Whether a training budget (counted for an optimizer and precision) applies."""
+    from cnncalc.analysis.budget import TRAIN_MEASURES
+
+    assert isinstance(cli_limits, dict)
+    return any(n in TRAIN_MEASURES for n in (*report.network.budget, *cli_limits))
 
 
 def _read_budgeted(path: str, only_budgeted: bool) -> Source | None:
@@ -378,6 +417,8 @@ def register(app: typer.Typer) -> None:
             "cnncalc check examples/resnet18.yaml",
             "cnncalc check examples --max-params 150M",
             "cnncalc check examples/resnet18.yaml --batch 8 --max-macs 16G --max-activations 64MiB",
+            "cnncalc check examples/resnet50.yaml --batch 32 --dtype mixed-bf16 "
+            "--max-train-memory 8GiB",
             "cnncalc check examples/resnet18.yaml --format markdown --diagram",
         ),
     )(check)

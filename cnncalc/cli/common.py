@@ -123,7 +123,7 @@ _GLOB_CHARS = frozenset("*?[")
 
 
 #: top-level keys only a network file has (`name:`, `cnncalc:` and the like also start CI files)
-NETWORK_KEYS = frozenset({"input", "channels", "layers", "blocks", "backbone"})
+NETWORK_KEYS = frozenset({"input", "channels", "layers", "blocks", "backbone", "ultralytics"})
 _TOP_KEY = re.compile(r"""^(?:["']?)([A-Za-z_][\w-]*)["']?[ \t]*:(?:[ \t]|$)""", re.M)
 #: how much of a file the sniffing reads: the top-level keys of a network come early
 _SNIFF_BYTES = 1 << 20
@@ -284,7 +284,7 @@ def override(
         from cnncalc.analysis.budget import configure
 
         net = configure(net, batch, dtype)
-    if input_shape is not None:
+    if input_shape is not None and net.front != "ultralytics":  # (built for that image)
         shape = input_option(input_shape)
         if len(shape) == 4 and not any(getattr(n.layer, "rank", None) == 4 for n in net.nodes):
             # as `input:` in a file (E0363): most likely a batch in front of a 2-D image

@@ -26,6 +26,7 @@ from cnncalc.cli.common import (
     show,
     write,
 )
+from cnncalc.cli.train import OptimizerOpt, TrainDtypeOpt, TrainOpt
 from cnncalc.cli.yolo import ChOpt, ImgszOpt, NcOpt, ScaleOpt, yolo_options
 from cnncalc.errors import CnnCalcError, ExitStatus
 
@@ -55,7 +56,9 @@ def explain(
     ] = None,
     input_shape: InputOpt = None,
     batch: BatchOpt = None,
-    dtype: DtypeOpt = None,
+    dtype: TrainDtypeOpt = None,
+    train: TrainOpt = False,
+    optimizer: OptimizerOpt = None,
     scale: ScaleOpt = None,
     nc: NcOpt = None,
     imgsz: ImgszOpt = None,
@@ -65,19 +68,41 @@ def explain(
     html: HtmlOpt = None,
 ) -> None:
     """Every layer's working with the network's own numbers: channels, kernels, parameters,
-    output size, MACs, receptive field."""
+    output size, MACs, receptive field (with --train: the backward pass and its memory)."""
     from cnncalc.analysis.explain import explain_report
+    from cnncalc.cli.train import no_optimizer_without_train, split_dtype, trained
     from cnncalc.render.tables import explanation
 
     code = language(lang)
+    no_optimizer_without_train(optimizer, train)
     record(ctx, svg, html, title=f"cnncalc explain {file}")
+    net_dtype, mixed = split_dtype(dtype, train)
     report = (
         Run(code)
-        .analyse(file, batch, dtype, input_shape, yolo_options(scale, nc, imgsz, ch))
+        .analyse(file, batch, net_dtype, input_shape, yolo_options(scale, nc, imgsz, ch))
         .report
     )
     sections = explain_report(report, layer, code)
+    if not train:
+        show(explanation(report, sections, overview=layer is None, lang=code))
+        return
+    import dataclasses
+
+    from cnncalc.analysis.explain import Section
+    from cnncalc.analysis.explain_train import all_layer_steps
+    from cnncalc.render.train import training_renderable
+
+    done = trained(report, optimizer, mixed)
+    extra = all_layer_steps(report, done.training, code)
+    sections = [
+        dataclasses.replace(s, steps=(*s.steps, *extra[s.row.name]))
+        if isinstance(s, Section)
+        else s
+        for s in sections
+    ]
     show(explanation(report, sections, overview=layer is None, lang=code))
+    if layer is None:
+        show(training_renderable(report, done.training, done.memory, code, teach=True))
 
 
 @guarded
@@ -222,6 +247,7 @@ def register(app: typer.Typer) -> None:
             "cnncalc explain examples/stack.yaml",
             "cnncalc explain examples/resnet18.yaml -l layer1",
             "cnncalc explain examples/resnet18.yaml -l conv1 --lang zh",
+            "cnncalc explain examples/stack.yaml --train --optimizer adam",
         ),
     )(explain)
     app.command(

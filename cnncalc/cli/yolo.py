@@ -54,7 +54,7 @@ def yolo_options(
     from cnncalc.loader.sizes import split_sizes
     from cnncalc.loader.ultralytics import YoloOptions
 
-    size = (640, 640)
+    size = None
     if imgsz is not None:
         parts = split_sizes(imgsz) or ()
         if len(parts) not in (1, 2) or min(parts) < 1 or max(parts) > 1 << 20:
@@ -67,9 +67,8 @@ def given(yolo: YoloOptions | None) -> str:
     """The Ultralytics options given, as the command line spells them ('' for none)."""
     if yolo is None:
         return ""
-    names = (("--scale", yolo.scale), ("--nc", yolo.nc), ("--ch", yolo.ch))
-    out = [name for name, value in names if value is not None]
-    return ", ".join([*out, *(["--imgsz"] if yolo.imgsz != (640, 640) else [])]) or "--imgsz"
+    names = (("--scale", yolo.scale), ("--nc", yolo.nc), ("--ch", yolo.ch), ("--imgsz", yolo.imgsz))
+    return ", ".join(name for name, value in names if value is not None)
 
 
 def with_input(yolo: YoloOptions | None, shape: tuple[int, ...]) -> YoloOptions | None:

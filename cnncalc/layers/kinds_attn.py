@@ -12,7 +12,20 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from cnncalc.errors import LayerArgError
-from cnncalc.layers.protocol import READS_LAST, Layer, Merge, check_in
+from cnncalc.layers.protocol import (
+    BATCHED,
+    FLOAT32,
+    FULL,
+    IN,
+    OWN,
+    READS_LAST,
+    REDUCED,
+    SINGLE,
+    Layer,
+    Merge,
+    Saved,
+    check_in,
+)
 from cnncalc.layers.window import RF, Shape, fmt_shape, prod
 from cnncalc.records import frozen
 
@@ -74,6 +87,44 @@ class MultiheadAttention(Layer):
         """The attention weights alive while it runs: h·L·L' per sample."""
         return self.num_heads * x[0] * self.keys(x)
 
+    def backward_macs(self, x: Shape, grad_in: bool, grad_weight: bool) -> int:
+        """The projections as linears (the input projection's input gradient only when the
+        input needs one, the weights' when the layer learns; the output projection's input
+        gradient always), and both operands of QKᵀ and AV: twice the products."""
+        length, e = self.check(x)
+        proj = length * e * e
+        return 3 * proj * (grad_in + grad_weight) + proj * (1 + grad_weight) + 2 * self.products(x)
+
+    def saves(self, x: Shape, grad_in: bool, grad_weight: bool) -> tuple[Saved, ...]:
+        """`F.multi_head_attention_forward` under the math kernel (torch 2.13): the input
+        (for the input projection's weight: a copy when batched), the scaled queries and keys,
+        the values (a view of the packed q/k/v projection, all 3·L·E of it, unless a bias or
+        zero key/value is appended, which makes new keys and values), the softmax
+        probabilities (with dropout also its noise and the dropped probabilities), and the
+        attended values entering the output projection (for its weight). For bfloat16 and
+        float16 the kernel computes in float32: queries, keys, values and probabilities are
+        float32 copies."""
+        length, e = self.check(x)
+        keys = self.keys(x)
+        probs = Saved(OWN, elements=self.num_heads * length * keys, itemsize=FLOAT32)
+        appended = self.add_bias_kv or self.add_zero_attn
+        kept = [
+            Saved(OWN, elements=length * e, itemsize=FLOAT32),  # queries · scale
+            Saved(OWN, elements=keys * e, itemsize=FLOAT32),  # keys · scale
+            probs,
+        ]
+        if appended:  # values: new, or a view of the projection (a float32 copy of it)
+            kept.append(Saved(OWN, elements=keys * e, itemsize=FLOAT32))
+        else:
+            kept.append(Saved(OWN, elements=3 * length * e, when=FULL))
+            kept.append(Saved(OWN, elements=keys * e, itemsize=FLOAT32, when=REDUCED))
+        if self.dropout > 0:
+            kept += [probs, probs]
+        if grad_weight:  # the input sequence-first: contiguous (itself) at batch 1 only
+            kept += [Saved(IN, when=SINGLE), Saved(OWN, elements=length * e, when=BATCHED)]
+            kept.append(Saved(OWN, elements=length * e))
+        return tuple(kept)
+
     def rf(self, x: Shape, r: RF) -> RF:
         return tuple(a.whole_input() for a in r)
 
@@ -103,6 +154,24 @@ class Matmul(Merge):
     def macs_many(self, xs: Sequence[Shape]) -> int:
         out = self.out_shape_many(xs)
         return prod(out) * xs[0][-1]
+
+    def backward_macs_many(self, xs: Sequence[Shape], grads: Sequence[bool]) -> int:
+        """Each operand's gradient is a product as large as the forward's."""
+        return self.macs_many(xs) * (grads[0] + grads[1])
+
+    def saves_many(self, xs: Sequence[Shape], grads: Sequence[bool]) -> tuple[Saved, ...]:
+        """Each operand for the other's gradient: itself, or — broadcast over a leading axis,
+        at a batch above 1 — the expanded copy the batched product reads."""
+        lead = self.out_shape_many(xs)[:-2]
+
+        def operand(i: int) -> tuple[Saved, ...]:
+            x = xs[i]
+            if (1,) * (len(lead) + 2 - len(x)) + x[:-2] == lead:
+                return (Saved(IN, index=i),)
+            copy = Saved(OWN, elements=prod(lead) * x[-2] * x[-1], when=BATCHED)
+            return (Saved(IN, index=i, when=SINGLE), copy)
+
+        return tuple(s for i in (0, 1) if grads[i] for s in operand(1 - i))
 
 
 @frozen
@@ -159,6 +228,46 @@ class WindowAttention(Layer):
     def scratch(self, x: Shape) -> int:
         hp, wp, _ = self.padded(x)
         return self.num_heads * hp * wp * self.window_size**2
+
+    def backward_macs(self, x: Shape, grad_in: bool, grad_weight: bool) -> int:
+        """As attention's: the qkv projection's input gradient when the input needs one, the
+        weights' when the layer learns, the output projection's input gradient always, both
+        operands of QKᵀ and AV."""
+        hp, wp, c = self.padded(x)
+        proj = hp * wp * c * c
+        return 3 * proj * (grad_in + grad_weight) + proj * (1 + grad_weight) + 2 * self.products(x)
+
+    def saves(self, x: Shape, grad_in: bool, grad_weight: bool) -> tuple[Saved, ...]:
+        """torchvision's `shifted_window_attention` (torch 2.13), every tensor over the padded
+        map: the scaled queries; the keys and values as views of the packed qkv projection
+        (3·C per position) or as copies; the softmax probabilities (with attention dropout
+        also its noise and the dropped ones); the output dropout's noise; and for the weights
+        the windows entering each projection. `matmul` folds the (windows·batch, heads) axes of
+        k and v into one with a reshape, which is a view only when one of them is 1 (k and v
+        are strided slices of qkv): one head, or one window at batch 1."""
+        hp, wp, c = self.padded(x)
+        one = Saved(OWN, elements=hp * wp * c)
+        windows = (hp // self.window_size) * (wp // self.window_size)
+        qkv = Saved(OWN, elements=3 * hp * wp * c, tag="qkv")
+        if self.num_heads == 1:
+            kv: tuple[Saved, ...] = (qkv,)
+        elif windows == 1:
+            kv = (
+                Saved(OWN, elements=3 * hp * wp * c, when=SINGLE, tag="qkv"),
+                Saved(OWN, elements=hp * wp * c, when=BATCHED),
+                Saved(OWN, elements=hp * wp * c, when=BATCHED),
+            )
+        else:
+            kv = (one, one)
+        probs = Saved(OWN, elements=self.scratch(x))
+        kept = [one, *kv, probs]
+        if self.attention_dropout > 0:
+            kept += [probs, probs]
+        if self.dropout > 0:
+            kept.append(one)
+        if grad_weight:
+            kept += [one, one]
+        return tuple(kept)
 
     def rf(self, x: Shape, r: RF) -> RF:
         """A token sees its window: at most w − 1 positions away on either side, a field as wide

@@ -6,7 +6,18 @@ from fractions import Fraction
 from typing import ClassVar
 
 from cnncalc.errors import LayerArgError
-from cnncalc.layers.protocol import READS_CHANNELS, Cost, Layer, check_in, check_rank, spatial
+from cnncalc.layers.kinds_shape import PADS_KEEPING_INPUT
+from cnncalc.layers.protocol import (
+    IN,
+    OWN,
+    READS_CHANNELS,
+    Cost,
+    Layer,
+    Saved,
+    check_in,
+    check_rank,
+    spatial,
+)
 from cnncalc.layers.window import (
     RF,
     Ints,
@@ -111,6 +122,36 @@ class Conv(Layer):
         k, s, d, p = geom
         return tuple(a.step(kk, ss, pp[0], dd) for a, kk, ss, pp, dd in zip(r, k, s, p, d))
 
+    def n_groups(self, x: Shape) -> int:
+        return self.groups
+
+    def backward_macs(self, x: Shape, grad_in: bool, grad_weight: bool) -> int:
+        """The input's gradient costs the forward's MACs; the weight's, as FlopCounterMode
+        counts it (a conv of the input by the output's gradient over all in × out channel
+        pairs), `groups` times the forward's."""
+        macs = self.macs(x)
+        return macs * grad_in + macs * self.n_groups(x) * grad_weight
+
+    def saves(self, x: Shape, grad_in: bool, grad_weight: bool) -> tuple[Saved, ...]:
+        """The input, as the convolution receives it: the input itself, or a padded copy when
+        the padding is written out first (a fill other than zeros, `tf_same`, per-side
+        pairs: PyTorch pads before the convolution). `same` with an uneven total and zeros
+        pads first only the difference (one more on the right) and leaves the symmetric part
+        to the convolution, as `F.conv2d(padding='same')` does."""
+        p = self.geometry(x)[3]
+        if self.pads_first(p):
+            if self.padding == "same" and self.padding_mode == "zeros":
+                p = tuple((0, abs(b - a)) for a, b in p)
+            padded = Saved(OWN, elements=x[0] * prod([i + a + b for i, (a, b) in zip(x[1:], p)]))
+            keeps_input = grad_in and self.padding_mode in PADS_KEEPING_INPUT  # the pad's own
+            return (padded, Saved(IN)) if keeps_input else (padded,)
+        return (Saved(IN),)
+
+    def pads_first(self, p: Pad) -> bool:
+        if self.padding_mode != "zeros" or self.padding == "tf_same":
+            return any(a or b for a, b in p)
+        return any(a != b for a, b in p)
+
     def cost(self, x: Shape, r: RF) -> Cost:
         geom = self.geometry(x)  # once, not once per quantity: convs dominate large networks
         out = self._out(x, geom)
@@ -134,6 +175,9 @@ class DwConv(Conv):
 
     def _kernel(self, x: Shape, k: Ints) -> Shape:
         return (self.cout(x), 1, *k)
+
+    def n_groups(self, x: Shape) -> int:
+        return x[0]
 
     def _check_channels(self, x: Shape) -> None:
         check_in(x, self.in_channels)
@@ -204,6 +248,14 @@ class ConvTranspose(Layer):
     def macs(self, x: Shape) -> int:
         self.out_shape(x)
         return prod(self.kernel_shape(x)) * prod(x[1:])
+
+    def backward_macs(self, x: Shape, grad_in: bool, grad_weight: bool) -> int:
+        """As a conv's: the input's gradient the forward's MACs, the weight's `groups` times."""
+        macs = self.macs(x)
+        return macs * grad_in + macs * self.groups * grad_weight
+
+    def saves(self, x: Shape, grad_in: bool, grad_weight: bool) -> tuple[Saved, ...]:
+        return (Saved(IN),)
 
     def rf(self, x: Shape, r: RF) -> RF:
         k, s, d, p, _ = self.geometry(x)

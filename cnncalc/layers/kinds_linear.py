@@ -6,7 +6,17 @@ from __future__ import annotations
 from typing import ClassVar
 
 from cnncalc.errors import LayerArgError
-from cnncalc.layers.protocol import READS_LAST, Layer, Layout, check_in
+from cnncalc.layers.protocol import (
+    IN,
+    READS_LAST,
+    Layer,
+    Layout,
+    Saved,
+    Strides,
+    check_in,
+    keeps_nothing,
+    reshaped,
+)
 from cnncalc.layers.window import RF, Shape, prod
 from cnncalc.records import frozen
 
@@ -45,6 +55,12 @@ class Flatten(Layer):
         a, b = self.span(x)
         return (*x[:a], prod(x[a:b]), *x[b:])
 
+    saves = keeps_nothing
+
+    def view(self, x: Shape, batch: int, strides: Strides) -> tuple[bool, Strides]:
+        """A reshape: a view where one exists, a contiguous copy otherwise."""
+        return reshaped(x, batch, strides, self.out_shape(x))
+
     def out_layout(self, x: Shape, out: Shape, layout: Layout) -> Layout:
         a, b = self.span(x)
         if len(out) == 1 or (a >= 1 and layout is None):  # the channels stay first
@@ -62,6 +78,7 @@ class Linear(Layer):
     kind: ClassVar[str] = "linear"
     reads: ClassVar[str] = READS_LAST
     last_code: ClassVar[str] = "E0417"
+    flattens_input: ClassVar[bool] = True
     out_features: int = 1
     bias: bool = True
     in_features: int | None = None
@@ -79,6 +96,15 @@ class Linear(Layer):
     def macs(self, x: Shape) -> int:
         self.out_shape(x)
         return prod(x) * self.out_features
+
+    def backward_macs(self, x: Shape, grad_in: bool, grad_weight: bool) -> int:
+        """Two matrix products as large as the forward's: for the input and for the weight."""
+        macs = self.macs(x)
+        return macs * grad_in + macs * grad_weight
+
+    def saves(self, x: Shape, grad_in: bool, grad_weight: bool) -> tuple[Saved, ...]:
+        """The input, for the weight's gradient only (the input's needs the weight alone)."""
+        return (Saved(IN),) if grad_weight else ()
 
     def rf(self, x: Shape, r: RF) -> RF:
         """On a vector it sees the whole input; at every position, just that position."""

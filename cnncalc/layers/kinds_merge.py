@@ -7,8 +7,8 @@ from typing import ClassVar
 
 from cnncalc.errors import LayerArgError
 from cnncalc.layers.kinds_linear import batched_axis
-from cnncalc.layers.protocol import Merge
-from cnncalc.layers.window import Shape, fmt_shape
+from cnncalc.layers.protocol import IN, OWN, Merge, Saved
+from cnncalc.layers.window import Shape, fmt_shape, prod
 from cnncalc.records import frozen
 
 
@@ -24,6 +24,9 @@ class Add(Merge):
         if any(x != xs[0] for x in xs):
             raise _mismatch("E0425", xs)
         return xs[0]
+
+    def saves_many(self, xs: Sequence[Shape], grads: Sequence[bool]) -> tuple[Saved, ...]:
+        return ()  # a sum's and a join's backward need only the shapes
 
 
 @frozen
@@ -48,6 +51,9 @@ class Concat(Merge):
             raise _mismatch("E0426" if a == 0 else "E0495", xs, dim=self.dim)
         return (*first[:a], sum(x[a] for x in xs), *first[a + 1 :])
 
+    def saves_many(self, xs: Sequence[Shape], grads: Sequence[bool]) -> tuple[Saved, ...]:
+        return ()  # a sum's and a join's backward need only the shapes
+
 
 @frozen
 class Mul(Merge):
@@ -65,3 +71,17 @@ class Mul(Merge):
                 raise _mismatch("E0427", xs)
             out.append(big.pop() if big else 1)
         return tuple(out)
+
+    def saves_many(self, xs: Sequence[Shape], grads: Sequence[bool]) -> tuple[Saved, ...]:
+        """`((x0 · x1) · x2) …`: each product keeps the factor the other's gradient needs,
+        a partial product being a tensor of its own."""
+        kept: list[Saved] = []
+        need = grads[0]
+        for i in range(1, len(xs)):
+            if need:
+                kept.append(Saved(IN, index=i))
+            if grads[i]:
+                partial = self.out_shape_many(xs[:i])
+                kept.append(Saved(IN, index=0) if i == 1 else Saved(OWN, elements=prod(partial)))
+            need = need or grads[i]
+        return tuple(kept)

@@ -5,7 +5,17 @@ from __future__ import annotations
 from typing import ClassVar
 
 from cnncalc.errors import LayerArgError
-from cnncalc.layers.protocol import READS_CHANNELS, Layer, check_in, check_rank
+from cnncalc.layers.protocol import (
+    IN,
+    OWN,
+    READS_CHANNELS,
+    Layer,
+    Saved,
+    Strides,
+    check_in,
+    check_rank,
+    dense_strides,
+)
 from cnncalc.layers.window import Shape, fmt_shape, prod
 from cnncalc.records import frozen
 
@@ -48,6 +58,12 @@ class BatchNorm(Norm):
                 check_rank(x, self.kind, self.rank, self.alias)
         super().check(x)
 
+    def saves(self, x: Shape, grad_in: bool, grad_weight: bool) -> tuple[Saved, ...]:
+        """In training mode: the input, and the batch's mean and inverse standard deviation
+        per channel (in the activation dtype)."""
+        stats = Saved(OWN, elements=x[0], per_sample=False)
+        return (Saved(IN), stats, stats)
+
 
 @frozen
 class GroupNorm(Norm):
@@ -60,6 +76,11 @@ class GroupNorm(Norm):
         if g < 1 or x[0] % g:
             raise LayerArgError("E0414", arg="groups", g=g, c=x[0], r=x[0] % max(g, 1))
 
+    def saves(self, x: Shape, grad_in: bool, grad_weight: bool) -> tuple[Saved, ...]:
+        """The input, and the mean and inverse standard deviation of every group."""
+        stats = Saved(OWN, elements=self.num_groups)
+        return (Saved(IN), stats, stats)
+
 
 @frozen
 class LayerNorm(Norm):
@@ -70,6 +91,20 @@ class LayerNorm(Norm):
 
     def params(self, x: Shape) -> int:
         return (1 + self.bias) * x[0] if self.affine else 0
+
+    def saves(self, x: Shape, grad_in: bool, grad_weight: bool) -> tuple[Saved, ...]:
+        """The input (moved to channels last: a view), the mean and inverse standard
+        deviation of every position."""
+        stats = Saved(OWN, elements=prod(x[1:]))
+        return (Saved(IN), stats, stats)
+
+    def view(self, x: Shape, batch: int, strides: Strides) -> tuple[bool, Strides]:
+        """A channels-last result (as `nn.LayerNorm` over the last axis writes it), moved back
+        to channels first."""
+        if len(x) == 1:
+            return False, dense_strides((batch, *x))
+        last = dense_strides((batch, *x[1:], x[0]))
+        return False, (last[0], last[-1], *last[1:-1])
 
 
 @frozen
@@ -88,3 +123,12 @@ class InstanceNorm(Norm):
         super().check(x)
         if len(x) < 2 or prod(x[1:]) < 2:
             raise LayerArgError("E0415", shape=fmt_shape(x))
+
+    def saves(self, x: Shape, grad_in: bool, grad_weight: bool) -> tuple[Saved, ...]:
+        """`F.instance_norm` is a batch norm of one sample with N·C channels: the input (a
+        view of it), the mean and inverse std of every channel of every sample, and the
+        affine weight (and running statistics) repeated N times, new tensors each."""
+        c = x[0]
+        stats = Saved(OWN, elements=c)
+        repeats = (Saved(OWN, elements=c),) * (self.affine + 2 * self.track_running_stats)
+        return (Saved(IN), stats, stats, *repeats)

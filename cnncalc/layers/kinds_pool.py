@@ -7,7 +7,16 @@ from fractions import Fraction
 from typing import ClassVar
 
 from cnncalc.errors import LayerArgError
-from cnncalc.layers.protocol import READS_CHANNELS, Layer, check_rank, spatial
+from cnncalc.layers.protocol import (
+    IN,
+    INT64,
+    OWN,
+    READS_CHANNELS,
+    Layer,
+    Saved,
+    check_rank,
+    spatial,
+)
 from cnncalc.layers.window import (
     RF,
     Ints,
@@ -16,6 +25,7 @@ from cnncalc.layers.window import (
     expand,
     fmt_shape,
     num,
+    prod,
     window,
     window_formula,
 )
@@ -66,12 +76,19 @@ class Pool(Layer):
 class MaxPool(Pool):
     kind: ClassVar[str] = "maxpool"
 
+    def saves(self, x: Shape, grad_in: bool, grad_weight: bool) -> tuple[Saved, ...]:
+        """The input and the argmax of every output (int64 indices)."""
+        return (Saved(IN), Saved(OWN, elements=prod(self.out_shape(x)), itemsize=INT64))
+
 
 @frozen
 class AvgPool(Pool):
     kind: ClassVar[str] = "avgpool"
     count_include_pad: bool = True
     divisor_override: int | None = None  # divides by this, not the window: changes no count
+
+    def saves(self, x: Shape, grad_in: bool, grad_weight: bool) -> tuple[Saved, ...]:
+        return (Saved(IN),)
 
     def out_shape(self, x: Shape) -> Shape:
         k = self.geometry(x)[0]
@@ -117,7 +134,19 @@ class AdaptivePool(Layer):
 class AdaptiveAvgPool(AdaptivePool):
     kind: ClassVar[str] = "adaptiveavgpool"
 
+    def saves(self, x: Shape, grad_in: bool, grad_weight: bool) -> tuple[Saved, ...]:
+        """The input; to one value per channel PyTorch takes the mean instead, which keeps
+        nothing."""
+        sp = x[1:]
+        if all(o == 1 for o in expand(self.output_size, len(sp), "output_size")):
+            return ()
+        return (Saved(IN),)
+
 
 @frozen
 class AdaptiveMaxPool(AdaptivePool):
     kind: ClassVar[str] = "adaptivemaxpool"
+
+    def saves(self, x: Shape, grad_in: bool, grad_weight: bool) -> tuple[Saved, ...]:
+        """The input and the argmax of every output (int64 indices)."""
+        return (Saved(IN), Saved(OWN, elements=prod(self.out_shape(x)), itemsize=INT64))

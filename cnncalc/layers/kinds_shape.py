@@ -9,7 +9,14 @@ from types import MappingProxyType
 from typing import ClassVar
 
 from cnncalc.errors import LayerArgError
-from cnncalc.layers.protocol import READS_CHANNELS, Layer, check_rank, spatial
+from cnncalc.layers.protocol import (
+    IN,
+    READS_CHANNELS,
+    Layer,
+    Saved,
+    check_rank,
+    spatial,
+)
 from cnncalc.layers.window import (
     RANK_NAMES,
     RF,
@@ -32,6 +39,11 @@ UPSAMPLE_RANKS: Mapping[str, tuple[int, ...]] = MappingProxyType(
     {"linear": (1,), "bilinear": (2,), "bicubic": (2,), "trilinear": (3,)}
 )
 PAD_FILLS = ("constant", "reflect", "replicate", "circular")
+
+
+#: the fills whose backward reads the input (a reflection or replication pad); a constant
+#: fill's and a circular one's need only the sizes
+PADS_KEEPING_INPUT = frozenset({"reflect", "replicate"})
 
 
 @frozen
@@ -99,6 +111,11 @@ class Upsample(Layer):
             sizes.append(o)
         return (x[0], *sizes)
 
+    def saves(self, x: Shape, grad_in: bool, grad_weight: bool) -> tuple[Saved, ...]:
+        """Interpolation's backward needs the sizes only; `area` is adaptive average pooling,
+        which keeps its input."""
+        return (Saved(IN),) if self.mode == "area" else ()
+
     def rf(self, x: Shape, r: RF) -> RF:
         out = self.out_shape(x)
         taps = 0 if self.mode == "nearest" else 1
@@ -139,6 +156,9 @@ class Pad_(Layer):
         sides = self.sides(x)
         check_pad_fits(self.mode, x[1:], sides, ("E0423", "E0424"))
         return (x[0], *(i + a + b for i, (a, b) in zip(x[1:], sides)))
+
+    def saves(self, x: Shape, grad_in: bool, grad_weight: bool) -> tuple[Saved, ...]:
+        return (Saved(IN),) if self.mode in PADS_KEEPING_INPUT else ()
 
     def rf(self, x: Shape, r: RF) -> RF:
         return tuple(a.step(1, 1, pl) for a, (pl, _) in zip(r, self.sides(x)))

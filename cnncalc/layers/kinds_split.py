@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from cnncalc.errors import LayerArgError
-from cnncalc.layers.protocol import Layer
+from cnncalc.layers.protocol import OWN, Layer, Saved, Strides, keeps_nothing, pointwise
 from cnncalc.layers.window import RF, Shape, fmt_shape
 from cnncalc.records import frozen
 
@@ -37,6 +37,11 @@ class Part(Layer):
 
     def sizes(self, x: Shape) -> tuple[int, ...]:
         raise NotImplementedError
+
+    saves = keeps_nothing
+
+    def view(self, x: Shape, batch: int, strides: Strides) -> tuple[bool, Strides]:
+        return True, strides  # a part of the input's storage, strided as it
 
     def offset(self, x: Shape) -> int:
         """Where the part starts on its axis."""
@@ -114,6 +119,11 @@ class Slice(Part):
     def sizes(self, x: Shape) -> tuple[int, ...]:
         return (self.bounds(x)[1],)
 
+    def view(self, x: Shape, batch: int, strides: Strides) -> tuple[bool, Strides]:
+        """A view whose axis strides `step` times as far."""
+        axis = sample_axis(x, self.dim) + 1
+        return True, tuple(s * self.step if i == axis else s for i, s in enumerate(strides))
+
     def offset(self, x: Shape) -> int:
         return self.bounds(x)[0]
 
@@ -142,6 +152,8 @@ class ChannelShuffle(Layer):
             raise LayerArgError("E0464", arg="groups", g=self.groups, c=x[0], r=x[0] % self.groups)
         return x
 
+    saves = keeps_nothing
+
 
 @frozen
 class DropPath(Layer):
@@ -151,6 +163,16 @@ class DropPath(Layer):
     kind: ClassVar[str] = "drop_path"
     p: float = 0.0
     mode: str = "row"
+
+    def saves(self, x: Shape, grad_in: bool, grad_weight: bool) -> tuple[Saved, ...]:
+        """In training, torchvision's `input * noise`: the noise (one value per sample for
+        `row`, one in all for `batch`), in the input's dtype; p = 0 returns the input."""
+        if self.p == 0:
+            return ()
+        return (Saved(OWN, elements=1, per_sample=self.mode == "row"),)
+
+    def view(self, x: Shape, batch: int, strides: Strides) -> tuple[bool, Strides]:
+        return (True, strides) if self.p == 0 else pointwise(self, x, batch, strides)
 
 
 #: the kinds an item expands into one node per part

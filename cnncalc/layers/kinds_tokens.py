@@ -17,12 +17,19 @@ from typing import ClassVar
 from cnncalc.errors import LayerArgError
 from cnncalc.layers.kinds_linear import batched_axis, channels_last
 from cnncalc.layers.protocol import (
+    IN,
+    OWN,
     READS_CHANNELS,
     READS_LAST,
     Layer,
     Layout,
+    Saved,
+    Strides,
     check_in,
     check_rank,
+    keeps_nothing,
+    pointwise,
+    reshaped,
 )
 from cnncalc.layers.window import RF, Ints, Shape, fmt_shape, num, prod
 from cnncalc.records import frozen
@@ -49,6 +56,11 @@ def _kept(x: Shape, out: Shape, layout: Layout) -> Layout:
     if layout and layout[-1] == 0 and out[-1] == x[-1]:
         return channels_last(len(out))
     return ()
+
+
+def _permuted(order: Ints, strides: Strides) -> tuple[bool, Strides]:
+    """A permutation is a view, its strides permuted (the batch's stays first)."""
+    return True, (strides[0], *(strides[i + 1] for i in order))
 
 
 def _axis(dim: int, x: Shape, op: str) -> int:
@@ -78,6 +90,11 @@ class Permute(Layer):
     def out_layout(self, x: Shape, out: Shape, layout: Layout) -> Layout:
         return _compose(layout, self.order(x))
 
+    saves = keeps_nothing
+
+    def view(self, x: Shape, batch: int, strides: Strides) -> tuple[bool, Strides]:
+        return _permuted(self.order(x), strides)
+
 
 @frozen
 class Transpose(Layer):
@@ -98,6 +115,11 @@ class Transpose(Layer):
 
     def out_layout(self, x: Shape, out: Shape, layout: Layout) -> Layout:
         return _compose(layout, self.order(x))
+
+    saves = keeps_nothing
+
+    def view(self, x: Shape, batch: int, strides: Strides) -> tuple[bool, Strides]:
+        return _permuted(self.order(x), strides)
 
 
 def _resolve(x: Shape, sizes: Ints, op: str) -> Shape:
@@ -131,6 +153,12 @@ class Reshape(Layer):
     def out_layout(self, x: Shape, out: Shape, layout: Layout) -> Layout:
         return _kept(x, out, layout)
 
+    saves = keeps_nothing
+
+    def view(self, x: Shape, batch: int, strides: Strides) -> tuple[bool, Strides]:
+        """A view where one exists, a contiguous copy otherwise."""
+        return reshaped(x, batch, strides, self.out_shape(x))
+
 
 @frozen
 class Unflatten(Layer):
@@ -146,6 +174,12 @@ class Unflatten(Layer):
 
     def out_layout(self, x: Shape, out: Shape, layout: Layout) -> Layout:
         return _kept(x, out, layout)
+
+    saves = keeps_nothing
+
+    def view(self, x: Shape, batch: int, strides: Strides) -> tuple[bool, Strides]:
+        """A view (one axis split in several always is)."""
+        return reshaped(x, batch, strides, self.out_shape(x))
 
 
 @frozen
@@ -168,6 +202,13 @@ class Select(Layer):
         a = _axis(self.dim, x, "select")
         return None if layout is None and a > 0 else ()
 
+    saves = keeps_nothing
+
+    def view(self, x: Shape, batch: int, strides: Strides) -> tuple[bool, Strides]:
+        """A strided view: the rest of the input's storage stays with it."""
+        a = _axis(self.dim, x, "select") + 1
+        return True, (*strides[:a], *strides[a + 1 :])
+
 
 @frozen
 class LayerNormLast(Layer):
@@ -189,6 +230,11 @@ class LayerNormLast(Layer):
     def params(self, x: Shape) -> int:
         return (1 + self.bias) * x[-1] if self.affine else 0
 
+    def saves(self, x: Shape, grad_in: bool, grad_weight: bool) -> tuple[Saved, ...]:
+        """The input, the mean and inverse standard deviation of every position."""
+        stats = Saved(OWN, elements=prod(x[:-1]))
+        return (Saved(IN), stats, stats)
+
 
 @frozen
 class LayerScale(Layer):
@@ -205,6 +251,12 @@ class LayerScale(Layer):
 
     def params(self, x: Shape) -> int:
         return x[_axis(self.dim, x, "layer_scale")]
+
+    def saves(self, x: Shape, grad_in: bool, grad_weight: bool) -> tuple[Saved, ...]:
+        """`γ · x` keeps x for γ's gradient (and γ, a parameter, for x's)."""
+        return (Saved(IN),) if grad_weight else ()
+
+    view = pointwise
 
 
 @frozen
@@ -224,6 +276,8 @@ class ClassToken(Layer):
         a = _axis(self.dim, x, "class_token")
         return self.num_tokens * prod(x) // x[a]
 
+    saves = keeps_nothing
+
 
 @frozen
 class PosEmbedding(Layer):
@@ -234,6 +288,8 @@ class PosEmbedding(Layer):
 
     def params(self, x: Shape) -> int:
         return prod(x)
+
+    saves = keeps_nothing
 
 
 @frozen
@@ -265,6 +321,8 @@ class PixelShuffle(Layer):
             return tuple(a.step(f, f) for a in r)
         return tuple(a.moved(a.size, num(Fraction(a.jump) / f), a.center) for a in r)
 
+    saves = keeps_nothing
+
 
 @frozen
 class Roll(Layer):
@@ -281,6 +339,8 @@ class Roll(Layer):
         for d in self.dims:
             _axis(d, x, "roll")
         return x
+
+    saves = keeps_nothing
 
 
 @frozen
@@ -303,3 +363,5 @@ class SpaceToDepth(Layer):
     def rf(self, x: Shape, r: RF) -> RF:
         f = self.block_size
         return tuple(a.step(f, f) for a in r) if len(r) == 2 else r
+
+    saves = keeps_nothing

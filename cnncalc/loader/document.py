@@ -3,6 +3,7 @@ beginner's `channels:` stack, read into a `Network`."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -62,6 +63,11 @@ TOP_KEYS = (
     "outputs",
     "budget",
     "lint",
+    "ultralytics",
+    "scale",
+    "nc",
+    "imgsz",
+    "ch",
 )
 #: the keys of a block under `blocks:`
 BLOCK_KEYS = ("params", "layers", "frozen")
@@ -82,7 +88,7 @@ def load_source(src: Source, yolo: YoloOptions | None = None) -> Network:
         from cnncalc.loader.ultralytics import load_ultralytics  # only for such a file
 
         return load_ultralytics(src, root, yolo)
-    return Document(src).load(root)
+    return Document(src, yolo).load(root)
 
 
 def load(path: str | Path) -> Network:
@@ -103,8 +109,9 @@ def load_dict(data: Mapping[str, object]) -> Network:
 class Document:
     """One load of one file."""
 
-    def __init__(self, src: Source) -> None:
+    def __init__(self, src: Source, yolo: YoloOptions | None = None) -> None:
         self.ctx = Ctx(src)
+        self.yolo = yolo
         self.builder = Builder(self.ctx)
         self.blocks: dict[str, BlockDef] = {}
 
@@ -114,6 +121,8 @@ class Document:
             raise SpecError("E0301", Pos(ctx.src, 1, 1))
         entries = {k: (kn, vn) for k, kn, vn in mapping(ctx, root, Msg("N0330"))}
         self.check_keys(entries)
+        if any(key in entries for key in ("ultralytics", "scale", "nc", "imgsz", "ch")):
+            return self.load_reference(entries)
         if "input" not in entries:
             raise SpecError("E0304", Pos(ctx.src, 1, 1))
         input_node = entries["input"][1]
@@ -161,6 +170,30 @@ class Document:
             inferred=inferred,
             calls=tuple(expander.calls),
         )
+
+    def load_reference(self, entries: Entries) -> Network:
+        """`ultralytics: model.yaml`: that model, with this file's name, batch, dtype,
+        budgets and lint settings."""
+        from cnncalc.loader import yolo_ref  # only for such a file
+
+        ctx = self.ctx
+        yolo_ref.check_keys(ctx, entries)
+
+        def rest(net: Network) -> Network:
+            batch = expect_int(ctx, entries["batch"][1], "batch") if "batch" in entries else 1
+            dtype = net.dtype
+            if "dtype" in entries:
+                dtype = choice(ctx, entries["dtype"][1], "dtype", tuple(DTYPE_BYTES))
+            return dataclasses.replace(
+                net,
+                name=self.parse_name(entries["name"][1]) if "name" in entries else net.name,
+                batch=batch,
+                dtype=dtype,
+                budget=self.parse_budget(entries["budget"][1]) if "budget" in entries else {},
+                lint_ignore=self.parse_lint(entries["lint"][1]) if "lint" in entries else (),
+            )
+
+        return yolo_ref.load_reference(ctx, entries, self.yolo, rest)
 
     def check_keys(self, entries: Entries) -> None:
         """Unknown top-level keys and the format version."""

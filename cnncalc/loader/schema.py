@@ -359,6 +359,38 @@ def _defaults() -> Schema:
     }
 
 
+#: a whole number at least 1, written as such (no expression)
+POSITIVE: Schema = {"type": "integer", "minimum": 1}
+
+
+def _ultralytics_keys() -> dict[str, Schema]:
+    """The keys of a file that points at an Ultralytics model file (`loader.yolo_ref`)."""
+    return {
+        "ultralytics": {
+            "description": "an Ultralytics model file to read as the network, relative to "
+            "this file (then no input, layers or channels)",
+            "type": "string",
+            "minLength": 1,
+        },
+        "scale": {
+            "description": "with ultralytics: the scale (n, s, m, l, x; default: from the "
+            "file name)",
+            "type": "string",
+            "minLength": 1,
+        },
+        "nc": {"description": "with ultralytics: the number of classes", **POSITIVE},
+        "imgsz": {
+            "description": "with ultralytics: the image size, 640, 384x640 or [384, 640]",
+            "anyOf": [
+                {"type": "integer", "minimum": 1},
+                {"type": "array", "minItems": 1, "maxItems": 2, "items": POSITIVE},
+                {"type": "string", "pattern": r"^\s*[0-9]+(\s*[xX×,]\s*[0-9]+)?\s*$"},
+            ],
+        },
+        "ch": {"description": "with ultralytics: the input channels (default 3)", **POSITIVE},
+    }
+
+
 def top_level() -> dict[str, Schema]:
     """One schema per key of `spec.TOP_KEYS`."""
     stack_conv = KINDS["conv"].arg_by_name
@@ -423,6 +455,7 @@ def top_level() -> dict[str, Schema]:
             },
             "additionalProperties": False,  # `document.parse_lint`: the only key is ignore
         },
+        **_ultralytics_keys(),
     }
     return {key: schemas.get(key, {}) for key in TOP_KEYS}
 
@@ -435,7 +468,7 @@ def schema() -> Schema:
         "description": "A convolutional network in cnncalc's YAML format, version 1.",
         "type": "object",
         "properties": top_level(),
-        "required": ["input"],
+        "anyOf": [{"required": ["input"]}, {"required": ["ultralytics"]}],
         "additionalProperties": False,
         "$defs": item_schemas(),
     }

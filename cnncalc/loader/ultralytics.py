@@ -13,19 +13,19 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
 
 import yaml
 
-from cnncalc.engine import INPUT, BlockCall, Graph, Network, Report
-from cnncalc.errors import CnnCalcWarning, LayerArgError, Msg, Pos, Source, SpecError
+from cnncalc.engine import INPUT, BlockCall, Graph, Network
+from cnncalc.errors import CnnCalcError, CnnCalcWarning, LayerArgError, Msg, Pos, Source, SpecError
 from cnncalc.loader.nodes import SNode
 from cnncalc.loader.values import Ctx, listed, mapping, suggest
 from cnncalc.loader.yolo_blocks import MODULES, Lowering
+from cnncalc.messages import Listing
 
-#: the Ultralytics release whose rules these are (the parity tests build its models)
-ULTRALYTICS_VERSION = "8.4.190"
 _SCALE_RE = re.compile(r"yolo(e-)?[v]?\d+([nslmx])")
 #: `activation:` -> cnncalc's activation
 ACTIVATIONS = {
@@ -39,7 +39,17 @@ ACTIVATIONS = {
     "Tanh": "tanh",
 }
 #: modules after which `Detect` uses the newer class branch (depthwise), as `parse_model` rules
-_NOT_LEGACY = frozenset({"C3k2"})
+_NOT_LEGACY = frozenset({"C3k2", "A2C2f", "C2fCIB"})
+#: the heads whose input strides are the model's `stride`
+HEADS: dict[str, tuple[object, ...]] = {
+    "Detect": (80,),  # (nc,)
+    "Segment": (80, 32, 256),  # (nc, nm, npr)
+    "Pose": (80, (17, 3)),  # (nc, kpt_shape)
+    "OBB": (80, 1),  # (nc, ne)
+    "v10Detect": (80,),  # (nc,); its reg_max and end2end are its own
+}
+#: Ultralytics measures the strides on a 256×256 image, and rounds sizes to at least 32
+PROBE, MIN_STRIDE = 256, 32
 
 
 @dataclass(frozen=True)
@@ -48,7 +58,7 @@ class YoloOptions:
 
     scale: str | None = None
     nc: int | None = None
-    imgsz: tuple[int, int] = (640, 640)
+    imgsz: tuple[int, int] | None = None  # None: 640×640
     ch: int | None = None  # None: the file's `ch`, else 3
 
 
@@ -101,6 +111,8 @@ class YoloFile:
         self.ctx = Ctx(src)
         self.opts = opts
         self.warnings: list[CnnCalcWarning] = []
+        #: the heights of the maps the detection head reads (their strides set the image grid)
+        self.head_heights: list[int] = []
 
     def scaling(self, keys: dict[str, tuple[SNode, SNode]]) -> tuple[str, float, float, float]:
         """The scale letter and its depth, width and max channels."""
@@ -157,34 +169,61 @@ class YoloFile:
         return ACTIVATIONS[found.group(1)]
 
     def load(self, root: SNode) -> Network:
+        """The network at `--imgsz`, rounded up to the max stride as Ultralytics'
+        `check_imgsz` rounds it (with a warning saying what was used)."""
+        keys = {k: (kn, vn) for k, kn, vn in mapping(self.ctx, root, Msg("N0330"))}
+        size = self.opts.imgsz or (640, 640)
+        if size[0] % PROBE or size[1] % PROBE:
+            stride = self.max_stride(keys)
+            used = (max(math.ceil(size[0] / stride), 1) * stride,
+                    max(math.ceil(size[1] / stride), 1) * stride)  # fmt: skip
+            if used != size:
+                self.warnings.append(
+                    CnnCalcWarning(
+                        "W0811",
+                        None,
+                        size=f"{size[0]}x{size[1]}",
+                        stride=stride,
+                        used=f"{used[0]}x{used[1]}",
+                    )
+                )
+                size = used
+        return self.network(keys, size)
+
+    def max_stride(self, keys: dict[str, tuple[SNode, SNode]]) -> int:
+        """The grid Ultralytics rounds image sizes to: its largest Detect stride, measured as
+        Ultralytics measures it (on a 256×256 image), and at least 32."""
+        probe = YoloFile(self.ctx.src, self.opts)
+        try:
+            probe.network(keys, (PROBE, PROBE))
+        except CnnCalcError:
+            return MIN_STRIDE  # the build at the size asked for reports what is wrong
+        return max([MIN_STRIDE, *(int(PROBE / h) for h in probe.head_heights)])
+
+    def network(self, keys: dict[str, tuple[SNode, SNode]], size: tuple[int, int]) -> Network:
         ctx, opts = self.ctx, self.opts
-        keys = {k: (kn, vn) for k, kn, vn in mapping(ctx, root, Msg("N0330"))}
         scale, depth, width, max_ch = self.scaling(keys)
-        nc = opts.nc
-        if nc is None and "nc" in keys:
-            nc = int(_number(ctx, keys["nc"][1], "nc"))
-        reg_max = int(_number(ctx, keys["reg_max"][1], "reg_max")) if "reg_max" in keys else 16
-        end2end = bool(py_value(keys["end2end"][1])) if "end2end" in keys else False
-        names = {"nc": nc, "reg_max": reg_max, "end2end": end2end}
-        h, w = opts.imgsz
+        names = self.file_values(keys)
+        nc, reg_max, end2end = names["nc"], int(names["reg_max"]), bool(names["end2end"])  # type: ignore[call-overload]
+        h, w = size
         ch = opts.ch or (int(_number(ctx, keys["ch"][1], "ch")) if "ch" in keys else 3)
         graph = Graph((ch, h, w))
         low = Lowering(ctx, graph, self.activation(keys))
         rows = [r for part in ("backbone", "head") for r in keys[part][1].value]
+        # the last row picks the model class: only a detection model sets BatchNorm's eps
+        low.yolo_norms = not rows or str(rows[-1].value[2].value) != "Classify"
         outs: list[str] = []
+        ops: dict[str, str] = {}
         legacy = True
         for i, row in enumerate(rows):
             f_node, n_node, m_node, a_node = row.value
             module = str(m_node.value)
             entry = MODULES.get(module)
             if entry is None or not isinstance(m_node, yaml.ScalarNode):
-                raise ctx.err(
-                    m_node,
-                    "E0390",
-                    listed(suggest(module, list(MODULES)), Msg("H0391", names=", ".join(MODULES))),
-                    module=module,
-                    row=i,
+                hint = listed(
+                    suggest(module, list(MODULES)), Msg("H0391", names=Listing(", ".join(MODULES)))
                 )
+                raise ctx.err(m_node, "E0390", hint, module=module, row=i)
             fn, scaled, repeated = entry
             froms = self.sources(f_node, i, outs)
             n = py_value(n_node)
@@ -211,10 +250,14 @@ class YoloFile:
                     n = 1
                 if module == "C3k2" and scale in ("m", "l", "x"):
                     args[3:4] = [True]
-            if module == "Detect":
-                if nc is None:
-                    raise ctx.err(a_node, "E0394")
-                args = [args[0] if args else nc, reg_max, end2end, None, legacy]
+            if module == "Classify" and args and args[0] is None:
+                raise ctx.err(a_node, "E0394", module=module)
+            if module in HEADS:
+                self.head_heights = [graph.shapes[f][1] for f in froms]
+                own = self.head_args(
+                    module, args, a_node, nc, lambda c: make_divisible(min(c, max_ch) * width)
+                )
+                args = [*own, reg_max, end2end, legacy]
             low.at = m_node
             try:
                 x = froms
@@ -225,16 +268,46 @@ class YoloFile:
             except (TypeError, ValueError, IndexError, ZeroDivisionError, LayerArgError):
                 raise ctx.err(a_node, "E0393", what=f"model.{i} {module}", value=str(raw)) from None
             outs.append(out)
+            ops[f"model.{i}"] = module
         graph.warnings[:] = [
             w
             for w in graph.warnings
             if not (w.code == "W0501" and w.args_.get("name") in low.anchor_joins)
         ] + self.warnings
         inferred = graph.inferred()
+        extra = (outs[-1], *low.extra_outputs) if low.extra_outputs else ()
         return Network(input_shape=(ch, h, w), nodes=inferred.nodes,
                        name=PurePath(ctx.src.name).stem, input_pos=Pos(ctx.src, 1, 1),
-                       inferred=inferred, front="ultralytics",
-                       calls=tuple(low.calls))  # fmt: skip
+                       inferred=inferred, front="ultralytics", block_ops=ops,
+                       outputs=extra, calls=tuple(low.calls))  # fmt: skip
+
+    def file_values(self, keys: dict[str, tuple[SNode, SNode]]) -> dict[str, object]:
+        """The names a row's arguments may use, as `parse_model`'s locals: `nc` (`--nc`
+        first), `reg_max`, `end2end` and `kpt_shape`."""
+        ctx = self.ctx
+        nc = self.opts.nc
+        if nc is None and "nc" in keys:
+            nc = int(_number(ctx, keys["nc"][1], "nc"))
+        reg_max = int(_number(ctx, keys["reg_max"][1], "reg_max")) if "reg_max" in keys else 16
+        end2end = bool(py_value(keys["end2end"][1])) if "end2end" in keys else False
+        names: dict[str, object] = {"nc": nc, "reg_max": reg_max, "end2end": end2end}
+        if "kpt_shape" in keys:
+            names["kpt_shape"] = py_value(keys["kpt_shape"][1])
+        return names
+
+    def head_args(
+        self, module: str, args: list[object], node: SNode, nc: object,
+        width: Callable[[int], int],
+    ) -> list[object]:  # fmt: skip
+        """A head's own arguments (`nc`, then `nm, npr`, `kpt_shape` or `ne`), with the
+        defaults of its constructor, and Segment's `npr` scaled as a conv's channels."""
+        own = [*args, *HEADS[module][len(args) :]][: len(HEADS[module])]
+        own[0] = nc if not args else own[0]
+        if own[0] is None:
+            raise self.ctx.err(node, "E0394", module=module)
+        if module == "Segment":
+            own[2] = width(own[2])  # type: ignore[arg-type]
+        return own
 
     def sources(self, node: SNode, i: int, outs: list[str]) -> list[str]:
         """`from`: an index or a list of them, negative counted back from this row (`-1` of the
@@ -253,21 +326,6 @@ class YoloFile:
             j = i + f if f < 0 else f
             found.append(INPUT if j < 0 else outs[j])
         return found
-
-
-def fused_params(report: Report) -> int:
-    """The parameters of Ultralytics' `model.fuse()`: each Conv's BatchNorm folds into the conv
-    (its 2·C become C biases), and an end-to-end Detect keeps only its one-to-one branches."""
-    detect = next(
-        (r.name.split(".one2one_")[0] for r in report.layers if ".one2one_" in r.name), ""
-    )
-    dropped = (f"{detect}.cv2.", f"{detect}.cv3.") if detect else ()
-    total = 0
-    for row in report.layers:
-        if dropped and row.name.startswith(dropped):
-            continue
-        total += row.params // 2 if row.op == "bn" else row.params
-    return total
 
 
 def load_ultralytics(src: Source, root: SNode, opts: YoloOptions | None = None) -> Network:

@@ -11,12 +11,16 @@ from collections.abc import Callable, Sequence
 from cnncalc.engine import BlockCall, Graph, Node
 from cnncalc.layers import (
     Activation,
+    AdaptiveAvgPool,
     Add,
     BatchNorm,
     Concat,
     Conv,
     ConvTranspose,
+    Dropout,
+    Flatten,
     Layer,
+    Linear,
     Matmul,
     MaxPool,
     Merge,
@@ -43,6 +47,11 @@ class Lowering:
         self.anchor_joins: set[str] = set()
         #: the nodes being made are Ultralytics' fixed design (Detect's inside), not the user's
         self.generated = False
+        #: outputs besides the last row's (Segment's mask prototypes)
+        self.extra_outputs: list[str] = []
+        #: whether the model's BatchNorms take Ultralytics' eps 1e-3 and momentum 0.03 (a
+        #: detection model's do; a classification model keeps PyTorch's defaults)
+        self.yolo_norms = True
         #: the Ultralytics module each dotted name stands for (`model.2` C2f, `model.2.cv1`
         #: Conv), for the exporters
         self.calls: list[BlockCall] = []
@@ -77,10 +86,13 @@ class Lowering:
         self, name: str, x: str, c2: int, k: int = 1, s: int = 1, g: int = 1, act: bool = True,
         p: int | None = None, d: int = 1,
     ) -> str:  # fmt: skip
-        """Ultralytics' `Conv`: conv (no bias, padding k//2) + BatchNorm + the default act."""
+        """Ultralytics' `Conv`: conv (no bias, padding k//2) + BatchNorm + the default act.
+        A detection model's BatchNorms take eps 1e-3 and momentum 0.03 when it is built (they
+        count nothing; an exported model computes what Ultralytics' does)."""
         self.calls.append(BlockCall(name, "Conv"))
         y = self.conv2d(f"{name}.conv", x, c2, k, s, g, False, p, d)
-        y = self.add(f"{name}.bn", BatchNorm(), [y])
+        norm = BatchNorm(eps=1e-3, momentum=0.03) if self.yolo_norms else BatchNorm()
+        y = self.add(f"{name}.bn", norm, [y])
         if act:
             y = self.add(f"{name}.act", Activation(function=self.act), [y])
         return y
@@ -133,6 +145,39 @@ class Lowering:
         z = self.conv(f"{name}.cv2", x, c_, 1)
         return self.conv(f"{name}.cv3", self.cat(f"{name}.cat", [y, z]), c2, 1)
 
+    def ghost_conv(
+        self, name: str, x: str, c2: int, k: int = 1, s: int = 1, g: int = 1, act: bool = True
+    ) -> str:
+        """`GhostConv`: a conv to half the channels, a depthwise 5×5 of it, both joined."""
+        c_ = c2 // 2
+        y = self.conv(f"{name}.cv1", x, c_, k, s, g, act)
+        z = self.conv(f"{name}.cv2", y, c_, 5, 1, c_, act)
+        return self.cat(f"{name}.cat", [y, z])
+
+    def ghost_bottleneck(self, name: str, x: str, c2: int, k: int = 3, s: int = 1) -> str:
+        """`GhostBottleneck`: GhostConv 1×1 (a depthwise k×k at stride 2), GhostConv 1×1
+        without activation, plus the input (through a depthwise and a 1×1 conv at stride 2)."""
+        c_ = c2 // 2
+        y = self.ghost_conv(f"{name}.conv.0", x, c_, 1, 1)
+        if s == 2:
+            y = self.dwconv(f"{name}.conv.1", y, c_, k, s, act=False)
+        y = self.ghost_conv(f"{name}.conv.2", y, c2, 1, 1, act=False)
+        short = x
+        if s == 2:
+            short = self.dwconv(f"{name}.shortcut.0", x, self.ch(x), k, s, act=False)
+            short = self.conv(f"{name}.shortcut.1", short, c2, 1, act=False)
+        return self.add(f"{name}.add", Add(), [y, short])
+
+    def c3_with(self, name: str, x: str, c2: int, n: int, inner: Callable[[str, str, int], str],
+                e: float = 0.5) -> str:  # fmt: skip
+        """C3 with its own inner blocks (`C3Ghost`)."""
+        c_ = int(c2 * e)
+        y = self.conv(f"{name}.cv1", x, c_, 1)
+        for i in range(n):
+            y = inner(f"{name}.m.{i}", y, c_)
+        z = self.conv(f"{name}.cv2", x, c_, 1)
+        return self.conv(f"{name}.cv3", self.cat(f"{name}.cat", [y, z]), c2, 1)
+
     def attention(self, name: str, x: str, heads: int, ratio: float = 0.5) -> str:
         """Ultralytics' `Attention` on a C×H×W map of N = H·W positions: qkv 1×1, per head
         q·kᵀ (N·N·key_dim) and v·attnᵀ (head_dim·N·N), plus a depthwise 3×3 on v, and proj."""
@@ -157,14 +202,42 @@ class Lowering:
         y = self.add(f"{name}.add", Add(), [av, pe])
         return self.conv(f"{name}.proj", y, c, 1, act=False)
 
-    def psa_block(self, name: str, x: str, heads: int, shortcut: bool = True) -> str:
-        self.calls.append(BlockCall(name, "PSABlock"))
+    def psa_block(
+        self, name: str, x: str, heads: int, shortcut: bool = True, call: bool = True
+    ) -> str:
+        if call:  # PSA lowers as a PSABlock's inside under its own name
+            self.calls.append(BlockCall(name, "PSABlock"))
         c = self.ch(x)
         a = self.attention(f"{name}.attn", x, heads)
         x = self.add(f"{name}.add1", Add(), [x, a]) if shortcut else a
         f = self.conv(f"{name}.ffn.0", x, 2 * c, 1)
         f = self.conv(f"{name}.ffn.1", f, c, 1, act=False)
         return self.add(f"{name}.add2", Add(), [x, f]) if shortcut else f
+
+    def rep_vgg_dw(self, name: str, x: str) -> str:
+        """`RepVGGDW(ed)`: a depthwise 7×7 and a depthwise 3×3 (both Conv without act), added,
+        then SiLU (its own, whatever the file's activation)."""
+        self.calls.append(BlockCall(name, "RepVGGDW"))
+        ed = self.ch(x)
+        y = self.conv(f"{name}.conv", x, ed, 7, 1, ed, False, 3)
+        z = self.conv(f"{name}.conv1", x, ed, 3, 1, ed, False, 1)
+        y = self.add(f"{name}.add", Add(), [y, z])
+        return self.add(f"{name}.act", Activation(function="silu"), [y])
+
+    def cib(self, name: str, x: str, c2: int, shortcut: bool, e: float, lk: bool) -> str:
+        """`CIB`: depthwise 3×3, 1×1 to 2·c_, depthwise 3×3 (RepVGGDW when `lk`), 1×1 to c2,
+        depthwise 3×3; plus the input when `shortcut` and the channels agree."""
+        self.calls.append(BlockCall(name, "CIB"))
+        c1, c_ = self.ch(x), int(c2 * e)
+        y = self.conv(f"{name}.cv1.0", x, c1, 3, g=c1)
+        y = self.conv(f"{name}.cv1.1", y, 2 * c_, 1)
+        if lk:
+            y = self.rep_vgg_dw(f"{name}.cv1.2", y)
+        else:
+            y = self.conv(f"{name}.cv1.2", y, 2 * c_, 3, g=2 * c_)
+        y = self.conv(f"{name}.cv1.3", y, c2, 1)
+        y = self.conv(f"{name}.cv1.4", y, c2, 3, g=c2)
+        return self.add(f"{name}.add", Add(), [x, y]) if shortcut and c1 == c2 else y
 
 
 def _heads(c: int) -> int:
@@ -278,6 +351,23 @@ def m_c2psa(low: Lowering, name: str, xs: list[str], a: Args) -> str:
     return low.conv(f"{name}.cv2", low.cat(f"{name}.cat", [p, b]), c1, 1)
 
 
+def m_ghostconv(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    act = _arg(a, 5, True)
+    return low.ghost_conv(name, xs[0], _int(a, 1, 0), _int(a, 2, 1), _int(a, 3, 1), _int(a, 4, 1),
+                          act is not False)  # fmt: skip
+
+
+def m_ghostbottleneck(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    return low.ghost_bottleneck(name, xs[0], _int(a, 1, 0), _int(a, 2, 3), _int(a, 3, 1))
+
+
+def m_c3ghost(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    def inner(n: str, x: str, c: int) -> str:
+        return low.ghost_bottleneck(n, x, c)
+
+    return low.c3_with(name, xs[0], _int(a, 1, 0), _int(a, 2, 1), inner, float(_arg(a, 5, 0.5)))  # type: ignore[arg-type]
+
+
 def m_concat(low: Lowering, name: str, xs: list[str], a: Args) -> str:
     return low.cat(name, xs, _int(a, 0, 1))
 
@@ -355,16 +445,33 @@ def detect_head(low: Lowering, name: str, xs: list[str], nc: int, reg_max: int,
     return joined
 
 
-def m_detect(low: Lowering, name: str, xs: list[str], a: Args) -> str:
-    """`Detect(nc, reg_max, end2end, ch)`: the heads, then DFL (a frozen 1×1 conv of
-    `reg_max` weights over the softmax of each side's bins) and the decoded boxes with the
-    class scores, `[4 + nc, anchors]`."""
-    nc, reg_max = _int(a, 0, 80), _int(a, 1, 16)
-    end2end, legacy = bool(_arg(a, 2, False)), bool(_arg(a, 4, False))
-    low.generated = True  # the head's layout is Ultralytics', whatever the file says
+def extra_head(low: Lowering, name: str, xs: list[str], n: int, prefix: str = "") -> str:
+    """The `cv4` branches of Segment, Pose and OBB: per level Conv 3×3, Conv 3×3 and a 1×1
+    conv to `n` values per position (`c4 = max(C0 / 4, n)` channels), joined over the levels."""
+    c4 = max(low.ch(xs[0]) // 4, n)
+    outs = []
+    for i, x in enumerate(xs):
+        b = f"{name}.{prefix}cv4.{i}"
+        y = low.conv2d(f"{b}.2", low.conv(f"{b}.1", low.conv(f"{b}.0", x, c4, 3), c4, 3), n, 1)
+        h, w = low.graph.shapes[y][1:]
+        outs.append(low.add(f"{b}.view", Reshape(shape=(n, h * w)), [y]))
+    joined = low.cat(f"{name}.{prefix}extra", outs, -1)
+    low.anchor_joins.add(joined)
+    return joined
+
+
+def detect_with(
+    low: Lowering, name: str, xs: list[str], nc: int, reg_max: int, end2end: bool, legacy: bool,
+    extra: int = 0,
+) -> tuple[str, str, str | None]:  # fmt: skip
+    """The one-to-many heads (and the one-to-one copies of an end-to-end head), then DFL (a
+    frozen 1×1 conv of `reg_max` weights over the softmax of each side's bins): the boxes
+    `[4, anchors]`, the class scores and the `extra` values of the last set of heads."""
     box, score = detect_head(low, name, xs, nc, reg_max, legacy)
+    more = extra_head(low, name, xs, extra) if extra else None
     if end2end:
         box, score = detect_head(low, name, xs, nc, reg_max, legacy, "one2one_")
+        more = extra_head(low, name, xs, extra, "one2one_") if extra else None
     anchors = low.graph.shapes[box][1]
     if reg_max > 1:
         bins = low.add(f"{name}.dfl.view", Reshape(shape=(4, reg_max, anchors)), [box])
@@ -372,6 +479,123 @@ def m_detect(low: Lowering, name: str, xs: list[str], a: Args) -> str:
         dist = low.conv2d(f"{name}.dfl.conv", bins, 1, 1, bias=False, frozen=True)
         box = low.add(f"{name}.dfl.out", Reshape(shape=(4, anchors)), [dist])
     score = low.add(f"{name}.sigmoid", Activation(function="sigmoid"), [score])
+    return box, score, more
+
+
+def _head_args(a: Args, n: int) -> tuple[int, bool, bool]:
+    """`reg_max, end2end, legacy`, which the loader appends after a head's `n` own args."""
+    return _int(a, n, 16), bool(_arg(a, n + 1, False)), bool(_arg(a, n + 2, False))
+
+
+def m_pose(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    """`Pose(nc, kpt_shape)`: Detect and `kpt_shape[0] · kpt_shape[1]` keypoint values per
+    anchor (decoded element-wise), `[4 + nc + nk, anchors]`."""
+    kpt = _arg(a, 1, (17, 3))
+    if not isinstance(kpt, (list, tuple)) or len(kpt) != 2:
+        raise TypeError(kpt)
+    reg_max, end2end, legacy = _head_args(a, 2)
+    low.generated = True
+    box, score, kpts = detect_with(low, name, xs, _int(a, 0, 80), reg_max, end2end, legacy,
+                                   int(kpt[0]) * int(kpt[1]))  # fmt: skip
+    out = low.cat(f"{name}.cat", [box, score, kpts or score])
+    low.generated = False
+    return out
+
+
+def m_obb(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    """`OBB(nc, ne)`: Detect and `ne` angle values per anchor, `[4 + nc + ne, anchors]`."""
+    reg_max, end2end, legacy = _head_args(a, 2)
+    low.generated = True
+    box, score, angle = detect_with(low, name, xs, _int(a, 0, 80), reg_max, end2end, legacy,
+                                    _int(a, 1, 1))  # fmt: skip
+    out = low.cat(f"{name}.cat", [box, score, angle or score])
+    low.generated = False
+    return out
+
+
+def m_segment(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    """`Segment(nc, nm, npr)`: Detect, `nm` mask coefficients per anchor, and `Proto` on the
+    first level (Conv 3×3 to `npr`, a 2×2 stride-2 transposed conv, Conv 3×3, Conv 1×1 to
+    `nm`): the detections `[4 + nc + nm, anchors]`; the prototypes are the second output."""
+    nm, npr = _int(a, 1, 32), _int(a, 2, 256)
+    reg_max, end2end, legacy = _head_args(a, 3)
+    low.generated = True
+    box, score, coef = detect_with(low, name, xs, _int(a, 0, 80), reg_max, end2end, legacy, nm)
+    out = low.cat(f"{name}.cat", [box, score, coef or score])
+    p = low.conv(f"{name}.proto.cv1", xs[0], npr, 3)
+    up = ConvTranspose(out_channels=npr, kernel_size=(2, 2), stride=(2, 2), padding=(0, 0),
+                       bias=True, rank=3, alias="ConvTranspose2d")  # fmt: skip
+    p = low.add(f"{name}.proto.upsample", up, [p])
+    p = low.conv(f"{name}.proto.cv3", low.conv(f"{name}.proto.cv2", p, npr, 3), nm, 1)
+    low.extra_outputs.append(p)
+    low.generated = False
+    return out
+
+
+def m_detect(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    """`Detect(nc, reg_max, end2end, ch)`: the heads, DFL, and the decoded boxes with the
+    class scores, `[4 + nc, anchors]`."""
+    reg_max, end2end, legacy = _head_args(a, 1)
+    low.generated = True  # the head's layout is Ultralytics', whatever the file says
+    box, score, _ = detect_with(low, name, xs, _int(a, 0, 80), reg_max, end2end, legacy)
+    out = low.cat(f"{name}.cat", [box, score])
+    low.generated = False
+    return out
+
+
+def m_classify(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    """`Classify(c2, k, s, p, g)` on one input: Conv to 1280 channels (k, s, p, g), global
+    average pooling, flattened, dropout (p 0, counts nothing) and a Linear to `c2` classes.
+    Its output is the logits (eval mode adds their softmax, which counts nothing)."""
+    if len(xs) != 1:
+        raise TypeError(xs)
+    p = _arg(a, 3, None)
+    low.generated = True
+    y = low.conv(f"{name}.conv", xs[0], 1280, _int(a, 1, 1), _int(a, 2, 1), _int(a, 4, 1),
+                 True, None if p is None else int(p))  # type: ignore[call-overload]  # fmt: skip
+    y = low.add(f"{name}.pool", AdaptiveAvgPool(output_size=(1, 1), alias="gap"), [y])
+    y = low.add(f"{name}.flatten", Flatten(start_dim=1), [y])
+    y = low.add(f"{name}.drop", Dropout(p=0.0, inplace=True), [y])
+    y = low.add(f"{name}.linear", Linear(out_features=_int(a, 0, 0)), [y])
+    low.generated = False
+    return y
+
+
+def m_scdown(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    """`SCDown(c1, c2, k, s)`: Conv 1×1 to c2, then a depthwise k×k at stride s (no act)."""
+    c2, k, s = int(a[1]), int(a[2]), int(a[3])  # type: ignore[call-overload]
+    y = low.conv(f"{name}.cv1", xs[0], c2, 1, 1)
+    return low.conv(f"{name}.cv2", y, c2, k, s, c2, False)
+
+
+def m_c2fcib(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    """`C2fCIB(c1, c2, n, shortcut, lk, g, e)`: C2f whose inner blocks are CIBs (e 1.0)."""
+    shortcut, lk = bool(_arg(a, 3, False)), bool(_arg(a, 4, False))
+
+    def inner(n: str, x: str, c: int) -> str:
+        return low.cib(n, x, c, shortcut, 1.0, lk)
+
+    return low.c2f(name, xs[0], _int(a, 1, 0), _int(a, 2, 1), inner, float(_arg(a, 6, 0.5)))  # type: ignore[arg-type]
+
+
+def m_psa(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    """`PSA(c1, c2, e)` (c2 = c1): Conv 1×1 to 2·c, split; one half through attention and a
+    feed-forward pair, each added (a PSABlock's inside); joined and Conv 1×1 back to c1."""
+    x = xs[0]
+    c1 = low.ch(x)
+    if _int(a, 1, c1) != c1:
+        raise ValueError(a)  # Ultralytics asserts c1 == c2
+    c = int(c1 * float(_arg(a, 2, 0.5)))  # type: ignore[arg-type]
+    p, b = low.split(f"{name}.split", low.conv(f"{name}.cv1", x, 2 * c, 1), (c, c))
+    b = low.psa_block(name, b, _heads(c), call=False)
+    return low.conv(f"{name}.cv2", low.cat(f"{name}.cat", [p, b]), c1, 1)
+
+
+def m_v10detect(low: Lowering, name: str, xs: list[str], a: Args) -> str:
+    """`v10Detect(nc, ch)`: Detect with its end-to-end copies, reg_max 16 and the depthwise
+    class branch, whatever the file says of `reg_max`, `end2end` or the earlier modules."""
+    low.generated = True
+    box, score, _ = detect_with(low, name, xs, _int(a, 0, 80), 16, True, False)
     out = low.cat(f"{name}.cat", [box, score])
     low.generated = False
     return out
@@ -390,10 +614,21 @@ MODULES: dict[str, tuple[Callable[[Lowering, str, list[str], Args], str], bool, 
     "SPP": (m_spp, True, False),
     "SPPF": (m_sppf, True, False),
     "C2PSA": (m_c2psa, True, True),
+    "GhostConv": (m_ghostconv, True, False),
+    "GhostBottleneck": (m_ghostbottleneck, True, False),
+    "C3Ghost": (m_c3ghost, True, True),
     "Concat": (m_concat, False, False),
     "nn.Upsample": (m_upsample, False, False),
     "nn.MaxPool2d": (m_maxpool, False, False),
     "nn.ZeroPad2d": (m_zeropad, False, False),
     "nn.ConvTranspose2d": (m_convt, True, False),
     "Detect": (m_detect, False, False),
+    "Segment": (m_segment, False, False),
+    "Pose": (m_pose, False, False),
+    "OBB": (m_obb, False, False),
+    "Classify": (m_classify, False, False),
+    "SCDown": (m_scdown, True, False),
+    "C2fCIB": (m_c2fcib, True, True),
+    "PSA": (m_psa, True, False),
+    "v10Detect": (m_v10detect, False, False),
 }

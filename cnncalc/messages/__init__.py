@@ -56,10 +56,16 @@ def message(code: str, lang: str, args: Mapping[str, object]) -> str:
 MAX_ARG = 200
 
 
+class Listing(str):
+    """A list cnncalc writes itself (the names it supports), not user text: shown whole."""
+
+    __slots__ = ()
+
+
 def _safe(value: object) -> object:
     """A user-supplied string argument as a message may show it: control characters visible,
     at most `MAX_ARG` characters (a megabyte value is not echoed whole)."""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or isinstance(value, Listing):
         return value
     text = visible(value)
     return text if len(text) <= MAX_ARG else text[: MAX_ARG - 1] + "…"

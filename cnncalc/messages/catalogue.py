@@ -17,9 +17,20 @@ _SECTIONS = (
     ("E06", "Budgets, check and diff"),
     ("E07", "explain, lint and flow"),
     ("E08", "The `layer` command's options"),
+    (
+        "E039 W039 " + " ".join(f"{k}081{i}" for k in "EW" for i in range(1, 10)),
+        "Ultralytics files",
+    ),
     ("E09", "Export and import"),
+    ("E10", "Training: backward FLOPs, saved activations, memory and fit"),
     ("W", "Warnings"),
 )
+
+
+def _section(code: str) -> str:
+    """The title of the section a code is listed in: the one with the longest prefix of it."""
+    found = [(p, t) for ps, t in _SECTIONS for p in ps.split() if code.startswith(p)]
+    return max(found, key=lambda pt: len(pt[0]))[1]
 
 
 def codes() -> list[str]:
@@ -45,8 +56,8 @@ def errors_markdown() -> str:
         "catalogue (`cnncalc/messages/`); `pytest --update-goldens` rewrites it.",
     ]
     all_codes = codes()
-    for prefix, title in _SECTIONS:
-        section = [c for c in all_codes if c.startswith(prefix)]
+    for _, title in _SECTIONS:
+        section = [c for c in all_codes if _section(c) == title]
         if not section:
             continue
         out += ["", f"## {title}", "", "| code | message | hint | 中文 |", "|---|---|---|---|"]

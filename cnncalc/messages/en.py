@@ -31,6 +31,12 @@ UI: dict[str, str] = {
     "totals.activations": "Activations  {size} at peak",
     "totals.activations_batch": "Activations  {size} at peak (batch {batch})",
     "totals.output": "Output       {shape}",
+    "totals.fused": "Fused        {n} params  (Ultralytics' model.fuse(): each Conv's BatchNorm "
+    "folded into its conv{end2end})",
+    "totals.fused_e2e": ", the one-to-many head removed",
+    "totals.info": "info()       {unfused} FLOPs unfused, {fused} fused  (Ultralytics "
+    "{version} model.info(): {unfused_g} / {fused_g} GFLOPs; before fusing, 8 FLOPs per "
+    "element entering each BatchNorm)",
     "totals.outputs": "Outputs      {shapes}",
     "totals.counting": "Counting: {convention}.",
     "convention": CONVENTION,
@@ -320,8 +326,6 @@ CLI: dict[str, str] = {
     "E0014.hint": "one size (640) or height x width (384x640), each at least 1",
     "W0014": "{options}: for Ultralytics model files only, ignored for {path} (a cnncalc "
     "network takes --input, e.g. --input 3x640x640)",
-    "W0013": "Ultralytics' model.fuse() has {fused} params (each Conv's BatchNorm folded into "
-    "its conv); cnncalc's FLOPs are its fused GFLOPs",
     "W0012": "{path} does not exist: reading {real} at scale {scale}, as Ultralytics does",
     "W0605": "{path}: not a network (no top-level input, layers, channels or backbone); skipped",
     # budgets and check
@@ -784,7 +788,7 @@ LOADER: dict[str, str] = {
     "H0390": "the file's scales: {names}",
     "E0393": "{what}: '{value}' is not a value Ultralytics accepts here",
     "E0393.hint": "see the Ultralytics documentation of the module for its arguments",
-    "E0394": "Detect needs the number of classes, and the file has no 'nc'",
+    "E0394": "{module} needs the number of classes, and the file has no 'nc'",
     "E0394.hint": "give it with --nc N, or write 'nc: N' at the top of the file",
     "E0395": "activation '{value}' is not one cnncalc reads",
     "E0395.hint": "write nn.<Name>() with one of: {names}",
@@ -794,6 +798,25 @@ LOADER: dict[str, str] = {
     "E0397.hint": "-1 is the row before, -2 the one before it, a number from 0 an earlier row",
     "W0390": "no scale given: '{scale}', the file's first, as Ultralytics assumes",
     "W0390.hint": "choose the scale with --scale, or name the file after it (yolov8s.yaml)",
+    # E081x/W081x: a cnncalc file that points at an Ultralytics model file
+    "E0811": "ultralytics: '{path}' does not exist (read relative to {dir})",
+    "E0811.hint": "write the model file's path relative to this file's directory, such as "
+    "'ultralytics: models/yolov8.yaml'",
+    "E0812": "ultralytics: '{path}' is outside {dir} and the working directory",
+    "E0812.hint": "a file may point only at a model file inside its own directory or the "
+    "working directory, by a relative path; copy the model file there",
+    "E0813": "ultralytics: '{path}' is not an Ultralytics model file",
+    "E0813.hint": "the file it names needs top-level 'backbone:' and 'head:' lists of "
+    "[from, repeats, module, args] rows",
+    "E0814": "'{key}' has no place beside 'ultralytics:': the network is the model file's",
+    "E0814.hint": "such a file takes: {keys}",
+    "E0815": "'{key}' says how to build an Ultralytics model: it needs 'ultralytics: PATH'",
+    "E0815.hint": "name the model file with 'ultralytics: yolov8.yaml', or remove '{key}'",
+    "E0816": "{key}: '{value}' is not an image size",
+    "E0816.hint": "one size (640), height x width (384x640) or [384, 640], each at least 1",
+    "W0811": "--imgsz {size} is not a multiple of the max stride {stride}: using {used}, as "
+    "Ultralytics' check_imgsz rounds it",
+    "W0811.hint": "give a multiple of {stride}, such as --imgsz {used}",
     "E0383": "{op} takes 'size_of' or '{key}', not both",
     "E0383.hint": "size_of fixes the output size to another tensor's; drop '{key}'",
     "E0369": "with this item the network has at least {n} layers, past the limit of {limit}",
@@ -1291,5 +1314,106 @@ ONNX: dict[str, str] = {
     "W0942": "ops cnncalc does not know, read as free and shape-preserving: {ops}",
 }
 
+# E10xx, W10xx: training: backward FLOPs and saved activations, memory, `fit`, `--train`
+# (analysis/train.py, analysis/memory.py, analysis/explain_train.py, cli/train.py)
+TRAIN: dict[str, str] = {
+    "E1001": "training is counted for float activations only, not '{dtype}'",
+    "E1001.hint": "use one of {dtypes} (--dtype)",
+    "E1031": "--dtype: '{dtype}' is not a training precision",
+    "E1031.hint": "one of: {dtypes} (mixed-bf16 and mixed-fp16 keep float32 master weights and "
+    "optimizer state)",
+    "E1032": "unknown optimizer '{name}'",
+    "E1032.hint": "one of: {options}",
+    "E1033": "batch 1 does not fit: a training step needs {need} ({optimizer}, {dtype}), but "
+    "--memory is {limit}",
+    "E1033.hint": "the weights, gradients and optimizer state alone take {weights}; try "
+    "--optimizer sgd or momentum, --dtype mixed-bf16, or freezing layers (frozen: true)",
+    "E1034": "--memory: {problem}",
+    "E1034.hint": "a size in bytes, for example --memory 24GiB (or 16GB, 512MiB)",
+    "E1035": "--dtype {dtype} is a training precision: it needs --train",
+    "E1035.hint": "add --train, or use one of {dtypes}",
+    "E1036": "--optimizer needs --train",
+    "E1036.hint": "add --train to count the training step",
+    "E1037": "--train shows in the table and JSON formats, not {fmt}",
+    "E1037.hint": "use --format table or --format json with --train",
+    "W1031": "every batch fits in {limit}: nothing the step keeps grows with the batch "
+    "(no layer needs a gradient)",
+    "W1032": "every batch up to {batch} (PyTorch's largest size) fits in {limit}",
+    # the components
+    "mem.parameters": "Parameters",
+    "mem.buffers": "Buffers",
+    "mem.gradients": "Gradients",
+    "mem.master_weights": "Master weights",
+    "mem.optimizer_state": "Optimizer state",
+    "mem.activations": "Saved activations",
+    "mem.transient": "Backward transient",
+    "mem.total": "Training step",
+    "mem.w.parameters": "{params} params × {b} B ({dtype}), frozen ones too",
+    "mem.w.buffers": "BatchNorm running mean and variance ({dtype}) and int64 counters: "
+    "module state, not learned",
+    "mem.w.no_buffers": "none",
+    "mem.w.gradients": "one .grad per trainable param: {trainable} × {b} B",
+    "mem.w.master_weights": "a float32 copy of each trainable param, which the optimizer "
+    "updates: {trainable} × 4 B",
+    "mem.w.no_master": "none: the optimizer updates the params themselves",
+    "mem.w.sgd": "plain SGD keeps no state",
+    "mem.w.momentum": "one momentum buffer per trainable param: {trainable} × {b} B",
+    "mem.w.adam": "exp_avg and exp_avg_sq: 2 × {trainable} × {b} B, plus a 0-d float32 step "
+    "per param tensor: {tensors} × 4 B",
+    "mem.w.activations": "what autograd keeps from forward to backward, batch {batch}",
+    "mem.w.transient": "the largest layer's output and input gradients, alive while its "
+    "backward runs",
+    "mem.w.total": "the sum, {bytes} bytes: an estimate of the step's peak",
+    "mem.title": "Training memory  ·  {optimizer}, {dtype}, batch {batch}",
+    "mem.not_modelled": "Not counted: the allocator's rounding and cache, cuDNN/cuBLAS "
+    "workspaces, the framework's own context (CUDA's takes some hundreds of MiB), the input "
+    "batch and the loss. Leave headroom.",
+    # fit
+    "fit.title": "{name}  ·  {optimizer}, {dtype}  ·  {limit}: batch {batch} fits",
+    "fit.next": "Batch {batch} would need {need}, {over} over {limit}.",
+    "fit.line": "Memory(b) = {fixed} + {per} × b bytes ({fixed_h} + {per_h} per sample)",
+    "fit.spark": "Batch 1 to {end}: {spark} (the limit is crossed after batch {batch})",
+    "fit.svg.batch": "batch",
+    "fit.svg.memory": "memory (GiB)",
+    "fit.svg.limit": "limit {limit}",
+    "fit.svg.title": "{name}: training memory against batch ({optimizer}, {dtype})",
+    # --train on params, explain
+    "train.title": "Training  ·  {optimizer}, {dtype}, batch {batch}",
+    "train.backward": "Backward FLOPs",
+    "train.step_flops": "Step FLOPs",
+    "train.trainable": "Trainable params",
+    "train.w.network_backward": "as FlopCounterMode counts loss.backward(): each layer's input "
+    "and weight gradients",
+    "train.w.step_flops": "forward {fwd} + backward {bwd} = {total} ({ratio}× forward)",
+    "train.w.trainable": "{trainable} trainable + {frozen} frozen = {params}",
+    "train.adam": "Adam's memory",
+    "train.w.adam_triples": "Adam keeps two running moments per param (exp_avg, exp_avg_sq), "
+    "each as large as the weights: weights {w} + moments {m} = {total}, {ratio} × the weights "
+    "({with_grads} × with the gradients); plain SGD keeps none, momentum one",
+    # explain --train: per layer
+    "train.l.backward": "Backward MACs",
+    "train.l.saved": "Saved for backward",
+    "train.w.conv_backward": "gradient of the input {gi} + gradient of the weight {gw}: "
+    "each as many MACs as the forward's {fwd}, so about twice the forward",
+    "train.w.conv_backward_weight": "gradient of the weight only: {gw} (the input needs no "
+    "gradient: nothing before it learns)",
+    "train.w.conv_backward_input": "gradient of the input only: {gi} (frozen: no weight gradient)",
+    "train.w.layer_backward": "{macs} MACs backward ({fwd} forward)",
+    "train.w.no_grad": "not in the autograd graph: nothing before or in it learns",
+    "train.w.saved_input": "its input, to compute the weight gradient (dL/dW = input × dL/dout)",
+    "train.w.saved_relu": "its output: where it is positive is where the gradient passes",
+    "train.w.saved_bn": "its input, and per channel the batch mean and inverse std",
+    "train.w.saved_maxpool": "the int64 index of each window's maximum (the gradient goes "
+    "there only)",
+    "train.w.saved_dropout": "the noise it multiplied by: zero where a value was dropped",
+    "train.w.saved_input_shared": "its input, for the weight gradient: kept already by an "
+    "earlier layer, and counted there once",
+    "train.w.no_macs": "none: its gradient is element-wise, and only products (conv, linear, "
+    "matmul) count as MACs",
+    "train.w.saved_none": "nothing: the gradient passes through unchanged or is split",
+    "train.w.saved_shared": "nothing new: what it needs is kept already (counted once)",
+    "train.w.saved": "tensors it needs to compute its gradients",
+}
+
 # ---------------------------------------------------------------------------------------------
-MESSAGES: dict[str, str] = {**UI, **SHARED, **CLI, **LOADER, **LAYERS, **RULE_DOCS, **ONNX}
+MESSAGES: dict[str, str] = {**UI, **SHARED, **CLI, **LOADER, **LAYERS, **RULE_DOCS, **TRAIN, **ONNX}

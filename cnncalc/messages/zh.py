@@ -25,6 +25,12 @@ UI: dict[str, str] = {
     "totals.activations": "激活内存     峰值 {size}",
     "totals.activations_batch": "激活内存     峰值 {size}（批大小 {batch}）",
     "totals.output": "输出尺寸     {shape}",
+    "totals.fused": "融合后参数   {n}  （Ultralytics 的 model.fuse()：每个 Conv 的 BatchNorm "
+    "并入其卷积{end2end}）",
+    "totals.fused_e2e": "，并去掉一对多检测头",
+    "totals.info": "info()       未融合 {unfused} FLOPs，融合后 {fused}  （Ultralytics "
+    "{version} 的 model.info()：{unfused_g} / {fused_g} GFLOPs；融合前每个进入 BatchNorm "
+    "的元素计 8 FLOPs）",
     "totals.outputs": "输出尺寸     {shapes}",
     "totals.counting": "计数约定：{convention}。",
     "convention": "参数数量 = 可学习参数（不含 BN 的运行统计量）；MACs = conv/convT/linear"
@@ -298,8 +304,6 @@ CLI: dict[str, str] = {
     "E0014.hint": "一个尺寸（640）或 高x宽（384x640），每个至少为 1",
     "W0014": "{options}：只用于 Ultralytics 模型文件，对 {path} 不起作用"
     "（cnncalc 网络请用 --input，例如 --input 3x640x640）",
-    "W0013": "Ultralytics 的 model.fuse() 之后有 {fused} 个参数"
-    "（每个 Conv 的 BatchNorm 并入其卷积）；cnncalc 的 FLOPs 即其融合后的 GFLOPs",
     "W0012": "{path} 不存在：按 Ultralytics 的做法，以规模 {scale} 读取 {real}",
     "W0605": "{path}：不是网络（顶层没有 input、layers、channels 或 backbone），已跳过",
     # 预算与 check
@@ -746,7 +750,7 @@ LOADER: dict[str, str] = {
     "H0390": "文件中的规模：{names}",
     "E0393": "{what}：'{value}' 不是 Ultralytics 在此处接受的值",
     "E0393.hint": "该模块的参数见 Ultralytics 文档",
-    "E0394": "Detect 需要类别数，而文件中没有 'nc'",
+    "E0394": "{module} 需要类别数，而文件中没有 'nc'",
     "E0394.hint": "用 --nc N 给出，或在文件开头写 'nc: N'",
     "E0395": "cnncalc 不能读取激活函数 '{value}'",
     "E0395.hint": "写成 nn.<名称>()，名称取以下之一：{names}",
@@ -756,6 +760,25 @@ LOADER: dict[str, str] = {
     "E0397.hint": "-1 是上一行，-2 是再上一行，从 0 起的数字是前面某一行的序号",
     "W0390": "未给出规模：按 Ultralytics 的做法取文件中的第一个 '{scale}'",
     "W0390.hint": "用 --scale 选择规模，或按规模命名文件（yolov8s.yaml）",
+    # E081x/W081x：指向 Ultralytics 模型文件的 cnncalc 文件
+    "E0811": "ultralytics：'{path}' 不存在（相对于 {dir} 读取）",
+    "E0811.hint": "请写出模型文件相对于本文件所在目录的路径，例如 "
+    "'ultralytics: models/yolov8.yaml'",
+    "E0812": "ultralytics：'{path}' 在 {dir} 与工作目录之外",
+    "E0812.hint": "文件只能用相对路径指向其所在目录或工作目录之内的模型文件；"
+    "请把模型文件复制到那里",
+    "E0813": "ultralytics：'{path}' 不是 Ultralytics 模型文件",
+    "E0813.hint": "它所指的文件需要顶层的 'backbone:' 和 'head:' 列表，每行为 "
+    "[from, repeats, module, args]",
+    "E0814": "'{key}' 不能与 'ultralytics:' 并存：网络来自模型文件",
+    "E0814.hint": "这种文件可用的键：{keys}",
+    "E0815": "'{key}' 说明如何构建 Ultralytics 模型：需要 'ultralytics: 路径'",
+    "E0815.hint": "用 'ultralytics: yolov8.yaml' 指明模型文件，或删去 '{key}'",
+    "E0816": "{key}：'{value}' 不是图像尺寸",
+    "E0816.hint": "一个尺寸（640）、高 x 宽（384x640）或 [384, 640]，每个至少为 1",
+    "W0811": "--imgsz {size} 不是最大步长 {stride} 的倍数：按 Ultralytics 的 check_imgsz "
+    "向上取整，使用 {used}",
+    "W0811.hint": "请给出 {stride} 的倍数，例如 --imgsz {used}",
     "E0383": "{op} 只能给 'size_of' 或 '{key}' 之一，不能同时给",
     "E0383.hint": "size_of 把输出尺寸定为另一个张量的尺寸；去掉 '{key}'",
     "E0369": "加上这一项后网络至少有 {n} 层，超过了上限 {limit}",
@@ -1192,5 +1215,90 @@ ONNX: dict[str, str] = {
     "W0942": "cnncalc 不认识的算子，按无计算、保持形状读取：{ops}",
 }
 
+# 训练内存、`fit`、`--train`
+TRAIN: dict[str, str] = {
+    "E1001": "训练开销只对浮点激活计算，不支持 '{dtype}'",
+    "E1001.hint": "可选：{dtypes}（--dtype）",
+    "E1031": "--dtype：'{dtype}' 不是可用于训练的精度",
+    "E1031.hint": "可选：{dtypes}（mixed-bf16 与 mixed-fp16 保留 float32 主权重和优化器状态）",
+    "E1032": "未知的优化器 '{name}'",
+    "E1032.hint": "可选：{options}",
+    "E1033": "批大小 1 也放不下：一个训练步需要 {need}（{optimizer}，{dtype}），"
+    "而 --memory 只有 {limit}",
+    "E1033.hint": "仅权重、梯度和优化器状态就占 {weights}；可试 --optimizer sgd 或 momentum、"
+    "--dtype mixed-bf16，或冻结部分层（frozen: true）",
+    "E1034": "--memory 的值无效：{problem}",
+    "E1034.hint": "以字节为单位的大小，例如 --memory 24GiB（或 16GB、512MiB）",
+    "E1035": "--dtype {dtype} 是训练精度：需要同时给出 --train",
+    "E1035.hint": "加上 --train，或使用 {dtypes} 之一",
+    "E1036": "--optimizer 需要同时给出 --train",
+    "E1036.hint": "加上 --train 以计算训练步",
+    "E1037": "--train 只用于 table 与 json 格式，不支持 {fmt}",
+    "E1037.hint": "与 --train 同用时请选 --format table 或 --format json",
+    "W1031": "任何批大小都放得进 {limit}：训练步保存的内容不随批大小增长（没有层需要梯度）",
+    "W1032": "直到 {batch}（PyTorch 的最大尺寸）的所有批大小都放得进 {limit}",
+    "mem.parameters": "参数",
+    "mem.buffers": "缓冲区",
+    "mem.gradients": "梯度",
+    "mem.master_weights": "主权重",
+    "mem.optimizer_state": "优化器状态",
+    "mem.activations": "保存的激活",
+    "mem.transient": "反向临时张量",
+    "mem.total": "训练步",
+    "mem.w.parameters": "{params} 个参数 × {b} B（{dtype}），冻结的也算",
+    "mem.w.buffers": "BatchNorm 的滑动均值与方差（{dtype}）及 int64 计数器：模块状态，不参与学习",
+    "mem.w.no_buffers": "无",
+    "mem.w.gradients": "每个可训练参数一个 .grad：{trainable} × {b} B",
+    "mem.w.master_weights": "每个可训练参数的 float32 副本，由优化器更新：{trainable} × 4 B",
+    "mem.w.no_master": "无：优化器直接更新参数本身",
+    "mem.w.sgd": "普通 SGD 不保存状态",
+    "mem.w.momentum": "每个可训练参数一个动量缓冲：{trainable} × {b} B",
+    "mem.w.adam": "exp_avg 与 exp_avg_sq：2 × {trainable} × {b} B，另每个参数张量一个 0 维 "
+    "float32 的 step：{tensors} × 4 B",
+    "mem.w.activations": "autograd 从前向保存到反向的张量，批大小 {batch}",
+    "mem.w.transient": "最大一层在反向时同时存在的输出梯度与输入梯度",
+    "mem.w.total": "以上之和，{bytes} 字节：训练步峰值的估计",
+    "mem.title": "训练内存  ·  {optimizer}，{dtype}，批大小 {batch}",
+    "mem.not_modelled": "未计入：分配器的取整与缓存、cuDNN/cuBLAS 工作区、框架自身的上下文"
+    "（CUDA 的约几百 MiB）、输入批数据与损失。请预留余量。",
+    "fit.title": "{name}  ·  {optimizer}，{dtype}  ·  {limit}：可容纳批大小 {batch}",
+    "fit.next": "批大小 {batch} 需要 {need}，超出 {limit} {over}。",
+    "fit.line": "内存(b) = {fixed} + {per} × b 字节（{fixed_h} + 每个样本 {per_h}）",
+    "fit.spark": "批大小 1 到 {end}：{spark}（批大小 {batch} 之后超出上限）",
+    "fit.svg.batch": "批大小",
+    "fit.svg.memory": "内存 (GiB)",
+    "fit.svg.limit": "上限 {limit}",
+    "fit.svg.title": "{name}：训练内存与批大小（{optimizer}，{dtype}）",
+    "train.title": "训练  ·  {optimizer}，{dtype}，批大小 {batch}",
+    "train.backward": "反向 FLOPs",
+    "train.step_flops": "训练步 FLOPs",
+    "train.trainable": "可训练参数",
+    "train.w.network_backward": "按 FlopCounterMode 统计 loss.backward()：每层输入与权重的梯度",
+    "train.w.step_flops": "前向 {fwd} + 反向 {bwd} = {total}（前向的 {ratio} 倍）",
+    "train.w.trainable": "{trainable} 可训练 + {frozen} 冻结 = {params}",
+    "train.adam": "Adam 的内存",
+    "train.w.adam_triples": "Adam 为每个参数保存两个滑动矩（exp_avg、exp_avg_sq），各与权重一样大："
+    "权重 {w} + 矩 {m} = {total}，是权重的 {ratio} 倍（加上梯度为 {with_grads} 倍）；"
+    "普通 SGD 不保存，momentum 保存一个",
+    "train.l.backward": "反向 MACs",
+    "train.l.saved": "为反向保存",
+    "train.w.conv_backward": "输入的梯度 {gi} + 权重的梯度 {gw}：各与前向的 {fwd} 相同，"
+    "所以约为前向的两倍",
+    "train.w.conv_backward_weight": "只有权重的梯度：{gw}（输入不需要梯度：它之前没有可学习的层）",
+    "train.w.conv_backward_input": "只有输入的梯度：{gi}（已冻结：没有权重梯度）",
+    "train.w.layer_backward": "反向 {macs} MACs（前向 {fwd}）",
+    "train.w.no_grad": "不在 autograd 图中：它及之前都没有可学习的参数",
+    "train.w.saved_input": "它的输入，用来计算权重梯度（dL/dW = 输入 × dL/d输出）",
+    "train.w.saved_relu": "它的输出：输出为正的位置才让梯度通过",
+    "train.w.saved_bn": "它的输入，以及每个通道的批均值与逆标准差",
+    "train.w.saved_maxpool": "每个窗口最大值的 int64 下标（梯度只流向那里）",
+    "train.w.saved_dropout": "它所乘的噪声：被丢弃的位置为零",
+    "train.w.saved_input_shared": "它的输入，用于权重梯度：已被之前的层保存，只在那里计一次",
+    "train.w.no_macs": "无：它的梯度是逐元素计算的，只有乘积（卷积、线性层、矩阵乘）计为 MACs",
+    "train.w.saved_none": "无：梯度原样通过或被分开",
+    "train.w.saved_shared": "无新增：所需张量已被保存（只计一次）",
+    "train.w.saved": "计算梯度所需的张量",
+}
+
 # ---------------------------------------------------------------------------------------------
-MESSAGES: dict[str, str] = {**UI, **SHARED, **CLI, **LOADER, **LAYERS, **RULE_DOCS, **ONNX}
+MESSAGES: dict[str, str] = {**UI, **SHARED, **CLI, **LOADER, **LAYERS, **RULE_DOCS, **TRAIN, **ONNX}

@@ -63,7 +63,7 @@ class Graph:
 
 def build_graph(report: Report, depth: int | None = None) -> Graph:
     """The graph of `report` with blocks below `depth` folded (None: every layer)."""
-    shown = rows(report, depth)
+    shown = rows(report, depth, file_rows=False)
     nodes = [
         GraphNode("n0", INPUT, "input", "", (), report.network.input_shape, 0, None),
     ]

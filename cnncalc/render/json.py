@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from cnncalc.analysis.budget import BudgetResult, CheckResult
     from cnncalc.analysis.diff import NetworkDiff
     from cnncalc.analysis.lint import Finding
+    from cnncalc.analysis.memory import TrainMemory
+    from cnncalc.analysis.train import Training
     from cnncalc.errors import CnnCalcError
 
 #: the version of every contract below; fields may be added, never renamed
@@ -64,8 +66,31 @@ def warning_texts(warnings: Sequence[CnnCalcError]) -> list[str]:
     return [w.render() for w in warnings]
 
 
-def report_json(report: Report) -> str:
-    """`cnncalc params --format json` and `cnncalc layer --format json`."""
+def add_training(data: dict[str, object], train: Training) -> dict[str, object]:
+    """The report's JSON (`Report.to_dict()`) with `--train`: `totals` gains `backward_flops`,
+    `saved_activation_bytes` and `backward_transient_bytes` (batch included), a `training`
+    entry names the batch and dtype they are for, and each layer gains its `backward_flops` and
+    `saved_bytes`. `data` is changed in place and returned; without `--train` nothing is added."""
+    totals = data["totals"]
+    assert isinstance(totals, dict)
+    totals["backward_flops"] = train.backward_flops
+    totals["saved_activation_bytes"] = train.saved_bytes
+    totals["backward_transient_bytes"] = train.transient_bytes
+    data["training"] = {"batch": train.batch, "dtype": train.dtype}
+    layers = data["layers"]
+    assert isinstance(layers, list)
+    for entry, row in zip(layers, train.layers):
+        entry["backward_flops"] = row.backward_flops
+        entry["saved_bytes"] = row.saved_bytes
+    return data
+
+
+def report_json(
+    report: Report, training: Training | None = None, memory: TrainMemory | None = None
+) -> str:
+    """`cnncalc params --format json` and `cnncalc layer --format json` (with `training`: the
+    `--train` fields, `add_training`; with `memory`, `totals.train_memory`: the optimizer, the
+    precision, each component and their sum)."""
     # only a receptive field grows past 10^308 (a product of strides): look there, not at all
     # of a 100,000-layer document
     huge = any(
@@ -73,7 +98,18 @@ def report_json(report: Report) -> str:
         for r in report.layers
         for a in r.rf
     )
-    return to_json(report.to_dict(), bounded=not huge)
+    data = report.to_dict()
+    if report.network.front == "ultralytics":
+        from cnncalc.analysis.ultralytics import figures
+
+        data["totals"] = {**data["totals"], **figures(report).to_dict()}  # type: ignore[dict-item]
+    if training is not None:
+        add_training(data, training)
+    if memory is not None:
+        totals = data["totals"]
+        assert isinstance(totals, dict)
+        totals["train_memory"] = memory.to_dict()
+    return to_json(data, bounded=not huge)
 
 
 def budget_dict(b: BudgetResult) -> dict[str, object]:

@@ -51,23 +51,28 @@ class Row:
     is_block: bool
 
 
-def rows(report: Report, depth: int | None = None) -> list[Row]:
-    """Layers and the blocks around them (dotted names), folded below `depth` (None: all)."""
+def rows(report: Report, depth: int | None = None, file_rows: bool = True) -> list[Row]:
+    """Layers and the blocks around them (dotted names), folded below `depth` (None: all).
+
+    An Ultralytics model's rows are its YAML's (`model.0`, `model.1`, … at level 1, as
+    `model.info()` lists them): the `model` around all of them is the total, not a row."""
     starts: dict[int, list[Row]] = {}
     shapes = tensor_shapes(report) if report.blocks else {}
+    top = 1 if file_rows and report.network.front == "ultralytics" else 0
     for b in report.blocks:
-        if depth is None or b.level <= depth:
+        level = b.level - top
+        if level >= 1 and (depth is None or level <= depth):
             last = report.layers[b.end - 1]
             ins = block_inputs(report, b, shapes)
+            op = report.network.block_ops.get(b.name, "block")
             row = Row(
-                b.name, b.level, "block", ins, b.out_shape, "", b.params, b.macs, rf_text(last),
-                True,
+                b.name, level, op, ins, b.out_shape, "", b.params, b.macs, rf_text(last), True,
             )  # fmt: skip
             starts.setdefault(b.start, []).append(row)
     out: list[Row] = []
     for i, layer in enumerate(report.layers):
         out.extend(starts.get(i, ()))
-        level = layer.name.count(".") + 1
+        level = max(layer.name.count(".") + 1 - top, 1)
         if depth is None or level <= depth:
             out.append(
                 Row(
@@ -106,7 +111,24 @@ def totals_lines(report: Report, lang: str = "en") -> list[str]:
         lines.append(tr("totals.outputs", lang, shapes=shapes))
     else:
         lines.append(tr("totals.output", lang, shape=fmt_shape(report.output_shape)))
+    if net.front == "ultralytics":
+        lines += ultralytics_lines(report, lang)
     return lines
+
+
+def ultralytics_lines(report: Report, lang: str = "en") -> list[str]:
+    """Ultralytics' own figures of a model read from its file: `model.fuse()`'s params and
+    `model.info()`'s GFLOPs before and after fusing."""
+    from cnncalc.analysis.ultralytics import ULTRALYTICS_VERSION, figures
+
+    f = figures(report)
+    e2e = tr("totals.fused_e2e", lang) if f.info_flops_fused != report.totals.flops else ""
+    return [
+        tr("totals.fused", lang, n=count(f.fused_params), end2end=e2e),
+        tr("totals.info", lang, unfused=count(f.info_flops), fused=count(f.info_flops_fused),
+           unfused_g=f"{f.info_flops / 1e9:.3f}", fused_g=f"{f.info_flops_fused / 1e9:.3f}",
+           version=ULTRALYTICS_VERSION),
+    ]  # fmt: skip
 
 
 def counting_line(lang: str = "en") -> str:
