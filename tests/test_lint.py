@@ -185,7 +185,7 @@ def test_strict_exits_1_on_a_warning_only(tmp_path: Path) -> None:
     result = runner.invoke(app, ["lint", "--strict", clean])
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
-    assert "no warnings (1 file(s) checked)" in result.stderr
+    assert "no design warnings (1 file(s) checked)" in result.stderr
 
 
 def test_ignore_by_code_or_name(tmp_path: Path) -> None:

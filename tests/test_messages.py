@@ -121,3 +121,12 @@ def test_codes_are_listed_under_their_section() -> None:
         assert f"| `{code}` |" in ultra
     assert "| `E0810` |" in sections["The `layer` command's options"]
     assert "| `E0810` |" not in ultra and "| `W0390` |" not in sections["Warnings"]
+
+
+def test_errors_md_shows_a_brace_as_the_terminal_does() -> None:
+    """`{{` in a message is `str.format`'s escape of one brace: the page shows what is printed."""
+    text = catalogue.errors_markdown()
+    assert "{{" not in text and "}}" not in text
+    row = next(line for line in text.splitlines() if line.startswith("| `E0213` |"))
+    assert "or {key: value} |" in row  # the hint, as printed
+    assert "'${`{expr}`}'" in next(line for line in text.splitlines() if "`E0205`" in line)

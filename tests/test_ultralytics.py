@@ -292,6 +292,10 @@ def write(tmp_path: Path, text: str, name: str = "m.yaml") -> str:
         (BASE.replace("[[0, 1]", "[[0, 5]"), (), "E0397", ":8:6:"),
         (CLS.replace("nc: 4\n", ""), (), "E0394", ":7:23:"),
         (CLS.replace("[-1, 1, Classify", "[[0, 1], 1, Classify"), (), "E0393", ":8:27:"),
+        (BASE.replace("[64, 3, 2]", "[-64, 3, 2]"), (), "E0207", ":5:13:"),
+        (BASE.replace("[64, 3, 2]", "[64, 0, 2]"), (), "E0207", ":5:13:"),
+        (BASE.replace("[64, 3, 2]", "[64, 3, -2]"), (), "E0207", ":5:13:"),
+        (BASE.replace("[64, 3, 2]", "[64, 3, 2, -5]"), (), "E0207", ":5:13:"),
         (BASE, ("--imgsz", "0x640"), "E0014", ""),
         (BASE, ("--imgsz", "big"), "E0014", ""),
     ],
@@ -311,6 +315,29 @@ def test_bad_ultralytics_files_fail_located_with_a_code_and_a_hint(
     assert "Traceback" not in err
     if where:
         assert f"m.yaml{where}" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        ("[-64, 3, 2]", "out_channels must be at least 1, got -16"),  # ceil(-64 · 0.25 / 8) · 8
+        ("[64, 0, 2]", "kernel_size must be at least 1, got 0"),
+        ("[64, 3, 2, -5]", "padding must be at least 0, got -5"),
+    ],
+)
+def test_a_size_below_its_least_is_refused_on_its_row(tmp_path: Path, args: str, said: str) -> None:
+    path = write(tmp_path, BASE.replace("[64, 3, 2]", args))
+    status, out, err = invoke("params", path, "--scale", "n")
+    assert (status, out) == (2, "")
+    assert f"model.0.conv: {said}" in err
+
+
+def test_check_reads_a_scaled_name_as_the_other_commands_do(tmp_path: Path) -> None:
+    write(tmp_path, BASE, "yolov99.yaml")
+    scaled = str(tmp_path / "yolov99n.yaml")  # does not exist: yolov99.yaml at scale n
+    code, data = check_json(scaled, "--max-params", "10M")
+    assert code == 0 and data["passed"]
+    assert data["files"][0]["budgets"][0]["used"] == json_totals(scaled)["params"]
 
 
 def test_an_unknown_module_names_the_supported_ones(tmp_path: Path) -> None:

@@ -203,10 +203,11 @@ def check(
         paths = expand_paths(files, lambda path: run.note("W0605", path=path))
         for path in paths:
             try:
-                src = _read_budgeted(path, only_budgeted)
+                real, file_yolo = scaled(run, path, yolo)  # yolov8n.yaml: yolov8.yaml at n
+                src = _read_budgeted(real, only_budgeted)
                 if src is None:
                     continue
-                done.append(run.analyse_source(src, batch, net_dtype, input_shape, yolo))
+                done.append(run.analyse_source(src, batch, net_dtype, input_shape, file_yolo))
                 report = done[-1].report
                 wanted = _wants_train(report, cli_limits)
                 setup = setup_for(report, optimizer, mixed) if wanted else None

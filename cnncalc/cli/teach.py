@@ -122,7 +122,10 @@ def lint(
         ),
     ] = None,
     strict: Annotated[
-        bool, typer.Option("--strict", help="Exit 1 when there is any warning (for CI).")
+        bool,
+        typer.Option(
+            "--strict", help="Exit 1 when a rule fires (for CI); notes on loading do not count."
+        ),
     ] = False,
     fmt: Annotated[LintFmt, typer.Option("--format", "-f", help="Output format.")] = LintFmt.text,
     explain_rule: Annotated[

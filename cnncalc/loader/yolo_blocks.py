@@ -33,6 +33,17 @@ from cnncalc.layers import (
 from cnncalc.loader.nodes import SNode
 from cnncalc.loader.values import Ctx
 
+#: the sizes of a layer and the least value each may take
+_LEAST = (
+    ("out_channels", 1),
+    ("out_features", 1),
+    ("kernel_size", 1),
+    ("stride", 1),
+    ("dilation", 1),
+    ("groups", 1),
+    ("padding", 0),
+)
+
 
 class Lowering:
     """Builds the nodes of one model: `model.<i>` rows, each lowered module by module."""
@@ -60,6 +71,8 @@ class Lowering:
     def add(
         self, name: str, layer: Layer | Merge, inputs: Sequence[str], frozen: bool = False
     ) -> str:
+        if self.at is not None:
+            self._sizes_valid(name, layer, self.at)
         pos = self.ctx.pos(self.at) if self.at is not None else None
         op = layer.kind if isinstance(layer, Merge) else getattr(layer, "alias", "") or layer.kind
         if isinstance(layer, Activation):
@@ -69,6 +82,16 @@ class Lowering:
             Node(name, op, layer, tuple(inputs), pos, frozen=frozen, generated=self.generated)
         )
         return name
+
+    def _sizes_valid(self, name: str, layer: Layer | Merge, at: SNode) -> None:
+        """A row's arguments become a layer's sizes unchecked (`[-64, 3, 2]`, `[64, 0, 2]`):
+        refuse a size below 1 (a padding below 0) on the row, before any count is made."""
+        for field, least in _LEAST:
+            value = getattr(layer, field, None)
+            values = value if isinstance(value, tuple) else (value,)
+            for v in values:
+                if isinstance(v, int) and not isinstance(v, bool) and v < least:
+                    raise self.ctx.err(at, "E0207", what=f"{name}: {field}", min=least, v=v)
 
     def ch(self, name: str) -> int:
         return self.graph.channels(name)

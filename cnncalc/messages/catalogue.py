@@ -39,9 +39,11 @@ def codes() -> list[str]:
 
 
 def _cell(text: str) -> str:
-    """A Markdown table cell: pipes escaped, placeholders shown as code."""
+    """A Markdown table cell: pipes escaped, placeholders shown as code, and a brace the
+    message writes doubled (`{{`, as `str.format` wants it) shown once, as the terminal does."""
     text = text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-    return re.sub(r"\{([a-z_]+)\}", r"`{\1}`", text)
+    tokens = {"{{": "{", "}}": "}"}
+    return re.sub(r"\{\{|\}\}|\{([a-z_]+)\}", lambda m: tokens.get(m[0]) or f"`{{{m[1]}}}`", text)
 
 
 def errors_markdown() -> str:

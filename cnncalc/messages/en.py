@@ -199,7 +199,7 @@ UI: dict[str, str] = {
     "lint.doc.why": "Why",
     "lint.doc.example": "Example",
     "lint.doc.fix": "Fix",
-    "lint.clean": "no warnings ({files} file(s) checked)",
+    "lint.clean": "no design warnings ({files} file(s) checked)",
     "lint.summary": "{count} warning(s) in {files} file(s) checked: {codes}",
     "lint.CNN101.jump": "conv '{layer}': channels jump {cin} → {cout} ({ratio}×) in one conv",
     "lint.CNN101.shrink": "conv '{layer}': channels shrink {cin} → {cout} without a pooling "

@@ -189,7 +189,7 @@ UI: dict[str, str] = {
     "lint.doc.why": "原因",
     "lint.doc.example": "示例",
     "lint.doc.fix": "修正",
-    "lint.clean": "没有警告（已检查 {files} 个文件）",
+    "lint.clean": "没有设计警告（已检查 {files} 个文件）",
     "lint.summary": "{count} 条警告，已检查 {files} 个文件：{codes}",
     "lint.CNN101.jump": "conv '{layer}'：通道数在一个卷积里从 {cin} 跳到 {cout}（{ratio} 倍）",
     "lint.CNN101.shrink": "conv '{layer}'：通道数从 {cin} 减少到 {cout}，其间没有池化或步长",
