@@ -367,6 +367,17 @@ def test_a_classifier_counts_its_head_by_formula_and_keeps_torchs_batchnorm() ->
     assert f.fused_params == report.totals.params - 16 - 32 - 1280
 
 
+def test_only_an_end_to_end_head_is_said_to_lose_its_one_to_many_branches(tmp_path: Path) -> None:
+    """A classifier's pool makes info()'s fused FLOPs differ from cnncalc's, yet it has no
+    one-to-many head to remove; YOLO26's Detect has."""
+    base, _ = ultralytics_models()
+    cls = invoke("params", write(tmp_path, CLS), "--scale", "n")
+    e2e = invoke("params", str(base / "26" / "yolo26.yaml"), "--scale", "n")
+    assert cls[0] == e2e[0] == 0
+    assert "folded into its conv)" in cls[1].replace("\n", " ") and "one-to-many" not in cls[1]
+    assert "the one-to-many head removed" in e2e[1].replace("\n", " ")
+
+
 def test_a_model_with_a_module_not_read_fails_naming_it() -> None:
     base, _ = ultralytics_models()
     status, _, err = invoke("params", str(base / "v8" / "yolov8-cls-resnet50.yaml"))

@@ -34,6 +34,11 @@ class UltralyticsFigures:
         }
 
 
+def end_to_end(report: Report) -> bool:
+    """Whether the model's head is end-to-end (one-to-one branches beside one-to-many ones)."""
+    return any(".one2one_" in r.name for r in report.layers)
+
+
 def _dropped(report: Report) -> tuple[str, ...]:
     """The name prefixes `fuse()` removes: an end-to-end Detect's one-to-many branches, and
     each RepVGGDW's 3×3 branch (folded, with its BatchNorm, into the 7×7 conv's weights)."""

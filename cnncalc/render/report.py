@@ -119,10 +119,10 @@ def totals_lines(report: Report, lang: str = "en") -> list[str]:
 def ultralytics_lines(report: Report, lang: str = "en") -> list[str]:
     """Ultralytics' own figures of a model read from its file: `model.fuse()`'s params and
     `model.info()`'s GFLOPs before and after fusing."""
-    from cnncalc.analysis.ultralytics import ULTRALYTICS_VERSION, figures
+    from cnncalc.analysis.ultralytics import ULTRALYTICS_VERSION, end_to_end, figures
 
     f = figures(report)
-    e2e = tr("totals.fused_e2e", lang) if f.info_flops_fused != report.totals.flops else ""
+    e2e = tr("totals.fused_e2e", lang) if end_to_end(report) else ""
     return [
         tr("totals.fused", lang, n=count(f.fused_params), end2end=e2e),
         tr("totals.info", lang, unfused=count(f.info_flops), fused=count(f.info_flops_fused),
