@@ -270,6 +270,16 @@ def test_fit_batch_one_message_says_how_much() -> None:
     result = runner.invoke(app, ["fit", STACK, "--memory", f"{need - 1}"])
     assert result.exit_code == 2
     assert f"{need:,} bytes" in result.stderr
+    result = runner.invoke(app, ["fit", STACK, "--memory", f"{need - 1}", "--lang", "zh"])
+    assert f"{need:,} 字节" in result.stderr and "bytes" not in result.stderr
+
+
+def test_fit_in_chinese_says_bytes_in_chinese() -> None:
+    result = runner.invoke(app, ["fit", RESNET50, "--memory", "8GiB", "--lang", "zh"])
+    assert result.exit_code == 0, result.output
+    assert "bytes" not in result.stdout
+    over = mem(cnncalc.analyze(RESNET50), Setup("adamw"), 86)  # batch 85 fits in 8 GiB
+    assert f"批大小 86 需要 {over:,} 字节" in result.stdout
 
 
 # --- budgets ------------------------------------------------------------------------------------

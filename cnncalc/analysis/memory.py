@@ -285,11 +285,6 @@ class Fit:
         return self.fixed + self.per_sample * batch
 
 
-def _bytes(value: int) -> str:
-    """`23.91GiB (25,673,138,176 bytes)`, for messages."""
-    return f"{format_quantity(value, 'bytes')} ({count_text(value)} bytes)"
-
-
 def fit(report: Report, setup: Setup, limit: int) -> Fit:
     """The largest batch whose training step (`TrainMemory.total`) is at most `limit` bytes.
 
@@ -308,9 +303,12 @@ def fit(report: Report, setup: Setup, limit: int) -> Fit:
     if one.total > limit:
         raise CnnCalcError(
             "E1033",
-            need=_bytes(one.total),
-            limit=_bytes(limit),
-            weights=_bytes(w.total),
+            need=format_quantity(one.total, "bytes"),
+            need_b=count_text(one.total),
+            limit=format_quantity(limit, "bytes"),
+            limit_b=count_text(limit),
+            weights=format_quantity(w.total, "bytes"),
+            weights_b=count_text(w.total),
             optimizer=setup.optimizer,
             dtype=setup.precision.name,
         )

@@ -1324,9 +1324,10 @@ TRAIN: dict[str, str] = {
     "optimizer state)",
     "E1032": "unknown optimizer '{name}'",
     "E1032.hint": "one of: {options}",
-    "E1033": "batch 1 does not fit: a training step needs {need} ({optimizer}, {dtype}), but "
-    "--memory is {limit}",
-    "E1033.hint": "the weights, gradients and optimizer state alone take {weights}; try "
+    "E1033": "batch 1 does not fit: a training step needs {need} ({need_b} bytes; {optimizer}, "
+    "{dtype}), but --memory is {limit} ({limit_b} bytes)",
+    "E1033.hint": "the weights, gradients and optimizer state alone take {weights} "
+    "({weights_b} bytes); try "
     "--optimizer sgd or momentum, --dtype mixed-bf16, or freezing layers (frozen: true)",
     "E1034": "--memory: {problem}",
     "E1034.hint": "a size in bytes, for example --memory 24GiB (or 16GB, 512MiB)",
@@ -1370,7 +1371,7 @@ TRAIN: dict[str, str] = {
     "batch and the loss. Leave headroom.",
     # fit
     "fit.title": "{name}  ·  {optimizer}, {dtype}  ·  {limit}: batch {batch} fits",
-    "fit.next": "Batch {batch} would need {need}, {over} over {limit}.",
+    "fit.next": "Batch {batch} would need {need} bytes ({need_h}), {over} over {limit}.",
     "fit.line": "Memory(b) = {fixed} + {per} × b bytes ({fixed_h} + {per_h} per sample)",
     "fit.spark": "Batch 1 to {end}: {spark} (the limit is crossed after batch {batch})",
     "fit.svg.batch": "batch",

@@ -1223,9 +1223,10 @@ TRAIN: dict[str, str] = {
     "E1031.hint": "可选：{dtypes}（mixed-bf16 与 mixed-fp16 保留 float32 主权重和优化器状态）",
     "E1032": "未知的优化器 '{name}'",
     "E1032.hint": "可选：{options}",
-    "E1033": "批大小 1 也放不下：一个训练步需要 {need}（{optimizer}，{dtype}），"
-    "而 --memory 只有 {limit}",
-    "E1033.hint": "仅权重、梯度和优化器状态就占 {weights}；可试 --optimizer sgd 或 momentum、"
+    "E1033": "批大小 1 也放不下：一个训练步需要 {need}（{need_b} 字节；{optimizer}，{dtype}），"
+    "而 --memory 只有 {limit}（{limit_b} 字节）",
+    "E1033.hint": "仅权重、梯度和优化器状态就占 {weights}（{weights_b} 字节）；"
+    "可试 --optimizer sgd 或 momentum、"
     "--dtype mixed-bf16，或冻结部分层（frozen: true）",
     "E1034": "--memory 的值无效：{problem}",
     "E1034.hint": "以字节为单位的大小，例如 --memory 24GiB（或 16GB、512MiB）",
@@ -1262,7 +1263,7 @@ TRAIN: dict[str, str] = {
     "mem.not_modelled": "未计入：分配器的取整与缓存、cuDNN/cuBLAS 工作区、框架自身的上下文"
     "（CUDA 的约几百 MiB）、输入批数据与损失。请预留余量。",
     "fit.title": "{name}  ·  {optimizer}，{dtype}  ·  {limit}：可容纳批大小 {batch}",
-    "fit.next": "批大小 {batch} 需要 {need}，超出 {limit} {over}。",
+    "fit.next": "批大小 {batch} 需要 {need} 字节（{need_h}），超出 {limit} {over}。",
     "fit.line": "内存(b) = {fixed} + {per} × b 字节（{fixed_h} + 每个样本 {per_h}）",
     "fit.spark": "批大小 1 到 {end}：{spark}（批大小 {batch} 之后超出上限）",
     "fit.svg.batch": "批大小",

@@ -77,7 +77,8 @@ def fit_renderable(report: Report, f: Fit, lang: str = "en") -> RenderableType:
                 "fit.next",
                 lang,
                 batch=count_text(f.over.batch),
-                need=f"{count_text(f.over.total)} bytes ({size(f.over.total, 4)})",
+                need=count_text(f.over.total),
+                need_h=size(f.over.total, 4),
                 over=size(f.over.total - f.limit),
                 limit=limit,
             )
