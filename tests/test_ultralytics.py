@@ -572,3 +572,19 @@ def test_the_schema_knows_a_file_that_points_at_a_model_file() -> None:
     assert list(validator.iter_errors(ok)) == []
     assert list(validator.iter_errors({"scale": "n"}))  # neither input nor ultralytics
     assert list(validator.iter_errors({"ultralytics": "m.yaml", "imgsz": "big"}))
+
+
+def test_a_long_channel_path_is_shown_by_its_ends() -> None:
+    """yolov8's spine passes some twenty channel counts: the overview shows four at each end."""
+    from cnncalc.analysis.explain import channel_path
+
+    base, _ = ultralytics_models()
+    path = str(base / "v8" / "yolov8.yaml")
+    text = Path(path).read_text(encoding="utf-8")
+    report = analyze_network(load_source(Source(path, text), YoloOptions(scale="n")))
+    full = channel_path(report)
+    assert len(full) > 8
+    code, out, err = invoke("explain", path, "--scale", "n")
+    assert code == 0, err
+    ends = " → ".join(map(str, full[:4])) + " → … → " + " → ".join(map(str, full[-4:]))
+    assert ends in out

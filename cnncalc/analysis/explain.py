@@ -575,6 +575,10 @@ def channel_path(report: Report) -> list[int]:
     return out
 
 
+#: the most channel counts the overview's path shows (a YOLO's spine has some twenty)
+_PATH_SHOWN = 8
+
+
 def overview(report: Report, lang: str = "en") -> list[Step]:
     """The network as the teaching text introduces it: the input, the channels layer by layer,
     the totals, and the one output-size rule every conv and pool follows."""
@@ -584,10 +588,14 @@ def overview(report: Report, lang: str = "en") -> list[Step]:
     steps = [Step(t("explain.input", lang), fmt_shape(net.input_shape), t(key, lang, c=c))]
     path = channel_path(report)
     if len(path) > 1:
+        shown = [str(v) for v in path]
+        if len(shown) > _PATH_SHOWN:  # one line in the value column: the ends, the middle elided
+            half = _PATH_SHOWN // 2
+            shown = [*shown[:half], "…", *shown[-half:]]
         steps.append(
             Step(
                 t("explain.channel_path", lang),
-                " → ".join(str(v) for v in path),
+                " → ".join(shown),
                 t("explain.w.channel_path", lang),
             )
         )
