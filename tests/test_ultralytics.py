@@ -296,6 +296,9 @@ def write(tmp_path: Path, text: str, name: str = "m.yaml") -> str:
         (BASE.replace("[64, 3, 2]", "[64, 0, 2]"), (), "E0207", ":5:13:"),
         (BASE.replace("[64, 3, 2]", "[64, 3, -2]"), (), "E0207", ":5:13:"),
         (BASE.replace("[64, 3, 2]", "[64, 3, 2, -5]"), (), "E0207", ":5:13:"),
+        (BASE.replace("[-1, 1, Conv, [128, 3, 2]]", "[-1, 1, Conv]"), (), "E0817", ":6:5:"),
+        (BASE.replace("[-1, 1, Conv, [128, 3, 2]]", "Conv"), (), "E0817", ":6:5:"),
+        ("backbone: []\nhead: []\n", (), "E0818", ":1:11:"),
         (BASE, ("--imgsz", "0x640"), "E0014", ""),
         (BASE, ("--imgsz", "big"), "E0014", ""),
     ],
@@ -338,6 +341,15 @@ def test_check_reads_a_scaled_name_as_the_other_commands_do(tmp_path: Path) -> N
     code, data = check_json(scaled, "--max-params", "10M")
     assert code == 0 and data["passed"]
     assert data["files"][0]["budgets"][0]["used"] == json_totals(scaled)["params"]
+
+
+def test_a_module_not_read_yet_is_not_offered_a_near_name(tmp_path: Path) -> None:
+    path = write(tmp_path, BASE.replace("Conv, [128", "A2C2f, [128"))
+    _, _, err = invoke("params", path, "--scale", "n")
+    assert "module 'A2C2f'" in err and "did you mean" not in err
+    assert "supported: Conv" in err
+    typo = write(tmp_path, BASE.replace("Conv, [128", "C2ff, [128"), "typo.yaml")
+    assert "did you mean 'C2f'" in invoke("params", typo, "--scale", "n")[2]
 
 
 def test_an_unknown_module_names_the_supported_ones(tmp_path: Path) -> None:

@@ -253,13 +253,10 @@ def _structure_problem(m: _Marks) -> _Found | None:
 
 
 def is_ultralytics(root: SNode | None) -> bool:
-    """Top-level `backbone` and `head` lists of 4-item rows and no `input`."""
+    """Top-level `backbone` and `head` lists and no `input` (a row that is not 4 items is the
+    loader's located error, not a reason to read the file as cnncalc's)."""
     if not isinstance(root, yaml.MappingNode):
         return False
     keys = {k.value: v for k, v in root.value if isinstance(k, yaml.ScalarNode)}
     parts = [keys.get("backbone"), keys.get("head")]
-    return "input" not in keys and all(
-        isinstance(p, yaml.SequenceNode)
-        and all(isinstance(r, yaml.SequenceNode) and len(r.value) == 4 for r in p.value)
-        for p in parts
-    )
+    return "input" not in keys and all(isinstance(p, yaml.SequenceNode) for p in parts)

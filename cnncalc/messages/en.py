@@ -812,6 +812,10 @@ LOADER: dict[str, str] = {
     "E0814.hint": "such a file takes: {keys}",
     "E0815": "'{key}' says how to build an Ultralytics model: it needs 'ultralytics: PATH'",
     "E0815.hint": "name the model file with 'ultralytics: yolov8.yaml', or remove '{key}'",
+    "E0817": "model.{row}: a row is [from, repeats, module, args], but this one has {got} item(s)",
+    "E0817.hint": "write the row as four items, such as [-1, 1, Conv, [64, 3, 2]]",
+    "E0818": "the model has no rows: 'backbone:' and 'head:' are both empty",
+    "E0818.hint": "give at least one row, such as '- [-1, 1, Conv, [64, 3, 2]]'",
     "E0816": "{key}: '{value}' is not an image size",
     "E0816.hint": "one size (640), height x width (384x640) or [384, 640], each at least 1",
     "W0811": "--imgsz {size} is not a multiple of the max stride {stride}: using {used}, as "

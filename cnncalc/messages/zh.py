@@ -774,6 +774,10 @@ LOADER: dict[str, str] = {
     "E0814.hint": "这种文件可用的键：{keys}",
     "E0815": "'{key}' 说明如何构建 Ultralytics 模型：需要 'ultralytics: 路径'",
     "E0815.hint": "用 'ultralytics: yolov8.yaml' 指明模型文件，或删去 '{key}'",
+    "E0817": "model.{row}：每行应为 [from, repeats, module, args]，但这一行有 {got} 项",
+    "E0817.hint": "把这一行写成四项，例如 [-1, 1, Conv, [64, 3, 2]]",
+    "E0818": "模型没有任何行：'backbone:' 和 'head:' 都是空的",
+    "E0818.hint": "至少写一行，例如 '- [-1, 1, Conv, [64, 3, 2]]'",
     "E0816": "{key}：'{value}' 不是图像尺寸",
     "E0816.hint": "一个尺寸（640）、高 x 宽（384x640）或 [384, 640]，每个至少为 1",
     "W0811": "--imgsz {size} 不是最大步长 {stride} 的倍数：按 Ultralytics 的 check_imgsz "
