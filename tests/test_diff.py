@@ -66,6 +66,18 @@ def test_vgg16_to_vgg16_bn_adds_13_batch_norms() -> None:
     assert data["summary"] == {"added": 13, "removed": 0, "changed": 0, "unchanged": 40}
 
 
+def test_the_table_speaks_chinese_with_lang_zh() -> None:
+    bn = 2 * (64 * 2 + 128 * 2 + 256 * 3 + 512 * 6)
+    code, out, err = invoke(str(EX / "vgg16.yaml"), str(EX / "vgg16_bn.yaml"), "--lang", "zh")
+    assert code == 0, err
+    assert "参数数量" in out and f"+{bn:,}" in out and "新增" in out
+    assert "层：新增 13，删除 0，改变 0，未变 40" in out
+    for english in ("Old", "Layers:", "added", "params"):
+        assert english not in out
+    same = invoke(str(EX / "vgg16.yaml"), str(EX / "vgg16.yaml"), "--lang", "zh")[1]
+    assert "没有差异。" in same
+
+
 def test_the_other_way_removes_them() -> None:
     data = diff_of(EX / "vgg16_bn.yaml", EX / "vgg16.yaml")
     layers = data["layers"]

@@ -399,7 +399,7 @@ def diff(
     elif fmt is DiffFmt.markdown:
         write(ci_render.diff_markdown(result))
     else:
-        show(ci_render.diff_table(result))
+        show(ci_render.diff_table(result, code))
 
 
 @guarded

@@ -3,6 +3,7 @@ GitHub workflow commands). Pure functions; the verdicts come from `check` and `d
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 from collections.abc import Callable, Sequence
 from fractions import Fraction
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING
 from cnncalc.analysis.budget import BudgetResult, CheckResult, Used
 from cnncalc.analysis.diff import Delta, LayerChange, LayerSide, NetworkDiff
 from cnncalc.errors import CnnCalcError
+from cnncalc.messages import has, t
 from cnncalc.messages.escape import (
     markdown,
     markdown_code,
@@ -307,23 +309,15 @@ def diagnostic_annotation(err: CnnCalcError, path_for: Callable[[str], str] = st
 
 # --- diff ---------------------------------------------------------------------------------------
 
-#: how the totals of `diff.TOTALS` are labelled, and whether they are bytes
-TOTAL_LABELS = {
-    "params": ("params", False),
-    "trainable_params": ("trainable params", False),
-    "frozen_params": ("frozen params", False),
-    "macs": ("MACs", False),
-    "flops": ("FLOPs", False),
-    "param_bytes": ("param memory", True),
-    "peak_activation_bytes": ("peak activations", True),
-}
+#: the totals of `diff.TOTALS` that are bytes (each total's label is `diff.total.<name>`)
+BYTE_TOTALS = frozenset({"param_bytes", "peak_activation_bytes"})
 
 
-def _total_row(name: str, d: Delta) -> tuple[str, str, str, str, str]:
-    label, is_bytes = TOTAL_LABELS.get(name, (name, False))
-    unit = " B" if is_bytes else ""
+def _total_row(name: str, d: Delta, lang: str = "en") -> tuple[str, str, str, str, str]:
+    label = t(f"diff.total.{name}", lang) if has(f"diff.total.{name}") else name
+    unit = " B" if name in BYTE_TOTALS else ""
     delta = f"{d.delta:+,}{unit}" if d.delta else f"0{unit}"
-    pct = "new" if d.ratio is None else percent(d.ratio, signed=True)
+    pct = t("diff.pct_new", lang) if d.ratio is None else percent(d.ratio, signed=True)
     return label, f"{d.old:,}{unit}", f"{d.new:,}{unit}", delta, pct
 
 
@@ -383,10 +377,14 @@ def layer_cells(c: LayerChange) -> tuple[str, str, str, str, str, str, str]:
     )
 
 
-def _layer_summary(d: NetworkDiff) -> str:
-    return (
-        f"{d.count('added')} added, {d.count('removed')} removed, {d.count('changed')} changed, "
-        f"{d.unchanged} unchanged"
+def _layer_summary(d: NetworkDiff, lang: str = "en") -> str:
+    return t(
+        "diff.layers",
+        lang,
+        added=d.count("added"),
+        removed=d.count("removed"),
+        changed=d.count("changed"),
+        unchanged=d.unchanged,
     )
 
 
@@ -428,7 +426,20 @@ DIFF_LAYERS = (
 DIFF_LAYERS_DROP = ("also", "op", "output", "macs")
 
 
-def diff_table(d: NetworkDiff) -> RenderableType:
+def _translated(cols: tuple[Col, ...], lang: str) -> tuple[Col, ...]:
+    """The columns with their headers in `lang` (`diff.col.<key>`, English when absent)."""
+    if lang == "en":
+        return cols
+    return tuple(
+        dataclasses.replace(c, header=t(f"diff.col.{c.key}", lang))
+        if has(f"diff.col.{c.key}")
+        else c
+        for c in cols
+    )
+
+
+def diff_table(d: NetworkDiff, lang: str = "en") -> RenderableType:
+    """The terminal's diff: totals with deltas, the layers that differ, the count of each."""
     from rich.console import Group
     from rich.text import Text
 
@@ -438,13 +449,19 @@ def diff_table(d: NetworkDiff) -> RenderableType:
     notes = _run_notes(d)
     if notes:
         parts.append(Text("; ".join(notes)))
-    totals = tuple(_total_row(name, d.totals[name]) for name in d.shown_totals)
-    parts.append(Fitted(DIFF_TOTALS, totals, DIFF_TOTALS_DROP))
+    totals = tuple(_total_row(name, d.totals[name], lang) for name in d.shown_totals)
+    parts.append(Fitted(_translated(DIFF_TOTALS, lang), totals, DIFF_TOTALS_DROP))
     if d.layers:
-        layers = tuple(layer_cells(c) for c in d.layers)
-        headers = tuple(c.header for c in DIFF_LAYERS)
-        parts.append(SimpleTable(headers, layers, Fitted(DIFF_LAYERS, layers, DIFF_LAYERS_DROP)))
-    parts.append(Text("Layers: " + _layer_summary(d) if not d.identical else "No differences."))
+        changes = {w: t(f"diff.change.{w}", lang) for w in ("added", "removed", "changed")}
+        layers = tuple(
+            (cells[0], changes.get(cells[1], cells[1]), *cells[2:])
+            for cells in (layer_cells(c) for c in d.layers)
+        )
+        cols = _translated(DIFF_LAYERS, lang)
+        headers = tuple(c.header for c in cols)
+        parts.append(SimpleTable(headers, layers, Fitted(cols, layers, DIFF_LAYERS_DROP)))
+    summary = t("diff.layers_line", lang, counts=_layer_summary(d, lang))
+    parts.append(Text(t("diff.none", lang) if d.identical else summary))
     return Group(*parts)
 
 
