@@ -160,9 +160,12 @@ def _conv(layer: L.Conv, x: Shape) -> nn.Module:
     if spec in ("same", "valid"):  # torch's own meaning, not cnncalc's resolution
         return cls(x[0], layer.cout(x), padding=spec, **kwargs)
     if isinstance(spec, str) or (spec and isinstance(spec[0], tuple)):
-        # tf_same and per-side pairs: torch has no such padding, so pad explicitly first
+        # tf_same and uneven per-side pairs: torch has no such padding, so pad explicitly first;
+        # even pairs are the conv's own padding, as one writes them (and as cnncalc exports them)
         k, s, d, _ = layer.geometry(x)
         sides = L.resolve_padding(spec, x[1:], k, s, d)
+        if spec != "tf_same" and all(a == b for a, b in sides):
+            return cls(x[0], layer.cout(x), padding=tuple(a for a, _ in sides), **kwargs)
         inner = cls(x[0], layer.cout(x), padding=0, **{**kwargs, "padding_mode": "zeros"})
         return PadThen(torch_pad(sides), inner, layer.padding_mode)
     return cls(x[0], layer.cout(x), padding=_arg(spec), **kwargs)  # type: ignore[arg-type]

@@ -591,7 +591,8 @@ def overview(report: Report, lang: str = "en") -> list[Step]:
         shown = [str(v) for v in path]
         if len(shown) > _PATH_SHOWN:  # one line in the value column: the ends, the middle elided
             half = _PATH_SHOWN // 2
-            shown = [*shown[:half], "…", *shown[-half:]]
+            more = t("explain.path_more", lang, n=len(shown) - 2 * half)
+            shown = [*shown[:half], more, *shown[-half:]]
         steps.append(
             Step(
                 t("explain.channel_path", lang),

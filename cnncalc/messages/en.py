@@ -70,6 +70,7 @@ UI: dict[str, str] = {
     "explain.w.input_grey": "{c} channel: a greyscale image",
     "explain.w.input_rgb": "{c} channels: a colour image (red, green, blue)",
     "explain.w.input_multi": "{c} channels: a multi-channel input (e.g. several MRI sequences)",
+    "explain.path_more": "({n} more)",
     "explain.w.channel_path": "each layer's output channels are the next layer's input channels: "
     "few channels in shallow layers (edges, textures), more in deep ones (abstract features)",
     "explain.layers": "Layers",

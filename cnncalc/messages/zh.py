@@ -64,6 +64,7 @@ UI: dict[str, str] = {
     "explain.w.input_grey": "{c} 个通道：灰度图像（黑白）",
     "explain.w.input_rgb": "{c} 个通道：彩色图像（红、绿、蓝）",
     "explain.w.input_multi": "{c} 个通道：多通道输入（如 MRI 的多个序列）",
+    "explain.path_more": "（另 {n} 个）",
     "explain.w.channel_path": "每层的输出通道数就是下一层的输入通道数：浅层通道较少（边缘、纹理），"
     "深层通道较多（语义、抽象特征）",
     "explain.layers": "层",
