@@ -359,8 +359,9 @@ def _details(c: LayerChange) -> str:
     return "; ".join(parts)
 
 
-def layer_cells(c: LayerChange) -> tuple[str, str, str, str, str, str, str]:
-    """name, change, op, output shape, params, MACs, other changes: as the table shows them."""
+def layer_cells(c: LayerChange, lang: str = "en") -> tuple[str, str, str, str, str, str, str]:
+    """name, change, op, output shape, params, MACs, other changes: as the table shows them
+    (the change in `lang`)."""
     old: LayerSide | None = c.old
     new: LayerSide | None = c.new
     op = _arrow(old.op, new.op) if old and new else c.op
@@ -368,7 +369,7 @@ def layer_cells(c: LayerChange) -> tuple[str, str, str, str, str, str, str]:
     shape = _arrow(shapes[0], shapes[-1])
     return (
         c.name,
-        c.change,
+        t(f"diff.change.{c.change}", lang),
         op,
         shape,
         _number_change(c.params, c.change),
@@ -452,11 +453,7 @@ def diff_table(d: NetworkDiff, lang: str = "en") -> RenderableType:
     totals = tuple(_total_row(name, d.totals[name], lang) for name in d.shown_totals)
     parts.append(Fitted(_translated(DIFF_TOTALS, lang), totals, DIFF_TOTALS_DROP))
     if d.layers:
-        changes = {w: t(f"diff.change.{w}", lang) for w in ("added", "removed", "changed")}
-        layers = tuple(
-            (cells[0], changes.get(cells[1], cells[1]), *cells[2:])
-            for cells in (layer_cells(c) for c in d.layers)
-        )
+        layers = tuple(layer_cells(c, lang) for c in d.layers)
         cols = _translated(DIFF_LAYERS, lang)
         headers = tuple(c.header for c in cols)
         parts.append(SimpleTable(headers, layers, Fitted(cols, layers, DIFF_LAYERS_DROP)))
